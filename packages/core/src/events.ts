@@ -1,0 +1,94 @@
+import type { DeadLetterReason } from './dead-letters.js';
+import type { ExitReason } from './exit-reason.js';
+import type { OverflowPolicy } from './mailbox.js';
+import type { Pid } from './pid.js';
+
+/**
+ * The one typed event stream of a node. Dashboards, traces and tests subscribe with
+ * `node.inspect(observer)`. Events are built only when someone observes, so an unobserved node
+ * pays nothing for them.
+ */
+export type NodeEvent =
+  | { type: 'actor.spawned'; time: number; pid: Pid; parent: Pid | undefined }
+  | { type: 'actor.exited'; time: number; pid: Pid; reason: ExitReason }
+  | { type: 'actor.registered'; time: number; pid: Pid; name: string }
+  | { type: 'actor.linked'; time: number; pid: Pid; other: Pid }
+  | { type: 'actor.unlinked'; time: number; pid: Pid; other: Pid }
+  | { type: 'actor.monitored'; time: number; watcher: Pid; target: Pid }
+  | { type: 'mailbox.overflow'; time: number; pid: Pid; policy: OverflowPolicy; capacity: number }
+  | {
+      type: 'deadletter';
+      time: number;
+      to: Pid | string;
+      reason: DeadLetterReason;
+      message: unknown;
+    }
+  | { type: 'poison.quarantined'; time: number; pid: Pid; key: string; crashes: number }
+  | { type: 'supervisor.child_started'; time: number; supervisor: Pid; id: string; pid: Pid }
+  | {
+      type: 'supervisor.child_exited';
+      time: number;
+      supervisor: Pid;
+      id: string;
+      pid: Pid;
+      reason: ExitReason;
+    }
+  | { type: 'supervisor.restart'; time: number; supervisor: Pid; id: string; delayMs: number }
+  | {
+      type: 'supervisor.start_failed';
+      time: number;
+      supervisor: Pid;
+      id: string;
+      reason: ExitReason;
+    }
+  | {
+      type: 'supervisor.shutdown_error';
+      time: number;
+      supervisor: Pid;
+      id: string;
+      reason: ExitReason;
+    }
+  | { type: 'supervisor.escalated'; time: number; supervisor: Pid; restarts: number }
+  | { type: 'supervisor.auto_shutdown'; time: number; supervisor: Pid; id: string }
+  | { type: 'supervisor.unexpected_message'; time: number; supervisor: Pid; message: unknown }
+  | { type: 'node.up'; time: number; node: string }
+  | { type: 'node.down'; time: number; node: string }
+  | { type: 'node.stopped'; time: number; node: string };
+
+export type NodeEventType = NodeEvent['type'];
+export type Observer = (event: NodeEvent) => void;
+
+/**
+ * Fan-out to observers. An observer that throws is reported through `onError` and keeps its
+ * subscription; it can never break the runtime or the other observers.
+ */
+export class EventStream {
+  #observers: Observer[] = [];
+  readonly #onError: (error: unknown) => void;
+
+  constructor(onError: (error: unknown) => void) {
+    this.#onError = onError;
+  }
+
+  /** True when at least one observer listens: callers build events only then. */
+  get active(): boolean {
+    return this.#observers.length > 0;
+  }
+
+  subscribe(observer: Observer): () => void {
+    this.#observers = [...this.#observers, observer];
+    return () => {
+      this.#observers = this.#observers.filter((o) => o !== observer);
+    };
+  }
+
+  emit(event: NodeEvent): void {
+    for (const observer of this.#observers) {
+      try {
+        observer(event);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+  }
+}

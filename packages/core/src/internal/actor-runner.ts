@@ -1,0 +1,246 @@
+import { IGNORE, NoReply, Reply, Stop } from '../actor-result.js';
+import type { ActorSpec } from '../behaviour.js';
+import { describe, WardenError } from '../errors.js';
+import { type ExitReason, errorReason } from '../exit-reason.js';
+import { EMPTY } from '../mailbox.js';
+import { CallRequest, CastMessage, ExitMessage } from '../messages.js';
+import { samePid } from '../pid.js';
+import type { Process } from './process.js';
+import { isProcessExit, isThenable, type Runner } from './runner.js';
+
+/**
+ * The gen_server engine behind `defineActor`: runs `init`, then hands one message at a time to
+ * `handleCall` / `handleCast` / `handleInfo`, applies their answers, and turns a throw into the
+ * process's exit (after `terminate`). Sync handlers cost no promise; async ones park the process
+ * (`busy`) until they settle.
+ */
+export class ActorRunner implements Runner {
+  #state: unknown = undefined;
+  #initialized = false;
+  readonly #spec: ActorSpec<unknown, unknown>;
+  readonly #args: unknown;
+
+  constructor(spec: ActorSpec<unknown, unknown>, args: unknown) {
+    this.#spec = spec;
+    this.#args = args;
+  }
+
+  run(p: Process): number {
+    if (!this.#initialized) {
+      this.#init(p);
+      return 1;
+    }
+    let handled = 0;
+    const slice = p.core.scheduler.slice;
+    while (handled < slice && !p.dead && !p.busy) {
+      const message = p.mailbox.shift();
+      if (message === EMPTY) break;
+      handled++;
+      this.#handle(p, message);
+    }
+    this.#resume(p);
+    return handled;
+  }
+
+  #init(p: Process): void {
+    this.#initialized = true;
+    const init = this.#spec.init;
+    if (init === undefined) {
+      p.started({ kind: 'started' });
+      return;
+    }
+    p.busy = true;
+    let result: unknown;
+    try {
+      result = init(this.#args, p);
+    } catch (error) {
+      this.#initFailed(p, error);
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => this.#initDone(p, value),
+        (error) => this.#initFailed(p, error),
+      );
+    } else {
+      this.#initDone(p, result);
+    }
+  }
+
+  #initDone(p: Process, value: unknown): void {
+    if (p.dead) return;
+    if (value === IGNORE) {
+      p.started({ kind: 'ignored' });
+      p.core.terminate(p, 'normal');
+      return;
+    }
+    if (value instanceof Stop) {
+      p.started({ kind: 'failed', reason: value.reason });
+      p.core.terminate(p, value.reason);
+      return;
+    }
+    this.#state = value;
+    p.busy = false;
+    p.started({ kind: 'started' });
+    this.#resume(p);
+  }
+
+  #initFailed(p: Process, error: unknown): void {
+    if (p.dead || isProcessExit(error)) return;
+    const reason = errorReason(error);
+    p.started({ kind: 'failed', reason });
+    p.core.terminate(p, reason);
+  }
+
+  #handle(p: Process, message: unknown): void {
+    const spec = this.#spec;
+    const poisonKey = p.poison === undefined ? undefined : this.#poisonCheck(p, message);
+    if (poisonKey === null) return;
+    let result: unknown;
+    try {
+      if (message instanceof CallRequest) {
+        if (spec.handleCall === undefined) throw unexpected('call', message.request);
+        result = spec.handleCall(message.request, message, this.#state, p);
+      } else if (message instanceof CastMessage) {
+        if (spec.handleCast === undefined) throw unexpected('cast', message.message);
+        result = spec.handleCast(message.message, this.#state, p);
+      } else if (message instanceof ExitMessage && p.trapping && samePid(message.from, p.parent)) {
+        // gen_server: an EXIT from the parent while trapping means "terminate with its reason".
+        this.#stopWith(p, message.reason);
+        return;
+      } else if (spec.handleInfo !== undefined) {
+        result = spec.handleInfo(message, this.#state, p);
+      } else {
+        p.core.deadLetter(p.pid, message, 'unhandled');
+        return;
+      }
+    } catch (error) {
+      this.#crash(p, error, poisonKey);
+      return;
+    }
+    if (isThenable(result)) {
+      p.busy = true;
+      result.then(
+        (value) => {
+          if (p.dead) return;
+          p.busy = false;
+          this.#apply(p, message, value, poisonKey);
+          this.#resume(p);
+        },
+        (error) => {
+          if (p.dead) return;
+          p.busy = false;
+          this.#crash(p, error, poisonKey);
+        },
+      );
+    } else {
+      this.#apply(p, message, result, poisonKey);
+    }
+  }
+
+  /** Returns the message's key, or null when it is quarantined and must not be handled. */
+  #poisonCheck(p: Process, message: unknown): string | undefined | null {
+    const guard = p.poison;
+    if (guard === undefined) return undefined;
+    const payload =
+      message instanceof CallRequest
+        ? message.request
+        : message instanceof CastMessage
+          ? message.message
+          : message;
+    const key = guard.keyOf(payload);
+    if (key === undefined || !guard.isQuarantined(key, p.core.clock.now())) return key;
+    p.core.deadLetter(p.pid, payload, 'poison-message');
+    if (message instanceof CallRequest) {
+      const error = new WardenError(
+        'ERR_POISON_MESSAGE',
+        `request quarantined: ${describe(payload)}`,
+      );
+      p.core.reply(message.from, message.ref, undefined, error.toJSON());
+    }
+    return null;
+  }
+
+  #apply(p: Process, message: unknown, result: unknown, poisonKey: string | undefined): void {
+    if (message instanceof CallRequest) {
+      if (result instanceof Reply) {
+        this.#state = result.state;
+        p.core.reply(message.from, message.ref, result.value, undefined);
+      } else if (result instanceof NoReply) {
+        this.#state = result.state;
+      } else if (result instanceof Stop) {
+        if (result.hasReply) p.core.reply(message.from, message.ref, result.replyValue, undefined);
+        this.#state = result.state;
+        this.#stopWith(p, result.reason);
+      } else {
+        this.#crash(p, badReturn('handleCall', result), poisonKey);
+      }
+      return;
+    }
+    if (result instanceof Stop) {
+      this.#state = result.state;
+      this.#stopWith(p, result.reason);
+    } else if (result instanceof Reply || result instanceof NoReply) {
+      this.#crash(p, badReturn('handleCast/handleInfo', result), poisonKey);
+    } else {
+      this.#state = result;
+    }
+  }
+
+  #crash(p: Process, error: unknown, poisonKey: string | undefined): void {
+    if (p.dead || isProcessExit(error)) return;
+    const guard = p.poison;
+    if (guard !== undefined && poisonKey !== undefined) {
+      const crashes = guard.recordCrash(poisonKey, p.core.clock.now());
+      if (crashes >= guard.threshold && p.core.events.active) {
+        p.core.events.emit({
+          type: 'poison.quarantined',
+          time: p.core.clock.now(),
+          pid: p.pid,
+          key: poisonKey,
+          crashes,
+        });
+      }
+    }
+    this.#stopWith(p, errorReason(error));
+  }
+
+  /** Runs `terminate` (if any), then ends the process. A throwing `terminate` replaces the reason. */
+  #stopWith(p: Process, reason: ExitReason): void {
+    const terminate = this.#spec.terminate;
+    if (terminate === undefined) {
+      p.core.terminate(p, reason);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = terminate(reason, this.#state, p);
+    } catch (error) {
+      if (!isProcessExit(error)) p.core.terminate(p, errorReason(error));
+      return;
+    }
+    if (isThenable(result)) {
+      p.busy = true;
+      result.then(
+        () => p.core.terminate(p, reason),
+        (error) => {
+          if (!isProcessExit(error)) p.core.terminate(p, errorReason(error));
+        },
+      );
+    } else {
+      p.core.terminate(p, reason);
+    }
+  }
+
+  #resume(p: Process): void {
+    if (!p.dead && !p.busy && !p.queued && p.mailbox.size > 0) p.core.scheduler.schedule(p);
+  }
+}
+
+function unexpected(kind: string, payload: unknown): Error {
+  return new Error(`unexpected ${kind} (no handler): ${describe(payload)}`);
+}
+
+function badReturn(where: string, value: unknown): WardenError {
+  return new WardenError('ERR_BAD_RETURN', `${where} returned ${describe(value)}`);
+}

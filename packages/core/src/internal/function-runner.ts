@@ -1,0 +1,60 @@
+import type { ProcessFunction } from '../behaviour.js';
+import { errorReason } from '../exit-reason.js';
+import type { Process } from './process.js';
+import { isProcessExit, isThenable, type Runner } from './runner.js';
+
+/**
+ * The engine behind a process written as an async function. It starts the function once; after
+ * that the process takes messages only through `ctx.receive`, so it is never scheduled again
+ * (it stays `busy` for the scheduler's purposes).
+ */
+export class FunctionRunner implements Runner {
+  #started = false;
+  readonly #fn: ProcessFunction<unknown>;
+  readonly #args: unknown;
+
+  constructor(fn: ProcessFunction<unknown>, args: unknown) {
+    this.#fn = fn;
+    this.#args = args;
+  }
+
+  run(p: Process): number {
+    if (this.#started) return 0;
+    this.#started = true;
+    p.busy = true;
+    p.started({ kind: 'started' });
+    let result: unknown;
+    try {
+      result = this.#fn(p, this.#args);
+    } catch (error) {
+      finish(p, error);
+      return 1;
+    }
+    if (isThenable(result)) {
+      result.then(
+        () => finish(p, undefined, true),
+        (error) => finish(p, error),
+      );
+    } else {
+      finish(p, undefined, true);
+    }
+    return 1;
+  }
+}
+
+function finish(p: Process, error: unknown, normal = false): void {
+  if (p.dead || isProcessExit(error)) return;
+  p.core.terminate(p, normal ? 'normal' : errorReason(error));
+}
+
+/** Runs nothing and dead-letters what it is sent: the node's own system process. */
+export class SystemRunner implements Runner {
+  run(p: Process): number {
+    let n = 0;
+    while (p.mailbox.size > 0) {
+      p.core.deadLetter(p.pid, p.mailbox.shift(), 'unhandled');
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,230 @@
+import type { Ignore } from '../actor-result.js';
+import type { Behaviour } from '../behaviour.js';
+import type {
+  ActorContext,
+  Address,
+  CallOptions,
+  ReceiveOptions,
+  SpawnOptions,
+} from '../context.js';
+import { invalidArgument, WardenError } from '../errors.js';
+import type { ExitReason } from '../exit-reason.js';
+import { EMPTY, Mailbox, type MailboxOptions } from '../mailbox.js';
+import { type CallRequest, DownMessage } from '../messages.js';
+import type { Node } from '../node.js';
+import { isPid, type Pid } from '../pid.js';
+import type { PoisonGuard } from '../poison-guard.js';
+import type { Ref } from '../ref.js';
+import type { NodeCore } from './node-core.js';
+import { PROCESS_EXIT, type Runner } from './runner.js';
+
+/** A pending selective receive. */
+export interface Waiter {
+  readonly match: ((message: unknown) => boolean) | undefined;
+  readonly resolve: (message: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  timer: object | undefined;
+}
+
+/** Result of a synchronous start, reported to whoever waits in `startLink`. */
+export type StartOutcome =
+  | { readonly kind: 'started' }
+  | { readonly kind: 'ignored' }
+  | { readonly kind: 'failed'; readonly reason: ExitReason };
+
+const NEVER = new Promise<never>(() => {});
+
+/**
+ * The process cell: one per live process. It is also the process's `ActorContext`, so a process
+ * costs one object plus its mailbox. Link, monitor and timer tables are created on first use.
+ *
+ * Invariant: once `dead` is set it is never cleared, and a dead process produces no output.
+ */
+export class Process implements ActorContext {
+  readonly pid: Pid;
+  readonly core: NodeCore;
+  readonly mailbox = new Mailbox();
+  limits: MailboxOptions;
+  runner: Runner;
+  parent: Pid | undefined;
+  trapping = false;
+  dead = false;
+  queued = false;
+  busy = false;
+  name: string | undefined = undefined;
+  links: Map<string, Pid> | undefined = undefined;
+  /** Monitors held by others on this process: ref -> watcher. */
+  monitorsIn: Map<Ref, Pid> | undefined = undefined;
+  /** Monitors this process holds: ref -> target. */
+  monitorsOut: Map<Ref, Pid> | undefined = undefined;
+  timers: Set<Ref> | undefined = undefined;
+  controller: AbortController | undefined = undefined;
+  waiter: Waiter | undefined = undefined;
+  poison: PoisonGuard | undefined;
+  onStarted: ((outcome: StartOutcome) => void) | undefined = undefined;
+
+  constructor(
+    core: NodeCore,
+    pid: Pid,
+    runner: Runner,
+    parent: Pid | undefined,
+    limits: MailboxOptions,
+    poison: PoisonGuard | undefined,
+  ) {
+    this.core = core;
+    this.pid = pid;
+    this.runner = runner;
+    this.parent = parent;
+    this.limits = limits;
+    this.poison = poison;
+  }
+
+  /** Reports the result of `init` once, to a waiting `startLink`. */
+  started(outcome: StartOutcome): void {
+    const notify = this.onStarted;
+    this.onStarted = undefined;
+    notify?.(outcome);
+  }
+
+  // ---- ActorContext -------------------------------------------------------------------------
+
+  get self(): Pid {
+    return this.pid;
+  }
+
+  get node(): Node {
+    return this.core.api;
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.dead) this.controller.abort(new WardenError('ERR_ABORTED', 'process has exited'));
+    }
+    return this.controller.signal;
+  }
+
+  now(): number {
+    return this.core.clock.now();
+  }
+
+  spawn<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid {
+    return this.core.spawn(behaviour, options, this, false);
+  }
+
+  spawnLink<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid {
+    return this.core.spawn(behaviour, options, this, true);
+  }
+
+  startLink<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Promise<Pid | Ignore> {
+    return this.core.startLink(this, behaviour, options);
+  }
+
+  send(to: Address, message: unknown): void {
+    this.core.send(this, to, message, false);
+  }
+
+  cast(to: Address, message: unknown): void {
+    this.core.send(this, to, message, true);
+  }
+
+  call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R> {
+    return this.core.call<R>(this, to, request, options);
+  }
+
+  reply(from: CallRequest, value: unknown): void {
+    if (this.dead) {
+      this.core.deadLetter(from.from, value, 'fenced');
+      return;
+    }
+    this.core.reply(from.from, from.ref, value, undefined);
+  }
+
+  link(pid: Pid): void {
+    if (!this.dead) this.core.link(this, pid);
+  }
+
+  unlink(pid: Pid): void {
+    if (!this.dead) this.core.unlink(this, pid);
+  }
+
+  monitor(pid: Pid): Ref {
+    return this.core.monitor(this, pid);
+  }
+
+  demonitor(ref: Ref, options?: { flush?: boolean }): boolean {
+    const active = this.core.demonitor(this, ref);
+    if (options?.flush === true) {
+      this.mailbox.removeAll((m) => m instanceof DownMessage && m.ref === ref);
+    }
+    return active;
+  }
+
+  trapExit(on: boolean): boolean {
+    const previous = this.trapping;
+    this.trapping = on;
+    return previous;
+  }
+
+  exit(reason?: ExitReason): never;
+  exit(pid: Pid, reason: ExitReason): void;
+  exit(target?: ExitReason | Pid, reason?: ExitReason): void {
+    if (isPid(target)) {
+      if (!this.dead) this.core.exitSignal(this.pid, target, reason ?? 'normal');
+      return;
+    }
+    this.core.terminate(this, target ?? 'normal');
+    throw PROCESS_EXIT;
+  }
+
+  receive<T = unknown>(
+    match?: ((message: unknown) => message is T) | ((message: unknown) => boolean),
+    options?: ReceiveOptions,
+  ): Promise<T> {
+    if (this.dead) return NEVER;
+    if (this.waiter !== undefined) {
+      return Promise.reject(
+        invalidArgument('receive', 'a second receive', 'one receive at a time'),
+      );
+    }
+    const timeout = options?.timeout ?? Number.POSITIVE_INFINITY;
+    if (!(timeout >= 0)) {
+      return Promise.reject(invalidArgument('timeout', timeout, 'a number >= 0 or Infinity'));
+    }
+    const found = match === undefined ? this.mailbox.shift() : this.mailbox.extract(match);
+    if (found !== EMPTY) return Promise.resolve(found as T);
+    if (timeout === 0) return Promise.reject(receiveTimeout(0));
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        match,
+        resolve: resolve as (m: unknown) => void,
+        reject,
+        timer: undefined,
+      };
+      if (timeout !== Number.POSITIVE_INFINITY) {
+        waiter.timer = this.core.clock.setTimer(timeout, () => {
+          if (this.waiter !== waiter) return;
+          this.waiter = undefined;
+          reject(receiveTimeout(timeout));
+        });
+      }
+      this.waiter = waiter;
+    });
+  }
+
+  sendAfter(to: Address, message: unknown, delayMs: number): Ref {
+    return this.core.sendAfter(this, to, message, delayMs);
+  }
+
+  cancelTimer(ref: Ref): boolean {
+    return this.core.cancelTimer(ref);
+  }
+
+  register(name: string): void {
+    if (!this.dead) this.core.registry.register(name, this);
+  }
+}
+
+function receiveTimeout(ms: number): WardenError {
+  return new WardenError('ERR_RECEIVE_TIMEOUT', `no matching message within ${ms} ms`);
+}

@@ -1,0 +1,24 @@
+import type { Process } from './process.js';
+
+/**
+ * The engine half of a behaviour: how a process turns queued messages into work.
+ * `run` is called by the scheduler and returns how many messages it handled.
+ */
+export interface Runner {
+  run(proc: Process): number;
+}
+
+/** Thrown by `ctx.exit(reason)` to unwind the caller's code after the process has ended. */
+export const PROCESS_EXIT: unique symbol = Symbol('warden.process-exit');
+
+export function isProcessExit(value: unknown): boolean {
+  return value === PROCESS_EXIT;
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -1,0 +1,63 @@
+import type { ExitReason } from './exit-reason.js';
+import type { Pid } from './pid.js';
+import type { Ref } from './ref.js';
+
+/**
+ * `{'EXIT', From, Reason}`: what an exit signal becomes in the mailbox of a process that traps
+ * exits. It travels on the system lane: counted apart from the mailbox bound, never dropped.
+ */
+export class ExitMessage {
+  readonly type = 'EXIT' as const;
+  constructor(
+    readonly from: Pid,
+    readonly reason: ExitReason,
+  ) {}
+}
+
+/** `{'DOWN', Ref, process, Pid, Reason}`: a monitored process is gone. System lane. */
+export class DownMessage {
+  readonly type = 'DOWN' as const;
+  constructor(
+    readonly ref: Ref,
+    readonly pid: Pid,
+    readonly reason: ExitReason,
+  ) {}
+}
+
+/**
+ * A call waiting for its reply. It is the `from` handle a server passes to `ctx.reply`, so a
+ * server may keep it and answer later (gen_server's `noreply` + `reply/2`).
+ */
+export class CallRequest<Req = unknown> {
+  constructor(
+    readonly ref: Ref,
+    readonly from: Pid,
+    readonly request: Req,
+  ) {}
+}
+
+/** A message sent with `cast`: routed to `handleCast`, unlike a plain `send` (`handleInfo`). */
+export class CastMessage<Msg = unknown> {
+  constructor(readonly message: Msg) {}
+}
+
+export function isExit(message: unknown): message is ExitMessage {
+  return message instanceof ExitMessage;
+}
+
+export function isDown(message: unknown): message is DownMessage {
+  return message instanceof DownMessage;
+}
+
+export function isCall(message: unknown): message is CallRequest {
+  return message instanceof CallRequest;
+}
+
+export function isCast(message: unknown): message is CastMessage {
+  return message instanceof CastMessage;
+}
+
+/** System-lane messages bypass the mailbox bound: losing one would break links and monitors. */
+export function isSystemMessage(message: unknown): boolean {
+  return message instanceof ExitMessage || message instanceof DownMessage;
+}

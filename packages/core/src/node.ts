@@ -1,0 +1,246 @@
+import type { Behaviour } from './behaviour.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Address, CallOptions, SpawnOptions } from './context.js';
+import type { DeadLetters } from './dead-letters.js';
+import { invalidArgument } from './errors.js';
+import type { Observer } from './events.js';
+import type { ExitReason } from './exit-reason.js';
+import { bindCore } from './internal/core-of.js';
+import { NodeCore } from './internal/node-core.js';
+import { type MailboxOptions, validateMailboxOptions } from './mailbox.js';
+import type { Pid } from './pid.js';
+import type { Ref } from './ref.js';
+import type { Transport } from './transport.js';
+
+export interface NodeOptions {
+  /** The node's name, unique in its cluster: letters, digits, `_`, `-`, `.`, `@`. */
+  readonly name: string;
+  /** Default: the system's monotonic clock. Tests pass a `TestClock`. */
+  readonly clock?: Clock;
+  readonly transport?: Transport;
+  /** Default mailbox bound and overflow policy for processes spawned without their own. */
+  readonly mailbox?: Partial<MailboxOptions>;
+  /** Messages handled per scheduler turn before yielding to the event loop. Default 2000. */
+  readonly budget?: number;
+  /** Messages one process handles before the next gets a turn. Default 32. */
+  readonly slice?: number;
+  /** How many recent dead letters are kept for inspection (all are counted). Default 100. */
+  readonly deadLetterHistory?: number;
+  /** Where errors thrown by observers go. Default: console.error. */
+  readonly onObserverError?: (error: unknown) => void;
+}
+
+/** A snapshot of one process, for inspection and tests. */
+export interface ProcessInfo {
+  readonly pid: Pid;
+  readonly name: string | undefined;
+  readonly parent: Pid | undefined;
+  readonly trapExit: boolean;
+  readonly links: Pid[];
+  readonly monitors: Pid[];
+  readonly monitoredBy: Pid[];
+  readonly mailboxSize: number;
+}
+
+/**
+ * An actor system, like an Erlang node: a process table, a registry, a scheduler, a dead-letter
+ * sink and an event stream. Calls made here (outside any process) come from the node's system
+ * process.
+ */
+export interface Node {
+  readonly name: string;
+  /** Fresh each time a node starts; a pid of another incarnation never reaches this one. */
+  readonly incarnation: string;
+  readonly clock: Clock;
+  readonly deadLetters: DeadLetters;
+  readonly stopped: boolean;
+
+  spawn<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid;
+  /** Never throws for a dead or unknown target: the message becomes a counted dead letter. */
+  send(to: Address, message: unknown): void;
+  cast(to: Address, message: unknown): void;
+  call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R>;
+  /** Sends an exit signal from the node's system process (`exit/2`). */
+  exit(pid: Pid, reason: ExitReason): void;
+
+  register(name: string, pid: Pid): void;
+  unregister(name: string): boolean;
+  whereis(name: string): Pid | undefined;
+  registered(): string[];
+
+  sendAfter(to: Address, message: unknown, delayMs: number): Ref;
+  cancelTimer(ref: Ref): boolean;
+
+  isAlive(pid: Pid): boolean;
+  /** Live processes, excluding the node's own system process. */
+  processes(): Pid[];
+  processInfo(pid: Pid): ProcessInfo | undefined;
+  /** Subscribes to the node's event stream; returns the unsubscribe function. */
+  inspect(observer: Observer): () => void;
+  /** Connected nodes (not including this one). */
+  nodes(): string[];
+  /** True when nothing is runnable: used by `TestClock.settle`. */
+  isIdle(): boolean;
+  /** Ends every process with `shutdown` and leaves the cluster. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const NODE_NAME = /^[A-Za-z0-9_.@-]{1,255}$/;
+
+/**
+ * Starts a node.
+ *
+ * @example
+ * const node = createNode({ name: 'a', clock: new TestClock() });
+ * const pid = node.spawn(async (ctx) => { const m = await ctx.receive(); ... });
+ */
+export function createNode(options: NodeOptions): Node {
+  if (typeof options?.name !== 'string' || !NODE_NAME.test(options.name)) {
+    throw invalidArgument('name', options?.name, 'a node name of letters, digits, _ . @ -');
+  }
+  for (const field of ['budget', 'slice', 'deadLetterHistory'] as const) {
+    const v = options[field];
+    const min = field === 'deadLetterHistory' ? 0 : 1;
+    if (v !== undefined && (!Number.isInteger(v) || v < min)) {
+      throw invalidArgument(field, v, `an integer >= ${min}`);
+    }
+  }
+  const clock = options.clock ?? systemClock;
+  const core = new NodeCore({
+    name: options.name,
+    clock,
+    transport: options.transport,
+    mailbox: validateMailboxOptions(options.mailbox),
+    budget: options.budget,
+    slice: options.slice,
+    deadLetterHistory: options.deadLetterHistory,
+    onObserverError:
+      options.onObserverError ?? ((error) => console.error('warden observer failed:', error)),
+  });
+  const node = new NodeHandle(core);
+  core.api = node;
+  bindCore(node, core);
+  const untrack = (clock as { track?: (p: { isIdle(): boolean }) => () => void }).track?.(node);
+  node.untrack = untrack;
+  options.transport?.attach(core);
+  return node;
+}
+
+class NodeHandle implements Node {
+  readonly #core: NodeCore;
+  untrack: (() => void) | undefined = undefined;
+
+  constructor(core: NodeCore) {
+    this.#core = core;
+  }
+
+  get name(): string {
+    return this.#core.name;
+  }
+
+  get incarnation(): string {
+    return this.#core.incarnation;
+  }
+
+  get clock(): Clock {
+    return this.#core.clock;
+  }
+
+  get deadLetters(): DeadLetters {
+    return this.#core.deadLetters;
+  }
+
+  get stopped(): boolean {
+    return this.#core.stopped;
+  }
+
+  spawn<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid {
+    return this.#core.spawn(behaviour, options, undefined, false);
+  }
+
+  send(to: Address, message: unknown): void {
+    this.#core.send(undefined, to, message, false);
+  }
+
+  cast(to: Address, message: unknown): void {
+    this.#core.send(undefined, to, message, true);
+  }
+
+  call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R> {
+    return this.#core.call<R>(this.#core.system, to, request, options);
+  }
+
+  exit(pid: Pid, reason: ExitReason): void {
+    if (!this.#core.stopped) this.#core.exitSignal(this.#core.system.pid, pid, reason);
+  }
+
+  register(name: string, pid: Pid): void {
+    const proc = this.#core.local(pid);
+    if (proc === undefined || proc === this.#core.system) {
+      throw invalidArgument('pid', String(pid), 'a live local process');
+    }
+    this.#core.registry.register(name, proc);
+  }
+
+  unregister(name: string): boolean {
+    return this.#core.registry.unregister(name);
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.#core.registry.lookup(name)?.pid;
+  }
+
+  registered(): string[] {
+    return this.#core.registry.names();
+  }
+
+  sendAfter(to: Address, message: unknown, delayMs: number): Ref {
+    return this.#core.sendAfter(undefined, to, message, delayMs);
+  }
+
+  cancelTimer(ref: Ref): boolean {
+    return this.#core.cancelTimer(ref);
+  }
+
+  isAlive(pid: Pid): boolean {
+    return this.#core.local(pid) !== undefined;
+  }
+
+  processes(): Pid[] {
+    const out: Pid[] = [];
+    for (const p of this.#core.table.values()) if (p !== this.#core.system) out.push(p.pid);
+    return out;
+  }
+
+  processInfo(pid: Pid): ProcessInfo | undefined {
+    const p = this.#core.local(pid);
+    if (p === undefined) return undefined;
+    return {
+      pid: p.pid,
+      name: p.name,
+      parent: p.parent,
+      trapExit: p.trapping,
+      links: [...(p.links?.values() ?? [])],
+      monitors: [...(p.monitorsOut?.values() ?? [])],
+      monitoredBy: [...(p.monitorsIn?.values() ?? [])],
+      mailboxSize: p.mailbox.size,
+    };
+  }
+
+  inspect(observer: Observer): () => void {
+    return this.#core.events.subscribe(observer);
+  }
+
+  nodes(): string[] {
+    return this.#core.transport?.nodes() ?? [];
+  }
+
+  isIdle(): boolean {
+    return this.#core.scheduler.isIdle();
+  }
+
+  async stop(): Promise<void> {
+    this.#core.stop();
+    this.untrack?.();
+  }
+}

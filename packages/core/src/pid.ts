@@ -1,0 +1,44 @@
+/**
+ * A process identifier: the node's name, the node's incarnation (made fresh each time a node
+ * starts) and a counter. A pid of an earlier incarnation never reaches a process of a later one.
+ * Pids are plain data and survive the wire; compare them with `samePid`, never with `===`.
+ */
+export class Pid {
+  readonly node: string;
+  readonly incarnation: string;
+  readonly id: number;
+
+  constructor(node: string, incarnation: string, id: number) {
+    this.node = node;
+    this.incarnation = incarnation;
+    this.id = id;
+  }
+
+  /** A string unique across the cluster and across incarnations; usable as a Map key. */
+  get key(): string {
+    return `${this.node}/${this.incarnation}/${this.id}`;
+  }
+
+  toString(): string {
+    return `<${this.node}.${this.id}>`;
+  }
+
+  toJSON(): { node: string; incarnation: string; id: number } {
+    return { node: this.node, incarnation: this.incarnation, id: this.id };
+  }
+
+  /** Revives a pid from its wire shape, e.g. after decoding a frame. */
+  static from(data: { node: string; incarnation: string; id: number }): Pid {
+    return new Pid(data.node, data.incarnation, data.id);
+  }
+}
+
+export function isPid(value: unknown): value is Pid {
+  return value instanceof Pid;
+}
+
+export function samePid(a: Pid | undefined, b: Pid | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return a.id === b.id && a.node === b.node && a.incarnation === b.incarnation;
+}

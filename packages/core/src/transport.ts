@@ -1,0 +1,45 @@
+import type { ErrorData } from './errors.js';
+import type { ExitReason } from './exit-reason.js';
+import type { Pid } from './pid.js';
+import type { Ref } from './ref.js';
+
+/**
+ * Everything that crosses between nodes. A transport carries envelopes in order per
+ * sender-receiver pair and at most once; it never interprets them.
+ */
+export type Envelope =
+  | { kind: 'send'; to: Pid; message: unknown }
+  | { kind: 'cast'; to: Pid; message: unknown }
+  | { kind: 'call'; to: Pid; from: Pid; ref: Ref; request: unknown }
+  | { kind: 'reply'; to: Pid; ref: Ref; value: unknown; error?: ErrorData }
+  | { kind: 'link'; to: Pid; from: Pid }
+  | { kind: 'unlink'; to: Pid; from: Pid }
+  | { kind: 'exit'; to: Pid; from: Pid; reason: ExitReason; link: boolean }
+  | { kind: 'monitor'; to: Pid; from: Pid; ref: Ref }
+  | { kind: 'demonitor'; to: Pid; from: Pid; ref: Ref }
+  | { kind: 'down'; to: Pid; from: Pid; ref: Ref; reason: ExitReason };
+
+export type EnvelopeKind = Envelope['kind'];
+
+/** What a node offers its transport: inbound envelopes and node up/down reports. */
+export interface TransportHost {
+  readonly name: string;
+  readonly incarnation: string;
+  receive(envelope: Envelope): void;
+  nodeUp(node: string): void;
+  /** Every link and monitor across the lost connection fires `noconnection`, once. */
+  nodeDown(node: string): void;
+}
+
+/**
+ * The router hands every non-local send, call, link, monitor and exit signal to a transport.
+ * `@warden/core` ships an in-memory one; `@warden/transport-ws` implements the same interface.
+ */
+export interface Transport {
+  attach(host: TransportHost): void;
+  /** Returns false when the destination node is not connected (the caller dead-letters it). */
+  deliver(envelope: Envelope): boolean;
+  isConnected(node: string): boolean;
+  nodes(): string[];
+  detach(): void;
+}
