@@ -52,4 +52,51 @@ export { createNode, type Node, type NodeOptions, type ProcessInfo } from './nod
 export { isPid, Pid, samePid } from './pid.js';
 export { createPoisonGuard, type PoisonGuard, type PoisonGuardOptions } from './poison-guard.js';
 export type { Ref } from './ref.js';
+export type {
+  ChildSpec,
+  ChildStart,
+  ChildType,
+  NormalizedChildSpec,
+  RestartType,
+  Shutdown,
+  StartReturn,
+} from './supervisor/child-spec.js';
+export {
+  DEFAULT_WORKER_SHUTDOWN,
+  validateChildSpec,
+  validateChildSpecs,
+} from './supervisor/child-spec.js';
+export {
+  type AutoShutdown,
+  DEFAULT_FLAGS,
+  type RestartBackoff,
+  type Strategy,
+  type SupervisorFlags,
+  validateFlags,
+} from './supervisor/flags.js';
+export { addRestart } from './supervisor/intensity.js';
+export { restartDelay } from './supervisor/restart-backoff.js';
+export { planRestart, type RestartPlan, shouldRestart } from './supervisor/restart-policy.js';
+export { Supervisor, type SupervisorInit, type SupervisorSpec } from './supervisor/supervisor.js';
+export {
+  type Caller,
+  countChildren,
+  deleteChild,
+  restartChild,
+  type Starter,
+  startChild,
+  startDynamicChild,
+  startSupervisor,
+  supervisorChild,
+  terminateChild,
+  whichChildren,
+} from './supervisor/supervisor-api.js';
+export type {
+  ChildCounts,
+  ChildInfo,
+  DeleteChildResult,
+  RestartChildResult,
+  StartChildResult,
+  TerminateChildResult,
+} from './supervisor/supervisor-results.js';
 export type { Envelope, EnvelopeKind, Transport, TransportHost } from './transport.js';

@@ -103,10 +103,23 @@ export class Mailbox {
     return this.extract((m) => !isSystemMessage(m));
   }
 
-  /** Removes every message that matches; returns how many. */
+  /** Removes every message that matches, in one pass; returns how many. */
   removeAll(match: (message: unknown) => boolean): number {
+    const kept: unknown[] = [];
     let removed = 0;
-    while (this.extract(match) !== EMPTY) removed++;
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const message = this.#items[i];
+      if (match(message)) {
+        removed++;
+        if (!isSystemMessage(message)) this.#user--;
+      } else {
+        kept.push(message);
+      }
+    }
+    if (removed > 0) {
+      this.#items = kept;
+      this.#head = 0;
+    }
     return removed;
   }
 

@@ -1,3 +1,4 @@
+import type { Ignore } from './actor-result.js';
 import type { Behaviour } from './behaviour.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Address, CallOptions, SpawnOptions } from './context.js';
@@ -56,6 +57,11 @@ export interface Node {
   readonly stopped: boolean;
 
   spawn<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid;
+  /**
+   * Spawns (unlinked) and waits for `init` to finish: resolves with the pid or `IGNORE`, rejects
+   * with `ERR_START_FAILED` carrying the exit reason. Use it to start the top of a tree.
+   */
+  start<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Promise<Pid | Ignore>;
   /** Never throws for a dead or unknown target: the message becomes a counted dead letter. */
   send(to: Address, message: unknown): void;
   cast(to: Address, message: unknown): void;
@@ -156,6 +162,10 @@ class NodeHandle implements Node {
 
   spawn<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid {
     return this.#core.spawn(behaviour, options, undefined, false);
+  }
+
+  start<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Promise<Pid | Ignore> {
+    return this.#core.start(undefined, behaviour, options, false);
   }
 
   send(to: Address, message: unknown): void {

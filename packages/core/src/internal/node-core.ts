@@ -160,19 +160,25 @@ export class NodeCore implements TransportHost {
     return pid;
   }
 
-  startLink<A>(
-    parent: Process,
+  /**
+   * Spawns and waits until `init` has finished (OTP's synchronous start). Resolves with the pid or
+   * `IGNORE`; rejects with `ERR_START_FAILED` carrying the exit reason.
+   */
+  start<A>(
+    parent: Process | undefined,
     behaviour: Behaviour<A>,
     options: SpawnOptions<A> | undefined,
+    link: boolean,
   ): Promise<Pid | Ignore> {
     let pid: Pid;
     try {
-      pid = this.spawn(behaviour, options, parent, true);
+      pid = this.spawn(behaviour, options, parent, link);
     } catch (error) {
       return Promise.reject(error);
     }
     const proc = this.local(pid);
-    if (proc === undefined) return parent.dead ? NEVER : Promise.reject(startFailed(pid, 'noproc'));
+    if (proc === undefined)
+      return parent?.dead ? NEVER : Promise.reject(startFailed(pid, 'noproc'));
     return new Promise((resolve, reject) => {
       proc.onStarted = (outcome) => {
         if (outcome.kind === 'started') {
@@ -180,8 +186,10 @@ export class NodeCore implements TransportHost {
           return;
         }
         // Like proc_lib's synchronous start: the failure is reported here, not by an exit signal.
-        parent.links?.delete(pid.key);
-        proc.links?.delete(parent.pid.key);
+        if (parent !== undefined && link) {
+          parent.links?.delete(pid.key);
+          proc.links?.delete(parent.pid.key);
+        }
         if (outcome.kind === 'ignored') resolve(IGNORE);
         else reject(startFailed(pid, outcome.reason));
       };

@@ -117,7 +117,7 @@ export class Process implements ActorContext {
   }
 
   startLink<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Promise<Pid | Ignore> {
-    return this.core.startLink(this, behaviour, options);
+    return this.core.start(this, behaviour, options, true);
   }
 
   send(to: Address, message: unknown): void {

@@ -1,0 +1,159 @@
+import { IGNORE } from '../actor-result.js';
+import type { ActorContext } from '../context.js';
+import { isWardenError } from '../errors.js';
+import { type ExitReason, errorReason, isShutdown } from '../exit-reason.js';
+import { DownMessage, ExitMessage } from '../messages.js';
+import { isPid, type Pid } from '../pid.js';
+import type { PoisonGuard } from '../poison-guard.js';
+import type { Ref } from '../ref.js';
+import type { NormalizedChildSpec, Shutdown } from './child-spec.js';
+
+export type StartOutcome =
+  | { readonly kind: 'ok'; readonly pid: Pid; readonly info: unknown }
+  | { readonly kind: 'ignore' }
+  | { readonly kind: 'error'; readonly reason: ExitReason };
+
+/**
+ * Starts one child linked to the supervisor and waits for its init (OTP `do_start_child_i`):
+ * a pid, `{ pid, info }` or `IGNORE` are results; a throw, a failed init or any other value is an
+ * error with a reason.
+ */
+export async function startChildProcess(
+  ctx: ActorContext,
+  spec: NormalizedChildSpec,
+  extra: unknown,
+  poison: PoisonGuard | undefined,
+): Promise<StartOutcome> {
+  const start = spec.start;
+  try {
+    if (typeof start === 'function') {
+      const result = await start(ctx, extra);
+      if (result === IGNORE) return { kind: 'ignore' };
+      if (isPid(result)) {
+        ctx.link(result);
+        return { kind: 'ok', pid: result, info: undefined };
+      }
+      if (
+        typeof result === 'object' &&
+        result !== null &&
+        isPid((result as { pid?: unknown }).pid)
+      ) {
+        ctx.link(result.pid);
+        return { kind: 'ok', pid: result.pid, info: result.info };
+      }
+      return {
+        kind: 'error',
+        reason: {
+          tag: 'error',
+          name: 'BadReturn',
+          message: `start of ${spec.id} returned ${String(result)}`,
+        },
+      };
+    }
+    const args = extra !== undefined ? extra : start.args;
+    const options =
+      poison === undefined ? { ...start.options, args } : { ...start.options, args, poison };
+    const result = await ctx.startLink(start.behaviour, options);
+    return result === IGNORE ? { kind: 'ignore' } : { kind: 'ok', pid: result, info: undefined };
+  } catch (error) {
+    const reason =
+      isWardenError(error, 'ERR_START_FAILED') && error.reason !== undefined
+        ? error.reason
+        : errorReason(error);
+    return { kind: 'error', reason };
+  }
+}
+
+/**
+ * OTP's shutdown protocol for one child (items 29-33): monitor it, send `shutdown` (or `kill`
+ * for `brutal_kill`), wait up to the shutdown time for the DOWN, then kill and wait again. The
+ * DOWN, not the link, ends the wait, so a child that unlinked itself cannot hang the supervisor;
+ * the child's EXIT is consumed on the way. Returns the exit reason and whether it counts as a
+ * clean shutdown.
+ */
+export async function shutdownChild(
+  ctx: ActorContext,
+  pid: Pid,
+  spec: Pick<NormalizedChildSpec, 'shutdown' | 'restart'>,
+): Promise<{ reason: ExitReason; clean: boolean }> {
+  const [result] = await shutdownMany(ctx, [pid], spec.shutdown);
+  const reason = result as ExitReason;
+  return { reason, clean: isCleanShutdown(reason, spec.shutdown, spec.restart === 'permanent') };
+}
+
+/**
+ * Shuts down several children at once with one shared timer (how `simple_one_for_one` stops its
+ * children, item 34). Returns each child's exit reason, in the order given.
+ */
+export async function shutdownMany(
+  ctx: ActorContext,
+  pids: readonly Pid[],
+  shutdown: Shutdown,
+): Promise<ExitReason[]> {
+  const refs = new Map<Ref, number>();
+  const byKey = new Map<string, number>();
+  const reasons: (ExitReason | undefined)[] = new Array(pids.length).fill(undefined);
+  const exits: (ExitReason | undefined)[] = new Array(pids.length).fill(undefined);
+  pids.forEach((pid, i) => {
+    refs.set(ctx.monitor(pid), i);
+    byKey.set(pid.key, i);
+  });
+  const signal = shutdown === 'brutal_kill' ? 'kill' : 'shutdown';
+  for (const pid of pids) ctx.exit(pid, signal);
+  let waiting = pids.length;
+  const match = (m: unknown): boolean =>
+    (m instanceof DownMessage && refs.has(m.ref)) ||
+    (m instanceof ExitMessage && byKey.has(m.from.key));
+  const deadline = typeof shutdown === 'number' ? ctx.now() + shutdown : Number.POSITIVE_INFINITY;
+  let killed = false;
+  while (waiting > 0) {
+    const timeout = killed ? Number.POSITIVE_INFINITY : Math.max(0, deadline - ctx.now());
+    let message: unknown;
+    try {
+      message = await ctx.receive(match, { timeout });
+    } catch {
+      // Shutdown time is up: kill whoever is left, then wait for them without a limit.
+      killed = true;
+      pids.forEach((pid, i) => {
+        if (reasons[i] === undefined) ctx.exit(pid, 'kill');
+      });
+      continue;
+    }
+    if (message instanceof ExitMessage) {
+      const i = byKey.get(message.from.key) as number;
+      exits[i] = message.reason;
+      continue;
+    }
+    const down = message as DownMessage;
+    const i = refs.get(down.ref) as number;
+    refs.delete(down.ref);
+    reasons[i] = down.reason === 'noproc' && exits[i] !== undefined ? exits[i] : down.reason;
+    waiting--;
+  }
+  for (const pid of pids) ctx.unlink(pid);
+  // An EXIT that was queued before the DOWN we matched first is removed too.
+  await flushExits(ctx, byKey);
+  return reasons as ExitReason[];
+}
+
+async function flushExits(ctx: ActorContext, byKey: Map<string, number>): Promise<void> {
+  for (;;) {
+    try {
+      await ctx.receive((m) => m instanceof ExitMessage && byKey.has(m.from.key), { timeout: 0 });
+    } catch {
+      return;
+    }
+  }
+}
+
+/** Items 29-30: what a child may exit with when told to stop without it being a shutdown_error. */
+export function isCleanShutdown(
+  reason: ExitReason,
+  shutdown: Shutdown,
+  permanent: boolean,
+): boolean {
+  const expected = shutdown === 'brutal_kill' ? 'killed' : 'shutdown';
+  if (reason === expected) return true;
+  if (permanent) return false;
+  return reason === 'normal' || isShutdown(reason);
+}

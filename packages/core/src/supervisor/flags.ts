@@ -1,0 +1,98 @@
+import { describe, WardenError } from '../errors.js';
+
+export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one' | 'simple_one_for_one';
+export type AutoShutdown = 'never' | 'any_significant' | 'all_significant';
+
+/**
+ * Beyond OTP: wait before restarting a child that keeps crashing. The n-th restart inside the
+ * intensity window waits up to `min(maxMs, minMs * 2^(n-1))` ms ("full" jitter draws uniformly
+ * below that ceiling; "none" waits the ceiling). Intensity still decides when to give up.
+ */
+export interface RestartBackoff {
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly jitter: 'full' | 'none';
+  /** Source of randomness in [0, 1); default Math.random. Tests pass a seeded one. */
+  readonly random?: () => number;
+}
+
+export interface SupervisorFlags {
+  readonly strategy: Strategy;
+  /** Most restarts allowed within `period` (OTP's MaxR). Integer >= 0. */
+  readonly intensity: number;
+  /** The intensity window in milliseconds on the node's clock (OTP's MaxT, in seconds there). */
+  readonly period: number;
+  readonly autoShutdown: AutoShutdown;
+  readonly backoff: RestartBackoff | undefined;
+  /** Beyond OTP: quarantine a message that crashed a child `threshold` times (see PoisonGuard). */
+  readonly poison: { readonly threshold: number; readonly windowMs?: number } | undefined;
+}
+
+/** OTP's `?default_flags`, with the period in milliseconds. */
+export const DEFAULT_FLAGS: SupervisorFlags = Object.freeze({
+  strategy: 'one_for_one',
+  intensity: 1,
+  period: 5000,
+  autoShutdown: 'never',
+  backoff: undefined,
+  poison: undefined,
+});
+
+const STRATEGIES: readonly Strategy[] = [
+  'one_for_one',
+  'one_for_all',
+  'rest_for_one',
+  'simple_one_for_one',
+];
+const AUTO_SHUTDOWNS: readonly AutoShutdown[] = ['never', 'any_significant', 'all_significant'];
+
+function invalid(field: string, value: unknown, expected: string): WardenError {
+  return new WardenError(
+    'ERR_INVALID_FLAGS',
+    `invalid supervisor flag ${field}: ${describe(value)} (expected ${expected})`,
+    {
+      field,
+    },
+  );
+}
+
+/** Fills defaults and checks every flag; throws `ERR_INVALID_FLAGS` naming the first bad field. */
+export function validateFlags(input: Partial<SupervisorFlags> = {}): SupervisorFlags {
+  const strategy = input.strategy ?? DEFAULT_FLAGS.strategy;
+  const intensity = input.intensity ?? DEFAULT_FLAGS.intensity;
+  const period = input.period ?? DEFAULT_FLAGS.period;
+  const autoShutdown = input.autoShutdown ?? DEFAULT_FLAGS.autoShutdown;
+  if (!STRATEGIES.includes(strategy)) throw invalid('strategy', strategy, STRATEGIES.join(' | '));
+  if (!Number.isInteger(intensity) || intensity < 0)
+    throw invalid('intensity', intensity, 'an integer >= 0');
+  if (!Number.isInteger(period) || period <= 0)
+    throw invalid('period', period, 'an integer > 0 (ms)');
+  if (!AUTO_SHUTDOWNS.includes(autoShutdown)) {
+    throw invalid('autoShutdown', autoShutdown, AUTO_SHUTDOWNS.join(' | '));
+  }
+  const backoff = input.backoff;
+  if (backoff !== undefined) {
+    if (!(backoff.minMs >= 0) || !Number.isFinite(backoff.minMs)) {
+      throw invalid('backoff.minMs', backoff.minMs, 'a finite number >= 0');
+    }
+    if (!(backoff.maxMs >= backoff.minMs) || !Number.isFinite(backoff.maxMs)) {
+      throw invalid('backoff.maxMs', backoff.maxMs, 'a finite number >= backoff.minMs');
+    }
+    if (backoff.jitter !== 'full' && backoff.jitter !== 'none') {
+      throw invalid('backoff.jitter', backoff.jitter, "'full' | 'none'");
+    }
+    if (backoff.random !== undefined && typeof backoff.random !== 'function') {
+      throw invalid('backoff.random', backoff.random, 'a function returning [0, 1)');
+    }
+  }
+  const poison = input.poison;
+  if (poison !== undefined) {
+    if (!Number.isInteger(poison.threshold) || poison.threshold < 1) {
+      throw invalid('poison.threshold', poison.threshold, 'an integer >= 1');
+    }
+    if (poison.windowMs !== undefined && !(poison.windowMs > 0)) {
+      throw invalid('poison.windowMs', poison.windowMs, 'a number > 0');
+    }
+  }
+  return Object.freeze({ strategy, intensity, period, autoShutdown, backoff, poison });
+}
