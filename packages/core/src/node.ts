@@ -177,11 +177,11 @@ class NodeHandle implements Node {
   }
 
   call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R> {
-    return this.#core.call<R>(this.#core.system, to, request, options);
+    return this.#core.calls.call<R>(this.#core.system, to, request, options);
   }
 
   exit(pid: Pid, reason: ExitReason): void {
-    if (!this.#core.stopped) this.#core.exitSignal(this.#core.system.pid, pid, reason);
+    if (!this.#core.stopped) this.#core.signals.exitSignal(this.#core.system.pid, pid, reason);
   }
 
   register(name: string, pid: Pid): void {

@@ -156,7 +156,7 @@ export class ActorRunner implements Runner {
         'ERR_POISON_MESSAGE',
         `request quarantined: ${describe(payload)}`,
       );
-      p.core.reply(message.from, message.ref, undefined, error.toJSON());
+      p.core.calls.reply(message.from, message.ref, undefined, error.toJSON());
     }
     return null;
   }
@@ -165,11 +165,12 @@ export class ActorRunner implements Runner {
     if (message instanceof CallRequest) {
       if (result instanceof Reply) {
         this.#state = result.state;
-        p.core.reply(message.from, message.ref, result.value, undefined);
+        p.core.calls.reply(message.from, message.ref, result.value, undefined);
       } else if (result instanceof NoReply) {
         this.#state = result.state;
       } else if (result instanceof Stop) {
-        if (result.hasReply) p.core.reply(message.from, message.ref, result.replyValue, undefined);
+        if (result.hasReply)
+          p.core.calls.reply(message.from, message.ref, result.replyValue, undefined);
         this.#state = result.state;
         this.#stopWith(p, result.reason);
       } else {

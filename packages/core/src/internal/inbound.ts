@@ -37,11 +37,11 @@ export function handleInbound(core: NodeCore, envelope: Envelope): void {
       return;
     }
     case 'reply':
-      core.reply(envelope.to, envelope.ref, envelope.value, envelope.error);
+      core.calls.reply(envelope.to, envelope.ref, envelope.value, envelope.error);
       return;
     case 'link':
       if (target === undefined) {
-        core.exitSignal(envelope.to, envelope.from, 'noproc', true);
+        core.signals.exitSignal(envelope.to, envelope.from, 'noproc', true);
         return;
       }
       (target.links ??= new Map()).set(envelope.from.key, envelope.from);
@@ -51,11 +51,11 @@ export function handleInbound(core: NodeCore, envelope: Envelope): void {
       return;
     case 'exit':
       if (target !== undefined)
-        core.receiveExit(target, envelope.from, envelope.reason, envelope.link);
+        core.signals.receiveExit(target, envelope.from, envelope.reason, envelope.link);
       return;
     case 'monitor':
       if (target === undefined) {
-        core.down(envelope.from, envelope.ref, envelope.to, 'noproc');
+        core.signals.down(envelope.from, envelope.ref, envelope.to, 'noproc');
         return;
       }
       (target.monitorsIn ??= new Map()).set(envelope.ref, envelope.from);
@@ -64,7 +64,7 @@ export function handleInbound(core: NodeCore, envelope: Envelope): void {
       target?.monitorsIn?.delete(envelope.ref);
       return;
     case 'down':
-      core.deliverDown(envelope.to, envelope.ref, envelope.from, envelope.reason);
+      core.signals.deliverDown(envelope.to, envelope.ref, envelope.from, envelope.reason);
       return;
   }
 }

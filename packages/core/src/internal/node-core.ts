@@ -14,17 +14,16 @@ import { Pid, samePid } from '../pid.js';
 import { makeRef, type Ref } from '../ref.js';
 import type { Envelope, Transport, TransportHost } from '../transport.js';
 import { ActorRunner } from './actor-runner.js';
-import { CallTable } from './call-table.js';
+import { Calls } from './calls.js';
 import { FunctionRunner, SystemRunner } from './function-runner.js';
 import { handleInbound } from './inbound.js';
 import { Process } from './process.js';
 import { Registry } from './registry.js';
 import { Scheduler } from './scheduler.js';
+import { Signals } from './signals.js';
 
 const incarnationId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
 const NEVER = new Promise<never>(() => {});
-
-export const DEFAULT_CALL_TIMEOUT = 5000;
 
 export interface NodeCoreOptions {
   readonly name: string;
@@ -53,7 +52,8 @@ export class NodeCore implements TransportHost {
   readonly registry: Registry;
   readonly events: EventStream;
   readonly deadLetters: DeadLetters;
-  readonly calls: CallTable;
+  readonly calls: Calls;
+  readonly signals: Signals;
   readonly defaultMailbox: MailboxOptions;
   readonly transport: Transport | undefined;
   readonly table = new Map<number, Process>();
@@ -74,7 +74,8 @@ export class NodeCore implements TransportHost {
     this.scheduler = new Scheduler(options.budget, options.slice);
     this.events = new EventStream(options.onObserverError);
     this.deadLetters = new DeadLetters(options.deadLetterHistory);
-    this.calls = new CallTable((t) => this.clock.clearTimer(t));
+    this.calls = new Calls(this);
+    this.signals = new Signals(this);
     this.defaultMailbox = options.mailbox;
     this.registry = new Registry((proc, name) => {
       if (this.events.active) {
@@ -228,143 +229,24 @@ export class NodeCore implements TransportHost {
     const links = p.links;
     if (links !== undefined) {
       p.links = undefined;
-      for (const other of links.values()) this.exitSignal(p.pid, other, reason, true);
+      for (const other of links.values()) this.signals.exitSignal(p.pid, other, reason, true);
     }
     const watchers = p.monitorsIn;
     if (watchers !== undefined) {
       p.monitorsIn = undefined;
-      for (const [ref, watcher] of watchers) this.down(watcher, ref, p.pid, reason);
+      for (const [ref, watcher] of watchers) this.signals.down(watcher, ref, p.pid, reason);
     }
     const watching = p.monitorsOut;
     if (watching !== undefined) {
       p.monitorsOut = undefined;
       for (const [ref, target] of watching) {
-        this.calls.abandon(ref);
-        this.#dropRemoteEnd(p.pid, ref, target);
+        this.calls.table.abandon(ref);
+        this.signals.dropRemoteEnd(p.pid, ref, target);
       }
     }
     if (this.events.active) {
       this.emit({ type: 'actor.exited', time: this.clock.now(), pid: p.pid, reason });
     }
-  }
-
-  /** Sends an exit signal: through a link (`viaLink`) or by `exit(pid, reason)`. */
-  exitSignal(from: Pid, to: Pid, reason: ExitReason, viaLink = false): void {
-    if (this.isLocal(to)) {
-      const target = this.local(to);
-      if (target !== undefined) this.receiveExit(target, from, reason, viaLink);
-      return;
-    }
-    this.transport?.deliver({ kind: 'exit', to, from, reason, link: viaLink });
-  }
-
-  /** OTP's rules for a process receiving an exit signal (OTP-SEMANTICS.md items 44-47). */
-  receiveExit(p: Process, from: Pid, reason: ExitReason, viaLink: boolean): void {
-    if (p.dead) return;
-    if (viaLink && p.links?.delete(from.key) !== true) return; // unlinked meanwhile
-    this.applyExit(p, from, reason, viaLink);
-  }
-
-  applyExit(p: Process, from: Pid, reason: ExitReason, viaLink: boolean): void {
-    if (!viaLink && reason === 'kill') {
-      this.terminate(p, 'killed');
-    } else if (p.trapping) {
-      this.deliver(p, new ExitMessage(from, reason), true, false);
-    } else if (reason === 'normal') {
-      if (!viaLink && samePid(from, p.pid)) this.terminate(p, 'normal');
-    } else {
-      this.terminate(p, reason);
-    }
-  }
-
-  // ---- links ---------------------------------------------------------------------------------
-
-  link(p: Process, pid: Pid): void {
-    if (samePid(pid, p.pid) || p.links?.has(pid.key)) return;
-    if (this.isLocal(pid)) {
-      const target = this.local(pid);
-      if (target === undefined) {
-        this.applyExit(p, pid, 'noproc', true);
-        return;
-      }
-      (target.links ??= new Map()).set(p.pid.key, p.pid);
-    } else if (this.transport?.isConnected(pid.node) !== true) {
-      this.applyExit(p, pid, 'noconnection', true);
-      return;
-    } else {
-      this.transport.deliver({ kind: 'link', to: pid, from: p.pid });
-    }
-    (p.links ??= new Map()).set(pid.key, pid);
-    if (this.events.active) {
-      this.emit({ type: 'actor.linked', time: this.clock.now(), pid: p.pid, other: pid });
-    }
-  }
-
-  unlink(p: Process, pid: Pid): void {
-    if (p.links?.delete(pid.key) !== true) return;
-    if (this.isLocal(pid)) this.local(pid)?.links?.delete(p.pid.key);
-    else this.transport?.deliver({ kind: 'unlink', to: pid, from: p.pid });
-    if (this.events.active) {
-      this.emit({ type: 'actor.unlinked', time: this.clock.now(), pid: p.pid, other: pid });
-    }
-  }
-
-  // ---- monitors ------------------------------------------------------------------------------
-
-  monitor(p: Process, pid: Pid): Ref {
-    const ref = this.newRef();
-    if (p.dead) return ref;
-    this.#watch(p, ref, pid);
-    if (this.events.active) {
-      this.emit({ type: 'actor.monitored', time: this.clock.now(), watcher: p.pid, target: pid });
-    }
-    return ref;
-  }
-
-  /** Records the monitor on both ends; a missing target gets its DOWN at once. */
-  #watch(p: Process, ref: Ref, pid: Pid): void {
-    (p.monitorsOut ??= new Map()).set(ref, pid);
-    if (this.isLocal(pid)) {
-      const target = this.local(pid);
-      if (target === undefined) this.deliverDown(p.pid, ref, pid, 'noproc');
-      else (target.monitorsIn ??= new Map()).set(ref, p.pid);
-    } else if (this.transport?.isConnected(pid.node) !== true) {
-      this.deliverDown(p.pid, ref, pid, 'noconnection');
-    } else {
-      this.transport.deliver({ kind: 'monitor', to: pid, from: p.pid, ref });
-    }
-  }
-
-  demonitor(p: Process, ref: Ref): boolean {
-    const target = p.monitorsOut?.get(ref);
-    if (target === undefined) return false;
-    p.monitorsOut?.delete(ref);
-    this.#dropRemoteEnd(p.pid, ref, target);
-    return true;
-  }
-
-  #dropRemoteEnd(watcher: Pid, ref: Ref, target: Pid): void {
-    if (this.isLocal(target)) this.local(target)?.monitorsIn?.delete(ref);
-    else this.transport?.deliver({ kind: 'demonitor', to: target, from: watcher, ref });
-  }
-
-  /** Sends a DOWN to a watcher wherever it lives. */
-  down(watcher: Pid, ref: Ref, target: Pid, reason: ExitReason): void {
-    if (this.isLocal(watcher)) this.deliverDown(watcher, ref, target, reason);
-    else this.transport?.deliver({ kind: 'down', to: watcher, from: target, ref, reason });
-  }
-
-  /** Delivers a DOWN to a local watcher: settles a call, or queues a DownMessage, at most once. */
-  deliverDown(watcher: Pid, ref: Ref, target: Pid, reason: ExitReason): void {
-    const call = this.calls.take(ref);
-    if (call !== undefined) {
-      call.watcher.monitorsOut?.delete(ref);
-      call.settle.down(target, reason);
-      return;
-    }
-    const w = this.local(watcher);
-    if (w === undefined || w.monitorsOut?.delete(ref) !== true) return;
-    this.deliver(w, new DownMessage(ref, target, reason), true, false);
   }
 
   // ---- messages ------------------------------------------------------------------------------
@@ -469,102 +351,10 @@ export class NodeCore implements TransportHost {
     if (this.transport?.deliver(envelope) !== true) this.deadLetter(pid, message, 'noconnection');
   }
 
-  call<R>(
-    from: Process,
-    to: Address,
-    request: unknown,
-    options: CallOptions | undefined,
-  ): Promise<R> {
-    const timeout = options?.timeout ?? DEFAULT_CALL_TIMEOUT;
-    if (typeof timeout !== 'number' || !(timeout >= 0)) {
-      return Promise.reject(invalidArgument('timeout', timeout, 'a number >= 0 or Infinity'));
-    }
-    if (this.stopped) {
-      return Promise.reject(new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`));
-    }
-    if (from.dead) return NEVER;
-    const pid = this.resolve(to);
-    if (pid === undefined) {
-      return Promise.reject(
-        new WardenError('ERR_NOPROC', `no process registered as ${String(to)}`),
-      );
-    }
-    if (!(pid instanceof Pid)) {
-      return Promise.reject(invalidArgument('to', to, 'a pid or a registered name'));
-    }
-    const signal = options?.signal;
-    if (signal?.aborted === true) {
-      return Promise.reject(
-        new WardenError('ERR_ABORTED', 'call aborted', { cause: signal.reason }),
-      );
-    }
-    return new Promise<R>((resolve, reject) => {
-      const ref = this.newRef();
-      this.calls.add(ref, from, pid, resolve as (v: unknown) => void, reject);
-      this.#watch(from, ref, pid);
-      if (!this.calls.has(ref)) return; // the DOWN (noproc / nodedown) already settled it
-      if (this.isLocal(pid)) {
-        const server = this.local(pid) as Process;
-        if (!this.deliver(server, new CallRequest(ref, from.pid, request), false, true)) {
-          this.#failCall(ref, new WardenError('ERR_MAILBOX_FULL', `mailbox of ${pid} is full`));
-          return;
-        }
-      } else {
-        this.transport?.deliver({ kind: 'call', to: pid, from: from.pid, ref, request });
-      }
-      if (!this.calls.has(ref)) return;
-      if (timeout !== Number.POSITIVE_INFINITY) {
-        const timer = this.clock.setTimer(timeout, () =>
-          this.#failCall(
-            ref,
-            new WardenError('ERR_CALL_TIMEOUT', `call to ${pid} timed out after ${timeout} ms`),
-          ),
-        );
-        this.calls.setTimer(ref, timer);
-      }
-      if (signal !== undefined) {
-        this.calls.setSignal(ref, signal, () =>
-          this.#failCall(
-            ref,
-            new WardenError('ERR_ABORTED', 'call aborted', { cause: signal.reason }),
-          ),
-        );
-      }
-    });
-  }
-
-  #failCall(ref: Ref, error: WardenError): void {
-    const call = this.calls.take(ref);
-    if (call === undefined) return;
-    call.watcher.monitorsOut?.delete(ref);
-    this.#dropRemoteEnd(call.watcher.pid, ref, call.target);
-    call.settle.fail(error);
-  }
-
-  /** Routes a reply (or an error for the caller) to the caller's node. */
-  reply(to: Pid, ref: Ref, value: unknown, error: ErrorData | undefined): void {
-    if (!this.isLocal(to)) {
-      const envelope: Envelope =
-        error === undefined
-          ? { kind: 'reply', to, ref, value }
-          : { kind: 'reply', to, ref, value, error };
-      if (this.transport?.deliver(envelope) !== true) this.deadLetter(to, value, 'noconnection');
-      return;
-    }
-    const call = this.calls.take(ref);
-    if (call === undefined) {
-      this.deadLetter(to, value, 'late-reply');
-      return;
-    }
-    call.watcher.monitorsOut?.delete(ref);
-    this.#dropRemoteEnd(call.watcher.pid, ref, call.target);
-    call.settle.reply(value, error);
-  }
-
   deadLetter(to: Pid | string, message: unknown, reason: DeadLetterReason): void {
     if (message instanceof CallRequest && reason === 'mailbox-full') {
       const error = new WardenError('ERR_MAILBOX_FULL', `mailbox of ${String(to)} is full`);
-      this.reply(message.from, message.ref, undefined, error.toJSON());
+      this.calls.reply(message.from, message.ref, undefined, error.toJSON());
     }
     const time = this.clock.now();
     this.deadLetters.record({ to, message, reason, time });
@@ -610,26 +400,7 @@ export class NodeCore implements TransportHost {
 
   /** Fires every link and monitor that crosses to `node` with `noconnection`, exactly once. */
   nodeDown(node: string): void {
-    for (const p of [...this.table.values()]) {
-      if (p.links !== undefined) {
-        for (const [key, other] of [...p.links]) {
-          if (other.node !== node) continue;
-          p.links.delete(key);
-          this.applyExit(p, other, 'noconnection', true);
-        }
-      }
-      if (p.monitorsOut !== undefined) {
-        for (const [ref, target] of [...p.monitorsOut]) {
-          if (target.node === node) this.deliverDown(p.pid, ref, target, 'noconnection');
-        }
-      }
-      if (p.monitorsIn !== undefined) {
-        for (const [ref, watcher] of [...p.monitorsIn]) {
-          if (watcher.node === node) p.monitorsIn.delete(ref);
-        }
-      }
-    }
-    if (this.events.active) this.emit({ type: 'node.down', time: this.clock.now(), node });
+    this.signals.nodeDown(node);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -638,7 +409,7 @@ export class NodeCore implements TransportHost {
   stop(): void {
     if (this.stopped) return;
     for (const p of [...this.table.values()]) if (p !== this.system) this.terminate(p, 'shutdown');
-    this.calls.rejectAll(new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`));
+    this.calls.table.rejectAll(new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`));
     this.stopped = true;
     for (const ref of [...this.#timers.keys()]) this.cancelTimer(ref);
     this.transport?.detach();

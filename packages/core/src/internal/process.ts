@@ -129,7 +129,7 @@ export class Process implements ActorContext {
   }
 
   call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R> {
-    return this.core.call<R>(this, to, request, options);
+    return this.core.calls.call<R>(this, to, request, options);
   }
 
   reply(from: CallRequest, value: unknown): void {
@@ -137,23 +137,23 @@ export class Process implements ActorContext {
       this.core.deadLetter(from.from, value, 'fenced');
       return;
     }
-    this.core.reply(from.from, from.ref, value, undefined);
+    this.core.calls.reply(from.from, from.ref, value, undefined);
   }
 
   link(pid: Pid): void {
-    if (!this.dead) this.core.link(this, pid);
+    if (!this.dead) this.core.signals.link(this, pid);
   }
 
   unlink(pid: Pid): void {
-    if (!this.dead) this.core.unlink(this, pid);
+    if (!this.dead) this.core.signals.unlink(this, pid);
   }
 
   monitor(pid: Pid): Ref {
-    return this.core.monitor(this, pid);
+    return this.core.signals.monitor(this, pid);
   }
 
   demonitor(ref: Ref, options?: { flush?: boolean }): boolean {
-    const active = this.core.demonitor(this, ref);
+    const active = this.core.signals.demonitor(this, ref);
     if (options?.flush === true) {
       this.mailbox.removeAll((m) => m instanceof DownMessage && m.ref === ref);
     }
@@ -170,7 +170,7 @@ export class Process implements ActorContext {
   exit(pid: Pid, reason: ExitReason): void;
   exit(target?: ExitReason | Pid, reason?: ExitReason): void {
     if (isPid(target)) {
-      if (!this.dead) this.core.exitSignal(this.pid, target, reason ?? 'normal');
+      if (!this.dead) this.core.signals.exitSignal(this.pid, target, reason ?? 'normal');
       return;
     }
     this.core.terminate(this, target ?? 'normal');
