@@ -21,6 +21,7 @@ export type StartReturn = Pid | Ignore | { readonly pid: Pid; readonly info: unk
  */
 export type ChildStart =
   | {
+      // biome-ignore lint/suspicious/noExplicitAny: a child may take any args; start passes them through unchecked.
       readonly behaviour: Behaviour<any>;
       readonly args?: unknown;
       readonly options?: Omit<SpawnOptions, 'args'>;

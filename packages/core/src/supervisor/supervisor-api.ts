@@ -1,5 +1,6 @@
 import type { Ignore } from '../actor-result.js';
-import type { Address, CallOptions, SpawnOptions } from '../context.js';
+import type { ActorContext, Address, CallOptions, SpawnOptions } from '../context.js';
+import type { Node } from '../node.js';
 import type { Pid } from '../pid.js';
 import type { ChildSpec } from './child-spec.js';
 import { Supervisor, type SupervisorInit } from './supervisor.js';
@@ -19,11 +20,7 @@ export interface Caller {
 }
 
 /** Anything that can start a process synchronously: a `Node` (unlinked) or an `ActorContext` (linked). */
-export type Starter =
-  | { start<A>(behaviour: typeof Supervisor, options?: SpawnOptions<A>): Promise<Pid | Ignore> }
-  | {
-      startLink<A>(behaviour: typeof Supervisor, options?: SpawnOptions<A>): Promise<Pid | Ignore>;
-    };
+export type Starter = Pick<Node, 'start'> | Pick<ActorContext, 'startLink'>;
 
 /** OTP's supervisor API calls wait for ever: the supervisor may be busy restarting (item 36). */
 const INFINITE: CallOptions = { timeout: Number.POSITIVE_INFINITY };
