@@ -169,11 +169,11 @@ class NodeHandle implements Node {
   }
 
   send(to: Address, message: unknown): void {
-    this.#core.send(undefined, to, message, false);
+    this.#core.router.send(undefined, to, message, false);
   }
 
   cast(to: Address, message: unknown): void {
-    this.#core.send(undefined, to, message, true);
+    this.#core.router.send(undefined, to, message, true);
   }
 
   call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R> {
@@ -205,11 +205,11 @@ class NodeHandle implements Node {
   }
 
   sendAfter(to: Address, message: unknown, delayMs: number): Ref {
-    return this.#core.sendAfter(undefined, to, message, delayMs);
+    return this.#core.timers.sendAfter(undefined, to, message, delayMs);
   }
 
   cancelTimer(ref: Ref): boolean {
-    return this.#core.cancelTimer(ref);
+    return this.#core.timers.cancel(ref);
   }
 
   isAlive(pid: Pid): boolean {

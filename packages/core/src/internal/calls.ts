@@ -42,7 +42,7 @@ export class Calls {
       );
     }
     if (from.dead) return NEVER;
-    const pid = this.core.resolve(to);
+    const pid = this.core.router.resolve(to);
     if (pid === undefined) {
       return Promise.reject(
         new WardenError('ERR_NOPROC', `no process registered as ${String(to)}`),
@@ -64,7 +64,9 @@ export class Calls {
       if (!this.table.has(ref)) return; // the DOWN (noproc / nodedown) already settled it
       if (this.core.isLocal(pid)) {
         const server = this.core.local(pid) as Process;
-        if (!this.core.deliver(server, new CallRequest(ref, from.pid, request), false, true)) {
+        if (
+          !this.core.router.deliver(server, new CallRequest(ref, from.pid, request), false, true)
+        ) {
           this.failCall(ref, new WardenError('ERR_MAILBOX_FULL', `mailbox of ${pid} is full`));
           return;
         }

@@ -19,7 +19,7 @@ export function handleInbound(core: NodeCore, envelope: Envelope): void {
       }
       const message =
         envelope.kind === 'cast' ? new CastMessage(envelope.message) : envelope.message;
-      core.deliver(target, message, false, false);
+      core.router.deliver(target, message, false, false);
       return;
     }
     case 'call': {
@@ -28,7 +28,7 @@ export function handleInbound(core: NodeCore, envelope: Envelope): void {
         core.deadLetter(envelope.to, envelope.request, stale ? 'stale-incarnation' : 'noproc');
         return;
       }
-      core.deliver(
+      core.router.deliver(
         target,
         new CallRequest(envelope.ref, envelope.from, envelope.request),
         false,

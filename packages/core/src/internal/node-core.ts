@@ -2,13 +2,13 @@ import { customAlphabet } from 'nanoid';
 import { IGNORE, type Ignore } from '../actor-result.js';
 import { type Behaviour, isActorBehaviour } from '../behaviour.js';
 import type { Clock } from '../clock.js';
-import type { Address, SpawnOptions } from '../context.js';
+import type { SpawnOptions } from '../context.js';
 import { type DeadLetterReason, DeadLetters } from '../dead-letters.js';
 import { invalidArgument, WardenError } from '../errors.js';
 import { EventStream, type NodeEvent } from '../events.js';
 import { type ExitReason, formatReason } from '../exit-reason.js';
 import { type MailboxOptions, validateMailboxOptions } from '../mailbox.js';
-import { CallRequest, CastMessage } from '../messages.js';
+import { CallRequest } from '../messages.js';
 import type { Node } from '../node.js';
 import { Pid } from '../pid.js';
 import { makeRef, type Ref } from '../ref.js';
@@ -19,8 +19,10 @@ import { FunctionRunner, SystemRunner } from './function-runner.js';
 import { handleInbound } from './inbound.js';
 import { Process } from './process.js';
 import { Registry } from './registry.js';
+import { Router } from './router.js';
 import { Scheduler } from './scheduler.js';
 import { Signals } from './signals.js';
+import { Timers } from './timers.js';
 
 const incarnationId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
 const NEVER = new Promise<never>(() => {});
@@ -54,6 +56,8 @@ export class NodeCore implements TransportHost {
   readonly deadLetters: DeadLetters;
   readonly calls: Calls;
   readonly signals: Signals;
+  readonly timers: Timers;
+  readonly router: Router;
   readonly defaultMailbox: MailboxOptions;
   readonly transport: Transport | undefined;
   readonly table = new Map<number, Process>();
@@ -64,7 +68,6 @@ export class NodeCore implements TransportHost {
   #nextId = 0;
   #nextRef = 0;
   readonly #refPrefix: string;
-  readonly #timers = new Map<Ref, { handle: object; owner: Process | undefined }>();
 
   constructor(options: NodeCoreOptions) {
     this.name = options.name;
@@ -76,6 +79,8 @@ export class NodeCore implements TransportHost {
     this.deadLetters = new DeadLetters(options.deadLetterHistory);
     this.calls = new Calls(this);
     this.signals = new Signals(this);
+    this.timers = new Timers(this);
+    this.router = new Router(this);
     this.defaultMailbox = options.mailbox;
     this.registry = new Registry((proc, name) => {
       if (this.events.active) {
@@ -216,7 +221,7 @@ export class NodeCore implements TransportHost {
       if (waiter.timer !== undefined) this.clock.clearTimer(waiter.timer);
     }
     if (p.timers !== undefined) {
-      for (const ref of p.timers) this.cancelTimer(ref);
+      for (const ref of p.timers) this.timers.cancel(ref);
       p.timers = undefined;
     }
     if (p.onStarted !== undefined) p.started({ kind: 'failed', reason });
@@ -249,108 +254,6 @@ export class NodeCore implements TransportHost {
     }
   }
 
-  // ---- messages ------------------------------------------------------------------------------
-
-  /**
-   * Puts a message in a local process's mailbox (or straight into its pending receive). Returns
-   * false only when a local sender must be told the mailbox is full (`reject` policy).
-   */
-  deliver(p: Process, message: unknown, system: boolean, fromLocal: boolean): boolean {
-    if (p.dead) {
-      this.deadLetter(p.pid, message, 'process-exited');
-      return true;
-    }
-    const waiter = p.waiter;
-    if (waiter !== undefined) {
-      let matched: boolean;
-      try {
-        matched = waiter.match === undefined || waiter.match(message);
-      } catch (error) {
-        p.waiter = undefined;
-        if (waiter.timer !== undefined) this.clock.clearTimer(waiter.timer);
-        waiter.reject(error);
-        matched = false;
-      }
-      if (matched) {
-        p.waiter = undefined;
-        if (waiter.timer !== undefined) this.clock.clearTimer(waiter.timer);
-        waiter.resolve(message);
-        return true;
-      }
-    }
-    if (!system && p.mailbox.userSize >= p.limits.capacity) {
-      const policy = p.limits.overflow;
-      if (this.events.active) {
-        this.emit({
-          type: 'mailbox.overflow',
-          time: this.clock.now(),
-          pid: p.pid,
-          policy,
-          capacity: p.limits.capacity,
-        });
-      }
-      if (policy === 'reject' && fromLocal) return false;
-      if (policy === 'drop-oldest') {
-        this.deadLetter(p.pid, p.mailbox.dropOldestUser(), 'mailbox-full');
-      } else {
-        this.deadLetter(p.pid, message, 'mailbox-full');
-        return true;
-      }
-    }
-    p.mailbox.push(message, system);
-    if (!p.busy && !p.queued) this.scheduler.schedule(p);
-    return true;
-  }
-
-  /** Resolves an address to a pid; a name unknown here yields undefined. */
-  resolve(to: Address): Pid | undefined {
-    if (typeof to === 'string') return this.registry.lookup(to)?.pid;
-    return to;
-  }
-
-  send(from: Process | undefined, to: Address, message: unknown, cast: boolean): void {
-    if (from?.dead === true) {
-      this.deadLetter(to instanceof Pid ? to : String(to), message, 'fenced');
-      return;
-    }
-    if (this.stopped) {
-      this.deadLetter(to instanceof Pid ? to : String(to), message, 'node-stopped');
-      return;
-    }
-    let pid: Pid;
-    if (typeof to === 'string') {
-      const proc = this.registry.lookup(to);
-      if (proc === undefined) {
-        this.deadLetter(to, message, 'unknown-name');
-        return;
-      }
-      pid = proc.pid;
-    } else if (to instanceof Pid) {
-      pid = to;
-    } else {
-      throw invalidArgument('to', to, 'a pid or a registered name');
-    }
-    if (pid.node === this.name) {
-      if (pid.incarnation !== this.incarnation) {
-        this.deadLetter(pid, message, 'stale-incarnation');
-        return;
-      }
-      const target = this.table.get(pid.id);
-      if (target === undefined) {
-        this.deadLetter(pid, message, 'noproc');
-        return;
-      }
-      if (!this.deliver(target, cast ? new CastMessage(message) : message, false, true)) {
-        throw new WardenError('ERR_MAILBOX_FULL', `mailbox of ${pid} is full`);
-      }
-      return;
-    }
-    const envelope: Envelope = cast
-      ? { kind: 'cast', to: pid, message }
-      : { kind: 'send', to: pid, message };
-    if (this.transport?.deliver(envelope) !== true) this.deadLetter(pid, message, 'noconnection');
-  }
-
   deadLetter(to: Pid | string, message: unknown, reason: DeadLetterReason): void {
     if (message instanceof CallRequest && reason === 'mailbox-full') {
       const error = new WardenError('ERR_MAILBOX_FULL', `mailbox of ${String(to)} is full`);
@@ -359,33 +262,6 @@ export class NodeCore implements TransportHost {
     const time = this.clock.now();
     this.deadLetters.record({ to, message, reason, time });
     if (this.events.active) this.emit({ type: 'deadletter', time, to, reason, message });
-  }
-
-  // ---- timers --------------------------------------------------------------------------------
-
-  sendAfter(owner: Process | undefined, to: Address, message: unknown, delayMs: number): Ref {
-    if (typeof delayMs !== 'number' || !(delayMs >= 0) || !Number.isFinite(delayMs)) {
-      throw invalidArgument('delayMs', delayMs, 'a finite number >= 0');
-    }
-    const ref = this.newRef();
-    if (owner?.dead === true) return ref;
-    const handle = this.clock.setTimer(delayMs, () => {
-      this.#timers.delete(ref);
-      owner?.timers?.delete(ref);
-      this.send(undefined, to, message, false);
-    });
-    this.#timers.set(ref, { handle, owner });
-    if (owner !== undefined) (owner.timers ??= new Set()).add(ref);
-    return ref;
-  }
-
-  cancelTimer(ref: Ref): boolean {
-    const timer = this.#timers.get(ref);
-    if (timer === undefined) return false;
-    this.#timers.delete(ref);
-    timer.owner?.timers?.delete(ref);
-    this.clock.clearTimer(timer.handle);
-    return true;
   }
 
   // ---- transport host ------------------------------------------------------------------------
@@ -411,7 +287,7 @@ export class NodeCore implements TransportHost {
     for (const p of [...this.table.values()]) if (p !== this.system) this.terminate(p, 'shutdown');
     this.calls.table.rejectAll(new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`));
     this.stopped = true;
-    for (const ref of [...this.#timers.keys()]) this.cancelTimer(ref);
+    this.timers.cancelAll();
     this.transport?.detach();
     if (this.events.active)
       this.emit({ type: 'node.stopped', time: this.clock.now(), node: this.name });

@@ -121,11 +121,11 @@ export class Process implements ActorContext {
   }
 
   send(to: Address, message: unknown): void {
-    this.core.send(this, to, message, false);
+    this.core.router.send(this, to, message, false);
   }
 
   cast(to: Address, message: unknown): void {
-    this.core.send(this, to, message, true);
+    this.core.router.send(this, to, message, true);
   }
 
   call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R> {
@@ -213,11 +213,11 @@ export class Process implements ActorContext {
   }
 
   sendAfter(to: Address, message: unknown, delayMs: number): Ref {
-    return this.core.sendAfter(this, to, message, delayMs);
+    return this.core.timers.sendAfter(this, to, message, delayMs);
   }
 
   cancelTimer(ref: Ref): boolean {
-    return this.core.cancelTimer(ref);
+    return this.core.timers.cancel(ref);
   }
 
   register(name: string): void {

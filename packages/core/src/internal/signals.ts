@@ -40,7 +40,7 @@ export class Signals {
     if (!viaLink && reason === 'kill') {
       this.core.terminate(p, 'killed');
     } else if (p.trapping) {
-      this.core.deliver(p, new ExitMessage(from, reason), true, false);
+      this.core.router.deliver(p, new ExitMessage(from, reason), true, false);
     } else if (reason === 'normal') {
       if (!viaLink && samePid(from, p.pid)) this.core.terminate(p, 'normal');
     } else {
@@ -145,7 +145,7 @@ export class Signals {
     }
     const w = this.core.local(watcher);
     if (w === undefined || w.monitorsOut?.delete(ref) !== true) return;
-    this.core.deliver(w, new DownMessage(ref, target, reason), true, false);
+    this.core.router.deliver(w, new DownMessage(ref, target, reason), true, false);
   }
 
   /** Fires every link and monitor that crosses to `node` with `noconnection`, exactly once. */

@@ -1,0 +1,121 @@
+import type { Address } from '../context.js';
+import { invalidArgument, WardenError } from '../errors.js';
+import { CastMessage } from '../messages.js';
+import { Pid } from '../pid.js';
+import type { Envelope } from '../transport.js';
+import type { NodeCore } from './node-core.js';
+import type { Process } from './process.js';
+
+/**
+ * Where messages go: a local mailbox (or a pending receive), the transport for another node, or
+ * the dead letters with the reason it could not be delivered. Code never checks where a pid
+ * lives; the router does.
+ */
+export class Router {
+  readonly #core: NodeCore;
+
+  constructor(core: NodeCore) {
+    this.#core = core;
+  }
+
+  /**
+   * Puts a message in a local process's mailbox (or straight into its pending receive). Returns
+   * false only when a local sender must be told the mailbox is full (`reject` policy).
+   */
+  deliver(p: Process, message: unknown, system: boolean, fromLocal: boolean): boolean {
+    if (p.dead) {
+      this.#core.deadLetter(p.pid, message, 'process-exited');
+      return true;
+    }
+    const waiter = p.waiter;
+    if (waiter !== undefined) {
+      let matched: boolean;
+      try {
+        matched = waiter.match === undefined || waiter.match(message);
+      } catch (error) {
+        p.waiter = undefined;
+        if (waiter.timer !== undefined) this.#core.clock.clearTimer(waiter.timer);
+        waiter.reject(error);
+        matched = false;
+      }
+      if (matched) {
+        p.waiter = undefined;
+        if (waiter.timer !== undefined) this.#core.clock.clearTimer(waiter.timer);
+        waiter.resolve(message);
+        return true;
+      }
+    }
+    if (!system && p.mailbox.userSize >= p.limits.capacity) {
+      const policy = p.limits.overflow;
+      if (this.#core.events.active) {
+        this.#core.emit({
+          type: 'mailbox.overflow',
+          time: this.#core.clock.now(),
+          pid: p.pid,
+          policy,
+          capacity: p.limits.capacity,
+        });
+      }
+      if (policy === 'reject' && fromLocal) return false;
+      if (policy === 'drop-oldest') {
+        this.#core.deadLetter(p.pid, p.mailbox.dropOldestUser(), 'mailbox-full');
+      } else {
+        this.#core.deadLetter(p.pid, message, 'mailbox-full');
+        return true;
+      }
+    }
+    p.mailbox.push(message, system);
+    if (!p.busy && !p.queued) this.#core.scheduler.schedule(p);
+    return true;
+  }
+
+  /** Resolves an address to a pid; a name unknown here yields undefined. */
+  resolve(to: Address): Pid | undefined {
+    if (typeof to === 'string') return this.#core.registry.lookup(to)?.pid;
+    return to;
+  }
+
+  send(from: Process | undefined, to: Address, message: unknown, cast: boolean): void {
+    if (from?.dead === true) {
+      this.#core.deadLetter(to instanceof Pid ? to : String(to), message, 'fenced');
+      return;
+    }
+    if (this.#core.stopped) {
+      this.#core.deadLetter(to instanceof Pid ? to : String(to), message, 'node-stopped');
+      return;
+    }
+    let pid: Pid;
+    if (typeof to === 'string') {
+      const proc = this.#core.registry.lookup(to);
+      if (proc === undefined) {
+        this.#core.deadLetter(to, message, 'unknown-name');
+        return;
+      }
+      pid = proc.pid;
+    } else if (to instanceof Pid) {
+      pid = to;
+    } else {
+      throw invalidArgument('to', to, 'a pid or a registered name');
+    }
+    if (pid.node === this.#core.name) {
+      if (pid.incarnation !== this.#core.incarnation) {
+        this.#core.deadLetter(pid, message, 'stale-incarnation');
+        return;
+      }
+      const target = this.#core.table.get(pid.id);
+      if (target === undefined) {
+        this.#core.deadLetter(pid, message, 'noproc');
+        return;
+      }
+      if (!this.deliver(target, cast ? new CastMessage(message) : message, false, true)) {
+        throw new WardenError('ERR_MAILBOX_FULL', `mailbox of ${pid} is full`);
+      }
+      return;
+    }
+    const envelope: Envelope = cast
+      ? { kind: 'cast', to: pid, message }
+      : { kind: 'send', to: pid, message };
+    if (this.#core.transport?.deliver(envelope) !== true)
+      this.#core.deadLetter(pid, message, 'noconnection');
+  }
+}
