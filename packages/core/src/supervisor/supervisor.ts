@@ -57,6 +57,16 @@ export const Supervisor: ActorBehaviour<SupervisorState, SupervisorInit> = defin
     });
     return state;
   },
+  // OTP's handle_cast catch-all: a stray cast is reported, never a reason to crash the subtree.
+  handleCast: (message: unknown, state, ctx) => {
+    emit(ctx, {
+      type: 'supervisor.unexpected_message',
+      time: ctx.now(),
+      supervisor: ctx.self,
+      message,
+    });
+    return state;
+  },
   terminate: async (_reason, state, ctx) => {
     await terminateChildren(state, ctx);
   },
