@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 import type { ErrorData } from './errors.js';
 import type { ExitReason } from './exit-reason.js';
 import type { Pid } from './pid.js';
@@ -25,6 +26,8 @@ export type EnvelopeKind = Envelope['kind'];
 export interface TransportHost {
   readonly name: string;
   readonly incarnation: string;
+  /** The node's clock: heartbeats, timeouts and reconnect backoff must use it. */
+  readonly clock: Clock;
   receive(envelope: Envelope): void;
   nodeUp(node: string): void;
   /** Every link and monitor across the lost connection fires `noconnection`, once. */
