@@ -3,9 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const EXAMPLES = readFileSync(join(import.meta.dirname, 'examples.test.ts'), 'utf8');
+/** Every `*examples.test.ts` file beside this one. */
+const EXAMPLES = readdirSync(import.meta.dirname)
+  .filter((f) => f.endsWith('examples.test.ts') && f !== 'docs-examples.test.ts')
+  .map((f) => readFileSync(join(import.meta.dirname, f), 'utf8'))
+  .join('\n');
 
-/** `// #region name` ... `// #endregion` blocks of examples.test.ts, de-indented. */
+/** `// #region name` ... `// #endregion` blocks of the examples files, de-indented. */
 function regions(): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of EXAMPLES.matchAll(
@@ -54,7 +58,7 @@ describe('docs examples are tested code', () => {
 
   for (const { file, name, code } of examples) {
     it(`${file}: example "${name}" matches its tested region`, () => {
-      expect(known.has(name), `no region "${name}" in examples.test.ts`).toBe(true);
+      expect(known.has(name), `no region "${name}" in tests/src/docs/*examples.test.ts`).toBe(true);
       expect(code).toBe(known.get(name));
     });
   }

@@ -1,7 +1,8 @@
 /**
- * Every code example in docs/ is copied from a region of this file (between `// #region name`
- * and `// #endregion`), and `docs-examples.test.ts` checks that each docs block still matches its
- * region word for word. So the examples in the docs are code that runs and passes.
+ * Every code example in docs/ is copied from a region (between `// #region name` and
+ * `// #endregion`) of this file or of another `*examples.test.ts` file beside it, and
+ * `docs-examples.test.ts` checks that each docs block still matches its region word for word.
+ * So the examples in the docs are code that runs and passes.
  */
 import {
   createInMemoryNetwork,
