@@ -15,7 +15,9 @@ export type DeadLetterReason =
   | 'fenced'
   | 'late-reply'
   | 'poison-message'
-  | 'unhandled';
+  | 'unhandled'
+  | 'malformed-envelope'
+  | 'misrouted';
 
 export interface DeadLetter {
   readonly to: Pid | string;

@@ -1,6 +1,7 @@
 import type { Envelope, Transport, TransportHost } from './transport.js';
 
 interface InFlight {
+  readonly from: TransportHost;
   readonly to: string;
   readonly link: string;
   readonly generation: number;
@@ -90,7 +91,7 @@ export function createInMemoryNetwork(): InMemoryNetwork {
           const to = envelope.to.node;
           if (!connected(self.name, to)) return false;
           const link = linkKey(self.name, to);
-          queue.push({ to, link, generation: generation(link), envelope });
+          queue.push({ from: self, to, link, generation: generation(link), envelope });
           if (!draining) {
             draining = true;
             RESOLVED.then(drain);
@@ -107,6 +108,9 @@ export function createInMemoryNetwork(): InMemoryNetwork {
         },
         detach() {
           if (self === undefined || hosts.get(self.name) !== self) return;
+          // What this node sent before leaving still arrives (its processes' last exit signals),
+          // as with a graceful stop of an Erlang node.
+          if (queue.length > 0) drain();
           const me = self.name;
           const peers = [...hosts.keys()].filter((n) => connected(me, n));
           hosts.delete(me);

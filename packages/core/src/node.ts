@@ -27,8 +27,11 @@ export interface NodeOptions {
   readonly slice?: number;
   /** How many recent dead letters are kept for inspection (all are counted). Default 100. */
   readonly deadLetterHistory?: number;
-  /** Where errors thrown by observers go. Default: console.error. */
-  readonly onObserverError?: (error: unknown) => void;
+  /**
+   * Where errors the runtime catches to protect itself go: an observer that threw, an invariant
+   * broken by a peer's envelope. Default: console.error.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** A snapshot of one process, for inspection and tests. */
@@ -120,8 +123,7 @@ export function createNode(options: NodeOptions): Node {
     budget: options.budget,
     slice: options.slice,
     deadLetterHistory: options.deadLetterHistory,
-    onObserverError:
-      options.onObserverError ?? ((error) => console.error('warden observer failed:', error)),
+    onError: options.onError ?? ((error) => console.error('warden:', error)),
   });
   const node = new NodeHandle(core);
   core.api = node;

@@ -28,7 +28,13 @@ export interface TransportHost {
   readonly incarnation: string;
   /** The node's clock: heartbeats, timeouts and reconnect backoff must use it. */
   readonly clock: Clock;
-  receive(envelope: Envelope): void;
+  /** Inbound from another node. Anything malformed is counted as a dead letter, never thrown. */
+  receive(envelope: unknown): void;
+  /**
+   * An envelope this node handed to the transport that will never arrive (lost in a partition,
+   * dropped by back-pressure): the node counts its payload as a dead letter.
+   */
+  undeliverable(envelope: Envelope): void;
   nodeUp(node: string): void;
   /** Every link and monitor across the lost connection fires `noconnection`, once. */
   nodeDown(node: string): void;

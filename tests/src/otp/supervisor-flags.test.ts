@@ -1,21 +1,16 @@
-// OTP-SEMANTICS.md section 1 (items 1-7): supervisor flags, child-spec defaults and validation.
+// OTP-SEMANTICS.md section 1 (items 1-6): supervisor flags, child-spec defaults and validation. Item 7
+// (simple_one_for_one) is in supervisor-simple-one-for-one.test.ts.
 import {
   type ChildSpec,
-  countChildren,
   createNode,
   DEFAULT_FLAGS,
   defineActor,
-  deleteChild,
-  IGNORE,
-  isPid,
   isWardenError,
   type Node,
   type Pid,
-  restartChild,
   type SupervisorFlags,
   type SupervisorSpec,
   startChild,
-  startDynamicChild,
   startSupervisor,
   supervisorChild,
   terminateChild,
@@ -124,25 +119,28 @@ describe('1 Flags, defaults, validation', () => {
     ['backoff.minMs', { backoff: { minMs: -1, maxMs: 10, jitter: 'none' } }],
     ['backoff.maxMs', { backoff: { minMs: 100, maxMs: 10, jitter: 'none' } }],
     ['backoff.jitter', { backoff: { minMs: 1, maxMs: 10, jitter: 'half' as never } }],
-    [
-      'backoff.random',
-      { backoff: { minMs: 1, maxMs: 10, jitter: 'full', random: 0.5 as never } },
-    ],
+    ['backoff.random', { backoff: { minMs: 1, maxMs: 10, jitter: 'full', random: 0.5 as never } }],
     ['poison.threshold', { poison: { threshold: 0 } }],
     ['poison.windowMs', { poison: { threshold: 3, windowMs: 0 } }],
   ];
 
-  it.each(badFlags)('rejects an invalid %s with ERR_INVALID_FLAGS naming it (item 2) [%#]', (field, input) => {
-    const error = thrown(() => validateFlags(input));
-    expect(isWardenError(error, 'ERR_INVALID_FLAGS')).toBe(true);
-    expect((error as { field?: string }).field).toBe(field);
-  });
+  it.each(badFlags)(
+    'rejects an invalid %s with ERR_INVALID_FLAGS naming it (item 2) [%#]',
+    (field, input) => {
+      const error = thrown(() => validateFlags(input));
+      expect(isWardenError(error, 'ERR_INVALID_FLAGS')).toBe(true);
+      expect((error as { field?: string }).field).toBe(field);
+    },
+  );
 
-  it.each(badFlags)('fails startSupervisor on an invalid %s, naming it (item 2) [%#]', async (field, input) => {
-    const { node } = setup();
-    expect(await startFailureField(node, { ...input, children: [spec('a')] })).toBe(field);
-    expect(node.processes()).toEqual([]);
-  });
+  it.each(badFlags)(
+    'fails startSupervisor on an invalid %s, naming it (item 2) [%#]',
+    async (field, input) => {
+      const { node } = setup();
+      expect(await startFailureField(node, { ...input, children: [spec('a')] })).toBe(field);
+      expect(node.processes()).toEqual([]);
+    },
+  );
 
   it('accepts intensity 0 and the smallest period (item 2)', () => {
     expect(validateFlags({ intensity: 0, period: 1 })).toMatchObject({ intensity: 0, period: 1 });
@@ -190,27 +188,29 @@ describe('1 Flags, defaults, validation', () => {
     expect(await result).toEqual({ ok: true });
   });
 
-  it.each([
-    -1,
-    1.5,
-    Number.NaN,
-    Number.POSITIVE_INFINITY,
-    'forever',
-  ])('rejects shutdown %s, naming the field (item 4)', async (shutdown) => {
-    const bad = spec('a', { shutdown: shutdown as never });
-    const error = thrown(() => validateChildSpec(bad, DEFAULT_FLAGS));
-    expect(isWardenError(error, 'ERR_INVALID_CHILD_SPEC')).toBe(true);
-    expect((error as { field?: string }).field).toBe('shutdown');
-    const { node } = setup();
-    expect(await startFailureField(node, { children: [bad] })).toBe('shutdown');
-  });
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 'forever'])(
+    'rejects shutdown %s, naming the field (item 4)',
+    async (shutdown) => {
+      const bad = spec('a', { shutdown: shutdown as never });
+      const error = thrown(() => validateChildSpec(bad, DEFAULT_FLAGS));
+      expect(isWardenError(error, 'ERR_INVALID_CHILD_SPEC')).toBe(true);
+      expect((error as { field?: string }).field).toBe('shutdown');
+      const { node } = setup();
+      expect(await startFailureField(node, { children: [bad] })).toBe('shutdown');
+    },
+  );
 
-  it.each([0, 250, 'brutal_kill', 'infinity'] as const)('accepts shutdown %s (item 4)', (shutdown) => {
-    expect(validateChildSpec(spec('a', { shutdown }), DEFAULT_FLAGS).shutdown).toBe(shutdown);
-  });
+  it.each([0, 250, 'brutal_kill', 'infinity'] as const)(
+    'accepts shutdown %s (item 4)',
+    (shutdown) => {
+      expect(validateChildSpec(spec('a', { shutdown }), DEFAULT_FLAGS).shutdown).toBe(shutdown);
+    },
+  );
 
   it('rejects duplicate child ids as duplicate_child_name (item 5)', async () => {
-    const error = thrown(() => validateChildSpecs([spec('a'), spec('b'), spec('a')], DEFAULT_FLAGS));
+    const error = thrown(() =>
+      validateChildSpecs([spec('a'), spec('b'), spec('a')], DEFAULT_FLAGS),
+    );
     expect(isWardenError(error, 'ERR_INVALID_CHILD_SPEC')).toBe(true);
     expect((error as { field?: string }).field).toBe('id');
     expect((error as Error).message).toContain('duplicate_child_name');
@@ -225,114 +225,42 @@ describe('1 Flags, defaults, validation', () => {
     ['under never', spec('s', { significant: true, restart: 'transient' }), {}],
   ];
 
-  it.each(badSignificant)('rejects significant %s in validateChildSpec (item 6)', (_, child, input) => {
-    const error = thrown(() => validateChildSpec(child, flags(input)));
-    expect(isWardenError(error, 'ERR_INVALID_CHILD_SPEC')).toBe(true);
-    expect((error as { field?: string }).field).toBe('significant');
-  });
+  it.each(badSignificant)(
+    'rejects significant %s in validateChildSpec (item 6)',
+    (_, child, input) => {
+      const error = thrown(() => validateChildSpec(child, flags(input)));
+      expect(isWardenError(error, 'ERR_INVALID_CHILD_SPEC')).toBe(true);
+      expect((error as { field?: string }).field).toBe('significant');
+    },
+  );
 
-  it.each(badSignificant)('rejects significant %s at supervisor init (item 6)', async (_, child, input) => {
-    const { node } = setup();
-    expect(await startFailureField(node, { ...input, children: [child] })).toBe('significant');
-  });
+  it.each(badSignificant)(
+    'rejects significant %s at supervisor init (item 6)',
+    async (_, child, input) => {
+      const { node } = setup();
+      expect(await startFailureField(node, { ...input, children: [child] })).toBe('significant');
+    },
+  );
 
-  it.each(badSignificant)('rejects significant %s in a dynamic startChild (item 6)', async (_, child, input) => {
-    const { node } = setup();
-    const sup = (await startSupervisor(node, { ...input, children: [] })) as Pid;
-    const result = await startChild(node, sup, child);
-    expect(result).toMatchObject({ ok: false, error: 'invalid_child_spec', field: 'significant' });
-    expect(await whichChildren(node, sup)).toEqual([]);
-  });
+  it.each(badSignificant)(
+    'rejects significant %s in a dynamic startChild (item 6)',
+    async (_, child, input) => {
+      const { node } = setup();
+      const sup = (await startSupervisor(node, { ...input, children: [] })) as Pid;
+      const result = await startChild(node, sup, child);
+      expect(result).toMatchObject({
+        ok: false,
+        error: 'invalid_child_spec',
+        field: 'significant',
+      });
+      expect(await whichChildren(node, sup)).toEqual([]);
+    },
+  );
 
   it('accepts a significant transient or temporary child under auto-shutdown (item 6)', () => {
     for (const restart of ['transient', 'temporary'] as const) {
       const child = spec('s', { significant: true, restart });
       expect(validateChildSpec(child, anySignificant).significant).toBe(true);
     }
-  });
-});
-
-describe('1 simple_one_for_one (item 7)', () => {
-  it.each([0, 2])('rejects simple_one_for_one with %i child specs (item 7)', async (n) => {
-    const children = [spec('a'), spec('b')].slice(0, n);
-    const simple = flags({ strategy: 'simple_one_for_one' });
-    const error = thrown(() => validateChildSpecs(children, simple));
-    expect(isWardenError(error, 'ERR_INVALID_CHILD_SPEC')).toBe(true);
-    expect((error as { field?: string }).field).toBe('children');
-    const { node } = setup();
-    expect(await startFailureField(node, { strategy: 'simple_one_for_one', children })).toBe(
-      'children',
-    );
-  });
-
-  it('starts nothing at init and passes extra to the start function (item 7)', async () => {
-    const { node } = setup();
-    const calls: unknown[] = [];
-    const sup = (await startSupervisor(node, {
-      strategy: 'simple_one_for_one',
-      children: [
-        {
-          id: 'tpl',
-          start: (ctx, extra) => {
-            calls.push(extra);
-            return ctx.spawnLink(worker, { args: extra });
-          },
-        },
-      ],
-    })) as Pid;
-    expect(calls).toEqual([]);
-    expect(await whichChildren(node, sup)).toEqual([]);
-    expect(await countChildren(node, sup)).toMatchObject({ specs: 0, active: 0 });
-    const r1 = await startDynamicChild(node, sup, { user: 1 });
-    const r2 = await startDynamicChild(node, sup, 'two');
-    expect(calls).toEqual([{ user: 1 }, 'two']);
-    expect(r1.ok && isPid(r1.pid)).toBe(true);
-    expect(r2.ok && isPid(r2.pid)).toBe(true);
-    expect(await countChildren(node, sup)).toMatchObject({ specs: 2, active: 2 });
-  });
-
-  it('replaces the template args with extra for a behaviour start (item 7)', async () => {
-    const { node } = setup();
-    const seen: unknown[] = [];
-    const echo = defineActor<unknown, unknown>({
-      init: (args) => {
-        seen.push(args);
-        return args;
-      },
-    });
-    const sup = (await startSupervisor(node, {
-      strategy: 'simple_one_for_one',
-      children: [{ id: 'tpl', start: { behaviour: echo, args: 'template' } }],
-    })) as Pid;
-    await startDynamicChild(node, sup, 'extra');
-    expect(seen).toEqual(['extra']);
-  });
-
-  it('answers simple_one_for_one to restartChild, deleteChild and terminateChild by id (item 7)', async () => {
-    const { node } = setup();
-    const sup = (await startSupervisor(node, {
-      strategy: 'simple_one_for_one',
-      children: [spec('tpl')],
-    })) as Pid;
-    await startDynamicChild(node, sup, 'x');
-    const expected = { ok: false, error: 'simple_one_for_one' };
-    expect(await restartChild(node, sup, 'tpl')).toEqual(expected);
-    expect(await deleteChild(node, sup, 'tpl')).toEqual(expected);
-    expect(await terminateChild(node, sup, 'tpl')).toEqual(expected);
-    expect(await countChildren(node, sup)).toMatchObject({ specs: 1, active: 1 });
-  });
-
-  it('terminates a dynamic child given its pid (item 7)', async () => {
-    const { node } = setup();
-    const sup = (await startSupervisor(node, {
-      strategy: 'simple_one_for_one',
-      children: [spec('tpl')],
-    })) as Pid;
-    const started = await startDynamicChild(node, sup, 'x');
-    const pid = (started as { pid: Pid }).pid;
-    expect(await terminateChild(node, sup, pid)).toEqual({ ok: true });
-    expect(node.isAlive(pid)).toBe(false);
-    expect(await whichChildren(node, sup)).toEqual([]);
-    expect(node.isAlive(sup)).toBe(true);
   });
 });

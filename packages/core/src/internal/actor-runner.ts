@@ -58,10 +58,12 @@ export class ActorRunner implements Runner {
       return;
     }
     if (isThenable(result)) {
-      result.then(
-        (value) => this.#initDone(p, value),
-        (error) => this.#initFailed(p, error),
-      );
+      result
+        .then(
+          (value) => this.#initDone(p, value),
+          (error) => this.#initFailed(p, error),
+        )
+        .then(undefined, (error) => p.core.fail(p, error));
     } else {
       this.#initDone(p, result);
     }
@@ -120,19 +122,21 @@ export class ActorRunner implements Runner {
     }
     if (isThenable(result)) {
       p.busy = true;
-      result.then(
-        (value) => {
-          if (p.dead) return;
-          p.busy = false;
-          this.#apply(p, message, value, poisonKey);
-          this.#resume(p);
-        },
-        (error) => {
-          if (p.dead) return;
-          p.busy = false;
-          this.#crash(p, error, poisonKey);
-        },
-      );
+      result
+        .then(
+          (value) => {
+            if (p.dead) return;
+            p.busy = false;
+            this.#apply(p, message, value, poisonKey);
+            this.#resume(p);
+          },
+          (error) => {
+            if (p.dead) return;
+            p.busy = false;
+            this.#crash(p, error, poisonKey);
+          },
+        )
+        .then(undefined, (error) => p.core.fail(p, error));
     } else {
       this.#apply(p, message, result, poisonKey);
     }
@@ -222,12 +226,14 @@ export class ActorRunner implements Runner {
     }
     if (isThenable(result)) {
       p.busy = true;
-      result.then(
-        () => p.core.terminate(p, reason),
-        (error) => {
-          if (!isProcessExit(error)) p.core.terminate(p, errorReason(error));
-        },
-      );
+      result
+        .then(
+          () => p.core.terminate(p, reason),
+          (error) => {
+            if (!isProcessExit(error)) p.core.terminate(p, errorReason(error));
+          },
+        )
+        .then(undefined, (error) => p.core.fail(p, error));
     } else {
       p.core.terminate(p, reason);
     }

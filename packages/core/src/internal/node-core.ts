@@ -6,7 +6,7 @@ import type { SpawnOptions } from '../context.js';
 import { type DeadLetterReason, DeadLetters } from '../dead-letters.js';
 import { invalidArgument, WardenError } from '../errors.js';
 import { EventStream, type NodeEvent } from '../events.js';
-import { type ExitReason, formatReason } from '../exit-reason.js';
+import { type ExitReason, errorReason, formatReason } from '../exit-reason.js';
 import { type MailboxOptions, validateMailboxOptions } from '../mailbox.js';
 import { CallRequest } from '../messages.js';
 import type { Node } from '../node.js';
@@ -15,6 +15,7 @@ import { makeRef, type Ref } from '../ref.js';
 import type { Envelope, Transport, TransportHost } from '../transport.js';
 import { ActorRunner } from './actor-runner.js';
 import { Calls } from './calls.js';
+import { checkEnvelope } from './envelope-check.js';
 import { FunctionRunner, SystemRunner } from './function-runner.js';
 import { handleInbound } from './inbound.js';
 import { Process } from './process.js';
@@ -35,7 +36,7 @@ export interface NodeCoreOptions {
   readonly budget: number | undefined;
   readonly slice: number | undefined;
   readonly deadLetterHistory: number | undefined;
-  readonly onObserverError: (error: unknown) => void;
+  readonly onError: (error: unknown) => void;
 }
 
 /**
@@ -65,6 +66,8 @@ export class NodeCore implements TransportHost {
   /** Set by createNode: the public face handed to processes as `ctx.node`. */
   api!: Node;
   stopped = false;
+  /** Where errors the runtime catches to protect itself are reported. */
+  readonly onInternalError: (error: unknown) => void;
   #nextId = 0;
   #nextRef = 0;
   readonly #refPrefix: string;
@@ -75,7 +78,8 @@ export class NodeCore implements TransportHost {
     this.#refPrefix = `${this.name}.${this.incarnation}`;
     this.clock = options.clock;
     this.scheduler = new Scheduler(options.budget, options.slice);
-    this.events = new EventStream(options.onObserverError);
+    this.events = new EventStream(options.onError);
+    this.onInternalError = options.onError;
     this.deadLetters = new DeadLetters(options.deadLetterHistory);
     this.calls = new Calls(this);
     this.signals = new Signals(this);
@@ -205,6 +209,15 @@ export class NodeCore implements TransportHost {
   // ---- exiting -------------------------------------------------------------------------------
 
   /**
+   * A runtime invariant broke while running `p` (never the user's handler: those throws are the
+   * process's exit). The process ends with the error, the node goes on, and the error is reported.
+   */
+  fail(p: Process, error: unknown): void {
+    this.onInternalError(error);
+    this.terminate(p, errorReason(error));
+  }
+
+  /**
    * Ends a process at once (this is also the kill fence): it leaves the table, its timers and
    * pending receive are cancelled, its signal aborts, its queued messages become dead letters,
    * and every link and monitor is told `reason`.
@@ -266,8 +279,33 @@ export class NodeCore implements TransportHost {
 
   // ---- transport host ------------------------------------------------------------------------
 
-  receive(envelope: Envelope): void {
-    if (!this.stopped) handleInbound(this, envelope);
+  receive(value: unknown): void {
+    const envelope = checkEnvelope(value);
+    if (envelope === undefined) {
+      this.deadLetter(describeTarget(value), value, 'malformed-envelope');
+      return;
+    }
+    if (this.stopped) {
+      const payload = payloadOf(envelope);
+      if (payload !== NO_PAYLOAD) this.deadLetter(envelope.to, payload, 'node-stopped');
+      return;
+    }
+    if (envelope.to.node !== this.name) {
+      this.deadLetter(envelope.to, value, 'misrouted');
+      return;
+    }
+    try {
+      handleInbound(this, envelope);
+    } catch (error) {
+      // Last resort: nothing a peer sends may break the node.
+      this.deadLetter(envelope.to, value, 'malformed-envelope');
+      this.onInternalError(error);
+    }
+  }
+
+  undeliverable(envelope: Envelope): void {
+    const payload = payloadOf(envelope);
+    if (payload !== NO_PAYLOAD) this.deadLetter(envelope.to, payload, 'noconnection');
   }
 
   nodeUp(node: string): void {
@@ -298,4 +336,26 @@ function startFailed(pid: Pid, reason: ExitReason): WardenError {
   return new WardenError('ERR_START_FAILED', `${pid} failed to start: ${formatReason(reason)}`, {
     reason,
   });
+}
+
+const NO_PAYLOAD: unique symbol = Symbol('no-payload');
+
+/** The user payload an envelope carries, if it carries one (signals carry none). */
+function payloadOf(envelope: Envelope): unknown {
+  switch (envelope.kind) {
+    case 'send':
+    case 'cast':
+      return envelope.message;
+    case 'call':
+      return envelope.request;
+    case 'reply':
+      return envelope.value;
+    default:
+      return NO_PAYLOAD;
+  }
+}
+
+function describeTarget(value: unknown): string {
+  const to = (value as { to?: { node?: unknown; id?: unknown } } | null)?.to;
+  return typeof to?.node === 'string' ? `<${to.node}.${String(to.id)}>` : '<malformed>';
 }

@@ -47,7 +47,16 @@ export class Scheduler {
       const proc = queue[this.#head] as Process;
       queue[this.#head++] = undefined;
       proc.queued = false;
-      if (!proc.dead) budget -= proc.runner.run(proc);
+      if (!proc.dead) {
+        try {
+          budget -= proc.runner.run(proc);
+        } catch (error) {
+          // Handlers' throws are caught by the runners; reaching here means the runtime itself
+          // failed for this process. End it, and never let the drain stop with #pending set.
+          budget--;
+          proc.core.fail(proc, error);
+        }
+      }
       if (budget <= 0 && this.#head < queue.length) {
         if (this.#head >= COMPACT_AT) {
           queue.splice(0, this.#head);

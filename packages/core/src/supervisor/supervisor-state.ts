@@ -117,13 +117,15 @@ export class SupervisorState {
   counts(): ChildCounts {
     const all = this.all();
     if (this.isSimple) {
-      const n = all.length;
+      // OTP: one spec; active = dynamic children not waiting for a restart.
+      let active = 0;
+      for (const c of all) if (c.pid !== RESTARTING) active++;
       const type = this.template?.type;
       return {
-        specs: n,
-        active: n,
-        supervisors: type === 'supervisor' ? n : 0,
-        workers: type === 'worker' ? n : 0,
+        specs: 1,
+        active,
+        supervisors: type === 'supervisor' ? all.length : 0,
+        workers: type === 'worker' ? all.length : 0,
       };
     }
     let active = 0;

@@ -3,12 +3,22 @@ import { type ActorBehaviour, defineActor } from '../behaviour.js';
 import type { ActorContext } from '../context.js';
 import { isWardenError } from '../errors.js';
 import type { NodeEvent } from '../events.js';
-import { type ExitReason, isAbnormal, shutdownWith } from '../exit-reason.js';
+import { type ExitReason, shutdownWith } from '../exit-reason.js';
 import { coreOf } from '../internal/core-of.js';
 import { ExitMessage } from '../messages.js';
 import { isPid, type Pid } from '../pid.js';
-import { shutdownChild, shutdownMany, startChildProcess } from './child-lifecycle.js';
-import { type ChildSpec, validateChildSpec, validateChildSpecs } from './child-spec.js';
+import {
+  isCleanShutdown,
+  shutdownChild,
+  shutdownMany,
+  startChildProcess,
+} from './child-lifecycle.js';
+import {
+  type ChildSpec,
+  type NormalizedChildSpec,
+  validateChildSpec,
+  validateChildSpecs,
+} from './child-spec.js';
 import { type SupervisorFlags, validateFlags } from './flags.js';
 import { addRestart } from './intensity.js';
 import { restartDelay } from './restart-backoff.js';
@@ -386,7 +396,8 @@ async function terminateChildren(state: SupervisorState, ctx: ActorContext): Pro
     if (pids.length > 0 && state.template !== undefined) {
       const reasons = await shutdownMany(ctx, pids, state.template.shutdown);
       reasons.forEach((reason, i) => {
-        if (isAbnormal(reason) && reason !== 'killed') {
+        const template = state.template as NormalizedChildSpec;
+        if (!isCleanShutdown(reason, template.shutdown, template.restart === 'permanent')) {
           emit(ctx, {
             type: 'supervisor.shutdown_error',
             time: ctx.now(),
