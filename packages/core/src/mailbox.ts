@@ -23,6 +23,9 @@ export const DEFAULT_MAILBOX: MailboxOptions = Object.freeze({
 
 export function validateMailboxOptions(input: Partial<MailboxOptions> | undefined): MailboxOptions {
   if (input === undefined) return DEFAULT_MAILBOX;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalidArgument('mailbox', input, '{ capacity?, overflow? }');
+  }
   const capacity = input.capacity ?? DEFAULT_MAILBOX.capacity;
   const overflow = input.overflow ?? DEFAULT_MAILBOX.overflow;
   if (!(capacity >= 1) || (capacity !== Number.POSITIVE_INFINITY && !Number.isInteger(capacity))) {

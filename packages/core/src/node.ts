@@ -5,11 +5,11 @@ import type { Address, CallOptions, SpawnOptions } from './context.js';
 import type { DeadLetters } from './dead-letters.js';
 import { invalidArgument } from './errors.js';
 import type { Observer } from './events.js';
-import type { ExitReason } from './exit-reason.js';
+import { type ExitReason, isExitReason } from './exit-reason.js';
 import { bindCore } from './internal/core-of.js';
 import { NodeCore } from './internal/node-core.js';
 import { type MailboxOptions, validateMailboxOptions } from './mailbox.js';
-import type { Pid } from './pid.js';
+import { isPid, type Pid } from './pid.js';
 import type { Ref } from './ref.js';
 import type { Transport } from './transport.js';
 
@@ -183,6 +183,8 @@ class NodeHandle implements Node {
   }
 
   exit(pid: Pid, reason: ExitReason): void {
+    if (!isPid(pid)) throw invalidArgument('pid', pid, 'a pid');
+    if (!isExitReason(reason)) throw invalidArgument('reason', reason, 'an exit reason');
     if (!this.#core.stopped) this.#core.signals.exitSignal(this.#core.system.pid, pid, reason);
   }
 

@@ -28,6 +28,17 @@ export interface PoisonGuardOptions {
 
 const MAX_DEFAULT_KEY_LENGTH = 4096;
 
+export function isPoisonGuard(value: unknown): value is PoisonGuard {
+  if (typeof value !== 'object' || value === null) return false;
+  const g = value as Record<string, unknown>;
+  return (
+    typeof g.threshold === 'number' &&
+    typeof g.keyOf === 'function' &&
+    typeof g.isQuarantined === 'function' &&
+    typeof g.recordCrash === 'function'
+  );
+}
+
 function defaultKey(message: unknown): string | undefined {
   try {
     const text = JSON.stringify(message);

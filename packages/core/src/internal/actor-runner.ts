@@ -125,7 +125,10 @@ export class ActorRunner implements Runner {
       result
         .then(
           (value) => {
-            if (p.dead) return;
+            if (p.dead) {
+              fencedReply(p, message, value);
+              return;
+            }
             p.busy = false;
             this.#apply(p, message, value, poisonKey);
             this.#resume(p);
@@ -137,6 +140,9 @@ export class ActorRunner implements Runner {
           },
         )
         .then(undefined, (error) => p.core.fail(p, error));
+    } else if (p.dead) {
+      // The handler killed its own process (or was fenced) before returning.
+      fencedReply(p, message, result);
     } else {
       this.#apply(p, message, result, poisonKey);
     }
@@ -212,6 +218,7 @@ export class ActorRunner implements Runner {
 
   /** Runs `terminate` (if any), then ends the process. A throwing `terminate` replaces the reason. */
   #stopWith(p: Process, reason: ExitReason): void {
+    if (p.dead) return;
     const terminate = this.#spec.terminate;
     if (terminate === undefined) {
       p.core.terminate(p, reason);
@@ -250,4 +257,13 @@ function unexpected(kind: string, payload: unknown): Error {
 
 function badReturn(where: string, value: unknown): WardenError {
   return new WardenError('ERR_BAD_RETURN', `${where} returned ${describe(value)}`);
+}
+
+/** A fenced handler's reply is discarded, but counted: never silent (decision 0002). */
+function fencedReply(p: Process, message: unknown, result: unknown): void {
+  if (!(message instanceof CallRequest)) return;
+  if (result instanceof Reply) p.core.deadLetter(message.from, result.value, 'fenced');
+  else if (result instanceof Stop && result.hasReply) {
+    p.core.deadLetter(message.from, result.replyValue, 'fenced');
+  }
 }

@@ -32,7 +32,7 @@ export class Calls {
     request: unknown,
     options: CallOptions | undefined,
   ): Promise<R> {
-    const timeout = options?.timeout ?? DEFAULT_CALL_TIMEOUT;
+    const timeout = options?.timeout === undefined ? DEFAULT_CALL_TIMEOUT : options.timeout;
     if (typeof timeout !== 'number' || !(timeout >= 0)) {
       return Promise.reject(invalidArgument('timeout', timeout, 'a number >= 0 or Infinity'));
     }

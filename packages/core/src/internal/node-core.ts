@@ -11,6 +11,7 @@ import { type MailboxOptions, validateMailboxOptions } from '../mailbox.js';
 import { CallRequest } from '../messages.js';
 import type { Node } from '../node.js';
 import { Pid } from '../pid.js';
+import { isPoisonGuard } from '../poison-guard.js';
 import { makeRef, type Ref } from '../ref.js';
 import type { Envelope, Transport, TransportHost } from '../transport.js';
 import { ActorRunner } from './actor-runner.js';
@@ -142,6 +143,10 @@ export class NodeCore implements TransportHost {
         : undefined;
     if (runner === undefined) {
       throw invalidArgument('behaviour', behaviour, 'a defineActor behaviour or a function');
+    }
+    const poison = options?.poison;
+    if (poison !== undefined && !isPoisonGuard(poison)) {
+      throw invalidArgument('poison', poison, 'a PoisonGuard (createPoisonGuard)');
     }
     const limits =
       options?.mailbox === undefined
@@ -322,8 +327,8 @@ export class NodeCore implements TransportHost {
   /** Ends every process with `shutdown` (a fence, no terminate callbacks) and detaches. */
   stop(): void {
     if (this.stopped) return;
-    for (const p of [...this.table.values()]) if (p !== this.system) this.terminate(p, 'shutdown');
     this.calls.table.rejectAll(new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`));
+    for (const p of [...this.table.values()]) if (p !== this.system) this.terminate(p, 'shutdown');
     this.stopped = true;
     this.timers.cancelAll();
     this.transport?.detach();

@@ -8,7 +8,7 @@ import type {
   SpawnOptions,
 } from '../context.js';
 import { invalidArgument, WardenError } from '../errors.js';
-import type { ExitReason } from '../exit-reason.js';
+import { type ExitReason, isExitReason } from '../exit-reason.js';
 import { EMPTY, Mailbox, type MailboxOptions } from '../mailbox.js';
 import { type CallRequest, DownMessage } from '../messages.js';
 import type { Node } from '../node.js';
@@ -170,10 +170,13 @@ export class Process implements ActorContext {
   exit(pid: Pid, reason: ExitReason): void;
   exit(target?: ExitReason | Pid, reason?: ExitReason): void {
     if (isPid(target)) {
-      if (!this.dead) this.core.signals.exitSignal(this.pid, target, reason ?? 'normal');
+      if (!isExitReason(reason)) throw invalidArgument('reason', reason, 'an exit reason');
+      if (!this.dead) this.core.signals.exitSignal(this.pid, target, reason);
       return;
     }
-    this.core.terminate(this, target ?? 'normal');
+    const own = target === undefined ? 'normal' : target;
+    if (!isExitReason(own)) throw invalidArgument('reason', own, 'an exit reason');
+    this.core.terminate(this, own);
     throw PROCESS_EXIT;
   }
 
@@ -187,8 +190,8 @@ export class Process implements ActorContext {
         invalidArgument('receive', 'a second receive', 'one receive at a time'),
       );
     }
-    const timeout = options?.timeout ?? Number.POSITIVE_INFINITY;
-    if (!(timeout >= 0)) {
+    const timeout = options?.timeout === undefined ? Number.POSITIVE_INFINITY : options.timeout;
+    if (typeof timeout !== 'number' || !(timeout >= 0)) {
       return Promise.reject(invalidArgument('timeout', timeout, 'a number >= 0 or Infinity'));
     }
     const found = match === undefined ? this.mailbox.shift() : this.mailbox.extract(match);

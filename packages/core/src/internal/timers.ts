@@ -1,5 +1,6 @@
 import type { Address } from '../context.js';
 import { invalidArgument } from '../errors.js';
+import { Pid } from '../pid.js';
 import type { Ref } from '../ref.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
@@ -24,6 +25,9 @@ export class Timers {
   sendAfter(owner: Process | undefined, to: Address, message: unknown, delayMs: number): Ref {
     if (typeof delayMs !== 'number' || !(delayMs >= 0) || !Number.isFinite(delayMs)) {
       throw invalidArgument('delayMs', delayMs, 'a finite number >= 0');
+    }
+    if (typeof to !== 'string' && !(to instanceof Pid)) {
+      throw invalidArgument('to', to, 'a pid or a registered name');
     }
     const core = this.#core;
     const ref = core.newRef();
