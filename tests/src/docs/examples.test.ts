@@ -141,11 +141,11 @@ describe('docs examples', () => {
     });
     const probe = new TestProbe(node);
     const ref = probe.monitor(server);
-    const call = node.call(server, 'ping', { timeout: 1000 });
+    const call = node.call(server, 'ping', { timeout: 1000 }).catch((e) => e);
     const down = await probe.expectDown(ref);
     expect(down.reason).toEqual({ tag: 'shutdown', detail: 'maintenance' });
     // The call monitored the server too: it rejects with the server's exit reason.
-    const error = await call.catch((e) => e);
+    const error = await call;
     expect(isWardenError(error, 'ERR_EXIT')).toBe(true);
     // #endregion
   });

@@ -320,6 +320,9 @@ async function performRestart(
     await startOrRetry(state, ctx, child);
     return state;
   }
+  // OTP's del_child: the crashed child has no pid from here on, even if an earlier sibling's
+  // start fails and the group restart stops before reaching it.
+  state.setPid(child, undefined);
   const plan = planRestart(
     state.flags.strategy,
     state.children.map((c) => c.key),
