@@ -223,3 +223,22 @@ describe('defineActor terminate', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('regressions', () => {
+  it('handles a message sent before its first turn when it has no init', async () => {
+    const clock = new TestClock();
+    const node = createNode({ name: 'r', clock });
+    const seen: unknown[] = [];
+    const pid = node.spawn(
+      defineActor({
+        handleInfo: (message, state) => {
+          seen.push(message);
+          return state;
+        },
+      }),
+    );
+    node.send(pid, 'early');
+    await clock.settle();
+    expect(seen).toEqual(['early']);
+  });
+});

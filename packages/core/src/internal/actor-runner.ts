@@ -26,11 +26,12 @@ export class ActorRunner implements Runner {
   }
 
   run(p: Process): number {
+    let handled = 0;
     if (!this.#initialized) {
       this.#init(p);
-      return 1;
+      handled = 1;
+      // A synchronous (or absent) init leaves the process ready: serve what arrived meanwhile.
     }
-    let handled = 0;
     const slice = p.core.scheduler.slice;
     while (handled < slice && !p.dead && !p.busy) {
       const message = p.mailbox.shift();
