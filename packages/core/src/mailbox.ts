@@ -43,22 +43,27 @@ export function validateMailboxOptions(input: Partial<MailboxOptions> | undefine
 /** Returned by `shift`/`extract` when nothing is there (messages may be `undefined`). */
 export const EMPTY: unique symbol = Symbol('warden.empty');
 
-const COMPACT_AT = 1024;
+const INITIAL_CAPACITY = 4;
 
 /**
- * A FIFO queue with O(1) push and shift, selective extraction that keeps the order of what it
- * leaves, and a count of user messages for the bound. User and system messages share one queue,
- * so a process's messages and its exit signal keep their order (OTP's per-pair guarantee); the
- * system lane is a matter of accounting, not of position.
+ * A FIFO queue on a growable ring buffer: O(1) push and shift with no allocation in the steady
+ * state, selective extraction that keeps the order of what it leaves, and a count of user
+ * messages for the bound. The buffer is created on the first message, so an idle process pays
+ * nothing for it.
+ *
+ * User and system messages share one queue, so a process's messages and its exit signal keep
+ * their order (OTP's per-pair guarantee); the system lane is a matter of accounting, not of
+ * position.
  */
 export class Mailbox {
-  #items: unknown[] = [];
+  #buf: unknown[] | undefined = undefined;
   #head = 0;
+  #size = 0;
   #user = 0;
 
   /** All queued messages. */
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#size;
   }
 
   /** Queued user messages: what the bound applies to. */
@@ -67,36 +72,45 @@ export class Mailbox {
   }
 
   push(message: unknown, system: boolean): void {
-    this.#items.push(message);
+    let buf = this.#buf;
+    if (buf === undefined) {
+      buf = this.#buf = new Array(INITIAL_CAPACITY);
+    } else if (this.#size === buf.length) {
+      buf = this.#grow(buf);
+    }
+    buf[(this.#head + this.#size) & (buf.length - 1)] = message;
+    this.#size++;
     if (!system) this.#user++;
   }
 
   shift(): unknown {
-    if (this.#head >= this.#items.length) return EMPTY;
-    const message = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    } else if (this.#head >= COMPACT_AT && this.#head * 2 >= this.#items.length) {
-      this.#items.splice(0, this.#head);
-      this.#head = 0;
-    }
+    if (this.#size === 0) return EMPTY;
+    const buf = this.#buf as unknown[];
+    const message = buf[this.#head];
+    buf[this.#head] = undefined;
+    this.#head = (this.#head + 1) & (buf.length - 1);
+    this.#size--;
     if (!isSystemMessage(message)) this.#user--;
     return message;
   }
 
   /** Removes and returns the oldest message that matches, leaving the rest in order. */
   extract(match: (message: unknown) => boolean): unknown {
-    const items = this.#items;
-    for (let i = this.#head; i < items.length; i++) {
-      const message = items[i];
-      if (match(message)) {
-        if (i === this.#head) return this.shift();
-        items.splice(i, 1);
-        if (!isSystemMessage(message)) this.#user--;
-        return message;
+    const buf = this.#buf;
+    if (buf === undefined) return EMPTY;
+    const mask = buf.length - 1;
+    for (let i = 0; i < this.#size; i++) {
+      const message = buf[(this.#head + i) & mask];
+      if (!match(message)) continue;
+      if (i === 0) return this.shift();
+      // Close the gap by moving the later messages one slot towards the head.
+      for (let j = i; j < this.#size - 1; j++) {
+        buf[(this.#head + j) & mask] = buf[(this.#head + j + 1) & mask];
       }
+      buf[(this.#head + this.#size - 1) & mask] = undefined;
+      this.#size--;
+      if (!isSystemMessage(message)) this.#user--;
+      return message;
     }
     return EMPTY;
   }
@@ -108,35 +122,40 @@ export class Mailbox {
 
   /** Removes every message that matches, in one pass; returns how many. */
   removeAll(match: (message: unknown) => boolean): number {
+    const before = this.#size;
     const kept: unknown[] = [];
-    let removed = 0;
-    for (let i = this.#head; i < this.#items.length; i++) {
-      const message = this.#items[i];
-      if (match(message)) {
-        removed++;
-        if (!isSystemMessage(message)) this.#user--;
-      } else {
-        kept.push(message);
-      }
+    for (const message of this.drain()) {
+      if (match(message)) continue;
+      kept.push(message);
     }
-    if (removed > 0) {
-      this.#items = kept;
-      this.#head = 0;
-    }
-    return removed;
+    for (const message of kept) this.push(message, isSystemMessage(message));
+    return before - kept.length;
   }
 
   /** Empties the mailbox, returning its messages oldest first. */
   drain(): unknown[] {
-    const out = this.#items.slice(this.#head);
-    this.#items = [];
+    const out = this.toArray();
+    this.#buf = undefined;
     this.#head = 0;
+    this.#size = 0;
     this.#user = 0;
     return out;
   }
 
   /** A snapshot, oldest first, for inspection and tests. */
   toArray(): unknown[] {
-    return this.#items.slice(this.#head);
+    const buf = this.#buf;
+    if (buf === undefined) return [];
+    const out = new Array(this.#size);
+    for (let i = 0; i < this.#size; i++) out[i] = buf[(this.#head + i) & (buf.length - 1)];
+    return out;
+  }
+
+  #grow(buf: unknown[]): unknown[] {
+    const next = new Array(buf.length * 2);
+    for (let i = 0; i < this.#size; i++) next[i] = buf[(this.#head + i) & (buf.length - 1)];
+    this.#buf = next;
+    this.#head = 0;
+    return next;
   }
 }
