@@ -53,7 +53,19 @@ export type NodeEvent =
   | { type: 'supervisor.unexpected_message'; time: number; supervisor: Pid; message: unknown }
   | { type: 'node.up'; time: number; node: string }
   | { type: 'node.down'; time: number; node: string }
-  | { type: 'node.stopped'; time: number; node: string };
+  | { type: 'node.stopped'; time: number; node: string }
+  | PublishedEvent;
+
+/**
+ * An event published by code above the core (a machine's inspection, a resilience decision, an
+ * agent's step) through `node.publish`, so one stream carries everything. Its own `type` is
+ * dotted like the core's (`'xstate.snapshot'`, `'retry.scheduled'`).
+ */
+export interface PublishedEvent {
+  readonly type: 'published';
+  readonly time: number;
+  readonly event: { readonly type: string };
+}
 
 export type NodeEventType = NodeEvent['type'];
 export type Observer = (event: NodeEvent) => void;

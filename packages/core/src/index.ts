@@ -23,7 +23,7 @@ export {
   isWardenError,
   WardenError,
 } from './errors.js';
-export type { NodeEvent, NodeEventType, Observer } from './events.js';
+export type { NodeEvent, NodeEventType, Observer, PublishedEvent } from './events.js';
 export {
   type ErrorReason,
   type ExitReason,

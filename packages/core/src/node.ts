@@ -86,6 +86,10 @@ export interface Node {
   processInfo(pid: Pid): ProcessInfo | undefined;
   /** Subscribes to the node's event stream; returns the unsubscribe function. */
   inspect(observer: Observer): () => void;
+  /** True when someone observes the event stream: build events for `publish` only then. */
+  readonly observed: boolean;
+  /** Publishes an event of a package above the core into the stream, as a `published` event. */
+  publish(event: { readonly type: string }): void;
   /** Connected nodes (not including this one). */
   nodes(): string[];
   /** True when nothing is runnable: used by `TestClock.settle`. */
@@ -243,6 +247,18 @@ class NodeHandle implements Node {
 
   inspect(observer: Observer): () => void {
     return this.#core.events.subscribe(observer);
+  }
+
+  get observed(): boolean {
+    return this.#core.events.active;
+  }
+
+  publish(event: { readonly type: string }): void {
+    if (typeof event?.type !== 'string')
+      throw invalidArgument('event.type', event?.type, 'a string');
+    if (this.#core.events.active) {
+      this.#core.emit({ type: 'published', time: this.#core.clock.now(), event });
+    }
   }
 
   nodes(): string[] {

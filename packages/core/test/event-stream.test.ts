@@ -90,3 +90,20 @@ describe('event stream', () => {
     expect(seen).toContain('node.stopped');
   });
 });
+
+describe('published events', () => {
+  it('carries events of the packages above the core, only while someone observes', () => {
+    const node = createNode({ name: 'pub', clock: new TestClock() });
+    expect(node.observed).toBe(false);
+    node.publish({ type: 'retry.scheduled' }); // nobody listens: nothing is built or kept
+    const seen: NodeEvent[] = [];
+    const off = node.inspect((e) => seen.push(e));
+    expect(node.observed).toBe(true);
+    node.publish({ type: 'retry.scheduled', attempt: 2 } as { type: string });
+    off();
+    expect(seen).toEqual([
+      { type: 'published', time: 0, event: { type: 'retry.scheduled', attempt: 2 } },
+    ]);
+    expect(() => node.publish({} as { type: string })).toThrow(/event.type/);
+  });
+});
