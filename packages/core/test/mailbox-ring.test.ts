@@ -20,7 +20,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('removeAll' as const), mod: fc.integer({ min: 2, max: 5 }) }),
 );
 
-const valueOf = (m: unknown): number => (m instanceof DownMessage ? m.pid.id : (m as number));
+const payloadOf = (m: unknown): number => (m instanceof DownMessage ? m.pid.id : (m as number));
 
 describe('mailbox ring buffer', () => {
   it('behaves like an array queue for any sequence of push, shift, extract and removeAll', () => {
@@ -35,14 +35,14 @@ describe('mailbox ring buffer', () => {
           } else if (o.op === 'shift') {
             const got = box.shift();
             const want = model.shift();
-            expect(got === EMPTY ? undefined : valueOf(got)).toBe(want?.value);
+            expect(got === EMPTY ? undefined : payloadOf(got)).toBe(want?.value);
           } else if (o.op === 'extract') {
-            const got = box.extract((m) => valueOf(m) % o.mod === 0);
+            const got = box.extract((m) => payloadOf(m) % o.mod === 0);
             const i = model.findIndex((m) => m.value % o.mod === 0);
             const want = i < 0 ? undefined : model.splice(i, 1)[0];
-            expect(got === EMPTY ? undefined : valueOf(got)).toBe(want?.value);
+            expect(got === EMPTY ? undefined : payloadOf(got)).toBe(want?.value);
           } else {
-            const removed = box.removeAll((m) => valueOf(m) % o.mod === 0);
+            const removed = box.removeAll((m) => payloadOf(m) % o.mod === 0);
             const before = model.length;
             for (let i = model.length - 1; i >= 0; i--) {
               if ((model[i] as { value: number }).value % o.mod === 0) model.splice(i, 1);
@@ -51,7 +51,7 @@ describe('mailbox ring buffer', () => {
           }
           expect(box.size).toBe(model.length);
           expect(box.userSize).toBe(model.filter((m) => !m.system).length);
-          expect(box.toArray().map(valueOf)).toEqual(model.map((m) => m.value));
+          expect(box.toArray().map(payloadOf)).toEqual(model.map((m) => m.value));
         }
       }),
       { numRuns: 300 },
