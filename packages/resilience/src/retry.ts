@@ -1,0 +1,240 @@
+import type { Clock } from '@warden/core';
+import { type Backoff, backoffDelay, JITTERS, type Jitter } from './backoff.js';
+import { type Classification, type Classifier, classifyError } from './classify.js';
+import { ResilienceError } from './errors.js';
+import { describeError, Emitter, type Observed, type ResilienceEvent } from './events.js';
+import { abortedError, childController, invoke, raceAbort, sleep } from './internal/abort.js';
+import {
+  checkClock,
+  checkFunction,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  invalidOption,
+} from './internal/check.js';
+import type { ExecuteOptions, Policy, PolicyContext } from './policy.js';
+import type { RetryBudget } from './retry-budget.js';
+
+export interface RetryOptions extends Observed {
+  readonly clock: Clock;
+  /** Attempts in all, the first included. Default 3. `Infinity` needs a `deadlineMs`. */
+  readonly maxAttempts?: number;
+  /** The first retry's backoff ceiling. Default 100 ms. */
+  readonly baseMs?: number;
+  /** No backoff exceeds this, nor may a `Retry-After`. Default 30 000 ms. */
+  readonly maxDelayMs?: number;
+  /** Default `full`. */
+  readonly jitter?: Jitter;
+  /** Overall deadline for all attempts and waits, from the first call. Default: none. */
+  readonly deadlineMs?: number;
+  /** Transient or permanent; default `classifyError`. */
+  readonly classify?: Classifier;
+  /** A budget shared with other callers; a denied withdrawal ends the retries. */
+  readonly budget?: RetryBudget;
+  /** Chance in [0, 1) for jitter. Default Math.random; tests pass a seeded one. */
+  readonly random?: () => number;
+  /** Wall time in ms since the epoch, for HTTP-date `Retry-After`. Default Date.now. */
+  readonly wallClock?: () => number;
+}
+
+export const RETRY_DEFAULTS = Object.freeze({
+  maxAttempts: 3,
+  baseMs: 100,
+  maxDelayMs: 30_000,
+  jitter: 'full' as Jitter,
+  deadlineMs: Number.POSITIVE_INFINITY,
+});
+
+/** What a retried attempt receives: its signal and which attempt it is (1 for the first). */
+export interface RetryContext extends PolicyContext {
+  readonly attempt: number;
+}
+
+/** Read through a function: TypeScript narrows `signal.aborted` once and never forgets. */
+function callerAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+type GiveUp = Extract<ResilienceEvent, { type: 'retry.gave_up' }>['reason'];
+
+/**
+ * Retries transient failures with exponential backoff and jitter on the node's clock.
+ *
+ * Guarantees: at most `maxAttempts` attempts; never past `deadlineMs` (an attempt still running
+ * at the deadline is aborted through its signal and the call rejects at once); never more
+ * retries than the shared `budget` allows; every wait is aborted by the caller's signal.
+ *
+ * Fails with the error itself when it is permanent, `ERR_RETRIES_EXHAUSTED` (attempts made,
+ * last error as `cause`) when attempts run out, `ERR_RETRY_DEADLINE` when the deadline (or a
+ * `Retry-After` beyond `maxDelayMs` or the deadline) ends it, `ERR_RETRY_BUDGET` when the budget
+ * denies a retry, `ERR_ABORTED` when the caller aborts.
+ *
+ * @example
+ * const policy = retry({ clock, maxAttempts: 4, baseMs: 200, jitter: 'equal' });
+ * const body = await policy.execute(({ signal }) => fetchJson(url, signal));
+ */
+export function retry(options: RetryOptions): RetryPolicy {
+  return new RetryPolicy(options);
+}
+
+export class RetryPolicy implements Policy {
+  readonly maxAttempts: number;
+  readonly deadlineMs: number;
+  readonly backoff: Backoff;
+  readonly #clock: Clock;
+  readonly #classify: Classifier;
+  readonly #random: () => number;
+  readonly #wall: () => number;
+  readonly #options: RetryOptions;
+  readonly #emitter: Emitter;
+
+  constructor(options: RetryOptions) {
+    this.#clock = checkClock('clock', options?.clock);
+    this.maxAttempts = checkInt(
+      'maxAttempts',
+      options.maxAttempts ?? RETRY_DEFAULTS.maxAttempts,
+      1,
+      true,
+    );
+    this.deadlineMs =
+      options.deadlineMs === undefined
+        ? RETRY_DEFAULTS.deadlineMs
+        : checkNumber('deadlineMs', options.deadlineMs, 0, true);
+    if (
+      this.maxAttempts === Number.POSITIVE_INFINITY &&
+      this.deadlineMs === Number.POSITIVE_INFINITY
+    ) {
+      throw invalidOption(
+        'maxAttempts',
+        this.maxAttempts,
+        'a finite count unless deadlineMs is set',
+      );
+    }
+    const baseMs = checkNumber('baseMs', options.baseMs ?? RETRY_DEFAULTS.baseMs, 0);
+    const maxDelayMs = checkNumber(
+      'maxDelayMs',
+      options.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs,
+      0,
+    );
+    if (maxDelayMs < baseMs)
+      throw invalidOption('maxDelayMs', maxDelayMs, `a number >= baseMs (${baseMs})`);
+    const jitter = checkOneOf('jitter', options.jitter ?? RETRY_DEFAULTS.jitter, JITTERS);
+    this.backoff = Object.freeze({ baseMs, maxDelayMs, jitter });
+    this.#classify = checkFunction('classify', options.classify ?? classifyError);
+    this.#random = checkFunction('random', options.random ?? Math.random);
+    this.#wall = checkFunction('wallClock', options.wallClock ?? Date.now);
+    if (options.budget !== undefined && typeof options.budget?.tryWithdraw !== 'function') {
+      throw invalidOption('budget', options.budget, 'a RetryBudget');
+    }
+    this.#options = options;
+    this.#emitter = new Emitter(options, this.#clock, 'retry');
+  }
+
+  async execute<T>(
+    fn: (context: RetryContext) => PromiseLike<T> | T,
+    options: ExecuteOptions = {},
+  ): Promise<T> {
+    const clock = this.#clock;
+    const caller = options.signal;
+    if (caller?.aborted === true) throw abortedError(caller);
+    const { controller, dispose } = childController(caller);
+    const signal = controller.signal;
+    const deadlineAt = clock.now() + this.deadlineMs;
+    const deadline = Number.isFinite(this.deadlineMs)
+      ? clock.setTimer(this.deadlineMs, () =>
+          controller.abort(new ResilienceError('ERR_RETRY_DEADLINE', 'retry deadline reached')),
+        )
+      : undefined;
+    this.#options.budget?.deposit();
+    let previous = this.backoff.baseMs;
+    let lastError: unknown;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await raceAbort(invoke(fn, { signal, attempt }), signal, () => signal.reason);
+        } catch (error) {
+          if (signal.aborted) {
+            const reason = callerAborted(caller) ? 'aborted' : 'deadline';
+            throw this.#giveUp(reason, attempt, lastError ?? error, caller);
+          }
+          lastError = error;
+          const verdict = this.#verdict(error);
+          if (!verdict.transient) throw this.#giveUp('permanent', attempt, error, caller);
+          if (attempt >= this.maxAttempts) throw this.#giveUp('attempts', attempt, error, caller);
+          let delay = backoffDelay(attempt, this.backoff, this.#random(), previous);
+          previous = delay;
+          if (verdict.retryAfterMs !== undefined) {
+            if (verdict.retryAfterMs > this.backoff.maxDelayMs) {
+              throw this.#giveUp('deadline', attempt, error, caller);
+            }
+            delay = Math.max(delay, verdict.retryAfterMs);
+          }
+          if (clock.now() + delay >= deadlineAt)
+            throw this.#giveUp('deadline', attempt, error, caller);
+          if (this.#options.budget?.tryWithdraw() === false) {
+            throw this.#giveUp('budget', attempt, error, caller);
+          }
+          if (this.#emitter.active) {
+            this.#emitter.emit({
+              type: 'retry.scheduled',
+              attempt: attempt + 1,
+              delayMs: delay,
+              error: describeError(error),
+            });
+          }
+          await sleep(clock, delay, signal).catch(() => {
+            throw this.#giveUp(
+              callerAborted(caller) ? 'aborted' : 'deadline',
+              attempt,
+              lastError,
+              caller,
+            );
+          });
+        }
+      }
+    } finally {
+      if (deadline !== undefined) clock.clearTimer(deadline);
+      dispose();
+    }
+  }
+
+  #verdict(error: unknown): Classification {
+    const v = this.#classify(error, this.#wall());
+    return typeof v === 'boolean' ? { transient: v } : v;
+  }
+
+  #giveUp(
+    reason: GiveUp,
+    attempts: number,
+    error: unknown,
+    caller: AbortSignal | undefined,
+  ): unknown {
+    if (this.#emitter.active) {
+      this.#emitter.emit({ type: 'retry.gave_up', attempts, reason, error: describeError(error) });
+    }
+    switch (reason) {
+      case 'permanent':
+        return error;
+      case 'aborted':
+        return abortedError(caller as AbortSignal);
+      case 'attempts':
+        return new ResilienceError(
+          'ERR_RETRIES_EXHAUSTED',
+          `gave up after ${attempts} attempts: ${describeError(error)}`,
+          { attempts, cause: error },
+        );
+      case 'deadline':
+        return new ResilienceError(
+          'ERR_RETRY_DEADLINE',
+          `retry deadline reached after ${attempts} attempts`,
+          { attempts, cause: error },
+        );
+      case 'budget':
+        return new ResilienceError(
+          'ERR_RETRY_BUDGET',
+          `retry budget exhausted after ${attempts} attempts`,
+          { attempts, cause: error },
+        );
+    }
+  }
+}
