@@ -9,6 +9,8 @@ export type DeadLetterReason =
   | 'unknown-name'
   | 'stale-incarnation'
   | 'noconnection'
+  | 'backpressure'
+  | 'unencodable'
   | 'node-stopped'
   | 'mailbox-full'
   | 'process-exited'

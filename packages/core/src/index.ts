@@ -99,4 +99,11 @@ export type {
   StartChildResult,
   TerminateChildResult,
 } from './supervisor/supervisor-results.js';
-export type { Envelope, EnvelopeKind, Transport, TransportHost } from './transport.js';
+export {
+  type Delivery,
+  type Envelope,
+  type EnvelopeKind,
+  refusalReason,
+  type Transport,
+  type TransportHost,
+} from './transport.js';

@@ -22,6 +22,16 @@ export type Envelope =
 
 export type EnvelopeKind = Envelope['kind'];
 
+export type Delivery = boolean | 'backpressure' | 'unencodable';
+
+/** The dead-letter reason for an envelope a transport did not accept, or undefined if it did. */
+export function refusalReason(
+  delivery: Delivery | undefined,
+): 'noconnection' | 'backpressure' | 'unencodable' | undefined {
+  if (delivery === true) return undefined;
+  return delivery === undefined || delivery === false ? 'noconnection' : delivery;
+}
+
 /** What a node offers its transport: inbound envelopes and node up/down reports. */
 export interface TransportHost {
   readonly name: string;
@@ -46,8 +56,13 @@ export interface TransportHost {
  */
 export interface Transport {
   attach(host: TransportHost): void;
-  /** Returns false when the destination node is not connected (the caller dead-letters it). */
-  deliver(envelope: Envelope): boolean;
+  /**
+   * Hands an envelope over. `true`: accepted (it may still be lost with the connection, then
+   * reported through `undeliverable`). `false`: the destination node is not connected. Otherwise
+   * the reason it was refused: `backpressure` (the peer is saturated; only sends and casts may be
+   * refused for it) or `unencodable` (the payload cannot cross the wire).
+   */
+  deliver(envelope: Envelope): Delivery;
   isConnected(node: string): boolean;
   nodes(): string[];
   detach(): void;

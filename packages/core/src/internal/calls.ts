@@ -3,7 +3,7 @@ import { type ErrorData, invalidArgument, WardenError } from '../errors.js';
 import { CallRequest } from '../messages.js';
 import { Pid } from '../pid.js';
 import type { Ref } from '../ref.js';
-import type { Envelope } from '../transport.js';
+import { type Envelope, refusalReason } from '../transport.js';
 import { CallTable } from './call-table.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
@@ -71,7 +71,19 @@ export class Calls {
           return;
         }
       } else {
-        this.core.transport?.deliver({ kind: 'call', to: pid, from: from.pid, ref, request });
+        const envelope: Envelope = { kind: 'call', to: pid, from: from.pid, ref, request };
+        const refused = refusalReason(this.core.transport?.deliver(envelope));
+        if (refused !== undefined) {
+          this.failCall(
+            ref,
+            refused === 'noconnection'
+              ? new WardenError('ERR_NODEDOWN', `node ${pid.node} is down (calling ${pid})`)
+              : new WardenError('ERR_INVALID_ARGUMENT', `call to ${pid} not sent: ${refused}`, {
+                  field: 'request',
+                }),
+          );
+          return;
+        }
       }
       if (!this.table.has(ref)) return;
       if (timeout !== Number.POSITIVE_INFINITY) {
@@ -109,8 +121,8 @@ export class Calls {
         error === undefined
           ? { kind: 'reply', to, ref, value }
           : { kind: 'reply', to, ref, value, error };
-      if (this.core.transport?.deliver(envelope) !== true)
-        this.core.deadLetter(to, value, 'noconnection');
+      const refused = refusalReason(this.core.transport?.deliver(envelope));
+      if (refused !== undefined) this.core.deadLetter(to, value, refused);
       return;
     }
     const call = this.table.take(ref);

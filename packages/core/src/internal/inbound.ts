@@ -1,4 +1,5 @@
 import { CallRequest, CastMessage } from '../messages.js';
+import { samePid } from '../pid.js';
 import type { Envelope } from '../transport.js';
 import type { NodeCore } from './node-core.js';
 
@@ -61,7 +62,10 @@ export function handleInbound(core: NodeCore, envelope: Envelope): void {
       (target.monitorsIn ??= new Map()).set(envelope.ref, envelope.from);
       return;
     case 'demonitor':
-      target?.monitorsIn?.delete(envelope.ref);
+      // Only the watcher that made the monitor may remove it.
+      if (samePid(target?.monitorsIn?.get(envelope.ref), envelope.from)) {
+        target?.monitorsIn?.delete(envelope.ref);
+      }
       return;
     case 'down':
       core.signals.deliverDown(envelope.to, envelope.ref, envelope.from, envelope.reason);

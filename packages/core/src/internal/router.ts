@@ -2,7 +2,7 @@ import type { Address } from '../context.js';
 import { invalidArgument, WardenError } from '../errors.js';
 import { CastMessage } from '../messages.js';
 import { Pid } from '../pid.js';
-import type { Envelope } from '../transport.js';
+import { type Envelope, refusalReason } from '../transport.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
 
@@ -115,7 +115,7 @@ export class Router {
     const envelope: Envelope = cast
       ? { kind: 'cast', to: pid, message }
       : { kind: 'send', to: pid, message };
-    if (this.#core.transport?.deliver(envelope) !== true)
-      this.#core.deadLetter(pid, message, 'noconnection');
+    const refused = refusalReason(this.#core.transport?.deliver(envelope));
+    if (refused !== undefined) this.#core.deadLetter(pid, message, refused);
   }
 }

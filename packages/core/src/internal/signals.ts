@@ -62,8 +62,9 @@ export class Signals {
     } else if (this.core.transport?.isConnected(pid.node) !== true) {
       this.applyExit(p, pid, 'noconnection', true);
       return;
-    } else {
-      this.core.transport.deliver({ kind: 'link', to: pid, from: p.pid });
+    } else if (this.core.transport.deliver({ kind: 'link', to: pid, from: p.pid }) !== true) {
+      this.applyExit(p, pid, 'noconnection', true);
+      return;
     }
     (p.links ??= new Map()).set(pid.key, pid);
     if (this.core.events.active) {
@@ -111,8 +112,10 @@ export class Signals {
       else (target.monitorsIn ??= new Map()).set(ref, p.pid);
     } else if (this.core.transport?.isConnected(pid.node) !== true) {
       this.deliverDown(p.pid, ref, pid, 'noconnection');
-    } else {
-      this.core.transport.deliver({ kind: 'monitor', to: pid, from: p.pid, ref });
+    } else if (
+      this.core.transport.deliver({ kind: 'monitor', to: pid, from: p.pid, ref }) !== true
+    ) {
+      this.deliverDown(p.pid, ref, pid, 'noconnection');
     }
   }
 
@@ -137,15 +140,18 @@ export class Signals {
 
   /** Delivers a DOWN to a local watcher: settles a call, or queues a DownMessage, at most once. */
   deliverDown(watcher: Pid, ref: Ref, target: Pid, reason: ExitReason): void {
+    const w = this.core.local(watcher);
+    const watched = w?.monitorsOut?.get(ref);
+    // Refs are not secrets: a DOWN must come from the process the monitor is on.
+    if (watched === undefined || !samePid(watched, target)) return;
     const call = this.core.calls.table.take(ref);
     if (call !== undefined) {
       call.watcher.monitorsOut?.delete(ref);
       call.settle.down(target, reason);
       return;
     }
-    const w = this.core.local(watcher);
-    if (w === undefined || w.monitorsOut?.delete(ref) !== true) return;
-    this.core.router.deliver(w, new DownMessage(ref, target, reason), true, false);
+    (w as Process).monitorsOut?.delete(ref);
+    this.core.router.deliver(w as Process, new DownMessage(ref, target, reason), true, false);
   }
 
   /** Fires every link and monitor that crosses to `node` with `noconnection`, exactly once. */

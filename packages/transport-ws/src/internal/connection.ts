@@ -1,0 +1,291 @@
+import type { Clock, Delivery, Envelope } from '@warden/core';
+import type WebSocket from 'ws';
+import { CLOSE } from './close-codes.js';
+import { decode, encode } from './codec.js';
+import { envelopeFromWire, envelopeToWire } from './envelope-wire.js';
+import {
+  ackFrame,
+  batchFrame,
+  frameFromWire,
+  leaveFrame,
+  type Member,
+  membersFrame,
+} from './frames.js';
+import type { Identity } from './handshake.js';
+import { RefBinding } from './ref-binding.js';
+
+/** Room kept in a frame for its header around the envelopes. */
+const FRAME_OVERHEAD = 64;
+/** A batch is flushed at this many envelopes, far below what a receiver accepts in a frame. */
+const MAX_BATCH_ENVELOPES = 10_000;
+
+/** What a connection needs from its transport. */
+export interface ConnectionHost {
+  readonly self: string;
+  readonly clock: Clock;
+  readonly batchBytes: number;
+  readonly highWaterMark: number;
+  readonly hardLimit: number;
+  receive(envelope: Envelope): void;
+  members(from: Connection, members: Member[]): void;
+  leave(from: Connection): void;
+  /** Called once, when the connection stops carrying envelopes (for whatever reason). */
+  lost(conn: Connection, code: number, reason: string): void;
+  /** Called once, when the socket itself has closed. */
+  closed(conn: Connection): void;
+  rejected(conn: Connection, code: number, reason: string): void;
+  /** Asks for `endOfTick()` to run at the end of the current tick. */
+  schedule(conn: Connection): void;
+  readonly counters: {
+    unboundRefs: number;
+    framesIn: number;
+    framesOut: number;
+    envelopesIn: number;
+    envelopesOut: number;
+    refused: number;
+  };
+}
+
+/**
+ * One authenticated WebSocket to one peer: batching, sequence numbers and acks, back-pressure,
+ * and the inbound checks. Invariants: envelopes go out in `send` order (per connection, hence per
+ * sender-receiver pair); a frame is checked whole before any of its envelopes reaches the node;
+ * `lost` is reported exactly once; nothing is read or sent after it.
+ */
+export class Connection {
+  readonly ws: WebSocket;
+  readonly peer: Identity;
+  /** True on the side that dialed. */
+  readonly initiator: boolean;
+  readonly #host: ConnectionHost;
+  #parts: Buffer[] = [];
+  #bytes = 0;
+  #sent = 0;
+  #acked = 0;
+  #received = 0;
+  #ackSent = 0;
+  /** The last frame sent that carried something (heartbeats do not count): settle waits for its ack. */
+  #tracked = 0;
+  readonly #refs = new RefBinding();
+  lastHeard: number;
+  /** `open` carries envelopes; `lost` was reported; `closed` means the socket closed too. */
+  state: 'open' | 'lost' | 'closed' = 'open';
+
+  constructor(ws: WebSocket, peer: Identity, initiator: boolean, host: ConnectionHost) {
+    this.ws = ws;
+    this.peer = peer;
+    this.initiator = initiator;
+    this.#host = host;
+    this.lastHeard = host.clock.now();
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', this.#onMessage);
+    ws.on('close', this.#onClose);
+    ws.on('error', noop);
+    if (ws.isPaused) ws.resume();
+  }
+
+  /** Queues an envelope. False if it cannot be sent: lost, too large, or (sends and casts) saturated. */
+  send(envelope: Envelope): Delivery {
+    if (this.state !== 'open') return false;
+    let bytes: Buffer;
+    try {
+      bytes = encode(envelopeToWire(envelope));
+    } catch {
+      return 'unencodable';
+    }
+    if (bytes.length + FRAME_OVERHEAD > this.peer.maxPayload) return 'unencodable';
+    if (
+      (envelope.kind === 'send' || envelope.kind === 'cast') &&
+      this.ws.bufferedAmount + this.#bytes + bytes.length > this.#host.highWaterMark
+    ) {
+      this.#host.counters.refused++;
+      return 'backpressure';
+    }
+    if (this.#bytes + bytes.length + FRAME_OVERHEAD > this.peer.maxPayload) this.flush();
+    this.#parts.push(bytes);
+    this.#bytes += bytes.length;
+    this.#refs.sent(envelope);
+    this.#host.counters.envelopesOut++;
+    if (this.#bytes >= this.#host.batchBytes || this.#parts.length >= MAX_BATCH_ENVELOPES) {
+      this.flush();
+    } else {
+      this.#host.schedule(this);
+    }
+    return true;
+  }
+
+  /** Writes the pending batch now (it also carries the ack). */
+  flush(): void {
+    if (this.state !== 'open' || this.#parts.length === 0) return;
+    const frame = batchFrame(++this.#sent, this.#received, this.#parts, this.#bytes);
+    this.#tracked = this.#sent;
+    this.#ackSent = this.#received;
+    this.#parts = [];
+    this.#bytes = 0;
+    this.#write(frame);
+  }
+
+  /** End of tick: flush the batch, or send a bare ack if frames arrived and none carried it. */
+  endOfTick(): void {
+    if (this.state !== 'open') return;
+    this.flush();
+    if (this.state === 'open' && this.#received > this.#ackSent) {
+      this.#ackSent = this.#received;
+      this.#write(ackFrame(this.#received));
+    }
+  }
+
+  /** A heartbeat is the pending batch, or an empty one: it is sequenced and acknowledged. */
+  heartbeat(): void {
+    if (this.state !== 'open') return;
+    if (this.#parts.length > 0) {
+      this.flush();
+      return;
+    }
+    this.#ackSent = this.#received;
+    this.#write(batchFrame(++this.#sent, this.#received, [], 0));
+  }
+
+  members(members: readonly Member[]): void {
+    if (this.state !== 'open') return;
+    this.flush();
+    this.#ackSent = this.#received;
+    this.#write(membersFrame(++this.#sent, this.#received, members));
+    this.#tracked = this.#sent;
+  }
+
+  /** Sends what is pending, then LEAVE, then closes with 1001. No `lost` is reported. */
+  leave(): void {
+    if (this.state !== 'open') return;
+    this.flush();
+    if (this.state !== 'open') return;
+    this.#write(leaveFrame(++this.#sent, this.#received));
+    this.state = 'lost';
+    try {
+      this.ws.close(CLOSE.leaving, 'node stopping');
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  /** Stops using the connection: pending envelopes are dropped, `lost` is reported once. */
+  drop(code: number, reason: string, how: 'close' | 'terminate'): void {
+    if (this.state !== 'open') return;
+    this.state = 'lost';
+    this.#parts = [];
+    this.#bytes = 0;
+    try {
+      if (how === 'close') this.ws.close(code, closeReason(reason));
+      else this.ws.terminate();
+    } catch {
+      this.ws.terminate();
+    }
+    this.#host.lost(this, code, reason);
+  }
+
+  /**
+   * Nothing pending, every frame that carried something was acknowledged, every frame received
+   * was. Heartbeats are left out, so a silent peer cannot keep a `TestClock` from settling.
+   */
+  isIdle(): boolean {
+    if (this.state !== 'open') return this.state === 'closed';
+    return (
+      this.#parts.length === 0 && this.#acked >= this.#tracked && this.#ackSent === this.#received
+    );
+  }
+
+  #write(frame: Buffer): void {
+    this.#host.counters.framesOut++;
+    this.ws.send(frame, { binary: true });
+    if (this.ws.bufferedAmount > this.#host.hardLimit) {
+      this.drop(CLOSE.notDraining, 'peer is not draining', 'terminate');
+    }
+  }
+
+  #violate(code: number, reason: string): void {
+    this.#host.rejected(this, code, reason);
+    this.drop(code, reason, 'close');
+  }
+
+  readonly #onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
+    if (this.state !== 'open') return;
+    this.#host.counters.framesIn++;
+    this.lastHeard = this.#host.clock.now();
+    if (!isBinary || !Buffer.isBuffer(data)) {
+      this.#violate(CLOSE.textFrame, 'only binary frames are accepted');
+      return;
+    }
+    const decoded = decode(data);
+    if (!decoded.ok) {
+      this.#violate(CLOSE.undecodable, decoded.reason);
+      return;
+    }
+    const frame = frameFromWire(decoded.value);
+    if (typeof frame === 'string') {
+      this.#violate(CLOSE.violation, frame);
+      return;
+    }
+    if (frame.type !== 'ack') {
+      if (frame.seq !== this.#received + 1) {
+        this.#violate(CLOSE.violation, 'frame out of sequence');
+        return;
+      }
+    }
+    if (frame.ack > this.#sent || frame.ack < this.#acked) {
+      this.#violate(CLOSE.violation, 'ack out of range');
+      return;
+    }
+    this.#acked = frame.ack;
+    if (frame.type === 'ack') return;
+    if (frame.type === 'batch') {
+      const parties = {
+        self: this.#host.self,
+        peer: this.peer.node,
+        peerIncarnation: this.peer.incarnation,
+      };
+      const envelopes: Envelope[] = [];
+      for (const raw of frame.envelopes) {
+        const checked = envelopeFromWire(raw, parties);
+        if (!checked.ok) {
+          this.#violate(CLOSE.violation, checked.reason);
+          return;
+        }
+        envelopes.push(checked.envelope);
+      }
+      this.#received = frame.seq;
+      this.#host.counters.envelopesIn += envelopes.length;
+      for (const envelope of envelopes) {
+        if (this.state !== 'open') return;
+        if (this.#refs.admits(envelope)) this.#host.receive(envelope);
+        else this.#host.counters.unboundRefs++;
+      }
+    } else {
+      this.#received = frame.seq;
+      if (frame.type === 'members') this.#host.members(this, frame.members);
+      else this.#host.leave(this);
+    }
+    if (this.state === 'open') this.#host.schedule(this);
+  };
+
+  readonly #onClose = (code: number, reason: Buffer): void => {
+    if (this.state === 'open') {
+      this.state = 'lost';
+      this.#parts = [];
+      this.#bytes = 0;
+      this.#host.lost(this, code, reason.toString('utf8').slice(0, 123) || 'socket closed');
+    }
+    this.state = 'closed';
+    this.ws.off('message', this.#onMessage);
+    this.ws.off('close', this.#onClose);
+    this.#host.closed(this);
+  };
+}
+
+function noop(): void {}
+
+/** A close reason fits in 123 bytes of UTF-8. */
+function closeReason(reason: string): string {
+  let r = reason.slice(0, 123);
+  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
+  return r;
+}

@@ -1,0 +1,197 @@
+import {
+  type Envelope,
+  ERROR_CODES,
+  type ErrorData,
+  type ExitReason,
+  Pid,
+  type Ref,
+} from '@warden/core';
+
+/**
+ * Envelopes on the wire: one MessagePack array each, `[kind, to, ...]`, kinds numbered below.
+ * Pids travel as the pid extension; exit reasons and error data as plain data (an error
+ * reason's local-only `cause` is dropped).
+ *
+ * `envelopeFromWire` is the schema check every inbound envelope passes before the node sees it:
+ * a known kind with its exact arity, a `to` pid of this node, a `from` pid of the authenticated
+ * peer (its node; and its incarnation, except for exits and DOWNs), bounded refs and reasons, error codes from core's closed table.
+ */
+export const KIND = {
+  send: 0,
+  cast: 1,
+  call: 2,
+  reply: 3,
+  link: 4,
+  unlink: 5,
+  exit: 6,
+  monitor: 7,
+  demonitor: 8,
+  down: 9,
+} as const;
+
+const ARITY = [3, 3, 5, 4, 3, 3, 5, 4, 4, 5] as const;
+const MAX_REF = 300;
+const MAX_TEXT = 64 * 1024;
+const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);
+const ATOMS: ReadonlySet<string> = new Set([
+  'normal',
+  'shutdown',
+  'kill',
+  'killed',
+  'noproc',
+  'noconnection',
+]);
+
+export function reasonToWire(reason: ExitReason): unknown {
+  if (typeof reason === 'string' || reason.tag === 'shutdown') return reason;
+  return reason.code === undefined
+    ? { tag: 'error', name: reason.name, message: reason.message }
+    : { tag: 'error', name: reason.name, message: reason.message, code: reason.code };
+}
+
+export function envelopeToWire(e: Envelope): unknown[] {
+  switch (e.kind) {
+    case 'send':
+    case 'cast':
+      return [KIND[e.kind], e.to, e.message];
+    case 'call':
+      return [KIND.call, e.to, e.from, e.ref, e.request];
+    case 'reply':
+      return e.error === undefined
+        ? [KIND.reply, e.to, e.ref, e.value]
+        : [
+            KIND.reply,
+            e.to,
+            e.ref,
+            e.value,
+            { _tag: 'WardenError', code: e.error.code, message: e.error.message },
+          ];
+    case 'link':
+    case 'unlink':
+      return [KIND[e.kind], e.to, e.from];
+    case 'exit':
+      return [KIND.exit, e.to, e.from, reasonToWire(e.reason), e.link];
+    case 'monitor':
+    case 'demonitor':
+      return [KIND[e.kind], e.to, e.from, e.ref];
+    case 'down':
+      return [KIND.down, e.to, e.from, e.ref, reasonToWire(e.reason)];
+  }
+}
+
+/** The authenticated peer and this node, against which envelopes are checked. */
+export interface WireParties {
+  readonly self: string;
+  readonly peer: string;
+  readonly peerIncarnation: string;
+}
+
+export type Checked =
+  | { readonly ok: true; readonly envelope: Envelope }
+  | { readonly ok: false; readonly reason: string };
+
+const fail = (reason: string): Checked => ({ ok: false, reason });
+
+export function envelopeFromWire(raw: unknown, parties: WireParties): Checked {
+  if (!Array.isArray(raw)) return fail('envelope is not an array');
+  const kind = raw[0];
+  if (typeof kind !== 'number' || !Number.isInteger(kind) || kind < 0 || kind > 9) {
+    return fail(`unknown envelope kind ${String(kind).slice(0, 20)}`);
+  }
+  const arity = ARITY[kind] as number;
+  if (raw.length !== arity && !(kind === KIND.reply && raw.length === 5)) {
+    return fail(`envelope kind ${kind} has ${raw.length} fields`);
+  }
+  const to = raw[1];
+  if (!(to instanceof Pid) || to.node !== parties.self) return fail('to is not a pid of this node');
+  switch (kind) {
+    case KIND.send:
+      return { ok: true, envelope: { kind: 'send', to, message: raw[2] } };
+    case KIND.cast:
+      return { ok: true, envelope: { kind: 'cast', to, message: raw[2] } };
+    case KIND.reply: {
+      const ref = checkRef(raw[2]);
+      if (ref === undefined) return fail('bad ref');
+      if (raw.length === 4)
+        return { ok: true, envelope: { kind: 'reply', to, ref, value: raw[3] } };
+      const error = checkErrorData(raw[4]);
+      if (error === undefined) return fail('bad error data');
+      return { ok: true, envelope: { kind: 'reply', to, ref, value: raw[3], error } };
+    }
+  }
+  // `from` names a process of the authenticated peer node. Exits and DOWNs may name a pid of an
+  // earlier incarnation of that node (the `noproc` answer to a link or monitor of a stale pid);
+  // every other signal comes from a live process, hence from the current incarnation.
+  const from = raw[2];
+  if (
+    !(from instanceof Pid) ||
+    from.node !== parties.peer ||
+    (from.incarnation !== parties.peerIncarnation && kind !== KIND.exit && kind !== KIND.down)
+  ) {
+    return fail('from is not a pid of the authenticated peer');
+  }
+  switch (kind) {
+    case KIND.link:
+      return { ok: true, envelope: { kind: 'link', to, from } };
+    case KIND.unlink:
+      return { ok: true, envelope: { kind: 'unlink', to, from } };
+    case KIND.exit: {
+      const reason = checkReason(raw[3]);
+      if (reason === undefined) return fail('bad exit reason');
+      if (typeof raw[4] !== 'boolean') return fail('bad link flag');
+      return { ok: true, envelope: { kind: 'exit', to, from, reason, link: raw[4] } };
+    }
+  }
+  const ref = checkRef(raw[3]);
+  if (ref === undefined) return fail('bad ref');
+  switch (kind) {
+    case KIND.call:
+      return { ok: true, envelope: { kind: 'call', to, from, ref, request: raw[4] } };
+    case KIND.monitor:
+      return { ok: true, envelope: { kind: 'monitor', to, from, ref } };
+    case KIND.demonitor:
+      return { ok: true, envelope: { kind: 'demonitor', to, from, ref } };
+    default: {
+      const reason = checkReason(raw[4]);
+      if (reason === undefined) return fail('bad down reason');
+      return { ok: true, envelope: { kind: 'down', to, from, ref, reason } };
+    }
+  }
+}
+
+function checkRef(v: unknown): Ref | undefined {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_REF ? (v as Ref) : undefined;
+}
+
+function text(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= MAX_TEXT;
+}
+
+/** A fresh, well-formed exit reason, or undefined. */
+export function checkReason(v: unknown): ExitReason | undefined {
+  if (typeof v === 'string') return ATOMS.has(v) ? (v as ExitReason) : undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const r = v as {
+    tag?: unknown;
+    detail?: unknown;
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+  };
+  if (r.tag === 'shutdown')
+    return Object.hasOwn(r, 'detail') ? { tag: 'shutdown', detail: r.detail } : undefined;
+  if (r.tag !== 'error' || !text(r.name) || !text(r.message)) return undefined;
+  if (r.code === undefined) return { tag: 'error', name: r.name, message: r.message };
+  if (!text(r.code)) return undefined;
+  return { tag: 'error', name: r.name, message: r.message, code: r.code };
+}
+
+function checkErrorData(v: unknown): ErrorData | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const e = v as { _tag?: unknown; code?: unknown; message?: unknown };
+  if (e._tag !== 'WardenError' || typeof e.code !== 'string' || !ERROR_CODE_SET.has(e.code)) {
+    return undefined;
+  }
+  if (!text(e.message)) return undefined;
+  return { _tag: 'WardenError', code: e.code as ErrorData['code'], message: e.message };
+}

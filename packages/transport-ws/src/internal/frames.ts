@@ -1,0 +1,126 @@
+import { isValidAddress, type PeerAddress } from '../address.js';
+import { encode } from './codec.js';
+import { NODE_NAME } from './handshake.js';
+
+/**
+ * Frames: each WebSocket message is one binary MessagePack array whose first item is the frame
+ * type. Every frame but ACK carries a sequence number (1, 2, 3, ... per connection and
+ * direction) and acknowledges the peer's frames cumulatively.
+ *
+ * - `[0, seq, ack, envelopes]` BATCH: envelopes in send order; an empty batch is a heartbeat.
+ * - `[1, ack]` ACK: sent at the end of a tick when no frame carries the ack.
+ * - `[2, seq, ack, members]` MEMBERS: `[[name, host, port], ...]`, the sender's peers, so that
+ *   every node meets every other (full mesh).
+ * - `[3, seq, ack]` LEAVE: the sender is stopping; do not reconnect to it.
+ */
+export const FRAME = { batch: 0, ack: 1, members: 2, leave: 3 } as const;
+
+export const MAX_ENVELOPES_PER_FRAME = 100_000;
+export const MAX_MEMBERS = 1024;
+
+export interface Member {
+  readonly name: string;
+  readonly address: PeerAddress;
+}
+
+export type Frame =
+  | {
+      readonly type: 'batch';
+      readonly seq: number;
+      readonly ack: number;
+      readonly envelopes: unknown[];
+    }
+  | { readonly type: 'ack'; readonly ack: number }
+  | {
+      readonly type: 'members';
+      readonly seq: number;
+      readonly ack: number;
+      readonly members: Member[];
+    }
+  | { readonly type: 'leave'; readonly seq: number; readonly ack: number };
+
+const counter = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Checks a decoded frame's shape; returns the frame or the reason it is refused. */
+export function frameFromWire(raw: unknown): Frame | string {
+  if (!Array.isArray(raw) || raw.length === 0) return 'frame is not an array';
+  const [type, seq, ack, body] = raw as unknown[];
+  switch (type) {
+    case FRAME.batch:
+      if (raw.length !== 4 || !counter(seq) || seq === 0 || !counter(ack))
+        return 'bad batch header';
+      if (!Array.isArray(body) || body.length > MAX_ENVELOPES_PER_FRAME) return 'bad batch body';
+      return { type: 'batch', seq, ack, envelopes: body };
+    case FRAME.ack:
+      return raw.length === 2 && counter(seq) ? { type: 'ack', ack: seq } : 'bad ack';
+    case FRAME.members: {
+      if (raw.length !== 4 || !counter(seq) || seq === 0 || !counter(ack))
+        return 'bad members header';
+      if (!Array.isArray(body) || body.length > MAX_MEMBERS) return 'bad members body';
+      const members: Member[] = [];
+      for (const m of body) {
+        if (
+          !Array.isArray(m) ||
+          m.length !== 3 ||
+          typeof m[0] !== 'string' ||
+          !NODE_NAME.test(m[0])
+        ) {
+          return 'bad member';
+        }
+        const address = { host: m[1], port: m[2] };
+        if (!isValidAddress(address)) return 'bad member address';
+        members.push({ name: m[0], address });
+      }
+      return { type: 'members', seq, ack, members };
+    }
+    case FRAME.leave:
+      return raw.length === 3 && counter(seq) && seq > 0 && counter(ack)
+        ? { type: 'leave', seq, ack }
+        : 'bad leave';
+    default:
+      return 'unknown frame type';
+  }
+}
+
+/** `[0, seq, ack, [...]]` around envelopes already encoded one by one, without re-encoding them. */
+export function batchFrame(
+  seq: number,
+  ack: number,
+  parts: readonly Buffer[],
+  bytes: number,
+): Buffer {
+  const head = encode([FRAME.batch, seq, ack]);
+  // `head` is a 3-item array: rewrite its header to 4 items and append the envelope array.
+  const n = parts.length;
+  const arrayHeader =
+    n < 16
+      ? Buffer.from([0x90 | n])
+      : n < 0x10000
+        ? Buffer.from([0xdc, n >> 8, n & 0xff])
+        : Buffer.from([0xdd, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
+  const out = Buffer.allocUnsafe(head.length + arrayHeader.length + bytes);
+  head.copy(out, 0);
+  out[0] = 0x94;
+  let at = head.length;
+  at += arrayHeader.copy(out, at);
+  for (const part of parts) at += part.copy(out, at);
+  return out;
+}
+
+export function ackFrame(ack: number): Buffer {
+  return encode([FRAME.ack, ack]);
+}
+
+export function membersFrame(seq: number, ack: number, members: readonly Member[]): Buffer {
+  return encode([
+    FRAME.members,
+    seq,
+    ack,
+    members.map((m) => [m.name, m.address.host, m.address.port]),
+  ]);
+}
+
+export function leaveFrame(seq: number, ack: number): Buffer {
+  return encode([FRAME.leave, seq, ack]);
+}

@@ -1,0 +1,222 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The handshake, done in HTTP before any WebSocket exists (docs/security.md):
+ *
+ * 1. `GET /warden/v1/challenge` -> 200 with a stateless challenge token (nonce, issue time and a
+ *    tag under a per-process key: the server remembers nothing for an unauthenticated caller).
+ * 2. The upgrade request carries the token, the client's own nonce, its wall time, its identity
+ *    and `proof = HMAC(secret, "client" | every field)`. The server checks the token (its tag,
+ *    its age), the clock skew and the proof (constant time), and only then the replay cache.
+ * 3. The `101` response carries `proof = HMAC(secret, "server" | every field | server identity)`,
+ *    over both nonces; the client checks it before it sends a single frame.
+ */
+export const PROTOCOL_VERSION = '1';
+export const CHALLENGE_PATH = '/warden/v1/challenge';
+export const UPGRADE_PATH = '/warden/v1';
+
+export const HEADER = {
+  version: 'x-warden-version',
+  challenge: 'x-warden-challenge',
+  nonce: 'x-warden-nonce',
+  time: 'x-warden-time',
+  node: 'x-warden-node',
+  incarnation: 'x-warden-incarnation',
+  address: 'x-warden-address',
+  maxPayload: 'x-warden-max-payload',
+  target: 'x-warden-target',
+  proof: 'x-warden-proof',
+} as const;
+
+const NONCE_BYTES = 16;
+const TAG_BYTES = 16;
+const TOKEN_BYTES = NONCE_BYTES + 8 + TAG_BYTES;
+const PROOF_BYTES = 32;
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+/** Who a side says it is, as carried in the handshake headers. */
+export interface Identity {
+  readonly node: string;
+  readonly incarnation: string;
+  /** `host:port` where it listens, or '' when it does not. */
+  readonly address: string;
+  readonly maxPayload: number;
+}
+
+/** Everything the client proof covers. */
+export interface ClientHello extends Identity {
+  readonly challenge: string;
+  readonly nonce: string;
+  readonly time: number;
+  /** The node name the client expects to reach (from the challenge response). */
+  readonly target: string;
+}
+
+export function newNonce(): string {
+  return randomBytes(NONCE_BYTES).toString('base64url');
+}
+
+/** Issues and checks challenge tokens; the key lives and dies with the process. */
+export class ChallengeIssuer {
+  readonly #key = randomBytes(32);
+
+  issue(now: number): string {
+    const token = Buffer.alloc(TOKEN_BYTES);
+    randomBytes(NONCE_BYTES).copy(token, 0);
+    token.writeDoubleBE(now, NONCE_BYTES);
+    this.#tag(token).copy(token, NONCE_BYTES + 8);
+    return token.toString('base64url');
+  }
+
+  /** Returns the token's nonce (the replay-cache key) if the token is ours and fresh. */
+  check(token: string, now: number, window: number): string | undefined {
+    if (token.length !== Math.ceil((TOKEN_BYTES * 4) / 3) || !B64URL.test(token)) return undefined;
+    const bytes = Buffer.from(token, 'base64url');
+    if (bytes.length !== TOKEN_BYTES) return undefined;
+    const tag = bytes.subarray(NONCE_BYTES + 8);
+    if (!timingSafeEqual(tag, this.#tag(bytes))) return undefined;
+    const issued = bytes.readDoubleBE(NONCE_BYTES);
+    if (!(now - issued <= window && issued - now <= window)) return undefined;
+    return bytes.subarray(0, NONCE_BYTES).toString('base64url');
+  }
+
+  #tag(token: Buffer): Buffer {
+    return createHmac('sha256', this.#key)
+      .update(token.subarray(0, NONCE_BYTES + 8))
+      .digest()
+      .subarray(0, TAG_BYTES);
+  }
+}
+
+/** Length-prefixed fields, so that no two different field lists hash the same. */
+function mac(secret: Buffer, label: string, fields: readonly (string | number)[]): string {
+  const h = createHmac('sha256', secret);
+  h.update(`warden/${PROTOCOL_VERSION} ${label}\n`);
+  for (const f of fields) {
+    const s = String(f);
+    h.update(`${Buffer.byteLength(s)}:${s}\n`);
+  }
+  return h.digest('base64url');
+}
+
+function helloFields(hello: ClientHello): (string | number)[] {
+  return [
+    hello.challenge,
+    hello.nonce,
+    hello.time,
+    hello.node,
+    hello.incarnation,
+    hello.address,
+    hello.maxPayload,
+    hello.target,
+  ];
+}
+
+export function clientProof(secret: Buffer, hello: ClientHello): string {
+  return mac(secret, 'client', helloFields(hello));
+}
+
+export function serverProof(secret: Buffer, hello: ClientHello, server: Identity): string {
+  return mac(secret, 'server', [
+    ...helloFields(hello),
+    server.node,
+    server.incarnation,
+    server.address,
+    server.maxPayload,
+  ]);
+}
+
+/** Constant-time comparison of a received proof with the expected one. */
+export function proofMatches(expected: string, received: string | undefined): boolean {
+  if (received === undefined || received.length > 64 || !B64URL.test(received)) return false;
+  const a = Buffer.from(expected, 'base64url');
+  const b = Buffer.from(received, 'base64url');
+  return a.length === PROOF_BYTES && b.length === PROOF_BYTES && timingSafeEqual(a, b);
+}
+
+export const NODE_NAME = /^[A-Za-z0-9_.@-]{1,255}$/;
+export const INCARNATION = /^[A-Za-z0-9_-]{1,64}$/;
+const ADDRESS = /^(?:[A-Za-z0-9._-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):\d{1,5}$|^$/;
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function one(headers: Headers, name: string, max: number): string | undefined {
+  const v = headers[name];
+  if (typeof v !== 'string' || v.length > max) return undefined;
+  return v;
+}
+
+function integerHeader(headers: Headers, name: string): number {
+  const text = one(headers, name, 10);
+  return text !== undefined && /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/** Reads and shape-checks the client's hello from upgrade headers; undefined if malformed. */
+export function readHello(headers: Headers): ClientHello | undefined {
+  if (one(headers, HEADER.version, 4) !== PROTOCOL_VERSION) return undefined;
+  const challenge = one(headers, HEADER.challenge, 64);
+  const nonce = one(headers, HEADER.nonce, 32);
+  const timeText = one(headers, HEADER.time, 16);
+  const time =
+    timeText !== undefined && /^\d{1,16}$/.test(timeText) ? Number(timeText) : Number.NaN;
+  const node = one(headers, HEADER.node, 255);
+  const incarnation = one(headers, HEADER.incarnation, 64);
+  const address = one(headers, HEADER.address, 300);
+  const maxPayload = integerHeader(headers, HEADER.maxPayload);
+  const target = one(headers, HEADER.target, 255);
+  if (
+    challenge === undefined ||
+    nonce === undefined ||
+    !B64URL.test(nonce) ||
+    !Number.isFinite(time) ||
+    node === undefined ||
+    !NODE_NAME.test(node) ||
+    incarnation === undefined ||
+    !INCARNATION.test(incarnation) ||
+    address === undefined ||
+    !ADDRESS.test(address) ||
+    !Number.isInteger(maxPayload) ||
+    maxPayload < 1024 ||
+    target === undefined
+  ) {
+    return undefined;
+  }
+  return { challenge, nonce, time, node, incarnation, address, maxPayload, target };
+}
+
+/** Reads and shape-checks the server's identity from the `101` response headers. */
+export function readServerIdentity(headers: Headers): Identity | undefined {
+  const node = one(headers, HEADER.node, 255);
+  const incarnation = one(headers, HEADER.incarnation, 64);
+  const address = one(headers, HEADER.address, 300);
+  const maxPayload = integerHeader(headers, HEADER.maxPayload);
+  if (
+    node === undefined ||
+    !NODE_NAME.test(node) ||
+    incarnation === undefined ||
+    !INCARNATION.test(incarnation) ||
+    address === undefined ||
+    !ADDRESS.test(address) ||
+    !Number.isInteger(maxPayload) ||
+    maxPayload < 1024
+  ) {
+    return undefined;
+  }
+  return { node, incarnation, address, maxPayload };
+}
+
+/** The request headers of a client hello. */
+export function helloHeaders(hello: ClientHello, proof: string): Record<string, string> {
+  return {
+    [HEADER.version]: PROTOCOL_VERSION,
+    [HEADER.challenge]: hello.challenge,
+    [HEADER.nonce]: hello.nonce,
+    [HEADER.time]: String(hello.time),
+    [HEADER.node]: hello.node,
+    [HEADER.incarnation]: hello.incarnation,
+    [HEADER.address]: hello.address,
+    [HEADER.maxPayload]: String(hello.maxPayload),
+    [HEADER.target]: hello.target,
+    [HEADER.proof]: proof,
+  };
+}

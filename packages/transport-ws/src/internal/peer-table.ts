@@ -1,0 +1,64 @@
+import type { TimerHandle } from '@warden/core';
+import type { PeerAddress } from '../address.js';
+import type { Connection } from './connection.js';
+
+/** What a node knows of one peer, connected or not. */
+export interface PeerRecord {
+  readonly name: string;
+  address: PeerAddress | undefined;
+  /** The one connection carrying envelopes to and from this peer. */
+  conn: Connection | undefined;
+  /** It said LEAVE: do not redial until it connects again or is announced again. */
+  left: boolean;
+  blocked: boolean;
+  /** Upgrades in flight to this peer (for the simultaneous-dial tie-break). */
+  dialing: number;
+  /** A redial (from backoff, gossip or unblock) is running. */
+  redialing: boolean;
+  attempt: number;
+  timer: TimerHandle | undefined;
+}
+
+/** Peers by name. Invariant: at most one open connection per peer name. */
+export class PeerTable {
+  readonly #peers = new Map<string, PeerRecord>();
+
+  find(name: string): PeerRecord | undefined {
+    return this.#peers.get(name);
+  }
+
+  get(name: string): PeerRecord {
+    let rec = this.#peers.get(name);
+    if (rec === undefined) {
+      rec = {
+        name,
+        address: undefined,
+        conn: undefined,
+        left: false,
+        blocked: false,
+        dialing: 0,
+        redialing: false,
+        attempt: 0,
+        timer: undefined,
+      };
+      this.#peers.set(name, rec);
+    }
+    return rec;
+  }
+
+  all(): IterableIterator<PeerRecord> {
+    return this.#peers.values();
+  }
+
+  connectedNames(): string[] {
+    const out: string[] = [];
+    for (const rec of this.#peers.values()) if (rec.conn !== undefined) out.push(rec.name);
+    return out;
+  }
+
+  connectedCount(): number {
+    let n = 0;
+    for (const rec of this.#peers.values()) if (rec.conn !== undefined) n++;
+    return n;
+  }
+}

@@ -1,0 +1,193 @@
+import { WsTransportError } from './errors.js';
+
+/** TLS for the listener (`wss`) and for outgoing connections. */
+export interface TlsOptions {
+  /** PEM certificate chain this node presents. */
+  readonly cert: string | Buffer;
+  /** PEM private key of `cert`. */
+  readonly key: string | Buffer;
+  /** PEM CA certificate(s) that peers' certificates must chain to. Default: Node's CA store. */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
+  /** Name checked against the peer's certificate. Default: the host dialed. */
+  readonly servername?: string;
+}
+
+/** Capped exponential backoff with jitter, in milliseconds on the node's clock. */
+export interface ReconnectOptions {
+  readonly initial: number;
+  readonly max: number;
+  readonly factor: number;
+  /** Fraction of the delay drawn at random on either side: 0.2 means +-20%. */
+  readonly jitter: number;
+}
+
+export interface WsTransportOptions {
+  /** Shared cluster secret, at least 32 bytes. Required: there is no default. */
+  readonly secret: string | Uint8Array;
+  readonly tls?: TlsOptions;
+  /** Largest frame accepted, in bytes (ws `maxPayload`); bigger frames close with 1009. */
+  readonly maxPayload?: number;
+  /** How often each connection sends a heartbeat, ms on the node's clock. */
+  readonly heartbeatInterval?: number;
+  /** Silence after which a peer is declared down, ms on the node's clock. */
+  readonly heartbeatTimeout?: number;
+  readonly reconnect?: Partial<ReconnectOptions>;
+  /** A batch is flushed at once when it reaches this many bytes (else at the end of the tick). */
+  readonly batchBytes?: number;
+  /** Sends and casts to a peer are refused (dead-lettered) while its socket buffers this much. */
+  readonly highWaterMark?: number;
+  /** A peer whose socket buffers this much is not draining: the connection is dropped. */
+  readonly hardLimit?: number;
+  /** Accepted clock skew and challenge age for handshakes, ms of wall time. */
+  readonly handshakeWindow?: number;
+  /** Bound on remembered handshake challenges (replay cache). */
+  readonly replayCacheSize?: number;
+  /** Real-time bound on one HTTP exchange of a handshake, ms. */
+  readonly handshakeTimeout?: number;
+  /** Wall clock for handshake timestamps. Default `Date.now`. */
+  readonly wallClock?: () => number;
+  /** Source of randomness in [0, 1) for backoff jitter. Default `Math.random`. */
+  readonly random?: () => number;
+  /** Observes handshakes, closes and rejected frames. Must not throw (errors are swallowed). */
+  readonly onEvent?: (event: WsTransportEvent) => void;
+}
+
+/** What the transport reports to `onEvent`: the security-relevant and lifecycle facts. */
+export type WsTransportEvent =
+  | { type: 'handshake.rejected'; status: number; reason: string }
+  | { type: 'connection.up'; node: string; incarnation: string; initiator: boolean }
+  | { type: 'connection.down'; node: string; code: number; reason: string }
+  | { type: 'frame.rejected'; node: string; code: number; reason: string }
+  | { type: 'dial.failed'; address: string; reason: string };
+
+export interface ResolvedOptions {
+  readonly secret: Buffer;
+  readonly tls: TlsOptions | undefined;
+  readonly maxPayload: number;
+  readonly heartbeatInterval: number;
+  readonly heartbeatTimeout: number;
+  readonly reconnect: ReconnectOptions;
+  readonly batchBytes: number;
+  readonly highWaterMark: number;
+  readonly hardLimit: number;
+  readonly handshakeWindow: number;
+  readonly replayCacheSize: number;
+  readonly handshakeTimeout: number;
+  readonly wallClock: () => number;
+  readonly random: () => number;
+  readonly onEvent: (event: WsTransportEvent) => void;
+}
+
+/** The defaults, declared once. */
+export const DEFAULTS = {
+  maxPayload: 1024 * 1024,
+  heartbeatInterval: 1000,
+  heartbeatTimeout: 5000,
+  reconnect: { initial: 100, max: 10_000, factor: 2, jitter: 0.2 },
+  batchBytes: 16 * 1024,
+  highWaterMark: 1024 * 1024,
+  hardLimit: 16 * 1024 * 1024,
+  handshakeWindow: 30_000,
+  replayCacheSize: 10_000,
+  handshakeTimeout: 5000,
+} as const;
+
+export const MIN_SECRET_BYTES = 32;
+
+function positive(field: string, value: unknown, fallback: number, integer = true): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new WsTransportError('ERR_INVALID_OPTION', `invalid ${field}: ${String(value)}`, {
+      field,
+    });
+  }
+  if (integer && !Number.isInteger(value)) {
+    throw new WsTransportError('ERR_INVALID_OPTION', `${field} must be an integer`, { field });
+  }
+  return value;
+}
+
+function secretBytes(secret: unknown): Buffer {
+  if (secret === undefined || secret === null || secret === '') {
+    throw new WsTransportError(
+      'ERR_NO_SECRET',
+      'a cluster secret is required: there is no default secret',
+    );
+  }
+  let bytes: Buffer;
+  if (typeof secret === 'string') bytes = Buffer.from(secret, 'utf8');
+  else if (secret instanceof Uint8Array) bytes = Buffer.from(secret);
+  else throw new WsTransportError('ERR_NO_SECRET', 'the secret must be a string or bytes');
+  if (bytes.length < MIN_SECRET_BYTES) {
+    throw new WsTransportError(
+      'ERR_WEAK_SECRET',
+      `the secret must be at least ${MIN_SECRET_BYTES} bytes`,
+    );
+  }
+  return bytes;
+}
+
+/** Validates options (throwing an error naming the field) and fills in the defaults. */
+export function resolveOptions(options: WsTransportOptions): ResolvedOptions {
+  const secret = secretBytes((options as Partial<WsTransportOptions> | undefined)?.secret);
+  const r = options.reconnect ?? {};
+  const reconnect: ReconnectOptions = {
+    initial: positive('reconnect.initial', r.initial, DEFAULTS.reconnect.initial, false),
+    max: positive('reconnect.max', r.max, DEFAULTS.reconnect.max, false),
+    factor: positive('reconnect.factor', r.factor, DEFAULTS.reconnect.factor, false),
+    jitter: r.jitter ?? DEFAULTS.reconnect.jitter,
+  };
+  if (!(reconnect.jitter >= 0 && reconnect.jitter < 1) || reconnect.factor < 1) {
+    throw new WsTransportError('ERR_INVALID_OPTION', 'reconnect: jitter in [0, 1), factor >= 1', {
+      field: 'reconnect',
+    });
+  }
+  const heartbeatInterval = positive(
+    'heartbeatInterval',
+    options.heartbeatInterval,
+    DEFAULTS.heartbeatInterval,
+    false,
+  );
+  const heartbeatTimeout = positive(
+    'heartbeatTimeout',
+    options.heartbeatTimeout,
+    Math.max(DEFAULTS.heartbeatTimeout, heartbeatInterval * 3),
+    false,
+  );
+  if (heartbeatTimeout <= heartbeatInterval) {
+    throw new WsTransportError(
+      'ERR_INVALID_OPTION',
+      'heartbeatTimeout must exceed heartbeatInterval',
+      { field: 'heartbeatTimeout' },
+    );
+  }
+  const maxPayload = positive('maxPayload', options.maxPayload, DEFAULTS.maxPayload);
+  const highWaterMark = positive('highWaterMark', options.highWaterMark, DEFAULTS.highWaterMark);
+  return {
+    secret,
+    tls: options.tls,
+    maxPayload,
+    heartbeatInterval,
+    heartbeatTimeout,
+    reconnect,
+    batchBytes: Math.min(
+      positive('batchBytes', options.batchBytes, DEFAULTS.batchBytes),
+      maxPayload,
+    ),
+    highWaterMark,
+    hardLimit: Math.max(
+      positive('hardLimit', options.hardLimit, DEFAULTS.hardLimit),
+      highWaterMark,
+    ),
+    handshakeWindow: positive('handshakeWindow', options.handshakeWindow, DEFAULTS.handshakeWindow),
+    replayCacheSize: positive('replayCacheSize', options.replayCacheSize, DEFAULTS.replayCacheSize),
+    handshakeTimeout: positive(
+      'handshakeTimeout',
+      options.handshakeTimeout,
+      DEFAULTS.handshakeTimeout,
+    ),
+    wallClock: options.wallClock ?? Date.now,
+    random: options.random ?? Math.random,
+    onEvent: options.onEvent ?? (() => {}),
+  };
+}

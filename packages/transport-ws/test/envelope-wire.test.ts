@@ -1,0 +1,113 @@
+// Envelopes on the wire and the schema check every inbound envelope passes (docs/wire-protocol.md).
+import { type Envelope, Pid, type Ref } from '@warden/core';
+import { describe, expect, it } from 'vitest';
+import { decode, encode } from '../src/internal/codec.js';
+import { envelopeFromWire, envelopeToWire, KIND } from '../src/internal/envelope-wire.js';
+
+const here = new Pid('a', 'inca000001', 3);
+const there = new Pid('b', 'incb000001', 4);
+const oldThere = new Pid('b', 'incb000000', 4);
+const ref = 'b.incb000001#9' as Ref;
+const parties = { self: 'a', peer: 'b', peerIncarnation: 'incb000001' };
+
+/** What the far node gets: encoded, decoded, checked. */
+function roundTrip(e: Envelope): ReturnType<typeof envelopeFromWire> {
+  const d = decode(encode(envelopeToWire(e)));
+  if (!d.ok) throw new Error(d.reason);
+  return envelopeFromWire(d.value, parties);
+}
+
+describe('envelopes survive the wire', () => {
+  it.each<Envelope>([
+    { kind: 'send', to: here, message: { hello: [1, there] } },
+    { kind: 'cast', to: here, message: 'x' },
+    { kind: 'call', to: here, from: there, ref, request: { echo: there } },
+    { kind: 'reply', to: here, ref, value: 42 },
+    {
+      kind: 'reply',
+      to: here,
+      ref,
+      value: undefined,
+      error: { _tag: 'WardenError', code: 'ERR_MAILBOX_FULL', message: 'full' },
+    },
+    { kind: 'link', to: here, from: there },
+    { kind: 'unlink', to: here, from: there },
+    {
+      kind: 'exit',
+      to: here,
+      from: there,
+      reason: { tag: 'shutdown', detail: { why: there } },
+      link: true,
+    },
+    { kind: 'monitor', to: here, from: there, ref },
+    { kind: 'demonitor', to: here, from: there, ref },
+    { kind: 'down', to: here, from: there, ref, reason: 'noproc' },
+  ])('carries a $kind envelope with its pids revived', (e) => {
+    const checked = roundTrip(e);
+    expect(checked).toEqual({ ok: true, envelope: e });
+    const out = (checked as { envelope: Envelope }).envelope;
+    expect(out.to).toBeInstanceOf(Pid);
+    if ('from' in out) expect(out.from).toBeInstanceOf(Pid);
+  });
+
+  it('drops the local-only cause of an error exit reason', () => {
+    const reason = {
+      tag: 'error' as const,
+      name: 'Error',
+      message: 'boom',
+      code: 'E1',
+      cause: new Error('private'),
+    };
+    const checked = roundTrip({ kind: 'down', to: here, from: there, ref, reason });
+    expect(checked).toEqual({
+      ok: true,
+      envelope: {
+        kind: 'down',
+        to: here,
+        from: there,
+        ref,
+        reason: { tag: 'error', name: 'Error', message: 'boom', code: 'E1' },
+      },
+    });
+  });
+
+  it('accepts exits and DOWNs from a pid of an earlier incarnation of the peer (noproc answers)', () => {
+    expect(
+      roundTrip({ kind: 'exit', to: here, from: oldThere, reason: 'noproc', link: true }).ok,
+    ).toBe(true);
+    expect(roundTrip({ kind: 'down', to: here, from: oldThere, ref, reason: 'noproc' }).ok).toBe(
+      true,
+    );
+  });
+});
+
+describe('the envelope schema check refuses', () => {
+  it.each<[string, unknown[]]>([
+    ['an unknown kind', [42, here, 1]],
+    ['a kind that is not an integer', ['send', here, 1]],
+    ['a wrong arity', [KIND.send, here]],
+    ['a to pid of another node', [KIND.send, there, 1]],
+    ['a to that is not a pid', [KIND.send, { node: 'a', incarnation: 'inca000001', id: 3 }, 1]],
+    [
+      'a from on another node than the authenticated peer',
+      [KIND.link, here, new Pid('c', 'incc000001', 1)],
+    ],
+    ['a link from an earlier incarnation of the peer', [KIND.link, here, oldThere]],
+    ['a call without a string ref', [KIND.call, here, there, 7, 'req']],
+    ['an overlong ref', [KIND.monitor, here, there, 'r'.repeat(301)]],
+    ['an unknown exit reason atom', [KIND.exit, here, there, 'exploded', false]],
+    [
+      'an error reason without a message',
+      [KIND.exit, here, there, { tag: 'error', name: 'E' }, false],
+    ],
+    ['a non-boolean link flag', [KIND.exit, here, there, 'normal', 1]],
+    [
+      'an error code outside core table',
+      [KIND.reply, here, ref, 1, { _tag: 'WardenError', code: 'ERR_PWNED', message: '' }],
+    ],
+  ])('%s', (_what, raw) => {
+    const d = decode(encode(raw));
+    expect(d.ok).toBe(true);
+    expect(envelopeFromWire((d as { value: unknown }).value, parties).ok).toBe(false);
+  });
+});
