@@ -32,7 +32,8 @@ function importsOf(file: string): string[] {
   for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)) {
     specifiers.push(m[1] as string);
   }
-  for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) specifiers.push(m[1] as string);
+  for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g))
+    specifiers.push(m[1] as string);
   return specifiers;
 }
 
@@ -47,14 +48,20 @@ describe('dependency direction', () => {
 
   for (const pkg of packages) {
     it(`${pkg} imports only what the dependency rule allows`, () => {
-      const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', pkg, 'package.json'), 'utf8'));
-      const declared = Object.keys(manifest.dependencies ?? {}).filter((d) => !d.startsWith('@warden/'));
+      const manifest = JSON.parse(
+        readFileSync(join(ROOT, 'packages', pkg, 'package.json'), 'utf8'),
+      );
+      const declared = Object.keys(manifest.dependencies ?? {}).filter(
+        (d) => !d.startsWith('@warden/'),
+      );
       const allowed = new Set([...(ALLOWED[pkg] ?? []), ...declared]);
       const violations: string[] = [];
       for (const file of sourceFiles(join(ROOT, 'packages', pkg, 'src'))) {
         for (const spec of importsOf(file)) {
           if (spec.startsWith('.') || spec.startsWith('node:')) continue;
-          const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string);
+          const name = spec.startsWith('@')
+            ? spec.split('/').slice(0, 2).join('/')
+            : (spec.split('/')[0] as string);
           if (!allowed.has(name)) violations.push(`${relative(ROOT, file)} imports ${spec}`);
         }
       }
@@ -63,7 +70,9 @@ describe('dependency direction', () => {
   }
 
   it('core has no runtime dependency but nanoid', () => {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', 'core', 'package.json'), 'utf8'));
+    const manifest = JSON.parse(
+      readFileSync(join(ROOT, 'packages', 'core', 'package.json'), 'utf8'),
+    );
     expect(Object.keys(manifest.dependencies ?? {})).toEqual(['nanoid']);
   });
 

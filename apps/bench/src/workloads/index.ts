@@ -1,0 +1,40 @@
+import type { Workload } from '../workload.js';
+import { fanOut } from './fan-out.js';
+import { memory } from './memory.js';
+import { pingPong } from './ping-pong.js';
+import { restartLatency } from './restart-latency.js';
+import { big } from './savina/big.js';
+import { boundedBuffer } from './savina/bounded-buffer.js';
+import { chameneos } from './savina/chameneos.js';
+import { concurrentDictionary } from './savina/concurrent-dictionary.js';
+import { counting } from './savina/counting.js';
+import { forkJoinCreate } from './savina/fork-join-create.js';
+import { forkJoinThroughput } from './savina/fork-join-throughput.js';
+import type { AnySavinaBenchmark } from './savina/savina.js';
+import { savinaWorkload } from './savina/savina.js';
+import { threadRing } from './savina/thread-ring.js';
+import { spawnChurn } from './spawn-churn.js';
+import { supervisorScaling } from './supervisor-scaling.js';
+
+/** The Savina benchmarks ported, in the order of the issue. */
+export const SAVINA: readonly AnySavinaBenchmark[] = [
+  counting,
+  forkJoinThroughput,
+  forkJoinCreate,
+  threadRing,
+  chameneos,
+  big,
+  concurrentDictionary,
+  boundedBuffer,
+];
+
+/** The whole suite, in report order. */
+export const WORKLOADS: readonly Workload[] = [
+  pingPong,
+  fanOut,
+  spawnChurn,
+  memory,
+  restartLatency,
+  supervisorScaling,
+  ...SAVINA.map(savinaWorkload),
+];
