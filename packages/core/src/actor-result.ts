@@ -1,26 +1,35 @@
 import type { ExitReason } from './exit-reason.js';
 
+/** The base of handler answers, so a plain next state is told apart with one `instanceof`. */
+export abstract class Directive {}
+
 /** handleCall's answer: reply now and continue with `state`. */
-export class Reply<S, R = unknown> {
+export class Reply<S, R = unknown> extends Directive {
   constructor(
     readonly value: R,
     readonly state: S,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** handleCall's answer: reply later with `ctx.reply(from, value)` (or never: the call times out). */
-export class NoReply<S> {
-  constructor(readonly state: S) {}
+export class NoReply<S> extends Directive {
+  constructor(readonly state: S) {
+    super();
+  }
 }
 
 /** Any handler's answer: stop with `reason` (after `terminate`), optionally replying first. */
-export class Stop<S> {
+export class Stop<S> extends Directive {
   constructor(
     readonly reason: ExitReason,
     readonly state: S,
     readonly hasReply: boolean,
     readonly replyValue: unknown,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** init's answer: do not start; a supervisor keeps the child spec without a pid (OTP's `ignore`). */

@@ -151,11 +151,18 @@ export class Mailbox {
     return out;
   }
 
+  /**
+   * Doubles the buffer in place. The queue is full, so it runs from `head` to the end and wraps to
+   * `head - 1`; the wrapped part moves just past the old end, which keeps it contiguous under the
+   * new mask. A queue that never wrapped (a burst not yet consumed) moves nothing.
+   */
   #grow(buf: unknown[]): unknown[] {
-    const next = new Array(buf.length * 2);
-    for (let i = 0; i < this.#size; i++) next[i] = buf[(this.#head + i) & (buf.length - 1)];
-    this.#buf = next;
-    this.#head = 0;
-    return next;
+    const n = buf.length;
+    buf.length = n * 2;
+    for (let i = 0; i < this.#head; i++) {
+      buf[n + i] = buf[i];
+      buf[i] = undefined;
+    }
+    return buf;
   }
 }

@@ -21,9 +21,9 @@ export interface NodeOptions {
   readonly transport?: Transport;
   /** Default mailbox bound and overflow policy for processes spawned without their own. */
   readonly mailbox?: Partial<MailboxOptions>;
-  /** Messages handled per scheduler turn before yielding to the event loop. Default 2000. */
+  /** Messages handled per scheduler turn before yielding to the event loop. Default 8192. */
   readonly budget?: number;
-  /** Messages one process handles before the next gets a turn. Default 32. */
+  /** Messages one process handles before the next gets a turn. Default 128. */
   readonly slice?: number;
   /** How many recent dead letters are kept for inspection (all are counted). Default 100. */
   readonly deadLetterHistory?: number;

@@ -1,3 +1,8 @@
+/** @internal The process behind a local pid (see `Pid.#cell`); not exported from the package. */
+export let cellOf: (pid: Pid) => unknown;
+/** @internal */
+export let setCell: (pid: Pid, cell: unknown) => void;
+
 /**
  * A process identifier: the node's name, the node's incarnation (made fresh each time a node
  * starts) and a counter. A pid of an earlier incarnation never reaches a process of a later one.
@@ -7,6 +12,21 @@ export class Pid {
   readonly node: string;
   readonly incarnation: string;
   readonly id: number;
+  /**
+   * The live process behind a pid its own node made, so routing a local message needs no table
+   * lookup; cleared when the process exits. A private field: never part of the wire shape, and
+   * invisible to structural equality (a revived pid equals the original). Reached through
+   * `cellOf` / `setCell`, which the core keeps internal.
+   */
+  #cell: unknown = undefined;
+  #key: string | undefined = undefined;
+
+  static {
+    cellOf = (pid) => pid.#cell;
+    setCell = (pid, cell) => {
+      pid.#cell = cell;
+    };
+  }
 
   constructor(node: string, incarnation: string, id: number) {
     this.node = node;
@@ -16,7 +36,8 @@ export class Pid {
 
   /** A string unique across the cluster and across incarnations; usable as a Map key. */
   get key(): string {
-    return `${this.node}/${this.incarnation}/${this.id}`;
+    if (this.#key === undefined) this.#key = `${this.node}/${this.incarnation}/${this.id}`;
+    return this.#key;
   }
 
   toString(): string {

@@ -1,9 +1,9 @@
-import { IGNORE, NoReply, Reply, Stop } from '../actor-result.js';
+import { Directive, IGNORE, NoReply, Reply, Stop } from '../actor-result.js';
 import type { ActorSpec } from '../behaviour.js';
 import { describe, WardenError } from '../errors.js';
 import { type ExitReason, errorReason } from '../exit-reason.js';
 import { EMPTY } from '../mailbox.js';
-import { CallRequest, CastMessage, ExitMessage } from '../messages.js';
+import { CallRequest, CastMessage, ExitMessage, RuntimeMessage } from '../messages.js';
 import { samePid } from '../pid.js';
 import type { Process } from './process.js';
 import { isProcessExit, isThenable, type Runner } from './runner.js';
@@ -101,7 +101,13 @@ export class ActorRunner implements Runner {
     if (poisonKey === null) return;
     let result: unknown;
     try {
-      if (message instanceof CallRequest) {
+      if (!(message instanceof RuntimeMessage)) {
+        if (spec.handleInfo === undefined) {
+          p.core.deadLetter(p.pid, message, 'unhandled');
+          return;
+        }
+        result = spec.handleInfo(message, this.#state, p);
+      } else if (message instanceof CallRequest) {
         if (spec.handleCall === undefined) throw unexpected('call', message.request);
         result = spec.handleCall(message.request, message, this.#state, p);
       } else if (message instanceof CastMessage) {
@@ -189,7 +195,9 @@ export class ActorRunner implements Runner {
       }
       return;
     }
-    if (result instanceof Stop) {
+    if (!(result instanceof Directive)) {
+      this.#state = result;
+    } else if (result instanceof Stop) {
       this.#state = result.state;
       this.#stopWith(p, result.reason);
     } else if (result instanceof Reply || result instanceof NoReply) {

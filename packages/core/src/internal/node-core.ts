@@ -10,7 +10,7 @@ import { type ExitReason, errorReason, formatReason } from '../exit-reason.js';
 import { type MailboxOptions, validateMailboxOptions } from '../mailbox.js';
 import { CallRequest } from '../messages.js';
 import type { Node } from '../node.js';
-import { Pid } from '../pid.js';
+import { cellOf, Pid, setCell } from '../pid.js';
 import { isPoisonGuard } from '../poison-guard.js';
 import { makeRef, type Ref } from '../ref.js';
 import type { Envelope, Transport, TransportHost } from '../transport.js';
@@ -122,6 +122,8 @@ export class NodeCore implements TransportHost {
 
   /** The live local process for `pid`, if any (a pid of another incarnation has none). */
   local(pid: Pid): Process | undefined {
+    const cell = cellOf(pid) as Process | undefined;
+    if (cell !== undefined && cell.core === this) return cell;
     if (pid.node !== this.name || pid.incarnation !== this.incarnation) return undefined;
     return this.table.get(pid.id);
   }
@@ -156,6 +158,7 @@ export class NodeCore implements TransportHost {
     const proc = new Process(this, pid, runner, parent?.pid, limits, options?.poison);
     if (options?.trapExit === true) proc.trapping = true;
     this.table.set(pid.id, proc);
+    setCell(pid, proc);
     if (options?.name !== undefined) {
       try {
         this.registry.register(options.name, proc);
@@ -232,6 +235,7 @@ export class NodeCore implements TransportHost {
     p.dead = true;
     p.busy = true;
     this.table.delete(p.pid.id);
+    setCell(p.pid, undefined);
     this.registry.release(p);
     const waiter = p.waiter;
     if (waiter !== undefined) {

@@ -231,3 +231,11 @@ export class Process implements ActorContext {
 function receiveTimeout(ms: number): WardenError {
   return new WardenError('ERR_RECEIVE_TIMEOUT', `no matching message within ${ms} ms`);
 }
+
+/**
+ * Removes every queued message of a process that matches, at once and without a receive (the
+ * supervisor's clean-up after a shutdown). `ctx` is the process's own context.
+ */
+export function sweepMailbox(ctx: ActorContext, match: (message: unknown) => boolean): number {
+  return (ctx as Process).mailbox.removeAll(match);
+}

@@ -1,7 +1,7 @@
 import type { Address } from '../context.js';
 import { invalidArgument, WardenError } from '../errors.js';
 import { CastMessage } from '../messages.js';
-import { Pid } from '../pid.js';
+import { cellOf, Pid } from '../pid.js';
 import { type Envelope, refusalReason } from '../transport.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
@@ -76,6 +76,16 @@ export class Router {
   }
 
   send(from: Process | undefined, to: Address, message: unknown, cast: boolean): void {
+    // The hot path: a live local process, reached through its pid without a table lookup.
+    if (to instanceof Pid) {
+      const cell = cellOf(to) as Process | undefined;
+      if (cell !== undefined && cell.core === this.#core && from?.dead !== true) {
+        if (!this.deliver(cell, cast ? new CastMessage(message) : message, false, true)) {
+          throw new WardenError('ERR_MAILBOX_FULL', `mailbox of ${to} is full`);
+        }
+        return;
+      }
+    }
     if (from?.dead === true) {
       this.#core.deadLetter(to instanceof Pid ? to : String(to), message, 'fenced');
       return;

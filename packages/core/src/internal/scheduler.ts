@@ -4,9 +4,9 @@ const RESOLVED = Promise.resolve();
 const COMPACT_AT = 4096;
 
 /** Messages one process may handle before the next runnable process gets its turn. */
-export const DEFAULT_SLICE = 32;
+export const DEFAULT_SLICE = 128;
 /** Messages handled per drain before yielding to the event loop (timers, I/O). */
-export const DEFAULT_BUDGET = 2_000;
+export const DEFAULT_BUDGET = 8_192;
 
 /**
  * The run queue of a node. Draining chains on a resolved promise (the cheapest hop on Node 20);

@@ -2,6 +2,7 @@ import { IGNORE } from '../actor-result.js';
 import type { ActorContext } from '../context.js';
 import { isWardenError } from '../errors.js';
 import { type ExitReason, errorReason, isShutdown } from '../exit-reason.js';
+import { sweepMailbox } from '../internal/process.js';
 import { DownMessage, ExitMessage } from '../messages.js';
 import { isPid, type Pid } from '../pid.js';
 import type { PoisonGuard } from '../poison-guard.js';
@@ -84,6 +85,9 @@ export async function shutdownChild(
 /**
  * Shuts down several children at once with one shared timer (how `simple_one_for_one` stops its
  * children, item 34). Returns each child's exit reason, in the order given.
+ *
+ * One timer serves the whole wait (a message to self), and the children's EXITs are consumed as
+ * they come, so the mailbox head always matches and stopping N children stays linear.
  */
 export async function shutdownMany(
   ctx: ActorContext,
@@ -100,50 +104,36 @@ export async function shutdownMany(
   });
   const signal = shutdown === 'brutal_kill' ? 'kill' : 'shutdown';
   for (const pid of pids) ctx.exit(pid, signal);
-  let waiting = pids.length;
+  const timeUp = { shutdownTimeUp: true };
+  const timer =
+    typeof shutdown === 'number' ? ctx.sendAfter(ctx.self, timeUp, shutdown) : undefined;
   const match = (m: unknown): boolean =>
     (m instanceof DownMessage && refs.has(m.ref)) ||
-    (m instanceof ExitMessage && byKey.has(m.from.key));
-  const deadline = typeof shutdown === 'number' ? ctx.now() + shutdown : Number.POSITIVE_INFINITY;
-  let killed = false;
+    (m instanceof ExitMessage && byKey.has(m.from.key)) ||
+    m === timeUp;
+  let waiting = pids.length;
   while (waiting > 0) {
-    const timeout = killed ? Number.POSITIVE_INFINITY : Math.max(0, deadline - ctx.now());
-    let message: unknown;
-    try {
-      message = await ctx.receive(match, { timeout });
-    } catch {
+    const message = await ctx.receive(match);
+    if (message === timeUp) {
       // Shutdown time is up: kill whoever is left, then wait for them without a limit.
-      killed = true;
       pids.forEach((pid, i) => {
         if (reasons[i] === undefined) ctx.exit(pid, 'kill');
       });
-      continue;
+    } else if (message instanceof ExitMessage) {
+      exits[byKey.get(message.from.key) as number] = message.reason;
+    } else {
+      const down = message as DownMessage;
+      const i = refs.get(down.ref) as number;
+      refs.delete(down.ref);
+      reasons[i] = down.reason === 'noproc' && exits[i] !== undefined ? exits[i] : down.reason;
+      waiting--;
     }
-    if (message instanceof ExitMessage) {
-      const i = byKey.get(message.from.key) as number;
-      exits[i] = message.reason;
-      continue;
-    }
-    const down = message as DownMessage;
-    const i = refs.get(down.ref) as number;
-    refs.delete(down.ref);
-    reasons[i] = down.reason === 'noproc' && exits[i] !== undefined ? exits[i] : down.reason;
-    waiting--;
   }
+  if (timer !== undefined) ctx.cancelTimer(timer);
   for (const pid of pids) ctx.unlink(pid);
-  // An EXIT that was queued before the DOWN we matched first is removed too.
-  await flushExits(ctx, byKey);
+  // An EXIT queued before the DOWN matched first, or a timer that fired with the last DOWN.
+  sweepMailbox(ctx, (m) => (m instanceof ExitMessage && byKey.has(m.from.key)) || m === timeUp);
   return reasons as ExitReason[];
-}
-
-async function flushExits(ctx: ActorContext, byKey: Map<string, number>): Promise<void> {
-  for (;;) {
-    try {
-      await ctx.receive((m) => m instanceof ExitMessage && byKey.has(m.from.key), { timeout: 0 });
-    } catch {
-      return;
-    }
-  }
 }
 
 /** Items 29-30: what a child may exit with when told to stop without it being a shutdown_error. */
