@@ -71,12 +71,13 @@ export function isWardenError(value: unknown, code?: ErrorCode): value is Warden
 export function invalidArgument(field: string, value: unknown, expected: string): WardenError {
   return new WardenError(
     'ERR_INVALID_ARGUMENT',
-    `invalid ${field}: ${describe(value)} (expected ${expected})`,
+    `invalid ${field}: ${describeValue(value)} (expected ${expected})`,
     { field },
   );
 }
 
-export function describe(value: unknown): string {
+/** A bad value, briefly, for validation messages (strings quoted, long JSON cut at 80). */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null)
     return String(value);

@@ -17,6 +17,7 @@ export type {
 } from './context.js';
 export { type DeadLetter, type DeadLetterReason, DeadLetters } from './dead-letters.js';
 export {
+  describeValue,
   ERROR_CODES,
   type ErrorCode,
   type ErrorData,

@@ -1,3 +1,4 @@
+import { describeValue } from '@warden/core';
 /**
  * Every error `@warden/machines` raises carries a stable `code` from this closed table. Codes are
  * the contract: messages may change, codes never do. docs/patterns/circuit-breaker.md lists them.
@@ -78,18 +79,4 @@ export function invalidOption(field: string, value: unknown, expected: string): 
     `invalid ${field}: ${describeValue(value)} (expected ${expected})`,
     { field },
   );
-}
-
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) {
-    return String(value);
-  }
-  if (typeof value === 'function') return 'a function';
-  try {
-    const s = JSON.stringify(value);
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
 }

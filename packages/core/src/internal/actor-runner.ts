@@ -1,6 +1,6 @@
 import { Directive, IGNORE, NoReply, Reply, Stop } from '../actor-result.js';
 import type { ActorSpec } from '../behaviour.js';
-import { describe, WardenError } from '../errors.js';
+import { describeValue, WardenError } from '../errors.js';
 import { type ExitReason, errorReason } from '../exit-reason.js';
 import { EMPTY } from '../mailbox.js';
 import { CallRequest, CastMessage, ExitMessage, RuntimeMessage } from '../messages.js';
@@ -171,7 +171,7 @@ export class ActorRunner implements Runner {
     if (message instanceof CallRequest) {
       const error = new WardenError(
         'ERR_POISON_MESSAGE',
-        `request quarantined: ${describe(payload)}`,
+        `request quarantined: ${describeValue(payload)}`,
       );
       p.core.calls.reply(message.from, message.ref, undefined, error.toJSON());
     }
@@ -261,11 +261,11 @@ export class ActorRunner implements Runner {
 }
 
 function unexpected(kind: string, payload: unknown): Error {
-  return new Error(`unexpected ${kind} (no handler): ${describe(payload)}`);
+  return new Error(`unexpected ${kind} (no handler): ${describeValue(payload)}`);
 }
 
 function badReturn(where: string, value: unknown): WardenError {
-  return new WardenError('ERR_BAD_RETURN', `${where} returned ${describe(value)}`);
+  return new WardenError('ERR_BAD_RETURN', `${where} returned ${describeValue(value)}`);
 }
 
 /** A fenced handler's reply is discarded, but counted: never silent (decision 0002). */

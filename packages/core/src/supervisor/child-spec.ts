@@ -1,7 +1,7 @@
 import type { Ignore } from '../actor-result.js';
 import { type Behaviour, isActorBehaviour } from '../behaviour.js';
 import type { ActorContext, SpawnOptions } from '../context.js';
-import { describe, WardenError } from '../errors.js';
+import { describeValue, WardenError } from '../errors.js';
 import type { Pid } from '../pid.js';
 import type { SupervisorFlags } from './flags.js';
 
@@ -53,7 +53,7 @@ export const DEFAULT_WORKER_SHUTDOWN = 5000;
 function invalid(id: unknown, field: string, value: unknown, expected: string): WardenError {
   return new WardenError(
     'ERR_INVALID_CHILD_SPEC',
-    `invalid child spec ${describe(id)}: ${field} = ${describe(value)} (expected ${expected})`,
+    `invalid child spec ${describeValue(id)}: ${field} = ${describeValue(value)} (expected ${expected})`,
     { field },
   );
 }

@@ -1,4 +1,4 @@
-import { describe, WardenError } from '../errors.js';
+import { describeValue, WardenError } from '../errors.js';
 
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one' | 'simple_one_for_one';
 export type AutoShutdown = 'never' | 'any_significant' | 'all_significant';
@@ -49,7 +49,7 @@ const AUTO_SHUTDOWNS: readonly AutoShutdown[] = ['never', 'any_significant', 'al
 function invalid(field: string, value: unknown, expected: string): WardenError {
   return new WardenError(
     'ERR_INVALID_FLAGS',
-    `invalid supervisor flag ${field}: ${describe(value)} (expected ${expected})`,
+    `invalid supervisor flag ${field}: ${describeValue(value)} (expected ${expected})`,
     {
       field,
     },

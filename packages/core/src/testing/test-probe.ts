@@ -83,7 +83,7 @@ export class TestProbe {
     const found = await this.#await(match, options.within ?? DEFAULT_WITHIN);
     if (found.length === 0) {
       throw new Error(
-        `TestProbe: no matching message within ${options.within ?? DEFAULT_WITHIN} ms; received: ${this.#describe()}`,
+        `TestProbe: no matching message within ${options.within ?? DEFAULT_WITHIN} ms; received: ${this.#describeValue()}`,
       );
     }
     return found[0] as T;
@@ -122,7 +122,7 @@ export class TestProbe {
     const hit = this.#received.find(match);
     if (hit !== undefined || this.#received.some(match)) {
       throw new Error(
-        `TestProbe: expected no message within ${within} ms, got ${this.#describe()}`,
+        `TestProbe: expected no message within ${within} ms, got ${this.#describeValue()}`,
       );
     }
   }
@@ -168,7 +168,7 @@ export class TestProbe {
     return this.#received.splice(i, 1)[0];
   }
 
-  #describe(): string {
+  #describeValue(): string {
     if (this.#received.length === 0) return 'nothing';
     return this.#received
       .map((m) =>

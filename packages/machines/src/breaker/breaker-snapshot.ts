@@ -1,4 +1,5 @@
-import { describeValue, MachinesError } from '../errors.js';
+import { describeValue } from '@warden/core';
+import { MachinesError } from '../errors.js';
 import type { BreakerPolicy } from './breaker-options.js';
 import { type BreakerState, cloneBreakerState } from './breaker-state.js';
 import { createWindow, EMPTY_SLICE, type FailureWindow } from './failure-window.js';

@@ -1,18 +1,11 @@
+import { describeValue } from '@warden/core';
 import { ResilienceError } from '../errors.js';
-
-/** Describes a bad value in a validation message, briefly. */
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
-  return String(value);
-}
 
 /** The validation error naming the offending field. */
 export function invalidOption(field: string, value: unknown, expected: string): ResilienceError {
   return new ResilienceError(
     'ERR_INVALID_OPTION',
-    `invalid ${field}: ${show(value)} (expected ${expected})`,
+    `invalid ${field}: ${describeValue(value)} (expected ${expected})`,
     { field },
   );
 }
