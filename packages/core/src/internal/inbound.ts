@@ -1,6 +1,7 @@
 import { CallRequest, CastMessage } from '../messages.js';
 import { samePid } from '../pid.js';
 import type { Envelope } from '../transport.js';
+import { checkEnvelope } from './envelope-check.js';
 import type { NodeCore } from './node-core.js';
 
 /**
@@ -71,4 +72,54 @@ export function handleInbound(core: NodeCore, envelope: Envelope): void {
       core.signals.deliverDown(envelope.to, envelope.ref, envelope.from, envelope.reason);
       return;
   }
+}
+
+/**
+ * Everything a transport hands in: checked first, then counted (malformed, stopped node, wrong
+ * node) or applied. Nothing a peer sends may throw out of here.
+ */
+export function receiveInbound(core: NodeCore, value: unknown): void {
+  const envelope = checkEnvelope(value);
+  if (envelope === undefined) {
+    core.deadLetter(describeTarget(value), value, 'malformed-envelope');
+    return;
+  }
+  if (core.stopped) {
+    const payload = payloadOf(envelope);
+    if (payload !== NO_PAYLOAD) core.deadLetter(envelope.to, payload, 'node-stopped');
+    return;
+  }
+  if (envelope.to.node !== core.name) {
+    core.deadLetter(envelope.to, value, 'misrouted');
+    return;
+  }
+  try {
+    handleInbound(core, envelope);
+  } catch (error) {
+    // Last resort: nothing a peer sends may break the node.
+    core.deadLetter(envelope.to, value, 'malformed-envelope');
+    core.onInternalError(error);
+  }
+}
+
+export const NO_PAYLOAD: unique symbol = Symbol('no-payload');
+
+/** The user payload an envelope carries, if it carries one (signals carry none). */
+export function payloadOf(envelope: Envelope): unknown {
+  switch (envelope.kind) {
+    case 'send':
+    case 'cast':
+      return envelope.message;
+    case 'call':
+      return envelope.request;
+    case 'reply':
+      return envelope.value;
+    default:
+      return NO_PAYLOAD;
+  }
+}
+
+function describeTarget(value: unknown): string {
+  const to = (value as { to?: { node?: unknown; id?: unknown } } | null)?.to;
+  return typeof to?.node === 'string' ? `<${to.node}.${String(to.id)}>` : '<malformed>';
 }

@@ -16,9 +16,8 @@ import { makeRef, type Ref } from '../ref.js';
 import type { Envelope, Transport, TransportHost } from '../transport.js';
 import { ActorRunner } from './actor-runner.js';
 import { Calls } from './calls.js';
-import { checkEnvelope } from './envelope-check.js';
 import { FunctionRunner, SystemRunner } from './function-runner.js';
-import { handleInbound } from './inbound.js';
+import { NO_PAYLOAD, payloadOf, receiveInbound } from './inbound.js';
 import { Process } from './process.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
@@ -289,27 +288,7 @@ export class NodeCore implements TransportHost {
   // ---- transport host ------------------------------------------------------------------------
 
   receive(value: unknown): void {
-    const envelope = checkEnvelope(value);
-    if (envelope === undefined) {
-      this.deadLetter(describeTarget(value), value, 'malformed-envelope');
-      return;
-    }
-    if (this.stopped) {
-      const payload = payloadOf(envelope);
-      if (payload !== NO_PAYLOAD) this.deadLetter(envelope.to, payload, 'node-stopped');
-      return;
-    }
-    if (envelope.to.node !== this.name) {
-      this.deadLetter(envelope.to, value, 'misrouted');
-      return;
-    }
-    try {
-      handleInbound(this, envelope);
-    } catch (error) {
-      // Last resort: nothing a peer sends may break the node.
-      this.deadLetter(envelope.to, value, 'malformed-envelope');
-      this.onInternalError(error);
-    }
+    receiveInbound(this, value);
   }
 
   undeliverable(envelope: Envelope): void {
@@ -345,26 +324,4 @@ function startFailed(pid: Pid, reason: ExitReason): WardenError {
   return new WardenError('ERR_START_FAILED', `${pid} failed to start: ${formatReason(reason)}`, {
     reason,
   });
-}
-
-const NO_PAYLOAD: unique symbol = Symbol('no-payload');
-
-/** The user payload an envelope carries, if it carries one (signals carry none). */
-function payloadOf(envelope: Envelope): unknown {
-  switch (envelope.kind) {
-    case 'send':
-    case 'cast':
-      return envelope.message;
-    case 'call':
-      return envelope.request;
-    case 'reply':
-      return envelope.value;
-    default:
-      return NO_PAYLOAD;
-  }
-}
-
-function describeTarget(value: unknown): string {
-  const to = (value as { to?: { node?: unknown; id?: unknown } } | null)?.to;
-  return typeof to?.node === 'string' ? `<${to.node}.${String(to.id)}>` : '<malformed>';
 }
