@@ -23,6 +23,17 @@ export class Router {
    * false only when a local sender must be told the mailbox is full (`reject` policy).
    */
   deliver(p: Process, message: unknown, system: boolean, fromLocal: boolean): boolean {
+    // The common case stays small enough to inline into every sender.
+    if (p.dead || p.waiter !== undefined || (!system && p.mailbox.userSize >= p.limits.capacity)) {
+      return this.#deliverSlow(p, message, system, fromLocal);
+    }
+    p.mailbox.push(message, system);
+    if (!p.busy && !p.queued) this.#core.scheduler.schedule(p);
+    return true;
+  }
+
+  /** A dead target, a pending receive, or a full mailbox. */
+  #deliverSlow(p: Process, message: unknown, system: boolean, fromLocal: boolean): boolean {
     if (p.dead) {
       this.#core.deadLetter(p.pid, message, 'process-exited');
       return true;
