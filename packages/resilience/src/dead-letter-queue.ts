@@ -13,7 +13,10 @@ import {
   checkClock,
   checkFunction,
   checkInt,
+  checkName,
   checkOneOf,
+  checkRecord,
+  checkSignal,
   invalidOption,
 } from './internal/check.js';
 
@@ -56,6 +59,8 @@ export interface RecordInput<I> {
 export interface ReplayReport {
   readonly replayed: readonly string[];
   readonly failed: readonly string[];
+  /** Selected, but purged before their turn or already being replayed by another call: not run. */
+  readonly skipped: readonly string[];
 }
 
 /** The queue's ledger totals. Overflow is counted, never silent. */
@@ -103,6 +108,8 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
   readonly #prefix = randomUUID().slice(0, 8);
   #next = 1;
   #lock: Promise<unknown> = Promise.resolve();
+  /** Ids being replayed now: a second replay of one of them skips it (never twice at once). */
+  readonly #inFlight = new Set<string>();
 
   constructor(options: DeadLetterQueueOptions<I, R>) {
     this.#clock = checkClock('clock', options?.clock);
@@ -112,7 +119,8 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
       'drop-oldest',
       'drop-newest',
     ]);
-    this.#store = options.store ?? new MemoryDeadLetterStore<I>();
+    this.#store =
+      options.store === undefined ? new MemoryDeadLetterStore<I>() : checkStore(options.store);
     this.#options = options;
     this.#emitter = new Emitter(options, this.#clock, 'dead-letters');
     this.stats = this.#stats;
@@ -124,7 +132,9 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
     options: { readonly traceId?: string; readonly signal?: AbortSignal } = {},
   ): Promise<R> {
     const handler = this.#handler();
-    const traceId = options.traceId ?? randomUUID();
+    const traceId =
+      options.traceId === undefined ? randomUUID() : checkName('traceId', options.traceId);
+    checkSignal('signal', options.signal);
     try {
       return await invoke((ctx: DeadLetterContext) => handler(input, ctx), {
         signal: options.signal ?? NEVER,
@@ -138,6 +148,13 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
 
   /** Records failed work; resolves with the entry (also when the bound dropped it at once). */
   record(failure: RecordInput<I>): Promise<DeadLetterEntry<I>> {
+    try {
+      checkRecord('failure', failure);
+      if (failure.attempts !== undefined) checkInt('attempts', failure.attempts, 1);
+      if (failure.traceId !== undefined) checkName('traceId', failure.traceId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const { error } = failure;
     const attempts =
       failure.attempts ?? (isResilienceError(error) ? error.attempts : undefined) ?? 1;
@@ -181,8 +198,9 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
 
   /** Entries, oldest first, optionally filtered. */
   async list(filter?: DeadLetterFilter<I>): Promise<DeadLetterEntry<I>[]> {
+    const match = filter === undefined ? undefined : matcher(filter);
     const all = await this.#serial(() => this.#store.list());
-    return filter === undefined ? all : all.filter(matcher(filter));
+    return match === undefined ? all : all.filter(match);
   }
 
   /** One entry; `ERR_NOT_FOUND` if there is none with that id. */
@@ -201,12 +219,23 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
     options: { readonly signal?: AbortSignal } = {},
   ): Promise<ReplayReport> {
     const handler = this.#handler();
+    checkSignal('signal', options.signal);
     const entries =
       typeof target === 'string' ? [await this.inspect(target)] : await this.list(target);
     const replayed: string[] = [];
     const failed: string[] = [];
-    for (const entry of entries) {
+    const skipped: string[] = [];
+    for (const selected of entries) {
       if (options.signal?.aborted === true) break;
+      // Look again: a purge (or another replay) may have got there first. Purged work never runs.
+      const entry = await this.#serial(() => this.#store.get(selected.id));
+      if (entry === undefined || this.#inFlight.has(entry.id)) {
+        skipped.push(selected.id);
+        const reason = entry === undefined ? 'purged' : 'in_flight';
+        this.#emitter.emit({ type: 'deadletter.skipped', id: selected.id, reason });
+        continue;
+      }
+      this.#inFlight.add(entry.id);
       const context = { signal: options.signal ?? NEVER, traceId: entry.traceId };
       try {
         await invoke((ctx: DeadLetterContext) => handler(entry.input, ctx), context);
@@ -234,16 +263,24 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
         this.#stats.replayFailed++;
         failed.push(entry.id);
         this.#emitter.emit({ type: 'deadletter.replayed', id: entry.id, ok: false });
+      } finally {
+        this.#inFlight.delete(entry.id);
       }
     }
-    return { replayed, failed };
+    return { replayed, failed, skipped };
   }
 
   /** Removes the entries a filter selects (all without one); resolves with their count. */
   purge(filter?: DeadLetterFilter<I>): Promise<number> {
+    let match: ((entry: DeadLetterEntry<I>) => boolean) | undefined;
+    try {
+      match = filter === undefined ? undefined : matcher(filter);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#serial(async () => {
       const all = await this.#store.list();
-      const ids = (filter === undefined ? all : all.filter(matcher(filter))).map((e) => e.id);
+      const ids = (match === undefined ? all : all.filter(match)).map((e) => e.id);
       for (const id of ids) await this.#store.delete(id);
       this.#stats.purged += ids.length;
       if (ids.length > 0) this.#emitter.emit({ type: 'deadletter.purged', ids });
@@ -271,8 +308,29 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
   }
 }
 
+const STORE_METHODS = ['put', 'get', 'delete', 'list', 'size'] as const;
+
+function checkStore<I>(store: DeadLetterStore<I>): DeadLetterStore<I> {
+  const s = store as unknown as Record<string, unknown> | null;
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    STORE_METHODS.some((m) => typeof s[m] !== 'function')
+  ) {
+    throw invalidOption('store', store, 'a DeadLetterStore (put, get, delete, list, size)');
+  }
+  return store;
+}
+
+/** Validates a filter and makes its predicate. */
 function matcher<I>(filter: DeadLetterFilter<I>): (entry: DeadLetterEntry<I>) => boolean {
   if (typeof filter === 'function') return filter;
+  checkRecord('filter', filter);
+  if (filter.code !== undefined) checkName('filter.code', filter.code);
+  if (filter.traceId !== undefined) checkName('filter.traceId', filter.traceId);
+  if (filter.ids !== undefined && !Array.isArray(filter.ids)) {
+    throw invalidOption('filter.ids', filter.ids, 'an array of ids');
+  }
   return (e) =>
     (filter.code === undefined || e.code === filter.code) &&
     (filter.traceId === undefined || e.traceId === filter.traceId) &&

@@ -2,7 +2,14 @@ import type { Clock } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { describeError, Emitter, type Observed } from './events.js';
 import { abortedError, invoke } from './internal/abort.js';
-import { checkClock, checkInt, checkName, invalidOption } from './internal/check.js';
+import {
+  checkClock,
+  checkInt,
+  checkName,
+  checkRecord,
+  checkSignal,
+  invalidOption,
+} from './internal/check.js';
 import { deferred } from './internal/deferred.js';
 import { isAvailable, type LevelHealth, type Unsubscribe, unsubscribe } from './level-health.js';
 import type { ExecuteOptions, PolicyContext } from './policy.js';
@@ -127,7 +134,8 @@ export class DegradationLadder<Req, Res> {
   }
 
   async execute(request: Req, options: ExecuteOptions = {}): Promise<Served<Res>> {
-    const signal = options.signal ?? this.#closing.signal;
+    if (options !== undefined) checkRecord('options', options);
+    const signal = checkSignal('signal', options.signal) ?? this.#closing.signal;
     if (this.#closing.signal.aborted)
       throw new ResilienceError('ERR_CLOSED', 'degradation ladder closed');
     if (this.#queue.length > 0) return this.#enqueue(request);
@@ -212,6 +220,7 @@ export class DegradationLadder<Req, Res> {
         head.replays++;
         if (head.replays < this.maxReplays) return; // wait for the next recovery
         this.#queue.shift();
+        this.#emitter.emit({ type: 'degrade.handed_back', id: head.id, replays: head.replays });
         head.reject(
           new ResilienceError(
             'ERR_DEGRADED',
@@ -265,12 +274,19 @@ function validateLevels<Req, Res>(levels: readonly Level<Req, Res>[]): readonly 
       if (level.queue !== true || i !== levels.length - 1) {
         throw invalidOption(`levels[${i}].queue`, level.queue, 'true, on the last level only');
       }
-    } else if (typeof (level as ServeLevel<Req, Res>).serve !== 'function') {
-      throw invalidOption(
-        `levels[${i}].serve`,
-        (level as ServeLevel<Req, Res>).serve,
-        'a function',
-      );
+    } else {
+      const { serve, health } = level as ServeLevel<Req, Res>;
+      if (typeof serve !== 'function')
+        throw invalidOption(`levels[${i}].serve`, serve, 'a function');
+      if (
+        health !== undefined &&
+        (typeof health !== 'object' ||
+          health === null ||
+          typeof health.onStateChange !== 'function' ||
+          !('state' in health))
+      ) {
+        throw invalidOption(`levels[${i}].health`, health, 'a LevelHealth (state, onStateChange)');
+      }
     }
   });
   return [...levels];

@@ -24,6 +24,8 @@ export const RESILIENCE_ERROR_CODES = [
   'ERR_UNKNOWN_RESOURCE',
   /** `ResourceMediator`: the owner already holds (or already waits for) that resource. */
   'ERR_ALREADY_HELD',
+  /** `ResourceMediator`: a release of a resource the owner does not hold. */
+  'ERR_NOT_HELD',
   /** `ResourceMediator`: no grant within the acquire timeout. */
   'ERR_LOCK_TIMEOUT',
   /** `ResourceMediator`: granting this wait would close a cycle in the wait-for graph. */

@@ -1,4 +1,5 @@
 import type { Pid } from '@warden/core';
+import { invalidOption } from './internal/check.js';
 
 /**
  * Every decision a resilience piece makes (retry, shed, deny, trip, degrade, ...) as data. The
@@ -94,6 +95,7 @@ export type ResilienceEvent =
   | { type: 'degrade.queued'; time: number; source: string; id: number; depth: number }
   | { type: 'degrade.replayed'; time: number; source: string; id: number; level: string }
   | { type: 'degrade.rejected'; time: number; source: string; depth: number }
+  | { type: 'degrade.handed_back'; time: number; source: string; id: number; replays: number }
   | {
       type: 'flag.changed';
       time: number;
@@ -102,6 +104,7 @@ export type ResilienceEvent =
       enabled: boolean;
       reason: string | undefined;
     }
+  | { type: 'flag.denied'; time: number; source: string; flag: string }
   | {
       type: 'deadletter.recorded';
       time: number;
@@ -111,6 +114,13 @@ export type ResilienceEvent =
       reason: string;
     }
   | { type: 'deadletter.replayed'; time: number; source: string; id: string; ok: boolean }
+  | {
+      type: 'deadletter.skipped';
+      time: number;
+      source: string;
+      id: string;
+      reason: 'purged' | 'in_flight';
+    }
   | { type: 'deadletter.purged'; time: number; source: string; ids: readonly string[] }
   | { type: 'deadletter.overflow'; time: number; source: string; dropped: string };
 
@@ -144,8 +154,17 @@ export class Emitter {
   readonly #observer: ResilienceObserver | undefined;
   readonly #clock: { now(): number };
 
+  /** Validates the `observer` and `name` options (every piece takes them). */
   constructor(options: Observed | undefined, clock: { now(): number }, kind: string) {
-    this.#observer = options?.observer;
+    const observer = options?.observer;
+    if (observer !== undefined && typeof observer !== 'function') {
+      throw invalidOption('observer', observer, 'a function');
+    }
+    const name = options?.name;
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+      throw invalidOption('name', name, 'a non-empty string');
+    }
+    this.#observer = observer;
     this.#clock = clock;
     this.source = options?.name ?? kind;
   }

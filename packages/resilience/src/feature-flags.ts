@@ -1,7 +1,14 @@
 import type { Clock } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { Emitter, type Observed } from './events.js';
-import { checkClock, checkName, invalidOption } from './internal/check.js';
+import {
+  checkBoolean,
+  checkClock,
+  checkFunction,
+  checkName,
+  checkOptionalString,
+  invalidOption,
+} from './internal/check.js';
 import type { HealthState, LevelHealth } from './level-health.js';
 
 export interface FeatureFlagsOptions extends Observed {
@@ -49,6 +56,8 @@ export class FeatureFlags {
 
   /** Sets a flag; returns whether it changed (no event, no callback when it did not). */
   set(name: string, enabled: boolean, reason?: string): boolean {
+    checkBoolean('enabled', enabled);
+    checkOptionalString('reason', reason);
     if (this.isEnabled(name) === enabled) return false;
     this.#values.set(name, enabled);
     this.#emitter.emit({ type: 'flag.changed', flag: name, enabled, reason });
@@ -75,6 +84,7 @@ export class FeatureFlags {
   /** Calls `listener(enabled)` on every change of the flag; returns the unsubscribe function. */
   subscribe(name: string, listener: Listener): () => void {
     this.isEnabled(name);
+    checkFunction('listener', listener);
     this.#listeners.set(name, [...(this.#listeners.get(name) ?? []), listener]);
     return () => {
       this.#listeners.set(
@@ -84,9 +94,11 @@ export class FeatureFlags {
     };
   }
 
-  /** Runs `fn` if the flag is on; otherwise throws `ERR_FEATURE_DISABLED`. */
+  /** Runs `fn` if the flag is on; otherwise throws `ERR_FEATURE_DISABLED` (a `flag.denied` event). */
   guard<T>(name: string, fn: () => T): T {
+    checkFunction('fn', fn);
     if (!this.isEnabled(name)) {
+      this.#emitter.emit({ type: 'flag.denied', flag: name });
       throw new ResilienceError('ERR_FEATURE_DISABLED', `feature ${name} is switched off`);
     }
     return fn();

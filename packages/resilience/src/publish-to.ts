@@ -1,5 +1,6 @@
 import type { Node } from '@warden/core';
 import type { ResilienceObserver } from './events.js';
+import { checkFunction, invalidOption } from './internal/check.js';
 
 /**
  * An observer that forwards every decision of a piece into a node's event stream (as core's
@@ -14,6 +15,10 @@ export function publishTo(
   node: Pick<Node, 'publish'>,
   also?: ResilienceObserver,
 ): ResilienceObserver {
+  if (typeof (node as { publish?: unknown } | null | undefined)?.publish !== 'function') {
+    throw invalidOption('node', node, 'a Node (with publish)');
+  }
+  if (also !== undefined) checkFunction('also', also);
   return (event) => {
     node.publish(event);
     also?.(event);

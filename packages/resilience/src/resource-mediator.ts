@@ -1,8 +1,14 @@
-import type { Clock, Node } from '@warden/core';
+import { type Clock, isPid, type Node } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { Emitter, type Observed } from './events.js';
 import { abortedError } from './internal/abort.js';
-import { checkClock, checkName, checkNumber, invalidOption } from './internal/check.js';
+import {
+  checkClock,
+  checkName,
+  checkNumber,
+  checkSignal,
+  invalidOption,
+} from './internal/check.js';
 import { OwnerWatch } from './internal/owner-watch.js';
 import { type Parked, park } from './internal/park.js';
 import { type Lease, type LockOptions, type Owner, ownerKey } from './lease.js';
@@ -53,6 +59,9 @@ export class ResourceMediator {
 
   constructor(options: ResourceMediatorOptions) {
     this.#clock = checkClock('clock', options?.clock);
+    if (options.node !== undefined && typeof options.node?.spawn !== 'function') {
+      throw invalidOption('node', options.node, 'a Node');
+    }
     this.timeoutMs = checkTimeout(options.timeoutMs ?? MEDIATOR_DEFAULTS.timeoutMs);
     if (options.resources !== undefined && !Array.isArray(options.resources)) {
       throw invalidOption('resources', options.resources, 'an array of names');
@@ -122,9 +131,28 @@ export class ResourceMediator {
     return write(lease.token);
   }
 
+  /**
+   * Releases one resource that `owner` holds, for callers that did not keep the lease (it went
+   * through a message, say). Throws `ERR_UNKNOWN_RESOURCE` for an undeclared name and
+   * `ERR_NOT_HELD` when `owner` does not hold it; either way nothing changes.
+   */
+  release(owner: Owner, resource: string): void {
+    const key = ownerKey(checkOwner(owner));
+    if (!this.#table.has(resource)) throw unknownResource(resource);
+    const holding = this.#table.holder(resource);
+    if (holding?.owner !== key) {
+      throw new ResilienceError(
+        'ERR_NOT_HELD',
+        `${key} does not hold ${resource} (held by ${holding?.owner ?? 'nobody'})`,
+        { resource },
+      );
+    }
+    if (this.#release(resource, key, holding.token, 'release')) this.#settle();
+  }
+
   /** Releases everything `owner` holds and withdraws its waits; returns the count released. */
   releaseAll(owner: Owner, cause: 'release' | 'owner_exit' = 'release'): number {
-    const key = ownerKey(owner);
+    const key = ownerKey(checkOwner(owner));
     for (const w of this.#table.waitingOf(key)) {
       this.#table.withdraw(w.id);
       const pending = this.#pending.get(w.id);
@@ -151,13 +179,19 @@ export class ResourceMediator {
   }
 
   #request(owner: Owner, resources: string[], options: LockOptions): Promise<Lease[]> {
+    let timeoutMs: number;
+    let signal: AbortSignal | undefined;
+    try {
+      checkOwner(owner);
+      signal = checkSignal('signal', options?.signal);
+      timeoutMs =
+        options.timeoutMs === undefined ? this.timeoutMs : checkTimeout(options.timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const key = ownerKey(owner);
     for (const r of resources) {
-      if (!this.#table.has(r)) {
-        return Promise.reject(
-          new ResilienceError('ERR_UNKNOWN_RESOURCE', `unknown resource ${r}`, { resource: r }),
-        );
-      }
+      if (!this.#table.has(r)) return Promise.reject(unknownResource(r));
     }
     if (this.#table.involves(key, resources)) {
       return Promise.reject(
@@ -167,10 +201,7 @@ export class ResourceMediator {
         ),
       );
     }
-    const { signal } = options;
     if (signal?.aborted === true) return Promise.reject(abortedError(signal));
-    const timeoutMs =
-      options.timeoutMs === undefined ? this.timeoutMs : checkTimeout(options.timeoutMs);
     const id = this.#nextId++;
     this.#table.enqueue({ id, owner: key, resources });
     const cycle = findCycle(this.#table.waitForGraph(), key);
@@ -272,6 +303,17 @@ export class ResourceMediator {
         : { type: 'lock.denied', owner, resources, reason, cycle },
     );
   }
+}
+
+function unknownResource(resource: unknown): ResilienceError {
+  return new ResilienceError('ERR_UNKNOWN_RESOURCE', `unknown resource ${String(resource)}`, {
+    resource: String(resource),
+  });
+}
+
+/** A pid or a non-empty string. */
+function checkOwner(owner: Owner): Owner {
+  return isPid(owner) ? owner : checkName('owner', owner);
 }
 
 function checkTimeout(value: number): number {

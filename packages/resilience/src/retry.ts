@@ -6,6 +6,7 @@ import { describeError, Emitter, type Observed, type ResilienceEvent } from './e
 import { abortedError, childController, invoke, raceAbort, sleep } from './internal/abort.js';
 import {
   checkClock,
+  checkExecute,
   checkFunction,
   checkInt,
   checkNumber,
@@ -135,7 +136,7 @@ export class RetryPolicy implements Policy {
     options: ExecuteOptions = {},
   ): Promise<T> {
     const clock = this.#clock;
-    const caller = options.signal;
+    const caller = checkExecute(fn, options);
     if (caller?.aborted === true) throw abortedError(caller);
     const { controller, dispose } = childController(caller);
     const signal = controller.signal;
@@ -161,7 +162,7 @@ export class RetryPolicy implements Policy {
           const verdict = this.#verdict(error);
           if (!verdict.transient) throw this.#giveUp('permanent', attempt, error, caller);
           if (attempt >= this.maxAttempts) throw this.#giveUp('attempts', attempt, error, caller);
-          let delay = backoffDelay(attempt, this.backoff, this.#random(), previous);
+          let delay = backoffDelay(attempt, this.backoff, this.#draw(), previous);
           previous = delay;
           if (verdict.retryAfterMs !== undefined) {
             if (verdict.retryAfterMs > this.backoff.maxDelayMs) {
@@ -198,9 +199,28 @@ export class RetryPolicy implements Policy {
     }
   }
 
+  /** A chance in [0, 1) from the random source; anything else would make a NaN or endless wait. */
+  #draw(): number {
+    const r = this.#random();
+    if (typeof r !== 'number' || !(r >= 0 && r < 1)) {
+      throw invalidOption('random', r, 'a source of numbers in [0, 1)');
+    }
+    return r;
+  }
+
   #verdict(error: unknown): Classification {
     const v = this.#classify(error, this.#wall());
-    return typeof v === 'boolean' ? { transient: v } : v;
+    if (typeof v === 'boolean') return { transient: v };
+    const after = (v as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+    if (
+      typeof v !== 'object' ||
+      v === null ||
+      typeof v.transient !== 'boolean' ||
+      (after !== undefined && !(typeof after === 'number' && after >= 0 && Number.isFinite(after)))
+    ) {
+      throw invalidOption('classify', v, 'a classifier answering a boolean or { transient }');
+    }
+    return v;
   }
 
   #giveUp(

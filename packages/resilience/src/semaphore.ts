@@ -2,7 +2,7 @@ import type { Clock } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { Emitter, type Observed } from './events.js';
 import { abortedError, invoke } from './internal/abort.js';
-import { checkClock, checkInt, checkNumber } from './internal/check.js';
+import { checkClock, checkExecute, checkInt, checkNumber, checkSignal } from './internal/check.js';
 import { type Parked, park } from './internal/park.js';
 import type { ExecuteOptions, Policy, PolicyContext } from './policy.js';
 
@@ -75,15 +75,23 @@ export class Semaphore implements Policy {
 
   /** Waits for a slot in FIFO order. */
   acquire(options: AcquireOptions = {}): Promise<Permit> {
-    const { signal } = options;
+    let signal: AbortSignal | undefined;
+    let timeoutMs: number | undefined;
+    try {
+      signal = checkSignal('signal', options?.signal);
+      timeoutMs =
+        options.timeoutMs === undefined
+          ? undefined
+          : checkNumber('timeoutMs', options.timeoutMs, 0);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (signal?.aborted === true) return Promise.reject(abortedError(signal));
     if (this.#waiters.size === 0) {
       const now = this.tryAcquire();
       if (now !== undefined) return Promise.resolve(now);
     }
     if (this.#waiters.size >= this.maxQueue) return Promise.reject(this.#reject());
-    const timeoutMs =
-      options.timeoutMs === undefined ? undefined : checkNumber('timeoutMs', options.timeoutMs, 0);
     const waiter: Parked<Permit> = park(this.#clock, { signal, timeoutMs }, (reason) => {
       if (!this.#waiters.delete(waiter)) return undefined; // served meanwhile
       return reason === 'aborted' ? abortedError(signal as AbortSignal) : this.#reject();
@@ -97,6 +105,7 @@ export class Semaphore implements Policy {
     fn: (context: PolicyContext) => PromiseLike<T> | T,
     options: ExecuteOptions = {},
   ): Promise<T> {
+    checkExecute(fn, options);
     const permit = await this.acquire(
       options.signal === undefined ? {} : { signal: options.signal },
     );

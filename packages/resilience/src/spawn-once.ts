@@ -1,7 +1,15 @@
 import type { Address, ChildSpec, Node, Pid } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { Emitter, type Observed } from './events.js';
-import { checkInt, checkName, checkOneOf, invalidOption } from './internal/check.js';
+import { abortedError, raceAbort, throwIfAborted } from './internal/abort.js';
+import {
+  checkInt,
+  checkName,
+  checkOneOf,
+  checkRecord,
+  checkSignal,
+  invalidOption,
+} from './internal/check.js';
 import { deferred } from './internal/deferred.js';
 import { DownWatcher } from './internal/down-watcher.js';
 import { KeyedChildren } from './internal/keyed-child.js';
@@ -35,6 +43,11 @@ export interface SpawnOnceOptions {
   readonly policy?: ConflictPolicy;
   /** Counts against `ceilings[taskType]`. Default: the key. */
   readonly taskType?: string;
+  /**
+   * Stops waiting (`ERR_ABORTED`) for a start or replacement already in flight for this key.
+   * A start this call began itself is not undone: the child runs and keeps the key.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export type SpawnOnceResult =
@@ -60,6 +73,19 @@ interface Entry {
   /** A start, replacement or exit check in progress: callers wait for it, then look again. */
   busy: Promise<unknown> | undefined;
   followUp: FollowUp | undefined;
+}
+
+/** A child spec without `id`, or `{ extra }`. */
+function checkStart(start: SpawnStart): void {
+  const spec = start as { start?: unknown; id?: unknown } | null;
+  const ok =
+    typeof spec === 'object' &&
+    spec !== null &&
+    ('extra' in spec ||
+      typeof spec.start === 'function' ||
+      (typeof spec.start === 'object' && spec.start !== null)) &&
+    spec.id === undefined;
+  if (!ok) throw invalidOption('start', start, 'a child spec without id, or { extra }');
 }
 
 /** Waits on busy entries at most this many times before treating the key as running. */
@@ -99,7 +125,8 @@ export class SpawnOnceGuard {
     this.#children = new KeyedChildren(options.node, options.supervisor);
     this.policy = checkOneOf('policy', options.policy ?? 'join', CONFLICT_POLICIES);
     const ceilings = new Map<string, number>();
-    for (const [type, n] of Object.entries(options.ceilings ?? {}))
+    const given = options.ceilings === undefined ? {} : checkRecord('ceilings', options.ceilings);
+    for (const [type, n] of Object.entries(given))
       ceilings.set(type, checkInt(`ceilings.${type}`, n, 1));
     this.#ceilings = ceilings;
     this.#recheckMs = checkInt('recheckMs', options.recheckMs ?? 1000, 1);
@@ -126,13 +153,18 @@ export class SpawnOnceGuard {
     options: SpawnOnceOptions = {},
   ): Promise<SpawnOnceResult> {
     checkName('key', key);
+    checkStart(start);
+    checkRecord('options', options);
     const policy = checkOneOf('policy', options.policy ?? this.policy, CONFLICT_POLICIES);
     const taskType = options.taskType === undefined ? key : checkName('taskType', options.taskType);
+    const signal = checkSignal('signal', options.signal);
+    throwIfAborted(signal);
     for (let round = 0; ; round++) {
       const entry = this.#entries.get(key);
       if (entry === undefined) return this.#startNew(key, taskType, start);
       if (entry.busy !== undefined && round < MAX_ROUNDS) {
-        await entry.busy.catch(() => {});
+        const busy = entry.busy.catch(() => {});
+        await (signal === undefined ? busy : raceAbort(busy, signal, () => abortedError(signal)));
         continue;
       }
       const running = entry.pid as Pid;

@@ -2,7 +2,7 @@ import type { Clock } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { Emitter, type Observed } from './events.js';
 import { abortedError, childController, invoke, raceAbort } from './internal/abort.js';
-import { checkClock, checkNumber } from './internal/check.js';
+import { checkClock, checkExecute, checkNumber } from './internal/check.js';
 import type { ExecuteOptions, Policy, PolicyContext } from './policy.js';
 
 export interface TimeoutOptions extends Observed {
@@ -46,7 +46,12 @@ export class TimeoutPolicy implements Policy {
     fn: (context: PolicyContext) => PromiseLike<T> | T,
     options: ExecuteOptions = {},
   ): Promise<T> {
-    const caller = options.signal;
+    let caller: AbortSignal | undefined;
+    try {
+      caller = checkExecute(fn, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (caller?.aborted === true) return Promise.reject(abortedError(caller));
     const { controller, dispose } = childController(caller);
     const timer = this.#clock.setTimer(this.timeoutMs, () => {

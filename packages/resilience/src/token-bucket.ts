@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { Emitter, type Observed } from './events.js';
 import { abortedError, invoke } from './internal/abort.js';
-import { checkClock, checkInt, checkNumber } from './internal/check.js';
+import { checkClock, checkExecute, checkInt, checkNumber, checkSignal } from './internal/check.js';
 import { type Parked, park } from './internal/park.js';
 import type { ExecuteOptions, Policy, PolicyContext } from './policy.js';
 
@@ -82,8 +82,9 @@ export class TokenBucket implements Policy {
     return this.#queue.length;
   }
 
-  /** Takes `n` tokens if they are in hand and nobody waits ahead; never waits. */
+  /** Takes `n` tokens (an integer >= 1) if they are in hand and nobody waits ahead; never waits. */
   tryTake(n = 1): boolean {
+    checkInt('n', n, 1);
     this.#refill();
     if (this.#queue.length > 0 || this.#tokens + EPSILON < n) return false;
     this.#tokens = Math.max(0, this.#tokens - n);
@@ -92,13 +93,19 @@ export class TokenBucket implements Policy {
 
   /** Takes one token, waiting in FIFO order up to `maxWaitMs`. */
   take(options: TakeOptions = {}): Promise<void> {
-    const { signal } = options;
+    let maxWait: number;
+    let signal: AbortSignal | undefined;
+    try {
+      signal = checkSignal('signal', options?.signal);
+      maxWait =
+        options.maxWaitMs === undefined
+          ? this.maxWaitMs
+          : checkNumber('maxWaitMs', options.maxWaitMs, 0);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (signal?.aborted === true) return Promise.reject(abortedError(signal));
     if (this.tryTake(1)) return Promise.resolve();
-    const maxWait =
-      options.maxWaitMs === undefined
-        ? this.maxWaitMs
-        : checkNumber('maxWaitMs', options.maxWaitMs, 0);
     const waitMs = this.#waitFor(1);
     if (waitMs > maxWait + EPSILON || this.#queue.length >= this.maxQueue) {
       return Promise.reject(this.#reject(waitMs));
@@ -122,6 +129,7 @@ export class TokenBucket implements Policy {
     fn: (context: PolicyContext) => PromiseLike<T> | T,
     options: ExecuteOptions = {},
   ): Promise<T> {
+    checkExecute(fn, options);
     await this.take(options.signal === undefined ? {} : { signal: options.signal });
     return invoke(fn, { signal: options.signal ?? NEVER });
   }

@@ -6,6 +6,7 @@ import {
   DownMessage,
   defineActor,
   type ExitReason,
+  isExitReason,
   isPid,
   type Pid,
   type Ref,
@@ -66,6 +67,11 @@ interface State {
   readonly watched: Map<string, Watched>;
 }
 
+function checkStopReason(reason: unknown): ExitReason {
+  if (!isExitReason(reason)) throw invalidOption('stopReason', reason, 'an exit reason');
+  return reason;
+}
+
 /** A malformed message is ignored: it must never crash the watchdog of everyone else. */
 function isWellFormed(m: unknown): m is WatchdogMessage {
   if (typeof m !== 'object' || m === null || !('$watchdog' in m)) return false;
@@ -95,7 +101,7 @@ export const Watchdog: ActorBehaviour<State, WatchdogOptions> = defineActor<Stat
         options,
         emitter: new Emitter(options, { now: () => ctx.now() }, 'watchdog'),
         graceMs: checkNumber('graceMs', options.graceMs ?? WATCHDOG_DEFAULTS.graceMs, 0),
-        stopReason: options.stopReason ?? WATCHDOG_DEFAULTS.stopReason,
+        stopReason: checkStopReason(options.stopReason ?? WATCHDOG_DEFAULTS.stopReason),
         watched: new Map(),
       };
     },
@@ -211,6 +217,12 @@ export function watch(
   pid: Pid,
   timeoutMs?: number,
 ): Promise<boolean> {
+  try {
+    if (!isPid(pid)) throw invalidOption('pid', pid, 'a pid');
+    if (timeoutMs !== undefined) checkNumber('timeoutMs', timeoutMs, 0, true);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return caller.call(
     watchdog,
     timeoutMs === undefined ? { $watchdog: 'watch', pid } : { $watchdog: 'watch', pid, timeoutMs },

@@ -1,3 +1,4 @@
+import { checkExecute, invalidOption } from './internal/check.js';
 import type { ExecuteOptions, Policy, PolicyContext, PolicyLike } from './policy.js';
 
 /** Reads the signal a policy handed to its work: a context with `signal`, or a bare signal. */
@@ -20,11 +21,22 @@ const NEVER = new AbortController().signal;
  * const answer = await policy.execute(({ signal }) => fetchModel(prompt, signal));
  */
 export function wrap(...policies: readonly PolicyLike[]): Policy {
+  policies.forEach((policy, i) => {
+    if (typeof (policy as { execute?: unknown } | null | undefined)?.execute !== 'function') {
+      throw invalidOption(`policies[${i}]`, policy, 'a policy (an object with execute)');
+    }
+  });
   return {
     execute<T>(
       fn: (context: PolicyContext) => PromiseLike<T> | T,
       options: ExecuteOptions = {},
     ): Promise<T> {
+      let signal: AbortSignal | undefined;
+      try {
+        signal = checkExecute(fn, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       const run = (index: number, signal: AbortSignal): Promise<T> => {
         const policy = policies[index];
         if (policy === undefined) {
@@ -41,7 +53,7 @@ export function wrap(...policies: readonly PolicyLike[]): Policy {
           },
         );
       };
-      return run(0, options.signal ?? NEVER);
+      return run(0, signal ?? NEVER);
     },
   };
 }

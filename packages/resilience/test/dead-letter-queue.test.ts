@@ -125,6 +125,27 @@ describe('dead-letter queue: replay and purge', () => {
     expect(dlq.stats.replayed).toBe(2);
   });
 
+  it('never replays one entry twice at once: a concurrent replay skips it', async () => {
+    const clock = new TestClock();
+    const runs: string[] = [];
+    let release: (() => void) | undefined;
+    const dlq = new DeadLetterQueue<string>({
+      clock,
+      handler: (job) => {
+        runs.push(job);
+        return new Promise<void>((resolve) => (release = resolve)); // the first replay hangs on
+      },
+    });
+    const { id } = await dlq.record({ input: 'job', error: new Error('x') });
+    const first = dlq.replay(id);
+    await clock.settle();
+    const second = await dlq.replay(id);
+    expect(second).toEqual({ replayed: [], failed: [], skipped: [id] });
+    release?.();
+    expect(await first).toEqual({ replayed: [id], failed: [], skipped: [] });
+    expect(runs).toEqual(['job']);
+  });
+
   it('purges by filter and counts what it purged', async () => {
     const { dlq, events } = setup();
     await dlq.run({ to: 'a' }, { traceId: 'keep' }).catch(() => {});

@@ -155,12 +155,14 @@ describe('degradation ladder: the queue level', () => {
     expect(served).toEqual(['primary:a', 'primary:b']);
   });
 
-  it('hands a request back after maxReplays failed replays', async () => {
+  it('hands a request back after maxReplays failed replays, and says so', async () => {
     const clock = new TestClock();
     const b = new FakeBreaker();
+    const events: ResilienceEvent[] = [];
     const ladder = new DegradationLadder<string, string>({
       clock,
       maxReplays: 2,
+      observer: (e) => events.push(e),
       levels: [
         { name: 'primary', health: b, serve: () => Promise.reject(new Error('still down')) },
         { name: 'later', queue: true },
@@ -176,6 +178,9 @@ describe('degradation ladder: the queue level', () => {
     await clock.settle();
     expect(isResilienceError(result.error, 'ERR_DEGRADED')).toBe(true);
     expect(ladder.queued).toBe(0);
+    expect(events.filter((e) => e.type === 'degrade.handed_back')).toMatchObject([
+      { id: ticket.id, replays: 2 },
+    ]);
   });
 
   it('hands queued requests back with ERR_CLOSED on close and unsubscribes from every breaker', async () => {

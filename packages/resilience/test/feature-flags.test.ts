@@ -59,8 +59,8 @@ describe('FeatureFlags', () => {
     expect(seen).toEqual([true]);
   });
 
-  it('guards a capability with ERR_FEATURE_DISABLED while it is off', () => {
-    const { flags } = setup();
+  it('guards a capability with ERR_FEATURE_DISABLED while it is off, announcing the denial', () => {
+    const { flags, events } = setup();
     expect(flags.guard('search', () => 'results')).toBe('results');
     flags.disable('search');
     expect(
@@ -69,6 +69,8 @@ describe('FeatureFlags', () => {
         'ERR_FEATURE_DISABLED',
       ),
     ).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'flag.denied', flag: 'search' });
+    expect(events.filter((e) => e.type === 'flag.denied')).toHaveLength(1);
   });
 
   it('treats an undeclared flag as an error, not as off', () => {

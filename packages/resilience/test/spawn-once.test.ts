@@ -117,6 +117,35 @@ describe('spawnOnce: conflict policies', () => {
   });
 });
 
+describe('spawnOnce: waiting callers', () => {
+  it("stops a duplicate's wait for a start in flight when its signal aborts; the start goes on", async () => {
+    const clock = new TestClock();
+    const node = createNode({ name: 'spawn', clock });
+    const slowInit = async (ctx: { receive: () => Promise<unknown> }) => {
+      await ctx.receive();
+    };
+    const sup = (await startSupervisor(node, { children: [] })) as Pid;
+    const guard = new SpawnOnceGuard({ node, supervisor: sup });
+    // A child whose start the supervisor has not answered yet: the first call is in flight.
+    const first = guard.spawnOnce('k', { start: { behaviour: slowInit } });
+    const caller = new AbortController();
+    const second = guard.spawnOnce(
+      'k',
+      { start: { behaviour: slowInit } },
+      { signal: caller.signal },
+    );
+    caller.abort();
+    await expect(second).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect((await first).outcome).toBe('started');
+    expect(await alive(node, sup)).toBe(1);
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(
+      guard.spawnOnce('k', { start: { behaviour: slowInit } }, { signal: aborted.signal }),
+    ).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+});
+
 describe('spawnOnce: ceilings and failures', () => {
   it('rejects past the ceiling of a task type with ERR_CEILING_REACHED', async () => {
     const { guard, events } = await dynamicSetup({ ceilings: { 'memory-sync': 2 } });

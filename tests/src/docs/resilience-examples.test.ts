@@ -2,6 +2,9 @@
  * The code examples of docs/patterns/*.md, as regions that run and pass (see examples.test.ts
  * and docs-examples.test.ts for the rule: each docs block equals its region word for word).
  */
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type ActorContext,
   createNode,
@@ -17,6 +20,7 @@ import {
   DegradationLadder,
   FeatureFlags,
   heartbeat,
+  isResilienceError,
   type ResilienceEvent,
   ResourceMediator,
   RetryBudget,
@@ -69,6 +73,28 @@ describe('resilience docs examples', () => {
     // #endregion
     expect(summary).toBe('a lon');
     expect(events).toEqual([]);
+  });
+
+  it('timeout (timeout.md)', async () => {
+    const clock = new TestClock();
+    const aborted: unknown[] = [];
+    const model = {
+      complete: (_prompt: string, signal: AbortSignal) =>
+        new Promise<string>(() =>
+          signal.addEventListener('abort', () => aborted.push(signal.reason)),
+        ),
+    };
+    // #region timeout
+    const policy = timeout(30_000, { clock });
+    const answer = policy.execute(({ signal }) => model.complete('hello', signal));
+    // 30 s later the call's signal aborts, and `answer` rejects with ERR_TIMEOUT
+    // #endregion
+    const outcome = answer.catch((e: unknown) => e);
+    await clock.advance(29_999);
+    expect(aborted).toEqual([]);
+    await clock.advance(1);
+    expect(isResilienceError(await outcome, 'ERR_TIMEOUT')).toBe(true);
+    expect(isResilienceError(aborted[0], 'ERR_TIMEOUT')).toBe(true);
   });
 
   it('resource mediator (resource-mediator.md)', async () => {
@@ -232,7 +258,7 @@ describe('resilience docs examples', () => {
       await dlq.run({ to: 'ada@example.com' }, { traceId: 'trace-42' }).catch(() => {});
       const [entry] = await dlq.list({ code: 'ERR_RETRIES_EXHAUSTED' }); // its input, reason, attempts: 3
       // ...later, once the mail server is back, through the same handler:
-      const report = await dlq.replay({ traceId: 'trace-42' }); // { replayed: [id], failed: [] }
+      const report = await dlq.replay({ traceId: 'trace-42' }); // { replayed: [id], failed: [], skipped: [] }
       // #endregion
       return { entry, report, dlq };
     };
@@ -240,7 +266,36 @@ describe('resilience docs examples', () => {
     await clock.advance(1000);
     const { entry, report, dlq } = await outcome;
     expect(entry?.attempts).toBe(3);
-    expect(report.replayed).toEqual([entry?.id]);
+    expect(report).toEqual({ replayed: [entry?.id], failed: [], skipped: [] });
     expect(await dlq.list()).toEqual([]);
+  });
+});
+
+describe('resilience docs pages', () => {
+  const dir = join(import.meta.dirname, '..', '..', '..', 'docs', 'patterns');
+  const pages = readdirSync(dir).filter((f) => f.endsWith('.md'));
+
+  it('give each pattern of issue 5 a page of its own', () => {
+    for (const page of [
+      'retry.md',
+      'timeout.md',
+      'limits.md',
+      'resource-mediator.md',
+      'spawn-once.md',
+      'watchdog.md',
+      'degradation.md',
+      'feature-flags.md',
+      'dead-letters.md',
+      'circuit-breaker.md',
+    ]) {
+      expect(pages).toContain(page);
+    }
+  });
+
+  it.each(pages)('%s opens with the failure it prevents, then the remedy', (page) => {
+    const paragraphs = readFileSync(join(dir, page), 'utf8').split(/\n\s*\n/);
+    expect(paragraphs[0]).toMatch(/^# /);
+    expect(paragraphs[1]).toMatch(/^\*\*The failure:\*\* /);
+    expect(paragraphs[2]).toMatch(/^\*\*The remedy:\*\* /);
   });
 });

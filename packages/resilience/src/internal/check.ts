@@ -64,3 +64,40 @@ export function checkClock<C>(field: string, value: C): C {
   }
   return value;
 }
+
+export function checkBoolean(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw invalidOption(field, value, 'a boolean');
+  return value;
+}
+
+/** A string, or undefined (for optional texts such as a reason). */
+export function checkOptionalString(field: string, value: unknown): string | undefined {
+  if (value !== undefined && typeof value !== 'string') {
+    throw invalidOption(field, value, 'a string or undefined');
+  }
+  return value;
+}
+
+/** A plain record (not null, not an array). */
+export function checkRecord<T extends object>(field: string, value: unknown): T {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidOption(field, value, 'an object');
+  }
+  return value as T;
+}
+
+/** An AbortSignal, or undefined. */
+export function checkSignal(field: string, value: unknown): AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    throw invalidOption(field, value, 'an AbortSignal or undefined');
+  }
+  return value;
+}
+
+/** The arguments of a policy's `execute(fn, { signal })`: the work and the caller's signal. */
+export function checkExecute(fn: unknown, options: unknown): AbortSignal | undefined {
+  checkFunction('fn', fn);
+  if (options === undefined) return undefined;
+  checkRecord('options', options);
+  return checkSignal('signal', (options as { signal?: unknown }).signal);
+}
