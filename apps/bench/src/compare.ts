@@ -20,10 +20,13 @@ export interface Ratio {
   readonly kind: 'speed' | 'cost';
 }
 
-/** The contender against raw, measured in the same run, on the case's primary metric. */
+/**
+ * The contender against the case's baseline (raw unless the case names another), measured in the
+ * same run, on the case's primary metric.
+ */
 export function ratioVsRaw(c: CaseResult, result: ContenderResult): Ratio | undefined {
   const metric = c.metrics[0] as Metric;
-  const raw = medianOf(c, 'raw');
+  const raw = medianOf(c, c.baseline ?? 'raw');
   const mine = medianOf(c, result.contender);
   if (raw === undefined || mine === undefined || raw <= 0 || mine <= 0) return undefined;
   return metric.unit === 'ms'
@@ -31,10 +34,21 @@ export function ratioVsRaw(c: CaseResult, result: ContenderResult): Ratio | unde
     : { value: mine / raw, kind: 'cost' };
 }
 
-export function formatRatio(ratio: Ratio | undefined, metric: Metric): string {
+export function formatRatio(
+  ratio: Ratio | undefined,
+  metric: Metric,
+  baseline: ContenderName = 'raw',
+): string {
   if (ratio === undefined) return '-';
-  const what = ratio.kind === 'speed' ? 'speed' : metric.unit === 'B/actor' ? 'bytes' : 'latency';
-  return `${ratio.value.toFixed(2)}x ${what}`;
+  const what =
+    ratio.kind === 'speed'
+      ? 'speed'
+      : metric.unit === 'B/actor'
+        ? 'bytes'
+        : metric.unit === 'timers/call'
+          ? 'timers'
+          : 'latency';
+  return `${ratio.value.toFixed(2)}x ${what}${baseline === 'raw' ? '' : ` vs ${baseline}`}`;
 }
 
 /** Numbers with about three significant digits. */

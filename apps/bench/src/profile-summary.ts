@@ -5,6 +5,9 @@
  *   node --expose-gc --cpu-prof --cpu-prof-dir=/tmp/prof apps/bench/dist/main.js ping-pong \
  *     --contenders warden --runs 3
  *   node apps/bench/dist/profile-summary.js /tmp/prof/*.cpuprofile --top 20 --lines 15
+ *
+ * `--area` picks whose hottest lines `--lines` lists (default `warden core`; also
+ * `warden machines`, `warden transport-ws`, `ws`, `msgpackr`, ...).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -26,6 +29,12 @@ interface Profile {
 
 const AREAS: readonly [string, RegExp][] = [
   ['warden core', /packages\/core\//],
+  ['warden machines', /packages\/machines\//],
+  ['warden transport-ws', /packages\/transport-ws\//],
+  ['ws', /\/node_modules\/ws\//],
+  ['msgpackr', /\/node_modules\/msgpackr\//],
+  ['cockatiel', /\/node_modules\/cockatiel\//],
+  ['opossum', /\/node_modules\/opossum\//],
   ['xstate', /xstate/],
   ['nact', /nact/],
   ['bench', /apps\/bench\//],
@@ -108,6 +117,7 @@ async function main(): Promise<void> {
     options: {
       top: { type: 'string', default: '25' },
       lines: { type: 'string', default: '0' },
+      area: { type: 'string', default: 'warden core' },
     },
   });
   if (positionals.length === 0) {
@@ -120,8 +130,8 @@ async function main(): Promise<void> {
     console.log(`${file}\n${summarize(profile, Number(values.top))}\n`);
     const lines = Number(values.lines);
     if (lines > 0) {
-      console.log(`hottest lines of warden core (share of all samples):`);
-      console.log(`${(await hotLines(profile, 'warden core', lines)).join('\n')}\n`);
+      console.log(`hottest lines of ${values.area} (share of all samples):`);
+      console.log(`${(await hotLines(profile, values.area, lines)).join('\n')}\n`);
     }
   }
 }

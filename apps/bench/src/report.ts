@@ -34,7 +34,7 @@ export function resultRows(cases: readonly CaseResult[]): string[][] {
           formatValue(s?.median),
           formatValue(s?.max),
           primary && metric.unit === 'ms' ? formatRate(c.ops, s?.median) : '',
-          primary ? formatRatio(ratioVsRaw(c, result), metric) : '',
+          primary ? formatRatio(ratioVsRaw(c, result), metric, c.baseline) : '',
         ]);
       });
     });
@@ -82,6 +82,7 @@ export const PARAM_HEADERS = ['case', 'parameters', 'runs'];
 
 /** The ratio legend printed under every results table. */
 export const RATIO_LEGEND =
-  'vs raw: against the raw baseline of the same run. "speed" = raw time / contender time ' +
-  '(higher is better; 1.00x is as fast as raw); "bytes" and "latency" = contender / raw ' +
-  '(lower is better). min / median / max are over the recorded runs.';
+  'vs raw: against the raw baseline of the same run (or the contender named, e.g. "vs xstate"). ' +
+  '"speed" = baseline time / contender time (higher is better; 1.00x is as fast as the ' +
+  'baseline); "bytes" and "latency" = contender / baseline (lower is better). ' +
+  'min / median / max are over the recorded runs.';

@@ -28,6 +28,8 @@ export interface CaseResult {
   readonly params: string;
   readonly metrics: readonly Metric[];
   readonly ops?: number;
+  /** The contender ratios are taken against; `raw` when absent. */
+  readonly baseline?: ContenderName;
   readonly runs: number;
   readonly results: readonly ContenderResult[];
 }
@@ -62,6 +64,7 @@ export async function runSuite(
         params: c.params,
         metrics: c.metrics,
         ...(c.ops === undefined ? {} : { ops: c.ops }),
+        ...(c.baseline === undefined ? {} : { baseline: c.baseline }),
         runs,
         results: await runCase(c, runs, options, log),
       });

@@ -1,5 +1,6 @@
 import { formatValue, medianOf, ratioVsRaw } from './compare.js';
 import type { CaseResult } from './suite.js';
+import type { ContenderName } from './workload.js';
 import { SAVINA } from './workloads/index.js';
 
 export interface TargetResult {
@@ -41,6 +42,23 @@ function ceilingTarget(
   };
 }
 
+/** warden's median of `key` over raw's, against a ceiling. */
+function ceilingRatioTarget(cases: Cases, id: string, key: string, max: number): TargetResult {
+  const c = cases.get(id);
+  const mine = medianOf(c, 'warden', key);
+  const raw = medianOf(c, 'raw', key);
+  const ratio = mine !== undefined && raw !== undefined ? mine / raw : undefined;
+  return {
+    label: `${id}: warden ${key} vs raw`,
+    goal: `<= ${max.toFixed(1)}x raw`,
+    measured:
+      ratio === undefined
+        ? '-'
+        : `${ratio.toFixed(2)}x (${formatValue(mine)} vs ${formatValue(raw)} µs)`,
+    met: ratio === undefined ? undefined : ratio <= max,
+  };
+}
+
 function scalingTarget(cases: Cases): TargetResult {
   const small = medianOf(cases.get('supervisor-scaling/1k'), 'warden');
   const large = medianOf(cases.get('supervisor-scaling/100k'), 'warden');
@@ -73,6 +91,48 @@ function savinaTarget(cases: Cases, name: string): TargetResult {
     goal: 'warden < each peer',
     measured,
     met: warden === undefined || peers.length < 2 ? undefined : peers.every((p) => warden < p.ms),
+  };
+}
+
+/** `contender`'s median time over `baseline`'s, for a ceiling on the ratio (e.g. <= 1.15). */
+function timeRatioTarget(
+  cases: Cases,
+  id: string,
+  baseline: ContenderName,
+  max: number,
+  label: string,
+): TargetResult {
+  const c = cases.get(id);
+  const mine = medianOf(c, 'warden');
+  const base = medianOf(c, baseline);
+  const ratio = mine !== undefined && base !== undefined ? mine / base : undefined;
+  return {
+    label,
+    goal: `<= ${max.toFixed(2)}x ${baseline}`,
+    measured: ratio === undefined ? '-' : `${ratio.toFixed(2)}x`,
+    met: ratio === undefined ? undefined : ratio <= max,
+  };
+}
+
+/** The ns a closed breaker adds per call over the bare call, against `max` for warden. */
+function breakerTarget(cases: Cases, max: number): TargetResult {
+  const c = cases.get('breaker-overhead');
+  const added = medianOf(c, 'warden', 'added');
+  const timers = medianOf(c, 'warden', 'timers');
+  const peers = (['cockatiel', 'opossum'] as const)
+    .map((contender) => ({ contender, ns: medianOf(c, contender, 'added') }))
+    .filter((p): p is { contender: 'cockatiel' | 'opossum'; ns: number } => p.ns !== undefined);
+  return {
+    label: 'breaker-overhead: ns a closed warden breaker adds per call, and no timer per call',
+    goal: `<= ${max} ns, 0 timers`,
+    measured:
+      added === undefined
+        ? '-'
+        : [
+            `warden +${formatValue(added)} ns, ${formatValue(timers)} timers`,
+            ...peers.map((p) => `${p.contender} +${formatValue(p.ns)} ns`),
+          ].join(', '),
+    met: added === undefined ? undefined : added <= max && timers === 0,
   };
 }
 
@@ -109,6 +169,17 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
       'restart one_for_all group of 100: p99',
     ),
     scalingTarget(cases),
+    breakerTarget(cases, 100),
+    timeRatioTarget(
+      cases,
+      'from-machine',
+      'xstate',
+      1.15,
+      'from-machine: fromMachine time / xstate actor time',
+    ),
+    speedTarget(cases, 'distribution/one-per-frame', 0.6),
+    speedTarget(cases, 'distribution/batched', 0.8),
+    ceilingRatioTarget(cases, 'distribution/round-trip', 'p50', 1.2),
     ...SAVINA.map((bench) => savinaTarget(cases, bench.name)),
   ];
 }

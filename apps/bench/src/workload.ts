@@ -1,13 +1,29 @@
-/** The runtimes compared in every workload that they can express. */
-export type ContenderName = 'raw' | 'warden' | 'xstate' | 'nact';
+/**
+ * Everything compared, each in the workloads it can express: the actor runtimes, and the circuit
+ * breakers of the breaker workload (cockatiel, opossum).
+ */
+export type ContenderName = ActorRuntime | 'cockatiel' | 'opossum';
 
-export const CONTENDERS: readonly ContenderName[] = ['raw', 'warden', 'xstate', 'nact'];
+/** The actor runtimes: what the actor workloads (ping-pong to Savina) compare. */
+export type ActorRuntime = 'raw' | 'warden' | 'xstate' | 'nact';
+
+export const CONTENDERS: readonly ContenderName[] = [
+  'raw',
+  'warden',
+  'xstate',
+  'nact',
+  'cockatiel',
+  'opossum',
+];
 
 /** What one measured run reports: named values, e.g. `{ ms: 81.2 }` or `{ p50: 41, p99: 180 }`. */
 export type Sample = Readonly<Record<string, number>>;
 
-/** `ms` and `µs` are costs in time; `B/actor` is retained heap. Lower is better for all three. */
-export type Unit = 'ms' | 'µs' | 'B/actor';
+/**
+ * `ms`, `µs` and `ns` are costs in time; `B/actor` is retained heap; `timers/call` counts the
+ * timers armed per call. Lower is better for all.
+ */
+export type Unit = 'ms' | 'µs' | 'ns' | 'B/actor' | 'timers/call';
 
 export interface Metric {
   readonly key: string;
@@ -32,6 +48,8 @@ export interface Case {
   readonly ops?: number;
   /** Recorded runs when the command line does not say (heavy cases use fewer). Default 5. */
   readonly runs?: number;
+  /** The contender ratios are taken against (the "vs" column); default `raw`. */
+  readonly baseline?: ContenderName;
   readonly run: Partial<Record<ContenderName, () => Promise<Sample>>>;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BenchCheckError, expectEqual } from '../src/check.js';
 import { rawKit } from '../src/contenders/raw-kit.js';
+import { type RawEnvelope, RawFrameReader, rawFrame } from '../src/contenders/raw-tcp.js';
 import { CONTENDERS, type Metric } from '../src/workload.js';
 import { SAVINA, WORKLOADS } from '../src/workloads/index.js';
 import { timeSavina } from '../src/workloads/savina/savina.js';
@@ -15,7 +16,10 @@ describe('every workload runs once on every contender', () => {
       for (const contender of CONTENDERS) {
         const run = c.run[contender];
         if (run === undefined) continue;
-        it(`${c.id} runs on ${contender} and reports its metrics`, async () => {
+        // The distribution cases start a child process and connect real sockets.
+        it(`${c.id} runs on ${contender} and reports its metrics`, {
+          timeout: 30_000,
+        }, async () => {
           const sample = await run();
           for (const metric of c.metrics as Metric[]) {
             expect(typeof sample[metric.key], metric.key).toBe('number');
@@ -49,6 +53,40 @@ describe('results are checked', () => {
     if (first === undefined) throw new Error('no Savina benchmark');
     const broken = { ...first, check: () => expectEqual('answer', 1, 2) };
     await expect(timeSavina(broken, rawKit, first.params(TINY))).rejects.toThrow(BenchCheckError);
+  });
+});
+
+describe('breaker overhead counts the timers armed per call', () => {
+  const byId = new Map(WORKLOADS.flatMap((w) => w.cases(TINY)).map((c) => [c.id, c]));
+
+  it('finds none for a closed warden breaker and one for opossum with its default timeout', async () => {
+    const configured = byId.get('breaker-overhead')?.run;
+    const defaults = byId.get('breaker-overhead/defaults')?.run;
+    expect((await configured?.warden?.())?.timers).toBe(0);
+    expect((await configured?.opossum?.())?.timers).toBe(0);
+    expect((await defaults?.warden?.())?.timers).toBe(0);
+    expect((await defaults?.opossum?.())?.timers).toBe(1);
+  });
+});
+
+describe('raw TCP frames (the distribution baseline)', () => {
+  it('cuts a byte stream split anywhere into the envelopes of each frame, in order', () => {
+    const envelopes: RawEnvelope[] = [
+      [0, ['b', 'raw', 1], { seq: 0 }],
+      [0, ['b', 'raw', 1], { seq: 1 }],
+      [2, ['b', 'raw', 2], ['a', 'raw', 1], 'r0', { ping: 7 }],
+    ];
+    const stream = Buffer.concat([
+      rawFrame(1, envelopes.slice(0, 2)),
+      rawFrame(2, envelopes.slice(2)),
+    ]);
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const seen: RawEnvelope[] = [];
+      const reader = new RawFrameReader((e) => seen.push(e));
+      reader.push(stream.subarray(0, cut));
+      reader.push(stream.subarray(cut));
+      expect(seen, `cut at ${cut}`).toEqual(envelopes);
+    }
   });
 });
 

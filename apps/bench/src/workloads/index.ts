@@ -1,5 +1,8 @@
 import type { Workload } from '../workload.js';
+import { breakerOverhead } from './breaker-overhead.js';
+import { distribution } from './distribution.js';
 import { fanOut } from './fan-out.js';
+import { fromMachineOverhead } from './from-machine.js';
 import { memory } from './memory.js';
 import { pingPong } from './ping-pong.js';
 import { restartLatency } from './restart-latency.js';
@@ -36,5 +39,8 @@ export const WORKLOADS: readonly Workload[] = [
   memory,
   restartLatency,
   supervisorScaling,
+  breakerOverhead,
+  fromMachineOverhead,
+  distribution,
   ...SAVINA.map(savinaWorkload),
 ];

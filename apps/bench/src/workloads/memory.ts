@@ -7,6 +7,7 @@ import { type Actor, createActor, fromTransition } from 'xstate';
 import { BenchCheckError, expectEqual } from '../check.js';
 import { RawActor } from '../contenders/raw.js';
 import {
+  type ActorRuntime,
   type Case,
   type ContenderName,
   deferred,
@@ -79,7 +80,9 @@ function isolated(contender: ContenderName, n: number): Promise<Sample> {
 
 /** One measurement in this process. */
 export function measureMemory(contender: ContenderName, n: number): Promise<Sample> {
-  return measureHeap(n, POPULATE[contender]);
+  const populate = POPULATE[contender as ActorRuntime] as Populate | undefined;
+  if (populate === undefined) throw new BenchCheckError(`${contender} has no actors to measure`);
+  return measureHeap(n, populate);
 }
 
 /** Spawns `n` actors into `handles`, waits until each has handled its message; returns cleanup. */
@@ -175,4 +178,4 @@ const nactRun: Populate = (n, handles, arrived) => {
   return () => nact.stop(system);
 };
 
-const POPULATE: Record<ContenderName, Populate> = { raw, warden, xstate, nact: nactRun };
+const POPULATE: Record<ActorRuntime, Populate> = { raw, warden, xstate, nact: nactRun };
