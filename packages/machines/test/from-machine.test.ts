@@ -139,6 +139,20 @@ describe('inspection through the node', () => {
   });
 });
 
+describe('inspection cost', () => {
+  it('inspects only machines started while someone listens', async () => {
+    const { clock, node } = setup();
+    const quiet = node.spawn(fromMachine(trafficLight));
+    await clock.settle(); // its init (where the xstate actor is made) has run
+    const seen: MachineInspectionEvent[] = [];
+    inspectMachines(node, (e) => seen.push(e));
+    const watched = node.spawn(fromMachine(trafficLight));
+    await clock.advance(1000);
+    expect(seen.some((e) => e.pid.id === watched.id)).toBe(true);
+    expect(seen.some((e) => e.pid.id === quiet.id)).toBe(false);
+  });
+});
+
 describe('bad input', () => {
   it('rejects something that is not a machine, and options of the wrong type, naming the field', () => {
     const fieldOf = (make: () => unknown): string | undefined => {

@@ -18,7 +18,7 @@ import {
 import { invalidOption } from '../errors.js';
 import { optionalFunction } from '../internal/checks.js';
 import { xstateClock } from './machine-clock.js';
-import { type MachineObserver, publishInspection } from './machine-inspection.js';
+import { isInspected, type MachineObserver, publishInspection } from './machine-inspection.js';
 import { isSnapshotRequest, snapshotData } from './machine-requests.js';
 
 export interface FromMachineOptions {
@@ -53,6 +53,9 @@ interface Cell extends MachineProcess {
  * - A `call` with `SNAPSHOT_REQUEST` (`getSnapshot`) reads the snapshot; a call with an event sends
  *   it and replies with the snapshot that follows (`sendEvent`). Replies are `MachineSnapshotData`.
  * - Delayed transitions run on the node's clock (`TestClock` drives them).
+ * - Inspection events go to `onInspect`, `inspectMachines` observers and `node.inspect` (as
+ *   `published` events) for machines started while one of them listens; a machine started with
+ *   nobody listening is not inspected, which spares xstate building an event per transition.
  * - A machine that errors exits the process with its error (its supervisor restarts it); one that
  *   reaches a final state exits `normal`. Either can happen outside a message (a delayed
  *   transition, an invoked promise): the process then exits at once.
@@ -108,11 +111,16 @@ function start(
   ctx: ActorContext,
   onInspect: MachineObserver | undefined,
 ): Cell | Stop<Cell> {
-  const actor = createActor(machine, {
-    input,
-    clock: xstateClock(ctx.node.clock),
-    inspect: (inspection) => publishInspection(ctx.node, ctx.self, inspection, onInspect),
-  });
+  const clock = xstateClock(ctx.node.clock);
+  // Inspection is switched on only if someone listens when the machine starts (see isInspected).
+  const actor =
+    onInspect !== undefined || isInspected(ctx.node)
+      ? createActor(machine, {
+          input,
+          clock,
+          inspect: (inspection) => publishInspection(ctx.node, ctx.self, inspection, onInspect),
+        })
+      : createActor(machine, { input, clock });
   const cell: Cell = { actor, outcome: undefined, inHandler: true, ended: false };
   actor.subscribe({
     error: (error) => settle(cell, ctx, errorReason(error)),

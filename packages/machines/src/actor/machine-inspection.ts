@@ -41,6 +41,15 @@ export function inspectMachines(node: Node, observer: MachineObserver): () => vo
   };
 }
 
+/**
+ * Whether anyone would see a machine's inspection events on `node`. xstate builds an event for
+ * every transition when an actor is inspected, so machines started while nobody listens are not
+ * inspected at all (that was 20% of a fromMachine profile).
+ */
+export function isInspected(node: Node): boolean {
+  return observers.has(node) || node.observed;
+}
+
 /** Delivers one inspection event to `onInspect`, the node's machine observers and its event stream. */
 export function publishInspection(
   node: Node,
