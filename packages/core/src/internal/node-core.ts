@@ -19,6 +19,7 @@ import { Calls } from './calls.js';
 import { FunctionRunner, SystemRunner } from './function-runner.js';
 import { NO_PAYLOAD, payloadOf, receiveInbound } from './inbound.js';
 import { Process } from './process.js';
+import { ProcessTable } from './process-table.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Scheduler } from './scheduler.js';
@@ -61,7 +62,7 @@ export class NodeCore implements TransportHost {
   readonly router: Router;
   readonly defaultMailbox: MailboxOptions;
   readonly transport: Transport | undefined;
-  readonly table = new Map<number, Process>();
+  readonly table = new ProcessTable();
   readonly system: Process;
   /** Set by createNode: the public face handed to processes as `ctx.node`. */
   api!: Node;
