@@ -32,7 +32,10 @@ export interface WsTransportOptions {
   /** Silence after which a peer is declared down, ms on the node's clock. */
   readonly heartbeatTimeout?: number;
   readonly reconnect?: Partial<ReconnectOptions>;
-  /** A batch is flushed at once when it reaches this many bytes (else at the end of the tick). */
+  /**
+   * A batch is flushed at once when it reaches this many bytes (else at the end of the tick; the
+   * first call or reply of a tick is flushed at once, with what is pending before it).
+   */
   readonly batchBytes?: number;
   /** Sends and casts to a peer are refused (dead-lettered) while its socket buffers this much. */
   readonly highWaterMark?: number;

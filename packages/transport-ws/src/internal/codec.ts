@@ -1,5 +1,5 @@
 import { isWardenError, Pid } from '@warden/core';
-import { addExtension, Packr, Unpackr } from 'msgpackr';
+import { addExtension, Packr, RESET_BUFFER_MODE, REUSE_BUFFER_MODE, Unpackr } from 'msgpackr';
 import { INCARNATION, NODE_NAME } from './handshake.js';
 import { DEFAULT_MAX_DEPTH, PID_EXT, scanMsgpack } from './msgpack-scan.js';
 
@@ -13,24 +13,33 @@ import { DEFAULT_MAX_DEPTH, PID_EXT, scanMsgpack } from './msgpack-scan.js';
  * - `Error` written as data, never as an Error: a `WardenError` as `{ _tag, code, message }`,
  *   any other as `{ tag: 'error', name, message, code? }`. `cause` and stacks never travel.
  */
+/**
+ * The last pid revived: most pids of a frame are the same one (a flood to one process), and a
+ * pid is an immutable value, so it is handed out again rather than checked and made anew.
+ */
+let lastPid = new Pid('', '', -1);
+
 addExtension({
   Class: Pid,
   type: PID_EXT,
   write: (pid: Pid) => [pid.node, pid.incarnation, pid.id],
   read: (data: unknown) => {
+    if (!Array.isArray(data) || data.length !== 3) throw new Error('malformed pid');
+    const [node, incarnation, id] = data as [unknown, unknown, unknown];
+    const last = lastPid;
+    if (id === last.id && node === last.node && incarnation === last.incarnation) return last;
     if (
-      !Array.isArray(data) ||
-      data.length !== 3 ||
-      typeof data[0] !== 'string' ||
-      !NODE_NAME.test(data[0]) ||
-      typeof data[1] !== 'string' ||
-      !INCARNATION.test(data[1]) ||
-      !Number.isSafeInteger(data[2]) ||
-      (data[2] as number) < 0
+      typeof node !== 'string' ||
+      !NODE_NAME.test(node) ||
+      typeof incarnation !== 'string' ||
+      !INCARNATION.test(incarnation) ||
+      !Number.isSafeInteger(id) ||
+      (id as number) < 0
     ) {
       throw new Error('malformed pid');
     }
-    return Pid.from({ node: data[0], incarnation: data[1], id: data[2] as number });
+    lastPid = new Pid(node, incarnation, id as number);
+    return lastPid;
   },
 });
 
@@ -66,6 +75,23 @@ export function encode(value: unknown): Buffer {
   return packr.pack(value);
 }
 
+/** msgpackr's own buffer after `encodeInto`: the value is its bytes `[start, end)`. */
+export type Packed = Buffer & { readonly start: number; readonly end: number };
+
+/**
+ * Encodes one value into msgpackr's shared buffer and returns it, the value's bytes at
+ * `[start, end)`. They stay valid only until the next encode: copy them out at once. No view is
+ * made, and the space is reused by the next call. Throws like `encode`.
+ */
+export function encodeInto(value: unknown): Packed {
+  return packr.pack(value, REUSE_BUFFER_MODE | RESET_BUFFER_MODE) as unknown as Packed;
+}
+
+/** A pid's bytes (the pid extension), in a buffer of their own. */
+export function encodePid(pid: Pid): Uint8Array {
+  return new Uint8Array(packr.pack(pid));
+}
+
 export type Decoded =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reason: string };
@@ -77,9 +103,11 @@ export function decode(bytes: Uint8Array, maxDepth = DEFAULT_MAX_DEPTH): Decoded
   try {
     return { ok: true, value: unpackr.unpack(bytes) };
   } catch (error) {
-    return {
-      ok: false,
-      reason: `undecodable: ${(error as Error)?.message ?? String(error)}`.slice(0, 200),
-    };
+    return { ok: false, reason: undecodable(error) };
   }
+}
+
+/** The reason an undecodable frame is refused. */
+function undecodable(error: unknown): string {
+  return `undecodable: ${(error as Error)?.message ?? String(error)}`.slice(0, 200);
 }

@@ -1,8 +1,9 @@
 import type { Clock, Delivery, Envelope } from '@warden/core';
 import type WebSocket from 'ws';
+import { BatchWriter } from './batch-writer.js';
 import { CLOSE } from './close-codes.js';
-import { decode, encode } from './codec.js';
-import { envelopeFromWire, envelopeToWire } from './envelope-wire.js';
+import { decode } from './codec.js';
+import { checkWireEnvelope } from './envelope-wire.js';
 import {
   ackFrame,
   batchFrame,
@@ -58,8 +59,8 @@ export class Connection {
   /** True on the side that dialed. */
   readonly initiator: boolean;
   readonly #host: ConnectionHost;
-  #parts: Buffer[] = [];
-  #bytes = 0;
+  readonly #batch = new BatchWriter();
+  readonly #parties: { self: string; peer: string; peerIncarnation: string };
   #sent = 0;
   #acked = 0;
   #received = 0;
@@ -67,6 +68,8 @@ export class Connection {
   /** The last frame sent that carried something (heartbeats do not count): settle waits for its ack. */
   #tracked = 0;
   readonly #refs = new RefBinding();
+  /** A call or reply left at once during this tick (`endOfTick` clears it). */
+  #eager = false;
   lastHeard: number;
   /** `open` carries envelopes; `lost` was reported; `closed` means the socket closed too. */
   state: 'open' | 'lost' | 'closed' = 'open';
@@ -76,6 +79,7 @@ export class Connection {
     this.peer = peer;
     this.initiator = initiator;
     this.#host = host;
+    this.#parties = { self: host.self, peer: peer.node, peerIncarnation: peer.incarnation };
     this.lastHeard = host.clock.now();
     ws.binaryType = 'nodebuffer';
     ws.on('message', this.#onMessage);
@@ -87,28 +91,40 @@ export class Connection {
   /** Queues an envelope. False if it cannot be sent: lost, too large, or (sends and casts) saturated. */
   send(envelope: Envelope): Delivery {
     if (this.state !== 'open') return false;
-    let bytes: Buffer;
+    const batch = this.#batch;
+    let size: number;
     try {
-      bytes = encode(envelopeToWire(envelope));
+      size = batch.stage(envelope);
     } catch {
       return 'unencodable';
     }
-    if (bytes.length + FRAME_OVERHEAD > this.peer.maxPayload) return 'unencodable';
+    if (size + FRAME_OVERHEAD > this.peer.maxPayload) return 'unencodable';
     if (
       (envelope.kind === 'send' || envelope.kind === 'cast') &&
-      this.ws.bufferedAmount + this.#bytes + bytes.length > this.#host.highWaterMark
+      this.ws.bufferedAmount + batch.bytes + size > this.#host.highWaterMark
     ) {
       this.#host.counters.refused++;
       return 'backpressure';
     }
-    if (this.#bytes + bytes.length + FRAME_OVERHEAD > this.peer.maxPayload) this.flush();
-    this.#parts.push(bytes);
-    this.#bytes += bytes.length;
+    if (batch.bytes + size + FRAME_OVERHEAD > this.peer.maxPayload) {
+      // The frame would be too large: what is pending leaves first, on its own.
+      const staged = batch.staged(size);
+      this.flush();
+      if (this.state !== 'open') return false;
+      batch.restage(size, staged);
+    }
+    batch.commit(size);
     this.#refs.sent(envelope);
     this.#host.counters.envelopesOut++;
-    if (this.#bytes >= this.#host.batchBytes || this.#parts.length >= MAX_BATCH_ENVELOPES) {
+    if (batch.bytes >= this.#host.batchBytes || batch.count >= MAX_BATCH_ENVELOPES) {
       this.flush();
-    } else {
+    } else if ((envelope.kind === 'call' || envelope.kind === 'reply') && !this.#eager) {
+      // Someone waits for this one: the first call or reply of a tick leaves at once (with what
+      // was pending before it); the rest of the tick batches as usual.
+      this.#eager = true;
+      this.flush();
+      this.#host.schedule(this);
+    } else if (batch.count === 1) {
       this.#host.schedule(this);
     }
     return true;
@@ -116,17 +132,16 @@ export class Connection {
 
   /** Writes the pending batch now (it also carries the ack). */
   flush(): void {
-    if (this.state !== 'open' || this.#parts.length === 0) return;
-    const frame = batchFrame(++this.#sent, this.#received, this.#parts, this.#bytes);
+    if (this.state !== 'open' || this.#batch.count === 0) return;
+    const frame = this.#batch.frame(++this.#sent, this.#received);
     this.#tracked = this.#sent;
     this.#ackSent = this.#received;
-    this.#parts = [];
-    this.#bytes = 0;
     this.#write(frame);
   }
 
   /** End of tick: flush the batch, or send a bare ack if frames arrived and none carried it. */
   endOfTick(): void {
+    this.#eager = false;
     if (this.state !== 'open') return;
     this.flush();
     if (this.state === 'open' && this.#received > this.#ackSent) {
@@ -138,7 +153,7 @@ export class Connection {
   /** A heartbeat is the pending batch, or an empty one: it is sequenced and acknowledged. */
   heartbeat(): void {
     if (this.state !== 'open') return;
-    if (this.#parts.length > 0) {
+    if (this.#batch.count > 0) {
       this.flush();
       return;
     }
@@ -172,8 +187,7 @@ export class Connection {
   drop(code: number, reason: string, how: 'close' | 'terminate'): void {
     if (this.state !== 'open') return;
     this.state = 'lost';
-    this.#parts = [];
-    this.#bytes = 0;
+    this.#batch.clear();
     try {
       if (how === 'close') this.ws.close(code, closeReason(reason));
       else this.ws.terminate();
@@ -190,7 +204,7 @@ export class Connection {
   isIdle(): boolean {
     if (this.state !== 'open') return this.state === 'closed';
     return (
-      this.#parts.length === 0 && this.#acked >= this.#tracked && this.#ackSent === this.#received
+      this.#batch.count === 0 && this.#acked >= this.#tracked && this.#ackSent === this.#received
     );
   }
 
@@ -205,6 +219,17 @@ export class Connection {
   #violate(code: number, reason: string): void {
     this.#host.rejected(this, code, reason);
     this.drop(code, reason, 'close');
+  }
+
+  /** Hands a checked frame's envelopes to the node, in order. */
+  #deliver(seq: number, envelopes: Envelope[]): void {
+    this.#received = seq;
+    this.#host.counters.envelopesIn += envelopes.length;
+    for (const envelope of envelopes) {
+      if (this.state !== 'open') return;
+      if (this.#refs.admits(envelope)) this.#host.receive(envelope);
+      else this.#host.counters.unboundRefs++;
+    }
   }
 
   readonly #onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
@@ -225,44 +250,38 @@ export class Connection {
       this.#violate(CLOSE.violation, frame);
       return;
     }
-    if (frame.type !== 'ack') {
-      if (frame.seq !== this.#received + 1) {
-        this.#violate(CLOSE.violation, 'frame out of sequence');
-        return;
-      }
+    if (frame.type !== 'ack' && frame.seq !== this.#received + 1) {
+      this.#violate(CLOSE.violation, 'frame out of sequence');
+      return;
     }
     if (frame.ack > this.#sent || frame.ack < this.#acked) {
       this.#violate(CLOSE.violation, 'ack out of range');
       return;
     }
     this.#acked = frame.ack;
-    if (frame.type === 'ack') return;
-    if (frame.type === 'batch') {
-      const parties = {
-        self: this.#host.self,
-        peer: this.peer.node,
-        peerIncarnation: this.peer.incarnation,
-      };
-      const envelopes: Envelope[] = [];
-      for (const raw of frame.envelopes) {
-        const checked = envelopeFromWire(raw, parties);
-        if (!checked.ok) {
-          this.#violate(CLOSE.violation, checked.reason);
-          return;
+    switch (frame.type) {
+      case 'ack':
+        return;
+      case 'batch': {
+        const envelopes: Envelope[] = [];
+        for (const raw of frame.envelopes) {
+          const checked = checkWireEnvelope(raw, this.#parties);
+          if (typeof checked === 'string') {
+            this.#violate(CLOSE.violation, checked);
+            return;
+          }
+          envelopes.push(checked);
         }
-        envelopes.push(checked.envelope);
+        this.#deliver(frame.seq, envelopes);
+        break;
       }
-      this.#received = frame.seq;
-      this.#host.counters.envelopesIn += envelopes.length;
-      for (const envelope of envelopes) {
-        if (this.state !== 'open') return;
-        if (this.#refs.admits(envelope)) this.#host.receive(envelope);
-        else this.#host.counters.unboundRefs++;
-      }
-    } else {
-      this.#received = frame.seq;
-      if (frame.type === 'members') this.#host.members(this, frame.members);
-      else this.#host.leave(this);
+      case 'members':
+        this.#received = frame.seq;
+        this.#host.members(this, frame.members);
+        break;
+      default:
+        this.#received = frame.seq;
+        this.#host.leave(this);
     }
     if (this.state === 'open') this.#host.schedule(this);
   };
@@ -270,8 +289,7 @@ export class Connection {
   readonly #onClose = (code: number, reason: Buffer): void => {
     if (this.state === 'open') {
       this.state = 'lost';
-      this.#parts = [];
-      this.#bytes = 0;
+      this.#batch.clear();
       this.#host.lost(this, code, reason.toString('utf8').slice(0, 123) || 'socket closed');
     }
     this.state = 'closed';

@@ -3,7 +3,8 @@ import type { Connection } from './connection.js';
 /**
  * Runs `endOfTick()` (flush the batch, send the ack) once per connection at the end of the
  * current tick: everything sent during one turn of the event loop, including the work of every
- * actor the scheduler ran in it, leaves in one frame.
+ * actor the scheduler ran in it, leaves in one frame (except that the first call or reply of a
+ * tick leaves at once, with what was pending before it: see `Connection.send`).
  */
 export class EndOfTick {
   readonly #dirty = new Set<Connection>();

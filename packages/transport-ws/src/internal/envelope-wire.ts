@@ -90,33 +90,39 @@ export type Checked =
   | { readonly ok: true; readonly envelope: Envelope }
   | { readonly ok: false; readonly reason: string };
 
-const fail = (reason: string): Checked => ({ ok: false, reason });
-
+/** `checkWireEnvelope`, its answer wrapped. */
 export function envelopeFromWire(raw: unknown, parties: WireParties): Checked {
-  if (!Array.isArray(raw)) return fail('envelope is not an array');
+  const checked = checkWireEnvelope(raw, parties);
+  return typeof checked === 'string'
+    ? { ok: false, reason: checked }
+    : { ok: true, envelope: checked };
+}
+
+/** The checked envelope, or the reason it is refused. */
+export function checkWireEnvelope(raw: unknown, parties: WireParties): Envelope | string {
+  if (!Array.isArray(raw)) return 'envelope is not an array';
   const kind = raw[0];
   if (typeof kind !== 'number' || !Number.isInteger(kind) || kind < 0 || kind > 9) {
-    return fail(`unknown envelope kind ${String(kind).slice(0, 20)}`);
+    return `unknown envelope kind ${String(kind).slice(0, 20)}`;
   }
   const arity = ARITY[kind] as number;
   if (raw.length !== arity && !(kind === KIND.reply && raw.length === 5)) {
-    return fail(`envelope kind ${kind} has ${raw.length} fields`);
+    return `envelope kind ${kind} has ${raw.length} fields`;
   }
   const to = raw[1];
-  if (!(to instanceof Pid) || to.node !== parties.self) return fail('to is not a pid of this node');
+  if (!(to instanceof Pid) || to.node !== parties.self) return 'to is not a pid of this node';
   switch (kind) {
     case KIND.send:
-      return { ok: true, envelope: { kind: 'send', to, message: raw[2] } };
+      return { kind: 'send', to, message: raw[2] };
     case KIND.cast:
-      return { ok: true, envelope: { kind: 'cast', to, message: raw[2] } };
+      return { kind: 'cast', to, message: raw[2] };
     case KIND.reply: {
       const ref = checkRef(raw[2]);
-      if (ref === undefined) return fail('bad ref');
-      if (raw.length === 4)
-        return { ok: true, envelope: { kind: 'reply', to, ref, value: raw[3] } };
+      if (ref === undefined) return 'bad ref';
+      if (raw.length === 4) return { kind: 'reply', to, ref, value: raw[3] };
       const error = checkErrorData(raw[4]);
-      if (error === undefined) return fail('bad error data');
-      return { ok: true, envelope: { kind: 'reply', to, ref, value: raw[3], error } };
+      if (error === undefined) return 'bad error data';
+      return { kind: 'reply', to, ref, value: raw[3], error };
     }
   }
   // `from` names a process of the authenticated peer node. Exits and DOWNs may name a pid of an
@@ -128,33 +134,33 @@ export function envelopeFromWire(raw: unknown, parties: WireParties): Checked {
     from.node !== parties.peer ||
     (from.incarnation !== parties.peerIncarnation && kind !== KIND.exit && kind !== KIND.down)
   ) {
-    return fail('from is not a pid of the authenticated peer');
+    return 'from is not a pid of the authenticated peer';
   }
   switch (kind) {
     case KIND.link:
-      return { ok: true, envelope: { kind: 'link', to, from } };
+      return { kind: 'link', to, from };
     case KIND.unlink:
-      return { ok: true, envelope: { kind: 'unlink', to, from } };
+      return { kind: 'unlink', to, from };
     case KIND.exit: {
       const reason = checkReason(raw[3]);
-      if (reason === undefined) return fail('bad exit reason');
-      if (typeof raw[4] !== 'boolean') return fail('bad link flag');
-      return { ok: true, envelope: { kind: 'exit', to, from, reason, link: raw[4] } };
+      if (reason === undefined) return 'bad exit reason';
+      if (typeof raw[4] !== 'boolean') return 'bad link flag';
+      return { kind: 'exit', to, from, reason, link: raw[4] };
     }
   }
   const ref = checkRef(raw[3]);
-  if (ref === undefined) return fail('bad ref');
+  if (ref === undefined) return 'bad ref';
   switch (kind) {
     case KIND.call:
-      return { ok: true, envelope: { kind: 'call', to, from, ref, request: raw[4] } };
+      return { kind: 'call', to, from, ref, request: raw[4] };
     case KIND.monitor:
-      return { ok: true, envelope: { kind: 'monitor', to, from, ref } };
+      return { kind: 'monitor', to, from, ref };
     case KIND.demonitor:
-      return { ok: true, envelope: { kind: 'demonitor', to, from, ref } };
+      return { kind: 'demonitor', to, from, ref };
     default: {
       const reason = checkReason(raw[4]);
-      if (reason === undefined) return fail('bad down reason');
-      return { ok: true, envelope: { kind: 'down', to, from, ref, reason } };
+      if (reason === undefined) return 'bad down reason';
+      return { kind: 'down', to, from, ref, reason };
     }
   }
 }
