@@ -47,7 +47,7 @@ export class ActorRunner implements Runner {
     this.#initialized = true;
     const init = this.#spec.init;
     if (init === undefined) {
-      p.started({ kind: 'started' });
+      p.started('started');
       return;
     }
     p.busy = true;
@@ -73,25 +73,25 @@ export class ActorRunner implements Runner {
   #initDone(p: Process, value: unknown): void {
     if (p.dead) return;
     if (value === IGNORE) {
-      p.started({ kind: 'ignored' });
+      p.started('ignored');
       p.core.terminate(p, 'normal');
       return;
     }
     if (value instanceof Stop) {
-      p.started({ kind: 'failed', reason: value.reason });
+      p.started('failed', value.reason);
       p.core.terminate(p, value.reason);
       return;
     }
     this.#state = value;
     p.busy = false;
-    p.started({ kind: 'started' });
+    p.started('started');
     this.#resume(p);
   }
 
   #initFailed(p: Process, error: unknown): void {
     if (p.dead || isProcessExit(error)) return;
     const reason = errorReason(error);
-    p.started({ kind: 'failed', reason });
+    p.started('failed', reason);
     p.core.terminate(p, reason);
   }
 

@@ -22,7 +22,7 @@ export class FunctionRunner implements Runner {
     if (this.#started) return 0;
     this.#started = true;
     p.busy = true;
-    p.started({ kind: 'started' });
+    p.started('started');
     let result: unknown;
     try {
       result = this.#fn(p, this.#args);

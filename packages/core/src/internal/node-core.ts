@@ -246,7 +246,7 @@ export class NodeCore implements TransportHost {
       for (const ref of p.timers) this.timers.cancel(ref);
       p.timers = undefined;
     }
-    if (p.onStarted !== undefined) p.started({ kind: 'failed', reason });
+    if (p.onStarted !== undefined) p.started('failed', reason);
     p.controller?.abort(
       new WardenError('ERR_ABORTED', `${p.pid} exited: ${formatReason(reason)}`, { reason }),
     );

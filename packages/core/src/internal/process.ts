@@ -33,6 +33,8 @@ export type StartOutcome =
   | { readonly kind: 'failed'; readonly reason: ExitReason };
 
 const NEVER = new Promise<never>(() => {});
+const STARTED: StartOutcome = Object.freeze({ kind: 'started' });
+const IGNORED: StartOutcome = Object.freeze({ kind: 'ignored' });
 
 /**
  * The process cell: one per live process. It is also the process's `ActorContext`, so a process
@@ -79,11 +81,18 @@ export class Process implements ActorContext {
     this.poison = poison;
   }
 
-  /** Reports the result of `init` once, to a waiting `startLink`. */
-  started(outcome: StartOutcome): void {
+  /** Reports the result of `init` once, to a waiting `startLink` (allocates nothing otherwise). */
+  started(kind: StartOutcome['kind'], reason?: ExitReason): void {
     const notify = this.onStarted;
+    if (notify === undefined) return;
     this.onStarted = undefined;
-    notify?.(outcome);
+    notify(
+      kind === 'failed'
+        ? { kind, reason: reason ?? 'normal' }
+        : kind === 'ignored'
+          ? IGNORED
+          : STARTED,
+    );
   }
 
   // ---- ActorContext -------------------------------------------------------------------------
