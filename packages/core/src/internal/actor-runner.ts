@@ -12,22 +12,19 @@ import { isProcessExit, isThenable, type Runner } from './runner.js';
  * The gen_server engine behind `defineActor`: runs `init`, then hands one message at a time to
  * `handleCall` / `handleCast` / `handleInfo`, applies their answers, and turns a throw into the
  * process's exit (after `terminate`). Sync handlers cost no promise; async ones park the process
- * (`busy`) until they settle.
+ * (`busy`) until they settle. One runner serves every process of a behaviour: the state lives in
+ * the process (`p.state`), so spawning allocates no engine object.
  */
 export class ActorRunner implements Runner {
-  #state: unknown = undefined;
-  #initialized = false;
   readonly #spec: ActorSpec<unknown, unknown>;
-  readonly #args: unknown;
 
-  constructor(spec: ActorSpec<unknown, unknown>, args: unknown) {
+  constructor(spec: ActorSpec<unknown, unknown>) {
     this.#spec = spec;
-    this.#args = args;
   }
 
   run(p: Process): number {
     let handled = 0;
-    if (!this.#initialized) {
+    if (!p.initialized) {
       this.#init(p);
       handled = 1;
       // A synchronous (or absent) init leaves the process ready: serve what arrived meanwhile.
@@ -44,7 +41,7 @@ export class ActorRunner implements Runner {
   }
 
   #init(p: Process): void {
-    this.#initialized = true;
+    p.initialized = true;
     const init = this.#spec.init;
     if (init === undefined) {
       p.started('started');
@@ -53,7 +50,9 @@ export class ActorRunner implements Runner {
     p.busy = true;
     let result: unknown;
     try {
-      result = init(this.#args, p);
+      const args = p.args;
+      p.args = undefined; // init is its only reader
+      result = init(args, p);
     } catch (error) {
       this.#initFailed(p, error);
       return;
@@ -82,7 +81,7 @@ export class ActorRunner implements Runner {
       p.core.terminate(p, value.reason);
       return;
     }
-    this.#state = value;
+    p.state = value;
     p.busy = false;
     p.started('started');
     this.#resume(p);
@@ -106,19 +105,19 @@ export class ActorRunner implements Runner {
           p.core.deadLetter(p.pid, message, 'unhandled');
           return;
         }
-        result = spec.handleInfo(message, this.#state, p);
+        result = spec.handleInfo(message, p.state, p);
       } else if (message instanceof CallRequest) {
         if (spec.handleCall === undefined) throw unexpected('call', message.request);
-        result = spec.handleCall(message.request, message, this.#state, p);
+        result = spec.handleCall(message.request, message, p.state, p);
       } else if (message instanceof CastMessage) {
         if (spec.handleCast === undefined) throw unexpected('cast', message.message);
-        result = spec.handleCast(message.message, this.#state, p);
+        result = spec.handleCast(message.message, p.state, p);
       } else if (message instanceof ExitMessage && p.trapping && samePid(message.from, p.parent)) {
         // gen_server: an EXIT from the parent while trapping means "terminate with its reason".
         this.#stopWith(p, message.reason);
         return;
       } else if (spec.handleInfo !== undefined) {
-        result = spec.handleInfo(message, this.#state, p);
+        result = spec.handleInfo(message, p.state, p);
       } else {
         p.core.deadLetter(p.pid, message, 'unhandled');
         return;
@@ -181,14 +180,14 @@ export class ActorRunner implements Runner {
   #apply(p: Process, message: unknown, result: unknown, poisonKey: string | undefined): void {
     if (message instanceof CallRequest) {
       if (result instanceof Reply) {
-        this.#state = result.state;
+        p.state = result.state;
         p.core.calls.reply(message.from, message.ref, result.value, undefined);
       } else if (result instanceof NoReply) {
-        this.#state = result.state;
+        p.state = result.state;
       } else if (result instanceof Stop) {
         if (result.hasReply)
           p.core.calls.reply(message.from, message.ref, result.replyValue, undefined);
-        this.#state = result.state;
+        p.state = result.state;
         this.#stopWith(p, result.reason);
       } else {
         this.#crash(p, badReturn('handleCall', result), poisonKey);
@@ -196,14 +195,14 @@ export class ActorRunner implements Runner {
       return;
     }
     if (!(result instanceof Directive)) {
-      this.#state = result;
+      p.state = result;
     } else if (result instanceof Stop) {
-      this.#state = result.state;
+      p.state = result.state;
       this.#stopWith(p, result.reason);
     } else if (result instanceof Reply || result instanceof NoReply) {
       this.#crash(p, badReturn('handleCast/handleInfo', result), poisonKey);
     } else {
-      this.#state = result;
+      p.state = result;
     }
   }
 
@@ -235,7 +234,7 @@ export class ActorRunner implements Runner {
     }
     let result: unknown;
     try {
-      result = terminate(reason, this.#state, p);
+      result = terminate(reason, p.state, p);
     } catch (error) {
       if (!isProcessExit(error)) p.core.terminate(p, errorReason(error));
       return;

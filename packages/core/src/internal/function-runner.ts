@@ -9,23 +9,22 @@ import { isProcessExit, isThenable, type Runner } from './runner.js';
  * (it stays `busy` for the scheduler's purposes).
  */
 export class FunctionRunner implements Runner {
-  #started = false;
   readonly #fn: ProcessFunction<unknown>;
-  readonly #args: unknown;
 
-  constructor(fn: ProcessFunction<unknown>, args: unknown) {
+  constructor(fn: ProcessFunction<unknown>) {
     this.#fn = fn;
-    this.#args = args;
   }
 
   run(p: Process): number {
-    if (this.#started) return 0;
-    this.#started = true;
+    if (p.initialized) return 0;
+    p.initialized = true;
     p.busy = true;
     p.started('started');
     let result: unknown;
     try {
-      result = this.#fn(p, this.#args);
+      const args = p.args;
+      p.args = undefined;
+      result = this.#fn(p, args);
     } catch (error) {
       finish(p, error);
       return 1;

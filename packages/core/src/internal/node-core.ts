@@ -22,6 +22,7 @@ import { Process } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
+import type { Runner } from './runner.js';
 import { Scheduler } from './scheduler.js';
 import { Signals } from './signals.js';
 import { Timers } from './timers.js';
@@ -99,6 +100,7 @@ export class NodeCore implements TransportHost {
       undefined,
       this.defaultMailbox,
       undefined,
+      undefined,
     );
     this.table.set(this.system.pid.id, this.system);
     this.transport = options.transport;
@@ -138,11 +140,7 @@ export class NodeCore implements TransportHost {
   ): Pid {
     if (this.stopped) throw new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`);
     if (parent?.dead) return this.#newPid(); // a fenced process starts nothing
-    const runner = isActorBehaviour(behaviour)
-      ? new ActorRunner(behaviour.spec as never, options?.args)
-      : typeof behaviour === 'function'
-        ? new FunctionRunner(behaviour as never, options?.args)
-        : undefined;
+    const runner = runnerOf(behaviour);
     if (runner === undefined) {
       throw invalidArgument('behaviour', behaviour, 'a defineActor behaviour or a function');
     }
@@ -155,7 +153,15 @@ export class NodeCore implements TransportHost {
         ? this.defaultMailbox
         : validateMailboxOptions(options.mailbox);
     const pid = this.#newPid();
-    const proc = new Process(this, pid, runner, parent?.pid, limits, options?.poison);
+    const proc = new Process(
+      this,
+      pid,
+      runner,
+      parent?.pid,
+      limits,
+      options?.poison,
+      options?.args,
+    );
     if (options?.trapExit === true) proc.trapping = true;
     this.table.set(pid.id, proc);
     setCell(pid, proc);
@@ -325,4 +331,19 @@ function startFailed(pid: Pid, reason: ExitReason): WardenError {
   return new WardenError('ERR_START_FAILED', `${pid} failed to start: ${formatReason(reason)}`, {
     reason,
   });
+}
+
+/** One stateless runner per behaviour, made on its first spawn. */
+const runners = new WeakMap<object, Runner>();
+
+function runnerOf(behaviour: unknown): Runner | undefined {
+  if (typeof behaviour !== 'function' && !isActorBehaviour(behaviour)) return undefined;
+  let runner = runners.get(behaviour);
+  if (runner === undefined) {
+    runner = isActorBehaviour(behaviour)
+      ? new ActorRunner(behaviour.spec as never)
+      : new FunctionRunner(behaviour as never);
+    runners.set(behaviour, runner);
+  }
+  return runner;
 }

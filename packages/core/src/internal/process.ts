@@ -64,6 +64,12 @@ export class Process implements ActorContext {
   waiter: Waiter | undefined = undefined;
   poison: PoisonGuard | undefined;
   onStarted: ((outcome: StartOutcome) => void) | undefined = undefined;
+  /** The behaviour's state (defineActor); owned by the runner. */
+  state: unknown = undefined;
+  /** Spawn args, until init (or the process function) has taken them. */
+  args: unknown;
+  /** Whether the runner has run init (or started the function). */
+  initialized = false;
 
   constructor(
     core: NodeCore,
@@ -72,6 +78,7 @@ export class Process implements ActorContext {
     parent: Pid | undefined,
     limits: MailboxOptions,
     poison: PoisonGuard | undefined,
+    args: unknown,
   ) {
     this.core = core;
     this.pid = pid;
@@ -79,6 +86,7 @@ export class Process implements ActorContext {
     this.parent = parent;
     this.limits = limits;
     this.poison = poison;
+    this.args = args;
   }
 
   /** Reports the result of `init` once, to a waiting `startLink` (allocates nothing otherwise). */
