@@ -4,7 +4,7 @@ import { isWardenError } from '../errors.js';
 import { type ExitReason, errorReason, isShutdown } from '../exit-reason.js';
 import { sweepMailbox } from '../internal/process.js';
 import { DownMessage, ExitMessage } from '../messages.js';
-import { isPid, type Pid } from '../pid.js';
+import { isPid, type Pid, samePid } from '../pid.js';
 import type { PoisonGuard } from '../poison-guard.js';
 import type { Ref } from '../ref.js';
 import type { NormalizedChildSpec, Shutdown } from './child-spec.js';
@@ -77,9 +77,37 @@ export async function shutdownChild(
   pid: Pid,
   spec: Pick<NormalizedChildSpec, 'shutdown' | 'restart'>,
 ): Promise<{ reason: ExitReason; clean: boolean }> {
-  const [result] = await shutdownMany(ctx, [pid], spec.shutdown);
-  const reason = result as ExitReason;
-  return { reason, clean: isCleanShutdown(reason, spec.shutdown, spec.restart === 'permanent') };
+  // The one-child case of shutdownMany, without its per-child tables: a group restart stops its
+  // siblings one at a time, so this runs once per sibling.
+  const { shutdown } = spec;
+  const ref = ctx.monitor(pid);
+  ctx.exit(pid, shutdown === 'brutal_kill' ? 'kill' : 'shutdown');
+  const timeUp = { shutdownTimeUp: true };
+  const timer =
+    typeof shutdown === 'number' ? ctx.sendAfter(ctx.self, timeUp, shutdown) : undefined;
+  let exitReason: ExitReason | undefined;
+  let reason: ExitReason;
+  for (;;) {
+    const message = await ctx.receive(
+      (m) =>
+        (m instanceof DownMessage && m.ref === ref) ||
+        (m instanceof ExitMessage && samePid(m.from, pid)) ||
+        m === timeUp,
+    );
+    if (message === timeUp) {
+      ctx.exit(pid, 'kill');
+    } else if (message instanceof ExitMessage) {
+      exitReason = message.reason;
+    } else {
+      const down = message as DownMessage;
+      reason = down.reason === 'noproc' && exitReason !== undefined ? exitReason : down.reason;
+      break;
+    }
+  }
+  if (timer !== undefined) ctx.cancelTimer(timer);
+  ctx.unlink(pid);
+  sweepMailbox(ctx, (m) => (m instanceof ExitMessage && samePid(m.from, pid)) || m === timeUp);
+  return { reason, clean: isCleanShutdown(reason, shutdown, spec.restart === 'permanent') };
 }
 
 /**
