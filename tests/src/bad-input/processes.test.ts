@@ -1,14 +1,7 @@
-import {
-  type ActorContext,
-  createNode,
-  defineActor,
-  isWardenError,
-  type Node,
-  Pid,
-  reply,
-} from '@warden/core';
+import { createNode, defineActor, isWardenError, type Node, Pid, reply } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
+import { expectInvalid, idle, thrown } from '../support/process-fixtures.js';
 
 // Bad input to the process API: each case is a typed error or a counted dead letter, never a
 // crash or a hang.
@@ -18,27 +11,9 @@ const echo = defineActor<null, void>({
   handleCall: (req, _f, s) => reply(req, s),
 });
 
-async function idle(ctx: ActorContext): Promise<void> {
-  await ctx.receive(() => false);
-}
-
 function setup() {
   const clock = new TestClock();
   return { clock, node: createNode({ name: 'a', clock }) };
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-function expectInvalid(error: unknown, field: string): void {
-  expect(isWardenError(error, 'ERR_INVALID_ARGUMENT')).toBe(true);
-  expect((error as { field?: string }).field).toBe(field);
 }
 
 describe('call timeouts', () => {

@@ -1,26 +1,9 @@
-import {
-  type ActorContext,
-  createNode,
-  ExitMessage,
-  type ExitReason,
-  type Pid,
-  shutdownWith,
-} from '@warden/core';
+import { createNode, ExitMessage, type ExitReason, type Pid, shutdownWith } from '@warden/core';
 import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
+import { exitOnCommand, idle } from '../support/process-fixtures.js';
 
 // OTP-SEMANTICS.md section 10, items 45-47 (item 44: links.test.ts; 48: terminate-on-shutdown.test.ts).
-
-/** Waits for `{ exit: reason }` and ends with that reason (OTP's `exit/1`). */
-async function exitOnCommand(ctx: ActorContext): Promise<void> {
-  const m = (await ctx.receive()) as { exit: ExitReason };
-  ctx.exit(m.exit);
-}
-
-/** Never takes a message: stays alive until a signal ends it. */
-async function idle(ctx: ActorContext): Promise<void> {
-  await ctx.receive(() => false);
-}
 
 function setup() {
   const clock = new TestClock();

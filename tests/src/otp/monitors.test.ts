@@ -1,26 +1,16 @@
 import {
-  type ActorContext,
   createInMemoryNetwork,
   createNode,
   DownMessage,
-  type ExitReason,
   type Pid,
   type Ref,
   shutdownWith,
 } from '@warden/core';
 import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
+import { exitOnCommand, idle } from '../support/process-fixtures.js';
 
 // OTP-SEMANTICS.md section 11, item 49.
-
-async function exitOnCommand(ctx: ActorContext): Promise<void> {
-  const m = (await ctx.receive()) as { exit: ExitReason };
-  ctx.exit(m.exit);
-}
-
-async function idle(ctx: ActorContext): Promise<void> {
-  await ctx.receive(() => false);
-}
 
 function setup() {
   const clock = new TestClock();

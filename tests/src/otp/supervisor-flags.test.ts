@@ -21,6 +21,7 @@ import {
 } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../support/process-fixtures.js';
 
 const worker = defineActor<unknown, unknown>({
   init: (args) => args,
@@ -48,16 +49,6 @@ const spec = (id: string, extra: Partial<ChildSpec> = {}): ChildSpec => ({
 function setup(): { clock: TestClock; node: Node } {
   const clock = new TestClock();
   return { clock, node: createNode({ name: 'flags', clock }) };
-}
-
-/** Runs `fn` and returns what it threw (fails the test if it did not throw). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 /** Starts a supervisor expected to fail; returns the field named by the validation error inside. */
