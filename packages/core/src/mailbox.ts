@@ -48,8 +48,8 @@ const INITIAL_CAPACITY = 4;
 /**
  * A FIFO queue on a growable ring buffer: O(1) push and shift with no allocation in the steady
  * state, selective extraction that keeps the order of what it leaves, and a count of user
- * messages for the bound. The buffer is created on the first message, so an idle process pays
- * nothing for it.
+ * messages for the bound. A lone message is held without a buffer, and the buffer is created on
+ * the second, so an idle process, or one that only ever holds one message, pays nothing for it.
  *
  * User and system messages share one queue, so a process's messages and its exit signal keep
  * their order (OTP's per-pair guarantee); the system lane is a matter of accounting, not of
@@ -57,6 +57,8 @@ const INITIAL_CAPACITY = 4;
  */
 export class Mailbox {
   #buf: unknown[] | undefined = undefined;
+  /** The only message, while there is one and no buffer yet: most processes never need one. */
+  #one: unknown = undefined;
   #head = 0;
   #size = 0;
   #user = 0;
@@ -74,7 +76,19 @@ export class Mailbox {
   push(message: unknown, system: boolean): void {
     let buf = this.#buf;
     if (buf === undefined) {
+      if (!system) this.#user++;
+      if (this.#size === 0) {
+        this.#one = message;
+        this.#size = 1;
+        return;
+      }
       buf = this.#buf = new Array(INITIAL_CAPACITY);
+      buf[0] = this.#one;
+      buf[1] = message;
+      this.#one = undefined;
+      this.#head = 0;
+      this.#size = 2;
+      return;
     } else if (this.#size === buf.length) {
       buf = this.#grow(buf);
     }
@@ -85,7 +99,14 @@ export class Mailbox {
 
   shift(): unknown {
     if (this.#size === 0) return EMPTY;
-    const buf = this.#buf as unknown[];
+    const buf = this.#buf;
+    if (buf === undefined) {
+      const only = this.#one;
+      this.#one = undefined;
+      this.#size = 0;
+      if (!isSystemMessage(only)) this.#user--;
+      return only;
+    }
     const message = buf[this.#head];
     buf[this.#head] = undefined;
     this.#head = (this.#head + 1) & (buf.length - 1);
@@ -97,7 +118,7 @@ export class Mailbox {
   /** Removes and returns the oldest message that matches, leaving the rest in order. */
   extract(match: (message: unknown) => boolean): unknown {
     const buf = this.#buf;
-    if (buf === undefined) return EMPTY;
+    if (buf === undefined) return this.#size === 1 && match(this.#one) ? this.shift() : EMPTY;
     const mask = buf.length - 1;
     for (let i = 0; i < this.#size; i++) {
       const message = buf[(this.#head + i) & mask];
@@ -136,6 +157,7 @@ export class Mailbox {
   drain(): unknown[] {
     const out = this.toArray();
     this.#buf = undefined;
+    this.#one = undefined;
     this.#head = 0;
     this.#size = 0;
     this.#user = 0;
@@ -145,7 +167,7 @@ export class Mailbox {
   /** A snapshot, oldest first, for inspection and tests. */
   toArray(): unknown[] {
     const buf = this.#buf;
-    if (buf === undefined) return [];
+    if (buf === undefined) return this.#size === 1 ? [this.#one] : [];
     const out = new Array(this.#size);
     for (let i = 0; i < this.#size; i++) out[i] = buf[(this.#head + i) & (buf.length - 1)];
     return out;
