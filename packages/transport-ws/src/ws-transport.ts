@@ -21,6 +21,21 @@ export interface WsTransportStats {
   unboundRefs: number;
 }
 
+/** Every counter at zero: a fresh transport's stats. */
+export function zeroStats(): WsTransportStats {
+  return {
+    connections: 0,
+    framesIn: 0,
+    framesOut: 0,
+    envelopesIn: 0,
+    envelopesOut: 0,
+    refused: 0,
+    rejectedFrames: 0,
+    reconnects: 0,
+    unboundRefs: 0,
+  };
+}
+
 export interface ListenOptions {
   /** Interface to bind. Default `127.0.0.1`. */
   readonly host?: string;

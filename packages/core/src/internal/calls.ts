@@ -7,8 +7,7 @@ import { type Envelope, refusalReason } from '../transport.js';
 import { CallTable } from './call-table.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
-
-const NEVER = new Promise<never>(() => {});
+import { NEVER } from './runner.js';
 
 export const DEFAULT_CALL_TIMEOUT = 5000;
 

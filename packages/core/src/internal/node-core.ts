@@ -22,13 +22,12 @@ import { Process } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
-import type { Runner } from './runner.js';
+import { NEVER, type Runner } from './runner.js';
 import { Scheduler } from './scheduler.js';
 import { Signals } from './signals.js';
 import { Timers } from './timers.js';
 
 const incarnationId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
-const NEVER = new Promise<never>(() => {});
 
 export interface NodeCoreOptions {
   readonly name: string;

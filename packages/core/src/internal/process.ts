@@ -16,7 +16,7 @@ import { isPid, type Pid } from '../pid.js';
 import type { PoisonGuard } from '../poison-guard.js';
 import type { Ref } from '../ref.js';
 import type { NodeCore } from './node-core.js';
-import { PROCESS_EXIT, type Runner } from './runner.js';
+import { NEVER, PROCESS_EXIT, type Runner } from './runner.js';
 
 /** A pending selective receive. */
 export interface Waiter {
@@ -32,7 +32,6 @@ export type StartOutcome =
   | { readonly kind: 'ignored' }
   | { readonly kind: 'failed'; readonly reason: ExitReason };
 
-const NEVER = new Promise<never>(() => {});
 const STARTED: StartOutcome = Object.freeze({ kind: 'started' });
 const IGNORED: StartOutcome = Object.freeze({ kind: 'ignored' });
 

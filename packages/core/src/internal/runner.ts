@@ -22,3 +22,6 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === 'function'
   );
 }
+
+/** The promise a fenced process gets instead of a result: its code after a kill never resumes. */
+export const NEVER: Promise<never> = new Promise<never>(() => {});

@@ -4,7 +4,7 @@ import { isWardenError } from '../errors.js';
 import { type ExitReason, errorReason, isShutdown } from '../exit-reason.js';
 import { sweepMailbox } from '../internal/process.js';
 import { DownMessage, ExitMessage } from '../messages.js';
-import { isPid, type Pid, samePid } from '../pid.js';
+import { isPid, type Pid } from '../pid.js';
 import type { PoisonGuard } from '../poison-guard.js';
 import type { Ref } from '../ref.js';
 import type { NormalizedChildSpec, Shutdown } from './child-spec.js';
@@ -77,37 +77,8 @@ export async function shutdownChild(
   pid: Pid,
   spec: Pick<NormalizedChildSpec, 'shutdown' | 'restart'>,
 ): Promise<{ reason: ExitReason; clean: boolean }> {
-  // The one-child case of shutdownMany, without its per-child tables: a group restart stops its
-  // siblings one at a time, so this runs once per sibling.
-  const { shutdown } = spec;
-  const ref = ctx.monitor(pid);
-  ctx.exit(pid, shutdown === 'brutal_kill' ? 'kill' : 'shutdown');
-  const timeUp = { shutdownTimeUp: true };
-  const timer =
-    typeof shutdown === 'number' ? ctx.sendAfter(ctx.self, timeUp, shutdown) : undefined;
-  let exitReason: ExitReason | undefined;
-  let reason: ExitReason;
-  for (;;) {
-    const message = await ctx.receive(
-      (m) =>
-        (m instanceof DownMessage && m.ref === ref) ||
-        (m instanceof ExitMessage && samePid(m.from, pid)) ||
-        m === timeUp,
-    );
-    if (message === timeUp) {
-      ctx.exit(pid, 'kill');
-    } else if (message instanceof ExitMessage) {
-      exitReason = message.reason;
-    } else {
-      const down = message as DownMessage;
-      reason = down.reason === 'noproc' && exitReason !== undefined ? exitReason : down.reason;
-      break;
-    }
-  }
-  if (timer !== undefined) ctx.cancelTimer(timer);
-  ctx.unlink(pid);
-  sweepMailbox(ctx, (m) => (m instanceof ExitMessage && samePid(m.from, pid)) || m === timeUp);
-  return { reason, clean: isCleanShutdown(reason, shutdown, spec.restart === 'permanent') };
+  const [reason] = (await shutdownMany(ctx, [pid], spec.shutdown)) as [ExitReason];
+  return { reason, clean: isCleanShutdown(reason, spec.shutdown, spec.restart === 'permanent') };
 }
 
 /**
@@ -115,44 +86,48 @@ export async function shutdownChild(
  * children, item 34). Returns each child's exit reason, in the order given.
  *
  * One timer serves the whole wait (a message to self), and the children's EXITs are consumed as
- * they come, so the mailbox head always matches and stopping N children stays linear.
+ * they come, so the mailbox head always matches and stopping N children stays linear. A group
+ * restart stops its siblings one at a time through here, so the per-call state is one index by
+ * pid and three arrays.
  */
 export async function shutdownMany(
   ctx: ActorContext,
   pids: readonly Pid[],
   shutdown: Shutdown,
 ): Promise<ExitReason[]> {
-  const refs = new Map<Ref, number>();
-  const byKey = new Map<string, number>();
+  const index = new Map<string, number>();
+  const refs: Ref[] = [];
   const reasons: (ExitReason | undefined)[] = new Array(pids.length).fill(undefined);
   const exits: (ExitReason | undefined)[] = new Array(pids.length).fill(undefined);
   pids.forEach((pid, i) => {
-    refs.set(ctx.monitor(pid), i);
-    byKey.set(pid.key, i);
+    refs.push(ctx.monitor(pid));
+    index.set(pid.key, i);
   });
   const signal = shutdown === 'brutal_kill' ? 'kill' : 'shutdown';
   for (const pid of pids) ctx.exit(pid, signal);
   const timeUp = { shutdownTimeUp: true };
   const timer =
     typeof shutdown === 'number' ? ctx.sendAfter(ctx.self, timeUp, shutdown) : undefined;
-  const match = (m: unknown): boolean =>
-    (m instanceof DownMessage && refs.has(m.ref)) ||
-    (m instanceof ExitMessage && byKey.has(m.from.key)) ||
-    m === timeUp;
+  const ours = (m: unknown): m is DownMessage | ExitMessage => {
+    if (m instanceof DownMessage) {
+      const i = index.get(m.pid.key);
+      return i !== undefined && refs[i] === m.ref && reasons[i] === undefined;
+    }
+    return m instanceof ExitMessage && index.has(m.from.key);
+  };
   let waiting = pids.length;
   while (waiting > 0) {
-    const message = await ctx.receive(match);
+    const message = await ctx.receive((m) => m === timeUp || ours(m));
     if (message === timeUp) {
       // Shutdown time is up: kill whoever is left, then wait for them without a limit.
       pids.forEach((pid, i) => {
         if (reasons[i] === undefined) ctx.exit(pid, 'kill');
       });
     } else if (message instanceof ExitMessage) {
-      exits[byKey.get(message.from.key) as number] = message.reason;
+      exits[index.get(message.from.key) as number] = message.reason;
     } else {
       const down = message as DownMessage;
-      const i = refs.get(down.ref) as number;
-      refs.delete(down.ref);
+      const i = index.get(down.pid.key) as number;
       reasons[i] = down.reason === 'noproc' && exits[i] !== undefined ? exits[i] : down.reason;
       waiting--;
     }
@@ -160,7 +135,7 @@ export async function shutdownMany(
   if (timer !== undefined) ctx.cancelTimer(timer);
   for (const pid of pids) ctx.unlink(pid);
   // An EXIT queued before the DOWN matched first, or a timer that fired with the last DOWN.
-  sweepMailbox(ctx, (m) => (m instanceof ExitMessage && byKey.has(m.from.key)) || m === timeUp);
+  sweepMailbox(ctx, (m) => (m instanceof ExitMessage && index.has(m.from.key)) || m === timeUp);
   return reasons as ExitReason[];
 }
 

@@ -2,7 +2,7 @@ import type { Clock, Delivery, Envelope, TransportHost } from '@warden/core';
 import type WebSocket from 'ws';
 import { parseAddress } from '../address.js';
 import type { ResolvedOptions, WsTransportEvent } from '../options.js';
-import type { WsTransportStats } from '../ws-transport.js';
+import { type WsTransportStats, zeroStats } from '../ws-transport.js';
 import { CLOSE } from './close-codes.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { EndOfTick } from './end-of-tick.js';
@@ -41,17 +41,7 @@ export class Membership implements ConnectionHost {
   readonly batchBytes: number;
   readonly highWaterMark: number;
   readonly hardLimit: number;
-  readonly counters: WsTransportStats = {
-    connections: 0,
-    framesIn: 0,
-    framesOut: 0,
-    envelopesIn: 0,
-    envelopesOut: 0,
-    refused: 0,
-    rejectedFrames: 0,
-    reconnects: 0,
-    unboundRefs: 0,
-  };
+  readonly counters: WsTransportStats = zeroStats();
 
   constructor(host: TransportHost, options: ResolvedOptions, hooks: MembershipHooks) {
     this.host = host;

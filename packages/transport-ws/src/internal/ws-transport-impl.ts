@@ -2,7 +2,12 @@ import type { Delivery, Envelope, TransportHost } from '@warden/core';
 import { formatAddress, type PeerAddress, parseAddress } from '../address.js';
 import { WsTransportError } from '../errors.js';
 import type { ResolvedOptions, WsTransportEvent } from '../options.js';
-import type { ListenOptions, WsTransport, WsTransportStats } from '../ws-transport.js';
+import {
+  type ListenOptions,
+  type WsTransport,
+  type WsTransportStats,
+  zeroStats,
+} from '../ws-transport.js';
 import { Acceptor } from './acceptor.js';
 import { CLOSE } from './close-codes.js';
 import type { Identity } from './handshake.js';
@@ -22,18 +27,6 @@ interface Attached {
 
 /** Hosts that bind every interface: not an address a peer can dial. */
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
-
-const NO_STATS: WsTransportStats = {
-  connections: 0,
-  framesIn: 0,
-  framesOut: 0,
-  envelopesIn: 0,
-  envelopesOut: 0,
-  refused: 0,
-  rejectedFrames: 0,
-  reconnects: 0,
-  unboundRefs: 0,
-};
 
 /**
  * The transport's face: the `Transport` contract for the node and the `WsTransport` API for
@@ -164,7 +157,7 @@ export class WsTransportImpl implements WsTransport {
 
   stats(): WsTransportStats {
     const members = this.#a?.members;
-    if (members === undefined) return { ...NO_STATS };
+    if (members === undefined) return zeroStats();
     return { ...members.counters, connections: members.peers.connectedCount() };
   }
 
