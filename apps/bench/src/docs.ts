@@ -34,7 +34,7 @@ export function renderResults(result: SuiteResult, targets: readonly TargetResul
       '(the suite itself keeps about one core busy; more means other work shared the machine).',
     '',
     `Date: ${result.date}; scale ${o.scale}; ${o.warmup} warm-up run(s) then ${runs} per case and contender; ` +
-      `forced GC between runs: ${result.gc ? 'yes' : 'no (memory numbers invalid)'}; suite time ${Math.round(result.durationS)} s.`,
+      `forced GC before each case: ${result.gc ? 'yes' : 'no (memory numbers invalid)'}; suite time ${Math.round(result.durationS)} s.`,
     '',
     '### Parameters',
     '',

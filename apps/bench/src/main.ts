@@ -86,7 +86,7 @@ async function main(): Promise<number> {
   }
   if (!canMeasureMemory()) {
     console.error(
-      'warning: run node with --expose-gc: without it runs are not separated by a GC and memory numbers are noise',
+      'warning: run node with --expose-gc: without it cases are not separated by a GC and memory numbers are noise',
     );
   }
   if (

@@ -1,5 +1,5 @@
 import type { Machine } from './machine.js';
-import { measureOnce } from './measure.js';
+import { measureOnce, settleHeap } from './measure.js';
 import { type Summary, summarize } from './stats.js';
 import type { Case, ContenderName, Metric, Sample, Workload } from './workload.js';
 
@@ -92,6 +92,7 @@ async function runCase(
     const run = c.run[contender];
     if (run !== undefined) entries.push({ contender, run, samples: [] });
   }
+  await settleHeap();
   for (let round = 0; round < options.warmup + runs; round++) {
     const warm = round < options.warmup;
     const label = warm ? `warm-up ${round + 1}` : `run ${round + 1 - options.warmup}/${runs}`;
