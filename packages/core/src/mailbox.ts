@@ -61,7 +61,8 @@ export class Mailbox {
   #one: unknown = undefined;
   #head = 0;
   #size = 0;
-  #user = 0;
+  /** Queued system messages: rare, so counting them (not user ones) lets `shift` skip a check. */
+  #system = 0;
 
   /** All queued messages. */
   get size(): number {
@@ -70,13 +71,13 @@ export class Mailbox {
 
   /** Queued user messages: what the bound applies to. */
   get userSize(): number {
-    return this.#user;
+    return this.#size - this.#system;
   }
 
   push(message: unknown, system: boolean): void {
     let buf = this.#buf;
     if (buf === undefined) {
-      if (!system) this.#user++;
+      if (system) this.#system++;
       if (this.#size === 0) {
         this.#one = message;
         this.#size = 1;
@@ -94,7 +95,7 @@ export class Mailbox {
     }
     buf[(this.#head + this.#size) & (buf.length - 1)] = message;
     this.#size++;
-    if (!system) this.#user++;
+    if (system) this.#system++;
   }
 
   shift(): unknown {
@@ -104,14 +105,14 @@ export class Mailbox {
       const only = this.#one;
       this.#one = undefined;
       this.#size = 0;
-      if (!isSystemMessage(only)) this.#user--;
+      this.#system = 0;
       return only;
     }
     const message = buf[this.#head];
     buf[this.#head] = undefined;
     this.#head = (this.#head + 1) & (buf.length - 1);
     this.#size--;
-    if (!isSystemMessage(message)) this.#user--;
+    if (this.#system > 0 && isSystemMessage(message)) this.#system--;
     return message;
   }
 
@@ -130,7 +131,7 @@ export class Mailbox {
       }
       buf[(this.#head + this.#size - 1) & mask] = undefined;
       this.#size--;
-      if (!isSystemMessage(message)) this.#user--;
+      if (isSystemMessage(message)) this.#system--;
       return message;
     }
     return EMPTY;
@@ -160,7 +161,7 @@ export class Mailbox {
     this.#one = undefined;
     this.#head = 0;
     this.#size = 0;
-    this.#user = 0;
+    this.#system = 0;
     return out;
   }
 

@@ -87,7 +87,8 @@ export class Router {
   }
 
   send(from: Process | undefined, to: Address, message: unknown, cast: boolean): void {
-    // The hot path: a live local process, reached through its pid without a table lookup.
+    // The hot path, kept small enough to inline into its callers: a live local process, reached
+    // through its pid without a table lookup.
     if (to instanceof Pid) {
       const cell = cellOf(to) as Process | undefined;
       if (cell !== undefined && cell.core === this.#core && from?.dead !== true) {
@@ -97,6 +98,11 @@ export class Router {
         return;
       }
     }
+    this.#sendSlow(from, to, message, cast);
+  }
+
+  /** Everything but a live local process: a fenced sender, a name, a stale pid, another node. */
+  #sendSlow(from: Process | undefined, to: Address, message: unknown, cast: boolean): void {
     if (from?.dead === true) {
       this.#core.deadLetter(to instanceof Pid ? to : String(to), message, 'fenced');
       return;
