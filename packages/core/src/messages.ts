@@ -42,11 +42,32 @@ export class DownMessage extends RuntimeMessage {
   }
 }
 
+/** @internal The server an inbound call was delivered to (see `CallRequest.#server`). */
+export let serverOf: (request: CallRequest) => Pid | undefined;
+/** @internal */
+export let setServer: (request: CallRequest, server: Pid) => void;
+
 /**
  * A call waiting for its reply. It is the `from` handle a server passes to `ctx.reply`, so a
  * server may keep it and answer later (gen_server's `noreply` + `reply/2`).
  */
 export class CallRequest<Req = unknown> extends RuntimeMessage {
+  /**
+   * The process a call from another node was delivered to, which holds the monitor the call
+   * implies (decision 0013), so the reply can release it. Set only on the node that received the
+   * call; a private field: never on the wire, never seen by user code. Reached through
+   * `serverOf` / `setServer`, which the core keeps internal. A look-alike plain object (a request
+   * that crossed the wire inside a message) has none.
+   */
+  #server: Pid | undefined = undefined;
+
+  static {
+    serverOf = (request) => (#server in request ? request.#server : undefined);
+    setServer = (request, server) => {
+      request.#server = server;
+    };
+  }
+
   override get system(): boolean {
     return false;
   }

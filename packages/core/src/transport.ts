@@ -7,12 +7,16 @@ import type { Ref } from './ref.js';
 /**
  * Everything that crosses between nodes. A transport carries envelopes in order per
  * sender-receiver pair and at most once; it never interprets them.
+ *
+ * A `call` implies a monitor of `to` by `from` under `ref`, as if a `monitor` envelope had come
+ * first. A `reply` with `released` says the server's node has dropped that monitor already, so
+ * the caller's node sends no `demonitor` (decision 0013).
  */
 export type Envelope =
   | { kind: 'send'; to: Pid; message: unknown }
   | { kind: 'cast'; to: Pid; message: unknown }
   | { kind: 'call'; to: Pid; from: Pid; ref: Ref; request: unknown }
-  | { kind: 'reply'; to: Pid; ref: Ref; value: unknown; error?: ErrorData }
+  | { kind: 'reply'; to: Pid; ref: Ref; value: unknown; error?: ErrorData; released?: true }
   | { kind: 'link'; to: Pid; from: Pid }
   | { kind: 'unlink'; to: Pid; from: Pid }
   | { kind: 'exit'; to: Pid; from: Pid; reason: ExitReason; link: boolean }

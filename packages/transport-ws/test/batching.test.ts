@@ -69,10 +69,11 @@ describe('back-pressure', () => {
     }
     expect(sent).toBeLessThan(4000);
     expect(a.transport.stats().refused).toBe(1);
-    // A call is a signal on the wire (its monitor too): it is queued, not refused.
+    // A call is a signal on the wire (one envelope: it carries its monitor, decision 0013): it
+    // is queued, not refused.
     const envelopesBefore = a.transport.stats().envelopesOut;
     const call = a.node.call(to, 'hello', { timeout: 50 }).catch((e: unknown) => e);
-    expect(a.transport.stats().envelopesOut - envelopesBefore).toBe(2);
+    expect(a.transport.stats().envelopesOut - envelopesBefore).toBe(1);
     expect(await call).toMatchObject({ code: 'ERR_CALL_TIMEOUT' });
     expect(a.node.nodes()).toEqual(['stalled']);
     stalled.close();

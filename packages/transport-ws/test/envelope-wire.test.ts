@@ -30,6 +30,15 @@ describe('envelopes survive the wire', () => {
       value: undefined,
       error: { _tag: 'WardenError', code: 'ERR_MAILBOX_FULL', message: 'full' },
     },
+    { kind: 'reply', to: here, ref, value: 42, released: true },
+    {
+      kind: 'reply',
+      to: here,
+      ref,
+      value: undefined,
+      error: { _tag: 'WardenError', code: 'ERR_POISON_MESSAGE', message: 'quarantined' },
+      released: true,
+    },
     { kind: 'link', to: here, from: there },
     { kind: 'unlink', to: here, from: there },
     {
@@ -48,6 +57,23 @@ describe('envelopes survive the wire', () => {
     const out = (checked as { envelope: Envelope }).envelope;
     expect(out.to).toBeInstanceOf(Pid);
     if ('from' in out) expect(out.from).toBeInstanceOf(Pid);
+  });
+
+  it('keeps the 4- and 5-item reply for a reply that is not released and uses 6 items for one that is', () => {
+    const error = { _tag: 'WardenError', code: 'ERR_MAILBOX_FULL', message: 'full' } as const;
+    expect(envelopeToWire({ kind: 'reply', to: here, ref, value: 1 })).toHaveLength(4);
+    expect(envelopeToWire({ kind: 'reply', to: here, ref, value: 1, error })).toHaveLength(5);
+    expect(envelopeToWire({ kind: 'reply', to: here, ref, value: 1, released: true })).toEqual([
+      KIND.reply,
+      here,
+      ref,
+      1,
+      null,
+      true,
+    ]);
+    expect(
+      envelopeToWire({ kind: 'reply', to: here, ref, value: 1, error, released: true }),
+    ).toEqual([KIND.reply, here, ref, 1, error, true]);
   });
 
   it('drops the local-only cause of an error exit reason', () => {
@@ -105,6 +131,15 @@ describe('the envelope schema check refuses', () => {
       'an error code outside core table',
       [KIND.reply, here, ref, 1, { _tag: 'WardenError', code: 'ERR_PWNED', message: '' }],
     ],
+    ['a reply of 3 items', [KIND.reply, here, ref]],
+    ['a reply of 7 items', [KIND.reply, here, ref, 1, null, true, true]],
+    ['a 5-item reply with nil for its error', [KIND.reply, here, ref, 1, null]],
+    ['a released flag that is false', [KIND.reply, here, ref, 1, null, false]],
+    ['a released flag that is 1', [KIND.reply, here, ref, 1, null, 1]],
+    ['a released flag that is a string', [KIND.reply, here, ref, 1, null, 'true']],
+    ['a released flag that is nil', [KIND.reply, here, ref, 1, null, null]],
+    ['a released reply with bad error data', [KIND.reply, here, ref, 1, { code: 'x' }, true]],
+    ['a released reply without a string ref', [KIND.reply, here, 7, 1, null, true]],
   ])('%s', (_what, raw) => {
     const d = decode(encode(raw));
     expect(d.ok).toBe(true);

@@ -125,7 +125,9 @@ describe('fuzzing a node over a real connection', () => {
         case 2:
           return [k, to, from, e.ref, e.payload];
         case 3:
-          return [k, to, e.ref, e.payload];
+          return e.ref.length % 2 === 0
+            ? [k, to, e.ref, e.payload]
+            : [k, to, e.ref, e.payload, null, true];
         case 6:
           return [k, to, from, e.reason, e.ref.length % 2 === 0];
         case 7:

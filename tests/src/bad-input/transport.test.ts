@@ -139,6 +139,27 @@ describe('envelopes the node cannot deliver', () => {
     });
   });
 
+  it('answers a call to an unknown local pid with a noproc DOWN to the far caller, as the monitor it implies would (items 49, 51)', async () => {
+    const { clock, node, host, transport } = await setup();
+    const nobody = new Pid('a', node.incarnation, 999);
+    host.receive({ kind: 'call', to: nobody, from: FAR, ref: 'far.f1#4' as never, request: 1 });
+    await clock.settle();
+    expect(transport.sent).toEqual([
+      { kind: 'down', to: FAR, from: nobody, ref: 'far.f1#4', reason: 'noproc' },
+    ]);
+  });
+
+  it('holds the monitor a call from another node implies and releases it with the reply (decision 0013)', async () => {
+    const { clock, node, host, transport, target } = await setup();
+    host.receive({ kind: 'call', to: target, from: FAR, ref: 'far.f1#5' as never, request: 'log' });
+    expect(node.processInfo(target)?.monitoredBy).toEqual([FAR]);
+    await clock.settle();
+    expect(transport.sent).toEqual([
+      { kind: 'reply', to: FAR, ref: 'far.f1#5', value: [], released: true },
+    ]);
+    expect(node.processInfo(target)?.monitoredBy).toEqual([]);
+  });
+
   it('drops exit, unlink, demonitor and DOWN signals for unknown pids without harm', async () => {
     const { clock, node, host, target } = await setup();
     const nobody = new Pid('a', node.incarnation, 999);
@@ -192,6 +213,10 @@ function malformed(target: Pid): [string, unknown][] {
     ['an exit with an invalid reason', { kind: 'exit', to: target, from: FAR, reason: 'bogus' }],
     ['a call without a caller', { kind: 'call', to: target, from: null, ref: null, request: 1 }],
     ['a reply to nobody', { kind: 'reply', to: null, ref: 'a#1', value: 1 }],
+    [
+      'a reply with a released flag other than true',
+      { kind: 'reply', to: target, ref: 'a#3', value: 1, released: 'yes' },
+    ],
     ['a DOWN to nobody', { kind: 'down', to: null, from: FAR, ref: 'a#2', reason: 'normal' }],
   ];
 }

@@ -1,4 +1,4 @@
-import type { Node } from '@warden/core';
+import type { Envelope, Node } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { afterEach } from 'vitest';
 
@@ -8,7 +8,8 @@ import { afterEach } from 'vitest';
  *
  * `startNode` is optional: a transport that can start a fresh incarnation of a stopped node under
  * the same name on the same network provides it, and the incarnation tests run; without it they
- * are skipped.
+ * are skipped. So is `received`: every envelope the named node has received, in arrival order
+ * (`recordInbound` keeps them); the tests that count envelopes on the wire need it.
  */
 export interface Cluster {
   readonly nodes: Node[];
@@ -16,6 +17,7 @@ export interface Cluster {
   heal(): Promise<void> | void;
   close(): Promise<void>;
   startNode?(name: string): Promise<Node>;
+  received?(name: string): readonly Envelope[];
 }
 
 export type MakeCluster = (names: string[], clock: TestClock) => Promise<Cluster>;
@@ -32,6 +34,8 @@ export interface OpenCluster {
   heal(): Promise<void>;
   /** Undefined when the transport cannot start a new incarnation of a node. */
   readonly startNode: ((name: string) => Promise<Node>) | undefined;
+  /** Envelopes the named node has received so far; undefined when the cluster does not record. */
+  readonly received: ((name: string) => readonly Envelope[]) | undefined;
 }
 
 /**
@@ -67,6 +71,7 @@ export function clusterOpener(make: MakeCluster): (names: string[]) => Promise<O
         cluster.startNode === undefined
           ? undefined
           : (name) => (cluster.startNode as (n: string) => Promise<Node>).call(cluster, name),
+      received: cluster.received?.bind(cluster),
     };
   };
 }

@@ -1,8 +1,8 @@
-// Connections (item 56), messages (items 52, 54) and calls (items 50, 51) between nodes.
+// Connections (item 56) and messages (items 52, 54) between nodes.
 import { isWardenError, type NodeEvent, type Pid } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { clusterOpener, type MakeCluster } from './cluster.js';
-import { type Arrival, collector, server } from './remote-actors.js';
+import { type Arrival, collector } from './remote-actors.js';
 
 export function messagingSuite(make: MakeCluster): void {
   const open = clusterOpener(make);
@@ -120,59 +120,6 @@ export function messagingSuite(make: MakeCluster): void {
       expect(await b.call<Arrival[]>(sink, 'log')).toEqual([]);
       const error = await a.call('svc', { echo: 1 }).catch((e: unknown) => e);
       expect(isWardenError(error, 'ERR_NOPROC')).toBe(true);
-    });
-  });
-
-  describe('calls across nodes (items 50, 51)', () => {
-    it('answers a remote call from the node and from inside a process', async () => {
-      const { node, clock } = await open(['a', 'b']);
-      const [a, b] = [node('a'), node('b')];
-      const srv = b.spawn(server);
-      expect(await a.call(srv, { echo: { n: 42 } })).toEqual({ n: 42 });
-      const answers: unknown[] = [];
-      a.spawn(
-        async (ctx, to: Pid) => {
-          answers.push(await ctx.call(to, { echo: 'first' }));
-          answers.push(await ctx.call(to, { echo: 'second' }));
-        },
-        { args: srv },
-      );
-      await clock.settle();
-      expect(answers).toEqual(['first', 'second']);
-    });
-
-    it('rejects a remote call with ERR_EXIT carrying the server reason when it stops mid-call (item 51)', async () => {
-      const { node } = await open(['a', 'b']);
-      const [a, b] = [node('a'), node('b')];
-      const srv = b.spawn(server);
-      const error = await a
-        .call(srv, { stop: { tag: 'shutdown', detail: 'bye' } })
-        .catch((e: unknown) => e);
-      expect(isWardenError(error, 'ERR_EXIT')).toBe(true);
-      expect((error as { reason?: unknown }).reason).toEqual({ tag: 'shutdown', detail: 'bye' });
-    });
-
-    it('rejects a call to a dead remote pid with ERR_NOPROC (item 51)', async () => {
-      const { node, clock } = await open(['a', 'b']);
-      const [a, b] = [node('a'), node('b')];
-      const srv = b.spawn(server);
-      b.exit(srv, 'kill');
-      await clock.settle();
-      const error = await a.call(srv, { echo: 1 }).catch((e: unknown) => e);
-      expect(isWardenError(error, 'ERR_NOPROC')).toBe(true);
-    });
-
-    it('times out a remote call that gets no reply with ERR_CALL_TIMEOUT (item 50)', async () => {
-      const { node, clock } = await open(['a', 'b']);
-      const [a, b] = [node('a'), node('b')];
-      const srv = b.spawn(server);
-      const outcome = a.call(srv, { hang: true }, { timeout: 1000 }).catch((e: unknown) => e);
-      let settled = false;
-      void outcome.then(() => (settled = true));
-      await clock.advance(999);
-      expect(settled).toBe(false);
-      await clock.advance(1);
-      expect(isWardenError(await outcome, 'ERR_CALL_TIMEOUT')).toBe(true);
     });
   });
 }

@@ -3,6 +3,7 @@
 // (incarnations, dead letters). A transport runs it unchanged with its own `makeCluster`.
 import { describe } from 'vitest';
 import type { MakeCluster } from './cluster.js';
+import { callsSuite } from './cross-node-calls.js';
 import { lifecycleSuite } from './cross-node-lifecycle.js';
 import { linksSuite } from './cross-node-links.js';
 import { messagingSuite } from './cross-node-messaging.js';
@@ -19,6 +20,8 @@ export type { Cluster, MakeCluster } from './cluster.js';
  * other; `partition(a, b)` cuts the two nodes apart (both sides see node down), `heal()` restores
  * every cut, `close()` stops every node it started. The optional `startNode(name)` starts a new
  * incarnation of a stopped node under the same name; without it the incarnation tests are skipped.
+ * The optional `received(name)` lists the envelopes that node has received (`recordInbound`);
+ * without it the tests that count envelopes on the wire are skipped.
  * `clock.settle()` must cover traffic still in flight on the transport.
  *
  * @example
@@ -32,6 +35,7 @@ export type { Cluster, MakeCluster } from './cluster.js';
 export function crossNodeSuite(name: string, makeCluster: MakeCluster): void {
   describe(`cross-node semantics over ${name}`, () => {
     messagingSuite(makeCluster);
+    callsSuite(makeCluster);
     linksSuite(makeCluster);
     monitorsSuite(makeCluster);
     partitionSuite(makeCluster);

@@ -1,7 +1,8 @@
 // A cluster of nodes joined by @warden/transport-ws over real loopback sockets, in one process.
-import { type Clock, createNode, type Node } from '@warden/core';
+import { type Clock, createNode, type Envelope, type Node } from '@warden/core';
 import { createWsTransport, type WsTransport, type WsTransportOptions } from '@warden/transport-ws';
 import type { Cluster } from './cluster.js';
+import { recordInbound } from './recording-transport.js';
 
 export const CLUSTER_SECRET = 'cross-node-suite-secret-0123456789abcdef';
 
@@ -28,7 +29,8 @@ export async function ioUntil(done: () => boolean, what: string, maxMs = 5000): 
  * Starts one node per name on `clock`, each listening on 127.0.0.1 and a free port; every node
  * dials the first one and the membership gossip completes the mesh. A partition blocks the pair
  * on both sides (each drops the connection at once, so both see node down before it returns);
- * heal unblocks and waits until the pair is connected again.
+ * heal unblocks and waits until the pair is connected again. Each node's inbound envelopes are
+ * recorded (`received`).
  */
 export async function makeWsCluster(
   names: string[],
@@ -37,6 +39,7 @@ export async function makeWsCluster(
 ): Promise<Cluster> {
   const live = new Map<string, Member>();
   const all: Member[] = [];
+  const received = new Map<string, Envelope[]>();
   const cuts: [string, string][] = [];
 
   const meshed = (): boolean => {
@@ -48,7 +51,9 @@ export async function makeWsCluster(
 
   const start = async (name: string): Promise<Node> => {
     const transport = createWsTransport({ secret: CLUSTER_SECRET, ...options });
-    const node = createNode({ name, clock, transport });
+    const log: Envelope[] = [];
+    received.set(name, log);
+    const node = createNode({ name, clock, transport: recordInbound(transport, log) });
     const bound = await transport.listen({ host: '127.0.0.1', port: 0 });
     const member = { node, transport, address: `${bound.host}:${bound.port}` };
     const seed = [...live.values()].find((m) => !m.node.stopped);
@@ -95,6 +100,7 @@ export async function makeWsCluster(
       await ioUntil(meshed, `${name} to join the mesh`);
       return node;
     },
+    received: (name) => received.get(name) ?? [],
     close: async () => {
       for (const m of all) {
         await m.node.stop();

@@ -172,7 +172,7 @@ export class ActorRunner implements Runner {
         'ERR_POISON_MESSAGE',
         `request quarantined: ${describeValue(payload)}`,
       );
-      p.core.calls.reply(message.from, message.ref, undefined, error.toJSON());
+      p.core.calls.reply(message, undefined, error.toJSON());
     }
     return null;
   }
@@ -181,12 +181,11 @@ export class ActorRunner implements Runner {
     if (message instanceof CallRequest) {
       if (result instanceof Reply) {
         p.state = result.state;
-        p.core.calls.reply(message.from, message.ref, result.value, undefined);
+        p.core.calls.reply(message, result.value, undefined);
       } else if (result instanceof NoReply) {
         p.state = result.state;
       } else if (result instanceof Stop) {
-        if (result.hasReply)
-          p.core.calls.reply(message.from, message.ref, result.replyValue, undefined);
+        if (result.hasReply) p.core.calls.reply(message, result.replyValue, undefined);
         p.state = result.state;
         this.#stopWith(p, result.reason);
       } else {

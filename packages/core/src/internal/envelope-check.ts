@@ -4,6 +4,8 @@ import { Pid } from '../pid.js';
 import type { Ref } from '../ref.js';
 import type { Envelope } from '../transport.js';
 
+type ReplyEnvelope = Extract<Envelope, { kind: 'reply' }>;
+
 const MAX_NAME = 255;
 const MAX_REF = 512;
 
@@ -45,7 +47,8 @@ function isErrorData(value: unknown): value is ErrorData {
 /**
  * Checks an envelope that came from another node before anything acts on it: a known kind, pids
  * of the right shape (revived as `Pid`), refs, exit reasons and error data that are what they
- * claim. Returns undefined for anything else; the caller counts it as a dead letter.
+ * claim (a reply's `released` is `true` or absent). Returns undefined for anything else; the
+ * caller counts it as a dead letter.
  */
 export function checkEnvelope(value: unknown): Envelope | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -58,10 +61,14 @@ export function checkEnvelope(value: unknown): Envelope | undefined {
   }
   if (kind === 'reply') {
     if (!isRef(v.ref)) return undefined;
-    if (v.error === undefined) return { kind, to, ref: v.ref, value: v.value };
-    return isErrorData(v.error)
-      ? { kind, to, ref: v.ref, value: v.value, error: v.error }
-      : undefined;
+    if (v.released !== undefined && v.released !== true) return undefined;
+    const reply: ReplyEnvelope = { kind, to, ref: v.ref, value: v.value };
+    if (v.error !== undefined) {
+      if (!isErrorData(v.error)) return undefined;
+      reply.error = v.error;
+    }
+    if (v.released === true) reply.released = true;
+    return reply;
   }
   const from = revivePid(v.from);
   if (from === undefined) return undefined;

@@ -1,4 +1,4 @@
-import { CallRequest, CastMessage } from '../messages.js';
+import { CallRequest, CastMessage, setServer } from '../messages.js';
 import { samePid } from '../pid.js';
 import type { Envelope } from '../transport.js';
 import { checkEnvelope } from './envelope-check.js';
@@ -25,21 +25,27 @@ export function handleInbound(core: NodeCore, envelope: Envelope): void {
       return;
     }
     case 'call': {
-      // The caller's monitor (sent just before) already answers a missing server with noproc.
+      // A call implies the caller's monitor of its server (decision 0013): recorded as a
+      // `monitor` envelope would be, before the request, and answered with noproc the same way.
       if (target === undefined) {
         core.deadLetter(envelope.to, envelope.request, stale ? 'stale-incarnation' : 'noproc');
+        core.signals.down(envelope.from, envelope.ref, envelope.to, 'noproc');
         return;
       }
-      core.router.deliver(
-        target,
-        new CallRequest(envelope.ref, envelope.from, envelope.request),
-        false,
-        false,
-      );
+      (target.monitorsIn ??= new Map()).set(envelope.ref, envelope.from);
+      const request = new CallRequest(envelope.ref, envelope.from, envelope.request);
+      setServer(request, target.pid);
+      core.router.deliver(target, request, false, false);
       return;
     }
     case 'reply':
-      core.calls.reply(envelope.to, envelope.ref, envelope.value, envelope.error);
+      core.calls.deliverReply(
+        envelope.to,
+        envelope.ref,
+        envelope.value,
+        envelope.error,
+        envelope.released === true,
+      );
       return;
     case 'link':
       if (target === undefined) {

@@ -284,7 +284,7 @@ export class NodeCore implements TransportHost {
   deadLetter(to: Pid | string, message: unknown, reason: DeadLetterReason): void {
     if (message instanceof CallRequest && reason === 'mailbox-full') {
       const error = new WardenError('ERR_MAILBOX_FULL', `mailbox of ${String(to)} is full`);
-      this.calls.reply(message.from, message.ref, undefined, error.toJSON());
+      this.calls.reply(message, undefined, error.toJSON());
     }
     const time = this.clock.now();
     this.deadLetters.record({ to, message, reason, time });

@@ -153,7 +153,7 @@ export class Process implements ActorContext {
       this.core.deadLetter(from.from, value, 'fenced');
       return;
     }
-    this.core.calls.reply(from.from, from.ref, value, undefined);
+    this.core.calls.reply(from, value, undefined);
   }
 
   link(pid: Pid): void {

@@ -155,7 +155,7 @@ function tlsClientOptions(options: ResolvedOptions): Record<string, unknown> {
   return tls.servername === undefined ? { ca: tls.ca } : { ca: tls.ca, servername: tls.servername };
 }
 
-/** `GET /warden/v1/challenge`: a fresh token and the name of the node answering. */
+/** `GET /warden/v2/challenge`: a fresh token and the name of the node answering. */
 export function fetchChallenge(
   address: PeerAddress,
   options: ResolvedOptions,

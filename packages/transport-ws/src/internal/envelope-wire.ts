@@ -29,6 +29,9 @@ export const KIND = {
   down: 9,
 } as const;
 
+type ReplyEnvelope = Extract<Envelope, { kind: 'reply' }>;
+
+/** Fields per kind; a reply may also have 5 (with an error) or 6 (released). */
 const ARITY = [3, 3, 5, 4, 3, 3, 5, 4, 4, 5] as const;
 const MAX_REF = 300;
 const MAX_TEXT = 64 * 1024;
@@ -56,16 +59,16 @@ export function envelopeToWire(e: Envelope): unknown[] {
       return [KIND[e.kind], e.to, e.message];
     case 'call':
       return [KIND.call, e.to, e.from, e.ref, e.request];
-    case 'reply':
-      return e.error === undefined
+    case 'reply': {
+      const error =
+        e.error === undefined
+          ? undefined
+          : { _tag: 'WardenError', code: e.error.code, message: e.error.message };
+      if (e.released === true) return [KIND.reply, e.to, e.ref, e.value, error ?? null, true];
+      return error === undefined
         ? [KIND.reply, e.to, e.ref, e.value]
-        : [
-            KIND.reply,
-            e.to,
-            e.ref,
-            e.value,
-            { _tag: 'WardenError', code: e.error.code, message: e.error.message },
-          ];
+        : [KIND.reply, e.to, e.ref, e.value, error];
+    }
     case 'link':
     case 'unlink':
       return [KIND[e.kind], e.to, e.from];
@@ -106,7 +109,7 @@ export function checkWireEnvelope(raw: unknown, parties: WireParties): Envelope 
     return `unknown envelope kind ${String(kind).slice(0, 20)}`;
   }
   const arity = ARITY[kind] as number;
-  if (raw.length !== arity && !(kind === KIND.reply && raw.length === 5)) {
+  if (raw.length !== arity && !(kind === KIND.reply && (raw.length === 5 || raw.length === 6))) {
     return `envelope kind ${kind} has ${raw.length} fields`;
   }
   const to = raw[1];
@@ -116,14 +119,8 @@ export function checkWireEnvelope(raw: unknown, parties: WireParties): Envelope 
       return { kind: 'send', to, message: raw[2] };
     case KIND.cast:
       return { kind: 'cast', to, message: raw[2] };
-    case KIND.reply: {
-      const ref = checkRef(raw[2]);
-      if (ref === undefined) return 'bad ref';
-      if (raw.length === 4) return { kind: 'reply', to, ref, value: raw[3] };
-      const error = checkErrorData(raw[4]);
-      if (error === undefined) return 'bad error data';
-      return { kind: 'reply', to, ref, value: raw[3], error };
-    }
+    case KIND.reply:
+      return checkReply(raw, to);
   }
   // `from` names a process of the authenticated peer node. Exits and DOWNs may name a pid of an
   // earlier incarnation of that node (the `noproc` answer to a link or monitor of a stale pid);
@@ -163,6 +160,25 @@ export function checkWireEnvelope(raw: unknown, parties: WireParties): Envelope 
       return { kind: 'down', to, from, ref, reason };
     }
   }
+}
+
+/**
+ * `[3, to, ref, value]`, `[3, to, ref, value, error]`, or the released form
+ * `[3, to, ref, value, error-or-nil, true]` (decision 0013): the sixth item is exactly `true`.
+ */
+function checkReply(raw: unknown[], to: Pid): Envelope | string {
+  const ref = checkRef(raw[2]);
+  if (ref === undefined) return 'bad ref';
+  const reply: ReplyEnvelope = { kind: 'reply', to, ref, value: raw[3] };
+  const released = raw.length === 6;
+  if (released && raw[5] !== true) return 'bad released flag';
+  if (raw.length === 5 || (released && raw[4] !== null)) {
+    const error = checkErrorData(raw[4]);
+    if (error === undefined) return 'bad error data';
+    reply.error = error;
+  }
+  if (released) reply.released = true;
+  return reply;
 }
 
 function checkRef(v: unknown): Ref | undefined {

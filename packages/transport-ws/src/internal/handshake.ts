@@ -3,7 +3,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * The handshake, done in HTTP before any WebSocket exists (docs/security.md):
  *
- * 1. `GET /warden/v1/challenge` -> 200 with a stateless challenge token (nonce, issue time and a
+ * 1. `GET /warden/v2/challenge` -> 200 with a stateless challenge token (nonce, issue time and a
  *    tag under a per-process key: the server remembers nothing for an unauthenticated caller).
  * 2. The upgrade request carries the token, the client's own nonce, its wall time, its identity
  *    and `proof = HMAC(secret, "client" | every field)`. The server checks the token (its tag,
@@ -11,9 +11,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * 3. The `101` response carries `proof = HMAC(secret, "server" | every field | server identity)`,
  *    over both nonces; the client checks it before it sends a single frame.
  */
-export const PROTOCOL_VERSION = '1';
-export const CHALLENGE_PATH = '/warden/v1/challenge';
-export const UPGRADE_PATH = '/warden/v1';
+export const PROTOCOL_VERSION = '2';
+export const CHALLENGE_PATH = '/warden/v2/challenge';
+export const UPGRADE_PATH = '/warden/v2';
 
 export const HEADER = {
   version: 'x-warden-version',

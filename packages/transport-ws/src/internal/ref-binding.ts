@@ -3,8 +3,10 @@ import type { Envelope, Ref } from '@warden/core';
 /**
  * Binds the refs of monitors and calls to the connection they were made over, so that one member
  * cannot answer for another: a reply or DOWN is let through only for a ref this node sent to this
- * peer (in a `monitor` or `call`) and not yet settled, and a `demonitor` only for a ref this peer
- * sent. Anything else is dropped: core would have matched it by ref alone, whoever sent it.
+ * peer (in a `monitor` or `call`, which implies one) and not yet settled, and a `demonitor` only
+ * for a ref this peer sent and this node has not released (a DOWN, or a reply marked
+ * `released`). Anything else is dropped: core would have matched it by ref alone, whoever sent
+ * it.
  *
  * Late arrivals are legitimate (a DOWN crossing a demonitor) and are dropped harmlessly: core
  * would have found no monitor or call for them either. Both sets live and die with the
@@ -13,7 +15,10 @@ import type { Envelope, Ref } from '@warden/core';
 export class RefBinding {
   /** Refs of monitors and calls this node sent, awaiting their DOWN or reply. */
   readonly #ours = new Set<Ref>();
-  /** Refs of monitors and calls the peer sent, until it demonitors or the monitor fires. */
+  /**
+   * Refs of monitors and calls the peer sent, until it demonitors, the monitor fires, or a reply
+   * releases it.
+   */
   readonly #theirs = new Set<Ref>();
 
   /** Records an envelope this node is sending. */
@@ -28,6 +33,10 @@ export class RefBinding {
         return;
       case 'down':
         this.#theirs.delete(e.ref);
+        return;
+      case 'reply':
+        // The monitor the peer's call implied is released with it: no demonitor will follow.
+        if (e.released === true) this.#theirs.delete(e.ref);
         return;
     }
   }
