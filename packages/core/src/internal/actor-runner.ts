@@ -30,11 +30,31 @@ export class ActorRunner implements Runner {
       // A synchronous (or absent) init leaves the process ready: serve what arrived meanwhile.
     }
     const slice = p.core.scheduler.slice;
+    const mailbox = p.mailbox;
+    // A poison guard is set at spawn, so it cannot appear during the turn.
+    const handleInfo = p.poison === undefined ? this.#spec.handleInfo : undefined;
     while (handled < slice && !p.dead && !p.busy) {
-      const message = p.mailbox.shift();
+      const message = mailbox.shift();
       if (message === EMPTY) break;
       handled++;
-      this.#handle(p, message);
+      if (handleInfo === undefined || message instanceof RuntimeMessage) {
+        this.#handle(p, message);
+        continue;
+      }
+      // The common case, small enough to compile into this loop: a plain message, no poison
+      // guard, and a handler that answers synchronously with its next state.
+      let result: unknown;
+      try {
+        result = handleInfo(message, p.state, p);
+      } catch (error) {
+        this.#crash(p, error, undefined);
+        continue;
+      }
+      if (result instanceof Directive || p.dead || isThenable(result)) {
+        this.#settle(p, message, result, undefined);
+      } else {
+        p.state = result;
+      }
     }
     this.#resume(p);
     return handled;
@@ -126,6 +146,11 @@ export class ActorRunner implements Runner {
       this.#crash(p, error, poisonKey);
       return;
     }
+    this.#settle(p, message, result, poisonKey);
+  }
+
+  /** What follows a handler's answer: wait for it, discard it (fenced), or apply it. */
+  #settle(p: Process, message: unknown, result: unknown, poisonKey: string | undefined): void {
     if (isThenable(result)) {
       p.busy = true;
       result
