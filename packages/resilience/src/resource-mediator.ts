@@ -56,6 +56,7 @@ export class ResourceMediator {
   readonly #pending = new Map<number, Parked<Grant>>();
   readonly #owners: OwnerWatch;
   #nextId = 1;
+  #closed = false;
 
   constructor(options: ResourceMediatorOptions) {
     this.#clock = checkClock('clock', options?.clock);
@@ -168,11 +169,20 @@ export class ResourceMediator {
     return released;
   }
 
-  /** Rejects every waiter with `ERR_CLOSED` and stops watching owners. Held locks stay as data. */
+  /**
+   * Stops taking work: the waiters pending now, and every later `acquire` or `acquireAll`, are
+   * rejected with `ERR_CLOSED` (a refused request is never queued and arms no timer). Leases
+   * granted before stay live (`held`, fence-valid) until released, so a holder can finish its
+   * write: closing is not revocation. Releasing them afterwards frees the resource, never throws,
+   * and grants nothing: a closed mediator never grants again. Owners are no longer monitored, so
+   * a pid owner's exit no longer releases its locks. A second `close()` does nothing.
+   */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     for (const [id, p] of this.#pending) {
       this.#table.withdraw(id);
-      p.reject(new ResilienceError('ERR_CLOSED', 'resource mediator closed'));
+      p.reject(closedError());
     }
     this.#pending.clear();
     this.#owners.stop();
@@ -189,6 +199,7 @@ export class ResourceMediator {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.#closed) return Promise.reject(closedError());
     const key = ownerKey(owner);
     for (const r of resources) {
       if (!this.#table.has(r)) return Promise.reject(unknownResource(r));
@@ -244,6 +255,7 @@ export class ResourceMediator {
 
   /** Grants what can be granted now and resolves those waiters. */
   #settle(): void {
+    if (this.#closed) return; // a closed mediator never grants, whatever was released
     for (const grant of this.#table.grantReady()) {
       const pending = this.#pending.get(grant.request.id);
       this.#pending.delete(grant.request.id);
@@ -303,6 +315,10 @@ export class ResourceMediator {
         : { type: 'lock.denied', owner, resources, reason, cycle },
     );
   }
+}
+
+function closedError(): ResilienceError {
+  return new ResilienceError('ERR_CLOSED', 'resource mediator closed');
 }
 
 function unknownResource(resource: unknown): ResilienceError {

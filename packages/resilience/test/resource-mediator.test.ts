@@ -199,6 +199,73 @@ describe('ResourceMediator: owners that exit', () => {
   });
 });
 
+describe('ResourceMediator: closing', () => {
+  const granted = (events: ResilienceEvent[]) => events.filter((e) => e.type === 'lock.granted');
+
+  it('rejects an acquire after close with ERR_CLOSED and grants nothing', async () => {
+    const { mediator, events } = setup();
+    mediator.close();
+    await expect(mediator.acquire('a', 'memory')).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+    expect(mediator.holderOf('memory')).toBeUndefined();
+    expect(granted(events)).toEqual([]);
+  });
+
+  it('rejects an acquireAll after close with ERR_CLOSED and grants nothing', async () => {
+    const { mediator, events } = setup();
+    mediator.close();
+    const refused = mediator.acquireAll('a', ['memory', 'quota:model']);
+    await expect(refused).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+    expect(mediator.holderOf('memory')).toBeUndefined();
+    expect(mediator.holderOf('quota:model')).toBeUndefined();
+    expect(granted(events)).toEqual([]);
+  });
+
+  it('stays closed and throws nothing when closed twice', async () => {
+    const { clock, mediator } = setup();
+    await mediator.acquire('a', 'memory');
+    const b = track(mediator.acquire('b', 'memory'));
+    mediator.close();
+    expect(() => mediator.close()).not.toThrow();
+    await clock.settle();
+    expect(isResilienceError(b.error, 'ERR_CLOSED')).toBe(true);
+    await expect(mediator.acquire('c', 'file:notes.md')).rejects.toMatchObject({
+      code: 'ERR_CLOSED',
+    });
+    expect(mediator.holderOf('file:notes.md')).toBeUndefined();
+  });
+
+  it('keeps a lease granted before close live, and its release after close frees it without granting', async () => {
+    const { clock, mediator, events } = setup();
+    const lease = await mediator.acquire('a', 'memory');
+    mediator.close();
+    expect(lease.held).toBe(true); // closing is not revocation: the holder may finish its write
+    expect(mediator.guard(lease, (token) => token)).toBe(1);
+    const late = track(mediator.acquire('b', 'memory'));
+    expect(() => lease.release()).not.toThrow();
+    expect(() => lease.release()).not.toThrow();
+    await clock.settle();
+    expect(isResilienceError(late.error, 'ERR_CLOSED')).toBe(true);
+    expect(lease.held).toBe(false);
+    expect(mediator.holderOf('memory')).toBeUndefined();
+    expect(granted(events)).toHaveLength(1); // a's own grant, before close
+    expect(events.at(-1)).toMatchObject({ type: 'lock.released', owner: 'a', cause: 'release' });
+  });
+
+  it('leaves no timer and no wait behind for a request refused after close', async () => {
+    const { clock, mediator } = setup(1000);
+    const held = await mediator.acquire('a', 'memory');
+    mediator.close();
+    const refused = track(mediator.acquire('b', 'memory'));
+    await clock.settle();
+    expect(isResilienceError(refused.error, 'ERR_CLOSED')).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
+    expect(mediator.waitForGraph().size).toBe(0);
+    expect(mediator.holderOf('memory')).toMatchObject({ owner: 'a', token: held.token });
+    held.release();
+    expect(mediator.holderOf('memory')).toBeUndefined();
+  });
+});
+
 describe('ResourceMediator: options', () => {
   it.each([
     ['clock', { clock: undefined }],
