@@ -130,6 +130,25 @@ describe('bad frames from an authenticated peer', () => {
       'an envelope for a pid of another node',
       (s) => s.raw.batch([[KIND.send, new Pid('b', s.b.node.incarnation, 1), 'x']]),
     ],
+    ['a destination index without a table', (s) => s.raw.batch([[KIND.send, 0, 'x']])],
+    [
+      'a destination index beyond the table',
+      (s) => s.raw.batchWith([[KIND.send, 1, 'x']], [s.srv]),
+    ],
+    ['a fractional destination index', (s) => s.raw.batchWith([[KIND.send, 0.5, 'x']], [s.srv])],
+    ['an empty table of destinations', (s) => s.raw.batchWith([[KIND.send, s.srv, 'x']], [])],
+    [
+      'a table of destinations longer than the frame has envelopes',
+      (s) => s.raw.batchWith([[KIND.send, 0, 'x']], [s.srv, s.srv]),
+    ],
+    [
+      'a table of destinations holding something other than pids',
+      (s) => s.raw.batchWith([[KIND.send, 0, 'x']], ['a']),
+    ],
+    [
+      'a destination of another node named by index',
+      (s) => s.raw.batchWith([[KIND.send, 0, 'x']], [new Pid('b', s.b.node.incarnation, 1)]),
+    ],
     [
       'a claimed source node that differs from the authenticated peer',
       (s) =>
@@ -162,6 +181,28 @@ describe('bad frames from an authenticated peer', () => {
     expect((await s.raw.closed).code).toBe(CLOSE.violation);
     await stillServes(s);
     expect(seen).toEqual([]);
+  });
+
+  it('delivers, in order, envelopes that name their destination by index in the frame table', async () => {
+    const s = await stage();
+    const seen: unknown[] = [];
+    const sink = s.a.node.spawn(async (ctx) => {
+      for (let i = 0; i < 4; i++) seen.push(await ctx.receive());
+    });
+    s.raw.send(
+      s.raw.batchWith(
+        [
+          [KIND.send, 1, 'one'],
+          [KIND.send, sink, 'two'],
+          [KIND.cast, 1, 'three'],
+          [KIND.send, 1, 'four'],
+        ],
+        [s.srv, sink],
+      ),
+    );
+    expect(await s.raw.roundTrip()).toBe('open');
+    await (s.a.node.clock as TestClock).settle();
+    expect(seen).toEqual(['one', 'two', expect.objectContaining({ message: 'three' }), 'four']);
   });
 
   it('delivers the messages of a well-formed frame from the same peer (the harness is honest)', async () => {

@@ -20,7 +20,7 @@ const echo = defineActor<null, void, unknown>({
 type Spec =
   | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'value'; value: unknown }
-  | { kind: 'batch'; rightSeq: boolean; envelopes: EnvelopeSpec[] }
+  | { kind: 'batch'; rightSeq: boolean; envelopes: EnvelopeSpec[]; table: TableSpec }
   | {
       kind: 'mutant';
       envelopes: EnvelopeSpec[];
@@ -29,11 +29,15 @@ type Spec =
       byte: number;
     };
 
+/** A BATCH's table of destinations: absent, the victim, a pid of another node, or junk. */
+type TableSpec = 'none' | 'victim' | 'foreign' | 'junk';
+
 interface EnvelopeSpec {
   /** Proper arity for its kind, or fields cut at random. */
   proper: boolean;
   kindCode: number;
-  to: 'victim' | 'stale' | 'foreign' | 'junk';
+  /** `index`: 0, the first destination of the frame's table; `bad-index`: 5, beyond it. */
+  to: 'victim' | 'stale' | 'foreign' | 'junk' | 'index' | 'bad-index';
   from: 'peer' | 'stale-peer' | 'other-node' | 'junk';
   ref: string;
   payload: unknown;
@@ -46,7 +50,16 @@ const envelopeSpec: fc.Arbitrary<EnvelopeSpec> = fc.record({
     { weight: 4, arbitrary: fc.integer({ min: 0, max: 9 }) },
     { weight: 1, arbitrary: fc.integer({ min: -3, max: 300 }) },
   ),
-  to: fc.constantFrom('victim', 'victim', 'victim', 'stale', 'foreign', 'junk'),
+  to: fc.constantFrom(
+    'victim',
+    'victim',
+    'victim',
+    'stale',
+    'foreign',
+    'junk',
+    'index',
+    'bad-index',
+  ),
   from: fc.constantFrom('peer', 'peer', 'peer', 'stale-peer', 'other-node', 'junk'),
   ref: fc.string({ maxLength: 40 }),
   payload: fc.jsonValue({ maxDepth: 4 }),
@@ -67,6 +80,7 @@ const spec: fc.Arbitrary<Spec> = fc.oneof(
     kind: fc.constant('batch' as const),
     rightSeq: fc.boolean(),
     envelopes: fc.array(envelopeSpec, { maxLength: 5 }),
+    table: fc.constantFrom<TableSpec>('none', 'none', 'victim', 'victim', 'foreign', 'junk'),
   }),
   fc.record({
     kind: fc.constant('mutant' as const),
@@ -110,8 +124,24 @@ describe('fuzzing a node over a real connection', () => {
           return new Pid(raw.name, raw.incarnation, 1);
         case 'stale-peer':
           return new Pid(raw.name, 'oldinc0001', 1);
+        case 'index':
+          return 0;
+        case 'bad-index':
+          return 5;
         default:
           return { node: 'a', id: 1 };
+      }
+    };
+    const table = (t: TableSpec): unknown[] => {
+      switch (t) {
+        case 'none':
+          return [];
+        case 'victim':
+          return [[victim]];
+        case 'foreign':
+          return [[new Pid('b', b.node.incarnation, 1)]];
+        default:
+          return [['x']];
       }
     };
     const envelope = (e: EnvelopeSpec): unknown[] => {
@@ -152,11 +182,12 @@ describe('fuzzing a node over a real connection', () => {
               s.rightSeq ? raw.seq : raw.seq + 3,
               raw.received,
               s.envelopes.map(envelope),
+              ...table(s.table),
             ]),
             seqUsed: s.rightSeq,
           };
         case 'mutant': {
-          const good = encode([0, raw.seq, raw.received, s.envelopes.map(envelope)]);
+          const good = encode([0, raw.seq, raw.received, s.envelopes.map(envelope), [victim]]);
           const at = s.at % good.length;
           if (s.op === 'flip') good[at] = (good[at] as number) ^ (1 + (s.byte % 255));
           if (s.op === 'cut') return { frame: good.subarray(0, at), seqUsed: true };

@@ -59,6 +59,11 @@ export class RawPeer {
     return encode([0, this.seq++, this.received, envelopes]);
   }
 
+  /** A BATCH with a table of destinations, which envelopes may name their `to` by index in. */
+  batchWith(envelopes: unknown[], destinations: unknown): Buffer {
+    return encode([0, this.seq++, this.received, envelopes, destinations]);
+  }
+
   send(frame: Buffer | string): void {
     this.ws.send(frame, { binary: typeof frame !== 'string' });
   }

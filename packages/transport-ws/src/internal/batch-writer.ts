@@ -1,7 +1,7 @@
 import type { Envelope, Pid } from '@warden/core';
 import { encodeInto, encodePid } from './codec.js';
 import { envelopeToWire, KIND } from './envelope-wire.js';
-import { FRAME } from './frames.js';
+import { FRAME, MAX_DESTINATIONS } from './frames.js';
 
 /** Room kept before the envelopes for the frame header `[0, seq, ack, [` (at most 25 bytes). */
 const HEAD = 32;
@@ -13,11 +13,14 @@ const MAX_HINT = 64 * 1024;
 /**
  * The pending batch of one connection, encoded as it grows: one buffer holding the envelopes'
  * MessagePack one after the other, with room before them for the frame header, which `frame`
- * writes once the count, sequence number and ack are known. The bytes on the wire are those of
- * `encode([0, seq, ack, envelopes.map(envelopeToWire)])`.
+ * writes once the count, sequence number and ack are known.
  *
- * A send or cast is written as `0x93, kind, <pid>, <message>`, the pid's bytes cached for the
- * last pid seen (senders repeat their destination); every other envelope is encoded whole.
+ * A send or cast is written as `0x93, kind, <to>, <message>`, where `to` is the index of its
+ * destination in the frame's table of destinations, appended after the envelopes: a flood to one
+ * process carries that pid once per frame instead of once per message (Erlang's distribution
+ * protocol caches atoms per connection for the same reason). Every other envelope is encoded
+ * whole. The bytes on the wire are those of `encode([0, seq, ack, envelopes, destinations])`,
+ * or of `encode([0, seq, ack, envelopes])` when no send or cast is in the batch.
  */
 export class BatchWriter {
   #buf: Buffer;
@@ -25,8 +28,16 @@ export class BatchWriter {
   #count = 0;
   /** Capacity for the next buffer: the size of the last frame (bounded), so a steady flow rarely grows. */
   #hint = MIN_CAPACITY;
+  /** The frame's destinations, in index order, their bytes, and the index of each. */
+  readonly #destinations: Uint8Array[] = [];
+  readonly #index = new Map<Pid, number>();
+  #destinationBytes = 0;
   #lastPid: Pid | undefined = undefined;
-  #lastPidBytes: Uint8Array = new Uint8Array(0);
+  #lastIndex = -1;
+  /** What `stage` left for `commit`: the envelope's bytes and a destination it adds, if any. */
+  #stagedBytes = 0;
+  #stagedPid: Pid | undefined = undefined;
+  #stagedPidBytes: Uint8Array | undefined = undefined;
 
   constructor() {
     this.#buf = Buffer.allocUnsafe(MIN_CAPACITY);
@@ -37,60 +48,98 @@ export class BatchWriter {
     return this.#count;
   }
 
-  /** Bytes of the envelopes in the batch. */
+  /** Bytes the batch adds to a frame: its envelopes and its table of destinations. */
   get bytes(): number {
-    return this.#at - HEAD;
+    return this.#at - HEAD + this.#destinationBytes;
   }
 
   /**
-   * Encodes `envelope` after the batch, without adding it yet: returns its size in bytes (then
-   * `commit` adds it), or throws when it cannot be encoded (nothing changes).
+   * Encodes `envelope` after the batch, without adding it yet: returns how many bytes it adds to
+   * the frame (then `commit` adds it), or throws when it cannot be encoded (nothing changes).
    */
   stage(envelope: Envelope): number {
     const start = this.#at;
+    this.#stagedPid = undefined;
+    this.#stagedPidBytes = undefined;
+    let end: number;
+    let extra = 0;
     if (envelope.kind === 'send' || envelope.kind === 'cast') {
       const to = envelope.to;
-      if (to !== this.#lastPid) {
-        this.#lastPidBytes = encodePid(to);
+      let index = to === this.#lastPid ? this.#lastIndex : (this.#index.get(to) ?? -1);
+      let inline: Uint8Array | undefined;
+      if (index < 0) {
+        const bytes = encodePid(to);
+        if (this.#destinations.length < MAX_DESTINATIONS) {
+          index = this.#destinations.length;
+          this.#stagedPid = to;
+          this.#stagedPidBytes = bytes;
+          // A new entry, and the table's own header when it is the first or grows past 15.
+          extra = bytes.length + (index === 0 ? 1 : index === 15 ? 2 : 0);
+        } else {
+          inline = bytes;
+        }
+      } else {
         this.#lastPid = to;
+        this.#lastIndex = index;
       }
-      const pid = this.#lastPidBytes;
-      let at = this.#reserve(start, 2 + pid.length);
+      let at = this.#reserve(start, 5 + (inline?.length ?? 0));
       const buf = this.#buf;
       buf[at++] = 0x93;
       buf[at++] = envelope.kind === 'send' ? KIND.send : KIND.cast;
-      buf.set(pid, at);
-      at += pid.length;
-      return this.#append(at, envelope.message) - start;
+      if (inline !== undefined) {
+        buf.set(inline, at);
+        at += inline.length;
+      } else {
+        at = writeUint(buf, at, index);
+      }
+      end = this.#append(at, envelope.message);
+    } else {
+      end = this.#append(start, envelopeToWire(envelope));
     }
-    return this.#append(start, envelopeToWire(envelope)) - start;
+    this.#stagedBytes = end - start;
+    return this.#stagedBytes + extra;
   }
 
-  /** Adds the envelope `stage` just encoded (of `size` bytes). */
-  commit(size: number): void {
-    this.#at += size;
+  /** Adds the envelope `stage` just encoded. */
+  commit(): void {
+    this.#at += this.#stagedBytes;
     this.#count++;
+    const pid = this.#stagedPid;
+    if (pid !== undefined) {
+      const index = this.#destinations.length;
+      const bytes = this.#stagedPidBytes as Uint8Array;
+      this.#destinations.push(bytes);
+      this.#index.set(pid, index);
+      this.#destinationBytes += bytes.length + (index === 0 ? 1 : index === 15 ? 2 : 0);
+      this.#lastPid = pid;
+      this.#lastIndex = index;
+      this.#stagedPid = undefined;
+      this.#stagedPidBytes = undefined;
+    }
   }
 
   /**
-   * Moves the envelope just staged (of `size` bytes) to the start of the batch, dropping the
-   * envelopes before it: used once they have left in a frame of their own.
-   */
-  restage(size: number, from: Buffer): void {
-    const at = this.#reserve(HEAD, size);
-    from.copy(this.#buf, at, 0, size);
-  }
-
-  /** The staged envelope's bytes (a copy), before `restage`. */
-  staged(size: number): Buffer {
-    return Buffer.from(this.#buf.subarray(this.#at, this.#at + size));
-  }
-
-  /**
-   * The batch as a frame `[0, seq, ack, [envelopes]]`, and a fresh empty batch. The returned
-   * buffer is the frame's own (the socket may hold it until written).
+   * The batch as a frame `[0, seq, ack, [envelopes], [destinations]]` (without the table when it
+   * is empty), and a fresh empty batch. The returned buffer is the frame's own (the socket may
+   * hold it until written).
    */
   frame(seq: number, ack: number): Buffer {
+    let end = this.#at;
+    const table = this.#destinations;
+    if (table.length > 0) {
+      end = this.#reserve(end, this.#destinationBytes);
+      const buf = this.#buf;
+      if (table.length < 16) buf[end++] = 0x90 | table.length;
+      else {
+        buf[end++] = 0xdc;
+        buf[end++] = table.length >> 8;
+        buf[end++] = table.length & 0xff;
+      }
+      for (const bytes of table) {
+        buf.set(bytes, end);
+        end += bytes.length;
+      }
+    }
     const buf = this.#buf;
     const n = this.#count;
     let h = HEAD;
@@ -109,12 +158,11 @@ export class BatchWriter {
     h = writeUintBefore(buf, h, ack);
     h = writeUintBefore(buf, h, seq);
     buf[--h] = FRAME.batch;
-    buf[--h] = 0x94;
-    const frame = buf.subarray(h, this.#at);
-    this.#hint = Math.min(Math.max(MIN_CAPACITY, this.#at), MAX_HINT);
+    buf[--h] = table.length > 0 ? 0x95 : 0x94;
+    const frame = buf.subarray(h, end);
+    this.#hint = Math.min(Math.max(MIN_CAPACITY, end), MAX_HINT);
     this.#buf = Buffer.allocUnsafe(this.#hint);
-    this.#at = HEAD;
-    this.#count = 0;
+    this.clear();
     return frame;
   }
 
@@ -122,6 +170,13 @@ export class BatchWriter {
   clear(): void {
     this.#at = HEAD;
     this.#count = 0;
+    this.#destinations.length = 0;
+    this.#index.clear();
+    this.#destinationBytes = 0;
+    this.#lastPid = undefined;
+    this.#lastIndex = -1;
+    this.#stagedPid = undefined;
+    this.#stagedPidBytes = undefined;
   }
 
   /** Packs `value` at `at` (growing the buffer as needed); returns where it ends. */
@@ -148,6 +203,23 @@ export class BatchWriter {
     }
     return at;
   }
+}
+
+/** Writes `v` (an integer from 0 to 0xffff) as a MessagePack uint at `at`; returns its end. */
+function writeUint(buf: Buffer, at: number, v: number): number {
+  if (v < 0x80) {
+    buf[at] = v;
+    return at + 1;
+  }
+  if (v < 0x100) {
+    buf[at] = 0xcc;
+    buf[at + 1] = v;
+    return at + 2;
+  }
+  buf[at] = 0xcd;
+  buf[at + 1] = v >> 8;
+  buf[at + 2] = v & 0xff;
+  return at + 3;
 }
 
 /** Writes `v` (a non-negative safe integer) as a MessagePack uint ending at `end`; returns its start. */

@@ -107,13 +107,13 @@ export class Connection {
       return 'backpressure';
     }
     if (batch.bytes + size + FRAME_OVERHEAD > this.peer.maxPayload) {
-      // The frame would be too large: what is pending leaves first, on its own.
-      const staged = batch.staged(size);
+      // The frame would be too large: what is pending leaves first, on its own, and the envelope
+      // is encoded again for the fresh batch (its destination index was the old frame's).
       this.flush();
       if (this.state !== 'open') return false;
-      batch.restage(size, staged);
+      batch.stage(envelope);
     }
-    batch.commit(size);
+    batch.commit();
     this.#refs.sent(envelope);
     this.#host.counters.envelopesOut++;
     if (batch.bytes >= this.#host.batchBytes || batch.count >= MAX_BATCH_ENVELOPES) {
@@ -265,7 +265,7 @@ export class Connection {
       case 'batch': {
         const envelopes: Envelope[] = [];
         for (const raw of frame.envelopes) {
-          const checked = checkWireEnvelope(raw, this.#parties);
+          const checked = checkWireEnvelope(raw, this.#parties, frame.destinations);
           if (typeof checked === 'string') {
             this.#violate(CLOSE.violation, checked);
             return;

@@ -94,15 +94,26 @@ export type Checked =
   | { readonly ok: false; readonly reason: string };
 
 /** `checkWireEnvelope`, its answer wrapped. */
-export function envelopeFromWire(raw: unknown, parties: WireParties): Checked {
-  const checked = checkWireEnvelope(raw, parties);
+export function envelopeFromWire(
+  raw: unknown,
+  parties: WireParties,
+  destinations?: readonly Pid[],
+): Checked {
+  const checked = checkWireEnvelope(raw, parties, destinations);
   return typeof checked === 'string'
     ? { ok: false, reason: checked }
     : { ok: true, envelope: checked };
 }
 
-/** The checked envelope, or the reason it is refused. */
-export function checkWireEnvelope(raw: unknown, parties: WireParties): Envelope | string {
+/**
+ * The checked envelope, or the reason it is refused. `to` is a pid, or the index of one in the
+ * frame's `destinations`.
+ */
+export function checkWireEnvelope(
+  raw: unknown,
+  parties: WireParties,
+  destinations?: readonly Pid[],
+): Envelope | string {
   if (!Array.isArray(raw)) return 'envelope is not an array';
   const kind = raw[0];
   if (typeof kind !== 'number' || !Number.isInteger(kind) || kind < 0 || kind > 9) {
@@ -112,7 +123,12 @@ export function checkWireEnvelope(raw: unknown, parties: WireParties): Envelope 
   if (raw.length !== arity && !(kind === KIND.reply && (raw.length === 5 || raw.length === 6))) {
     return `envelope kind ${kind} has ${raw.length} fields`;
   }
-  const to = raw[1];
+  let to = raw[1];
+  if (typeof to === 'number') {
+    if (destinations === undefined || !Number.isInteger(to) || to < 0 || to >= destinations.length)
+      return 'bad destination index';
+    to = destinations[to];
+  }
   if (!(to instanceof Pid) || to.node !== parties.self) return 'to is not a pid of this node';
   switch (kind) {
     case KIND.send:

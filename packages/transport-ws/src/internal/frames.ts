@@ -1,3 +1,4 @@
+import { Pid } from '@warden/core';
 import { isValidAddress, type PeerAddress } from '../address.js';
 import { encode } from './codec.js';
 import { NODE_NAME } from './handshake.js';
@@ -7,7 +8,9 @@ import { NODE_NAME } from './handshake.js';
  * type. Every frame but ACK carries a sequence number (1, 2, 3, ... per connection and
  * direction) and acknowledges the peer's frames cumulatively.
  *
- * - `[0, seq, ack, envelopes]` BATCH: envelopes in send order; an empty batch is a heartbeat.
+ * - `[0, seq, ack, envelopes]` or `[0, seq, ack, envelopes, destinations]` BATCH: envelopes in
+ *   send order; an empty batch is a heartbeat. `destinations` (1 to 1024 pids, at most one per
+ *   envelope) lets an envelope name its `to` by index.
  * - `[1, ack]` ACK: sent at the end of a tick when no frame carries the ack.
  * - `[2, seq, ack, members]` MEMBERS: `[[name, host, port], ...]`, the sender's peers, so that
  *   every node meets every other (full mesh).
@@ -16,6 +19,8 @@ import { NODE_NAME } from './handshake.js';
 export const FRAME = { batch: 0, ack: 1, members: 2, leave: 3 } as const;
 
 export const MAX_ENVELOPES_PER_FRAME = 100_000;
+/** Destinations a BATCH's table holds at most; a send to any other carries its pid inline. */
+export const MAX_DESTINATIONS = 1024;
 export const MAX_MEMBERS = 1024;
 
 export interface Member {
@@ -29,6 +34,8 @@ export type Frame =
       readonly seq: number;
       readonly ack: number;
       readonly envelopes: unknown[];
+      /** The frame's table of destinations, which envelopes may name their `to` by index in. */
+      readonly destinations: readonly Pid[] | undefined;
     }
   | { readonly type: 'ack'; readonly ack: number }
   | {
@@ -47,11 +54,24 @@ export function frameFromWire(raw: unknown): Frame | string {
   if (!Array.isArray(raw) || raw.length === 0) return 'frame is not an array';
   const [type, seq, ack, body] = raw as unknown[];
   switch (type) {
-    case FRAME.batch:
-      if (raw.length !== 4 || !counter(seq) || seq === 0 || !counter(ack))
+    case FRAME.batch: {
+      if ((raw.length !== 4 && raw.length !== 5) || !counter(seq) || seq === 0 || !counter(ack))
         return 'bad batch header';
       if (!Array.isArray(body) || body.length > MAX_ENVELOPES_PER_FRAME) return 'bad batch body';
-      return { type: 'batch', seq, ack, envelopes: body };
+      if (raw.length === 4)
+        return { type: 'batch', seq, ack, envelopes: body, destinations: undefined };
+      const destinations = raw[4];
+      if (
+        !Array.isArray(destinations) ||
+        destinations.length === 0 ||
+        destinations.length > MAX_DESTINATIONS ||
+        destinations.length > body.length ||
+        !destinations.every((d) => d instanceof Pid)
+      ) {
+        return 'bad batch destinations';
+      }
+      return { type: 'batch', seq, ack, envelopes: body, destinations };
+    }
     case FRAME.ack:
       return raw.length === 2 && counter(seq) ? { type: 'ack', ack: seq } : 'bad ack';
     case FRAME.members: {
