@@ -57,7 +57,10 @@ export function checkEnvelope(value: unknown): Envelope | undefined {
   if (to === undefined) return undefined;
   const kind = v.kind;
   if (kind === 'send' || kind === 'cast') {
-    return 'message' in v ? { kind, to, message: v.message } : undefined;
+    if (!('message' in v)) return undefined;
+    // Already an envelope of this shape (what a transport that checked the wire hands over, on
+    // every message of a flood): nothing here reads anything else, so no copy is needed.
+    return to === v.to ? (v as Envelope) : { kind, to, message: v.message };
   }
   if (kind === 'reply') {
     if (!isRef(v.ref)) return undefined;

@@ -263,14 +263,15 @@ export class Connection {
       case 'ack':
         return;
       case 'batch': {
-        const envelopes: Envelope[] = [];
-        for (const raw of frame.envelopes) {
-          const checked = checkWireEnvelope(raw, this.#parties, frame.destinations);
+        const raws = frame.envelopes;
+        const envelopes = new Array<Envelope>(raws.length);
+        for (let i = 0; i < raws.length; i++) {
+          const checked = checkWireEnvelope(raws[i], this.#parties, frame.destinations);
           if (typeof checked === 'string') {
             this.#violate(CLOSE.violation, checked);
             return;
           }
-          envelopes.push(checked);
+          envelopes[i] = checked;
         }
         this.#deliver(frame.seq, envelopes);
         break;
