@@ -91,6 +91,28 @@ describe('envelopes the node cannot deliver', () => {
     expect(await node.call(target, 'log')).toEqual([]);
   });
 
+  it('dead-letters a message for a pid from the wire once its process has exited, though it was just delivered to', async () => {
+    const { clock, node, host, target } = await setup();
+    // A pid revived from the wire: the same object for every message, as a flood delivers it.
+    const revived = Pid.from(target.toJSON());
+    host.receive({ kind: 'send', to: revived, message: 'first' });
+    host.receive({ kind: 'send', to: revived, message: 'second' });
+    await clock.settle();
+    expect(await node.call(target, 'log')).toEqual(['first', 'second']);
+    node.exit(target, 'kill');
+    await clock.settle();
+    const before = node.deadLetters.countOf('noproc');
+    host.receive({ kind: 'send', to: revived, message: 'after' });
+    await clock.settle();
+    expect(node.deadLetters.countOf('noproc')).toBe(before + 1);
+    const other = node.spawn(recorder);
+    host.receive({ kind: 'send', to: Pid.from(other.toJSON()), message: 'elsewhere' });
+    host.receive({ kind: 'send', to: revived, message: 'still gone' });
+    await clock.settle();
+    expect(await node.call(other, 'log')).toEqual(['elsewhere']);
+    expect(node.deadLetters.countOf('noproc')).toBe(before + 2);
+  });
+
   it('dead-letters a message addressed to another node, never delivering it', async () => {
     const { clock, node, host, target } = await setup();
     const before = node.deadLetters.count;

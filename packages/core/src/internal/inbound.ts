@@ -11,12 +11,11 @@ import type { NodeCore } from './node-core.js';
  */
 export function handleInbound(core: NodeCore, envelope: Envelope): void {
   const target = core.local(envelope.to);
-  const stale = envelope.to.incarnation !== core.incarnation;
   switch (envelope.kind) {
     case 'send':
     case 'cast': {
       if (target === undefined) {
-        core.deadLetter(envelope.to, envelope.message, stale ? 'stale-incarnation' : 'noproc');
+        core.deadLetter(envelope.to, envelope.message, missing(core, envelope));
         return;
       }
       const message =
@@ -28,7 +27,7 @@ export function handleInbound(core: NodeCore, envelope: Envelope): void {
       // A call implies the caller's monitor of its server (decision 0013): recorded as a
       // `monitor` envelope would be, before the request, and answered with noproc the same way.
       if (target === undefined) {
-        core.deadLetter(envelope.to, envelope.request, stale ? 'stale-incarnation' : 'noproc');
+        core.deadLetter(envelope.to, envelope.request, missing(core, envelope));
         core.signals.down(envelope.from, envelope.ref, envelope.to, 'noproc');
         return;
       }
@@ -106,6 +105,11 @@ export function receiveInbound(core: NodeCore, value: unknown): void {
     core.deadLetter(envelope.to, value, 'malformed-envelope');
     core.onInternalError(error);
   }
+}
+
+/** Why an envelope's target is not here: a pid of an earlier incarnation, or no such process. */
+function missing(core: NodeCore, envelope: Envelope): 'stale-incarnation' | 'noproc' {
+  return envelope.to.incarnation !== core.incarnation ? 'stale-incarnation' : 'noproc';
 }
 
 export const NO_PAYLOAD: unique symbol = Symbol('no-payload');

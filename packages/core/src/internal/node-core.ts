@@ -69,6 +69,9 @@ export class NodeCore implements TransportHost {
   stopped = false;
   /** Where errors the runtime catches to protect itself are reported. */
   readonly onInternalError: (error: unknown) => void;
+  /** The last revived pid `local` resolved, and its process; forgotten when that process ends. */
+  #revivedPid: Pid | undefined = undefined;
+  #revivedProcess: Process | undefined = undefined;
   #nextId = 0;
   #nextRef = 0;
   readonly #refPrefix: string;
@@ -125,8 +128,17 @@ export class NodeCore implements TransportHost {
   local(pid: Pid): Process | undefined {
     const cell = cellOf(pid) as Process | undefined;
     if (cell !== undefined && cell.core === this) return cell;
+    // A pid that came over the wire has no cell. A flood from another node names one process
+    // again and again, with one pid object (transports revive a repeated pid once), so the last
+    // one found is remembered: the comparisons of node and incarnation are skipped for it.
+    if (pid === this.#revivedPid) return this.#revivedProcess;
     if (pid.node !== this.name || pid.incarnation !== this.incarnation) return undefined;
-    return this.table.get(pid.id);
+    const process = this.table.get(pid.id);
+    if (process !== undefined) {
+      this.#revivedPid = pid;
+      this.#revivedProcess = process;
+    }
+    return process;
   }
 
   // ---- spawning --------------------------------------------------------------------------------
@@ -241,6 +253,10 @@ export class NodeCore implements TransportHost {
     p.busy = true;
     this.table.delete(p.pid.id);
     setCell(p.pid, undefined);
+    if (this.#revivedProcess === p) {
+      this.#revivedPid = undefined;
+      this.#revivedProcess = undefined;
+    }
     this.registry.release(p);
     const waiter = p.waiter;
     if (waiter !== undefined) {
