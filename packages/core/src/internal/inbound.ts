@@ -3,14 +3,18 @@ import { samePid } from '../pid.js';
 import type { Envelope } from '../transport.js';
 import { checkEnvelope } from './envelope-check.js';
 import type { NodeCore } from './node-core.js';
+import type { Process } from './process.js';
 
 /**
  * Applies an envelope that arrived from another node. A target of an earlier incarnation, or one
  * that no longer exists, behaves as in OTP: messages become dead letters, links get `noproc`
  * exits, monitors get `noproc` DOWNs.
  */
-export function handleInbound(core: NodeCore, envelope: Envelope): void {
-  const target = core.local(envelope.to);
+export function handleInbound(
+  core: NodeCore,
+  envelope: Envelope,
+  target: Process | undefined,
+): void {
   switch (envelope.kind) {
     case 'send':
     case 'cast': {
@@ -94,12 +98,14 @@ export function receiveInbound(core: NodeCore, value: unknown): void {
     if (payload !== NO_PAYLOAD) core.deadLetter(envelope.to, payload, 'node-stopped');
     return;
   }
-  if (envelope.to.node !== core.name) {
+  // A live target is a process of this node; only a miss needs to know whether it was misrouted.
+  const target = core.local(envelope.to);
+  if (target === undefined && envelope.to.node !== core.name) {
     core.deadLetter(envelope.to, value, 'misrouted');
     return;
   }
   try {
-    handleInbound(core, envelope);
+    handleInbound(core, envelope, target);
   } catch (error) {
     // Last resort: nothing a peer sends may break the node.
     core.deadLetter(envelope.to, value, 'malformed-envelope');

@@ -245,7 +245,7 @@ export class Connection {
       this.#violate(CLOSE.undecodable, decoded.reason);
       return;
     }
-    const frame = frameFromWire(decoded.value);
+    const frame = frameFromWire(decoded.value, this.#parties.self);
     if (typeof frame === 'string') {
       this.#violate(CLOSE.violation, frame);
       return;

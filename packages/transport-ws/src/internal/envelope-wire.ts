@@ -106,8 +106,8 @@ export function envelopeFromWire(
 }
 
 /**
- * The checked envelope, or the reason it is refused. `to` is a pid, or the index of one in the
- * frame's `destinations`.
+ * The checked envelope, or the reason it is refused. `to` is a pid of this node, or the index of
+ * one in the frame's `destinations` (which `frameFromWire` has checked are all of this node).
  */
 export function checkWireEnvelope(
   raw: unknown,
@@ -127,9 +127,10 @@ export function checkWireEnvelope(
   if (typeof to === 'number') {
     if (destinations === undefined || !Number.isInteger(to) || to < 0 || to >= destinations.length)
       return 'bad destination index';
-    to = destinations[to];
+    to = destinations[to] as Pid;
+  } else if (!(to instanceof Pid) || to.node !== parties.self) {
+    return 'to is not a pid of this node';
   }
-  if (!(to instanceof Pid) || to.node !== parties.self) return 'to is not a pid of this node';
   switch (kind) {
     case KIND.send:
       return { kind: 'send', to, message: raw[2] };

@@ -49,8 +49,12 @@ export type Frame =
 const counter = (v: unknown): v is number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-/** Checks a decoded frame's shape; returns the frame or the reason it is refused. */
-export function frameFromWire(raw: unknown): Frame | string {
+/**
+ * Checks a decoded frame's shape; returns the frame or the reason it is refused. A BATCH's
+ * destinations must be pids of `self`, the receiving node, so its envelopes can name them by
+ * index without a check each.
+ */
+export function frameFromWire(raw: unknown, self: string): Frame | string {
   if (!Array.isArray(raw) || raw.length === 0) return 'frame is not an array';
   const [type, seq, ack, body] = raw as unknown[];
   switch (type) {
@@ -69,6 +73,9 @@ export function frameFromWire(raw: unknown): Frame | string {
         !destinations.every((d) => d instanceof Pid)
       ) {
         return 'bad batch destinations';
+      }
+      if (!destinations.every((d: Pid) => d.node === self)) {
+        return 'a destination is not a pid of this node';
       }
       return { type: 'batch', seq, ack, envelopes: body, destinations };
     }
