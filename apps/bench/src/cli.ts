@@ -11,12 +11,19 @@ export interface CliOptions extends SuiteOptions {
   readonly help: boolean;
 }
 
+/**
+ * Discarded rounds before the recorded ones. Two: after one, warden's first recorded run was
+ * regularly its slowest by 40% to 80% (TurboFan still compiling its hot loops), and the median of
+ * five sat on that transition; every contender gets the same two.
+ */
+export const DEFAULT_WARMUP = 2;
+
 export const USAGE = `Usage: node --expose-gc apps/bench/dist/main.js [case ...] [options]
 
   case ...             case ids or prefixes to run (same as --only), e.g. ping-pong savina
   --only <ids>         comma-separated case ids or prefixes (default: all)
   --runs <n>           recorded runs per case (default: 5; heavy cases 3)
-  --warmup <n>         discarded warm-up runs per case and contender (default: 1)
+  --warmup <n>         discarded warm-up runs per case and contender (default: 2)
   --scale <x>          multiply the sizes of the issue by x, e.g. 0.1 (default: 1)
   --contenders <list>  comma-separated subset of ${CONTENDERS.join(',')} (default: all)
   --timeout <s>        fail a run that takes longer (default: 300)
@@ -69,7 +76,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       throw new Error(`--contenders: unknown contender ${c} (expected ${CONTENDERS.join(', ')})`);
     }
   }
-  const warmup = values.warmup === undefined ? 1 : Number(values.warmup);
+  const warmup = values.warmup === undefined ? DEFAULT_WARMUP : Number(values.warmup);
   if (!Number.isInteger(warmup) || warmup < 0) {
     throw new Error(`--warmup must be an integer >= 0, got ${values.warmup}`);
   }
