@@ -5,6 +5,7 @@ import { type ExitReason, errorReason } from '../exit-reason.js';
 import { EMPTY } from '../mailbox.js';
 import { CallRequest, CastMessage, ExitMessage, RuntimeMessage } from '../messages.js';
 import { samePid } from '../pid.js';
+import { recordPoisonCrash, screenPoison } from './poison-screen.js';
 import type { Process } from './process.js';
 import { isProcessExit, isThenable, type Runner } from './runner.js';
 
@@ -116,7 +117,7 @@ export class ActorRunner implements Runner {
 
   #handle(p: Process, message: unknown): void {
     const spec = this.#spec;
-    const poisonKey = p.poison === undefined ? undefined : this.#poisonCheck(p, message);
+    const poisonKey = p.poison === undefined ? undefined : screenPoison(p, message);
     if (poisonKey === null) return;
     let result: unknown;
     try {
@@ -179,29 +180,6 @@ export class ActorRunner implements Runner {
     }
   }
 
-  /** Returns the message's key, or null when it is quarantined and must not be handled. */
-  #poisonCheck(p: Process, message: unknown): string | undefined | null {
-    const guard = p.poison;
-    if (guard === undefined) return undefined;
-    const payload =
-      message instanceof CallRequest
-        ? message.request
-        : message instanceof CastMessage
-          ? message.message
-          : message;
-    const key = guard.keyOf(payload);
-    if (key === undefined || !guard.isQuarantined(key, p.core.clock.now())) return key;
-    p.core.deadLetter(p.pid, payload, 'poison-message');
-    if (message instanceof CallRequest) {
-      const error = new WardenError(
-        'ERR_POISON_MESSAGE',
-        `request quarantined: ${describeValue(payload)}`,
-      );
-      p.core.calls.reply(message, undefined, error.toJSON());
-    }
-    return null;
-  }
-
   #apply(p: Process, message: unknown, result: unknown, poisonKey: string | undefined): void {
     if (message instanceof CallRequest) {
       if (result instanceof Reply) {
@@ -232,19 +210,7 @@ export class ActorRunner implements Runner {
 
   #crash(p: Process, error: unknown, poisonKey: string | undefined): void {
     if (p.dead || isProcessExit(error)) return;
-    const guard = p.poison;
-    if (guard !== undefined && poisonKey !== undefined) {
-      const crashes = guard.recordCrash(poisonKey, p.core.clock.now());
-      if (crashes >= guard.threshold && p.core.events.active) {
-        p.core.events.emit({
-          type: 'poison.quarantined',
-          time: p.core.clock.now(),
-          pid: p.pid,
-          key: poisonKey,
-          crashes,
-        });
-      }
-    }
+    recordPoisonCrash(p, poisonKey);
     this.#stopWith(p, errorReason(error));
   }
 

@@ -1,6 +1,6 @@
 import { customAlphabet } from 'nanoid';
-import { IGNORE, type Ignore } from '../actor-result.js';
-import { type Behaviour, isActorBehaviour } from '../behaviour.js';
+import type { Ignore } from '../actor-result.js';
+import type { Behaviour } from '../behaviour.js';
 import type { Clock } from '../clock.js';
 import type { SpawnOptions } from '../context.js';
 import { type DeadLetterReason, DeadLetters } from '../dead-letters.js';
@@ -14,17 +14,17 @@ import { cellOf, Pid, setCell } from '../pid.js';
 import { isPoisonGuard } from '../poison-guard.js';
 import { makeRef, type Ref } from '../ref.js';
 import type { Envelope, Transport, TransportHost } from '../transport.js';
-import { ActorRunner } from './actor-runner.js';
 import { Calls } from './calls.js';
-import { FunctionRunner, SystemRunner } from './function-runner.js';
+import { SystemRunner } from './function-runner.js';
 import { NO_PAYLOAD, payloadOf, receiveInbound } from './inbound.js';
 import { Process } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
-import { NEVER, type Runner } from './runner.js';
+import { runnerOf } from './runner-of.js';
 import { Scheduler } from './scheduler.js';
 import { Signals } from './signals.js';
+import { startProcess } from './synchronous-start.js';
 import { Timers } from './timers.js';
 
 const incarnationId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
@@ -195,40 +195,14 @@ export class NodeCore implements TransportHost {
     return pid;
   }
 
-  /**
-   * Spawns and waits until `init` has finished (OTP's synchronous start). Resolves with the pid or
-   * `IGNORE`; rejects with `ERR_START_FAILED` carrying the exit reason.
-   */
+  /** Spawns and waits until `init` has finished (OTP's synchronous start; see `startProcess`). */
   start<A>(
     parent: Process | undefined,
     behaviour: Behaviour<A>,
     options: SpawnOptions<A> | undefined,
     link: boolean,
   ): Promise<Pid | Ignore> {
-    let pid: Pid;
-    try {
-      pid = this.spawn(behaviour, options, parent, link);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const proc = this.local(pid);
-    if (proc === undefined)
-      return parent?.dead ? NEVER : Promise.reject(startFailed(pid, 'noproc'));
-    return new Promise((resolve, reject) => {
-      proc.onStarted = (outcome) => {
-        if (outcome.kind === 'started') {
-          resolve(pid);
-          return;
-        }
-        // Like proc_lib's synchronous start: the failure is reported here, not by an exit signal.
-        if (parent !== undefined && link) {
-          parent.links?.delete(pid.key);
-          proc.links?.delete(parent.pid.key);
-        }
-        if (outcome.kind === 'ignored') resolve(IGNORE);
-        else reject(startFailed(pid, outcome.reason));
-      };
-    });
+    return startProcess(this, parent, behaviour, options, link);
   }
 
   // ---- exiting -------------------------------------------------------------------------------
@@ -340,25 +314,4 @@ export class NodeCore implements TransportHost {
     if (this.events.active)
       this.emit({ type: 'node.stopped', time: this.clock.now(), node: this.name });
   }
-}
-
-function startFailed(pid: Pid, reason: ExitReason): WardenError {
-  return new WardenError('ERR_START_FAILED', `${pid} failed to start: ${formatReason(reason)}`, {
-    reason,
-  });
-}
-
-/** One stateless runner per behaviour, made on its first spawn. */
-const runners = new WeakMap<object, Runner>();
-
-function runnerOf(behaviour: unknown): Runner | undefined {
-  if (typeof behaviour !== 'function' && !isActorBehaviour(behaviour)) return undefined;
-  let runner = runners.get(behaviour);
-  if (runner === undefined) {
-    runner = isActorBehaviour(behaviour)
-      ? new ActorRunner(behaviour.spec as never)
-      : new FunctionRunner(behaviour as never);
-    runners.set(behaviour, runner);
-  }
-  return runner;
 }

@@ -15,3 +15,10 @@ export const CLOSE = {
   notDraining: 4003,
   disconnected: 4004,
 } as const;
+
+/** A close reason fits in 123 bytes of UTF-8 (RFC 6455 section 5.5): cut to fit. */
+export function closeReason(reason: string): string {
+  let r = reason.slice(0, 123);
+  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
+  return r;
+}

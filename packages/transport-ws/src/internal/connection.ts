@@ -1,9 +1,9 @@
 import type { Clock, Delivery, Envelope } from '@warden/core';
 import type WebSocket from 'ws';
 import { BatchWriter } from './batch-writer.js';
-import { CLOSE } from './close-codes.js';
+import { CLOSE, closeReason } from './close-codes.js';
 import { decode } from './codec.js';
-import { checkWireEnvelope } from './envelope-wire.js';
+import { checkBatch } from './envelope-wire.js';
 import {
   ackFrame,
   batchFrame,
@@ -263,15 +263,10 @@ export class Connection {
       case 'ack':
         return;
       case 'batch': {
-        const raws = frame.envelopes;
-        const envelopes = new Array<Envelope>(raws.length);
-        for (let i = 0; i < raws.length; i++) {
-          const checked = checkWireEnvelope(raws[i], this.#parties, frame.destinations);
-          if (typeof checked === 'string') {
-            this.#violate(CLOSE.violation, checked);
-            return;
-          }
-          envelopes[i] = checked;
+        const envelopes = checkBatch(frame.envelopes, this.#parties, frame.destinations);
+        if (typeof envelopes === 'string') {
+          this.#violate(CLOSE.violation, envelopes);
+          return;
         }
         this.#deliver(frame.seq, envelopes);
         break;
@@ -301,10 +296,3 @@ export class Connection {
 }
 
 function noop(): void {}
-
-/** A close reason fits in 123 bytes of UTF-8. */
-function closeReason(reason: string): string {
-  let r = reason.slice(0, 123);
-  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
-  return r;
-}

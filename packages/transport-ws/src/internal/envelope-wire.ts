@@ -198,6 +198,24 @@ function checkReply(raw: unknown[], to: Pid): Envelope | string {
   return reply;
 }
 
+/**
+ * A BATCH's envelopes, checked whole: all of them, or the reason the first bad one is refused,
+ * so that nothing of a frame reaches the node unless every envelope in it is sound.
+ */
+export function checkBatch(
+  raws: readonly unknown[],
+  parties: WireParties,
+  destinations: readonly Pid[] | undefined,
+): Envelope[] | string {
+  const envelopes = new Array<Envelope>(raws.length);
+  for (let i = 0; i < raws.length; i++) {
+    const checked = checkWireEnvelope(raws[i], parties, destinations);
+    if (typeof checked === 'string') return checked;
+    envelopes[i] = checked;
+  }
+  return envelopes;
+}
+
 function checkRef(v: unknown): Ref | undefined {
   return typeof v === 'string' && v.length > 0 && v.length <= MAX_REF ? (v as Ref) : undefined;
 }
