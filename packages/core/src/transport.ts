@@ -45,6 +45,13 @@ export interface TransportHost {
   /** Inbound from another node. Anything malformed is counted as a dead letter, never thrown. */
   receive(envelope: unknown): void;
   /**
+   * An inbound `send` (or, with `cast`, a `cast`) to `to`: the same as `receive` of that envelope,
+   * for a transport that has read it off the wire itself, so the commonest envelope need not be
+   * built as an object only to be taken apart again. `to` must be a `Pid`; anything else is a
+   * `malformed-envelope` dead letter.
+   */
+  receiveMessage(to: Pid, message: unknown, cast: boolean): void;
+  /**
    * An envelope this node handed to the transport that will never arrive (lost in a partition,
    * dropped by back-pressure): the node counts its payload as a dead letter.
    */

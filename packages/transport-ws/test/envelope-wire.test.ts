@@ -2,7 +2,12 @@
 import { type Envelope, Pid, type Ref } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../src/internal/codec.js';
-import { envelopeFromWire, envelopeToWire, KIND } from '../src/internal/envelope-wire.js';
+import {
+  checkBatch,
+  envelopeFromWire,
+  envelopeToWire,
+  KIND,
+} from '../src/internal/envelope-wire.js';
 
 const here = new Pid('a', 'inca000001', 3);
 const there = new Pid('b', 'incb000001', 4);
@@ -144,5 +149,37 @@ describe('the envelope schema check refuses', () => {
     const d = decode(encode(raw));
     expect(d.ok).toBe(true);
     expect(envelopeFromWire((d as { value: unknown }).value, parties).ok).toBe(false);
+  });
+});
+
+describe('a batch checked whole', () => {
+  const other = new Pid('a', 'inca000001', 8);
+
+  it('leaves sends and casts in wire form, as their destination, and checks every other envelope', () => {
+    const raws = [
+      [KIND.send, 1, { seq: 1 }],
+      [KIND.cast, here, 'inline pid'],
+      [KIND.call, here, there, ref, 'request'],
+      [KIND.send, 0, 'to the first destination'],
+    ];
+    const checked = checkBatch(raws, parties, [here, other]);
+    expect(checked).toEqual([
+      other,
+      here,
+      { kind: 'call', to: here, from: there, ref, request: 'request' },
+      here,
+    ]);
+    expect((checked as unknown[])[0]).toBe(other);
+  });
+
+  it.each<[string, unknown[], readonly Pid[] | undefined]>([
+    ['a send to an index without a table', [KIND.send, 0, 'x'], undefined],
+    ['a send to an index beyond the table', [KIND.send, 2, 'x'], [here, other]],
+    ['a send to a pid of another node', [KIND.send, there, 'x'], undefined],
+    ['a send with a field too many', [KIND.send, here, 'x', 'y'], undefined],
+    ['a call from another node than the peer', [KIND.call, here, here, ref, 'r'], undefined],
+  ])('refuses the whole batch for %s after good envelopes', (_what, bad, destinations) => {
+    const raws = [[KIND.send, here, 'good'], bad];
+    expect(typeof checkBatch(raws, parties, destinations)).toBe('string');
   });
 });

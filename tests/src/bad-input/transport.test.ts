@@ -217,6 +217,49 @@ describe('envelopes the node cannot deliver', () => {
 });
 
 /** Envelopes no well-behaved transport would produce; `target` is a live local process. */
+describe('receiveMessage, the envelope-free entry of a send or cast', () => {
+  /** Each way in for the same send or cast: the envelope, and the transport's shortcut. */
+  const ways: [string, (host: TransportHost, to: Pid, message: unknown, cast: boolean) => void][] =
+    [
+      [
+        'receive',
+        (host, to, message, cast) => host.receive({ kind: cast ? 'cast' : 'send', to, message }),
+      ],
+      ['receiveMessage', (host, to, message, cast) => host.receiveMessage(to, message, cast)],
+    ];
+
+  it.each(ways)(
+    'via %s: delivers sends and casts in order, as handleInfo and handleCast',
+    async (_way, put) => {
+      const { clock, node, host, target } = await setup();
+      put(host, target, 'one', false);
+      put(host, target, 'two', true);
+      put(host, Pid.from(target.toJSON()), 'three', false);
+      await clock.settle();
+      expect(await node.call(target, 'log')).toEqual(['one', 'two', 'three']);
+    },
+  );
+
+  it.each(ways)(
+    'via %s: dead-letters what it cannot deliver, by the same reasons',
+    async (_way, put) => {
+      const { clock, node, host, target } = await setup();
+      put(host, new Pid('a', node.incarnation, 999), 'nobody', false);
+      put(host, new Pid('a', 'earlier', target.id), 'stale', true);
+      put(host, new Pid('elsewhere', node.incarnation, target.id), 'misrouted', false);
+      put(host, { node: 'a', id: 1 } as unknown as Pid, 'not a pid', false);
+      await clock.settle();
+      expect(node.deadLetters.countOf('noproc')).toBe(1);
+      expect(node.deadLetters.countOf('stale-incarnation')).toBe(1);
+      expect(node.deadLetters.countOf('misrouted')).toBe(1);
+      expect(node.deadLetters.countOf('malformed-envelope')).toBe(1);
+      await node.stop();
+      put(host, target, 'too late', false);
+      expect(node.deadLetters.countOf('node-stopped')).toBe(1);
+    },
+  );
+});
+
 function malformed(target: Pid): [string, unknown][] {
   return [
     ['null', null],

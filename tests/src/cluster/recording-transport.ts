@@ -21,6 +21,10 @@ export function recordInbound(transport: Transport, into: Envelope[]): Transport
           into.push(envelope as Envelope);
           host.receive(envelope);
         },
+        receiveMessage: (to, message, cast) => {
+          into.push(cast ? { kind: 'cast', to, message } : { kind: 'send', to, message });
+          host.receiveMessage(to, message, cast);
+        },
         undeliverable: (envelope) => host.undeliverable(envelope),
         nodeUp: (node) => host.nodeUp(node),
         nodeDown: (node) => host.nodeDown(node),

@@ -1,5 +1,5 @@
 import { CallRequest, CastMessage, setServer } from '../messages.js';
-import { samePid } from '../pid.js';
+import { Pid, samePid } from '../pid.js';
 import type { Envelope } from '../transport.js';
 import { checkEnvelope } from './envelope-check.js';
 import type { NodeCore } from './node-core.js';
@@ -17,21 +17,14 @@ export function handleInbound(
 ): void {
   switch (envelope.kind) {
     case 'send':
-    case 'cast': {
-      if (target === undefined) {
-        core.deadLetter(envelope.to, envelope.message, missing(core, envelope));
-        return;
-      }
-      const message =
-        envelope.kind === 'cast' ? new CastMessage(envelope.message) : envelope.message;
-      core.router.deliver(target, message, false, false);
+    case 'cast':
+      deliverMessage(core, envelope.to, target, envelope.message, envelope.kind === 'cast');
       return;
-    }
     case 'call': {
       // A call implies the caller's monitor of its server (decision 0013): recorded as a
       // `monitor` envelope would be, before the request, and answered with noproc the same way.
       if (target === undefined) {
-        core.deadLetter(envelope.to, envelope.request, missing(core, envelope));
+        core.deadLetter(envelope.to, envelope.request, missing(core, envelope.to));
         core.signals.down(envelope.from, envelope.ref, envelope.to, 'noproc');
         return;
       }
@@ -113,9 +106,55 @@ export function receiveInbound(core: NodeCore, value: unknown): void {
   }
 }
 
-/** Why an envelope's target is not here: a pid of an earlier incarnation, or no such process. */
-function missing(core: NodeCore, envelope: Envelope): 'stale-incarnation' | 'noproc' {
-  return envelope.to.incarnation !== core.incarnation ? 'stale-incarnation' : 'noproc';
+/**
+ * `TransportHost.receiveMessage`: an inbound send or cast the transport read off the wire, handled
+ * as `receiveInbound` handles the same envelope, without the envelope.
+ */
+export function receiveInboundMessage(
+  core: NodeCore,
+  to: Pid,
+  message: unknown,
+  cast: boolean,
+): void {
+  if (!(to instanceof Pid)) {
+    core.deadLetter(describeTarget({ to }), message, 'malformed-envelope');
+    return;
+  }
+  if (core.stopped) {
+    core.deadLetter(to, message, 'node-stopped');
+    return;
+  }
+  const target = core.local(to);
+  if (target === undefined && to.node !== core.name) {
+    core.deadLetter(to, message, 'misrouted');
+    return;
+  }
+  try {
+    deliverMessage(core, to, target, message, cast);
+  } catch (error) {
+    core.deadLetter(to, message, 'malformed-envelope');
+    core.onInternalError(error);
+  }
+}
+
+/** A send or cast to `target`, the live process of `to`; to dead letters if there is none. */
+function deliverMessage(
+  core: NodeCore,
+  to: Pid,
+  target: Process | undefined,
+  message: unknown,
+  cast: boolean,
+): void {
+  if (target === undefined) {
+    core.deadLetter(to, message, missing(core, to));
+    return;
+  }
+  core.router.deliver(target, cast ? new CastMessage(message) : message, false, false);
+}
+
+/** Why a target is not here: a pid of an earlier incarnation, or no such process. */
+function missing(core: NodeCore, to: Pid): 'stale-incarnation' | 'noproc' {
+  return to.incarnation !== core.incarnation ? 'stale-incarnation' : 'noproc';
 }
 
 export const NO_PAYLOAD: unique symbol = Symbol('no-payload');

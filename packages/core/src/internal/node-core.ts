@@ -16,7 +16,7 @@ import { makeRef, type Ref } from '../ref.js';
 import type { Envelope, Transport, TransportHost } from '../transport.js';
 import { Calls } from './calls.js';
 import { SystemRunner } from './function-runner.js';
-import { NO_PAYLOAD, payloadOf, receiveInbound } from './inbound.js';
+import { NO_PAYLOAD, payloadOf, receiveInbound, receiveInboundMessage } from './inbound.js';
 import { Process } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { Registry } from './registry.js';
@@ -285,6 +285,10 @@ export class NodeCore implements TransportHost {
 
   receive(value: unknown): void {
     receiveInbound(this, value);
+  }
+
+  receiveMessage(to: Pid, message: unknown, cast: boolean): void {
+    receiveInboundMessage(this, to, message, cast);
   }
 
   undeliverable(envelope: Envelope): void {

@@ -1,9 +1,9 @@
-import type { Clock, Delivery, Envelope } from '@warden/core';
+import { type Clock, type Delivery, type Envelope, Pid } from '@warden/core';
 import type WebSocket from 'ws';
 import { BatchWriter } from './batch-writer.js';
 import { CLOSE, closeReason } from './close-codes.js';
 import { decode } from './codec.js';
-import { checkBatch } from './envelope-wire.js';
+import { checkBatch, KIND } from './envelope-wire.js';
 import {
   ackFrame,
   batchFrame,
@@ -28,6 +28,7 @@ export interface ConnectionHost {
   readonly highWaterMark: number;
   readonly hardLimit: number;
   receive(envelope: Envelope): void;
+  receiveMessage(to: Pid, message: unknown, cast: boolean): void;
   members(from: Connection, members: Member[]): void;
   leave(from: Connection): void;
   /** Called once, when the connection stops carrying envelopes (for whatever reason). */
@@ -222,13 +223,21 @@ export class Connection {
   }
 
   /** Hands a checked frame's envelopes to the node, in order. */
-  #deliver(seq: number, envelopes: Envelope[]): void {
+  #deliver(seq: number, raws: readonly unknown[], checked: readonly (Envelope | Pid)[]): void {
     this.#received = seq;
-    this.#host.counters.envelopesIn += envelopes.length;
-    for (const envelope of envelopes) {
+    this.#host.counters.envelopesIn += checked.length;
+    for (let i = 0; i < checked.length; i++) {
       if (this.state !== 'open') return;
-      if (this.#refs.admits(envelope)) this.#host.receive(envelope);
-      else this.#host.counters.unboundRefs++;
+      const item = checked[i] as Envelope | Pid;
+      if (item instanceof Pid) {
+        // A send or cast, left in its wire form by the check (see `checkBatch`).
+        const raw = raws[i] as unknown[];
+        this.#host.receiveMessage(item, raw[2], raw[0] === KIND.cast);
+      } else if (this.#refs.admits(item)) {
+        this.#host.receive(item);
+      } else {
+        this.#host.counters.unboundRefs++;
+      }
     }
   }
 
@@ -263,12 +272,12 @@ export class Connection {
       case 'ack':
         return;
       case 'batch': {
-        const envelopes = checkBatch(frame.envelopes, this.#parties, frame.destinations);
-        if (typeof envelopes === 'string') {
-          this.#violate(CLOSE.violation, envelopes);
+        const checked = checkBatch(frame.envelopes, this.#parties, frame.destinations);
+        if (typeof checked === 'string') {
+          this.#violate(CLOSE.violation, checked);
           return;
         }
-        this.#deliver(frame.seq, envelopes);
+        this.#deliver(frame.seq, frame.envelopes, checked);
         break;
       }
       case 'members':

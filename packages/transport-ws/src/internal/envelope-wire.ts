@@ -123,14 +123,8 @@ export function checkWireEnvelope(
   if (raw.length !== arity && !(kind === KIND.reply && (raw.length === 5 || raw.length === 6))) {
     return `envelope kind ${kind} has ${raw.length} fields`;
   }
-  let to = raw[1];
-  if (typeof to === 'number') {
-    if (destinations === undefined || !Number.isInteger(to) || to < 0 || to >= destinations.length)
-      return 'bad destination index';
-    to = destinations[to] as Pid;
-  } else if (!(to instanceof Pid) || to.node !== parties.self) {
-    return 'to is not a pid of this node';
-  }
+  const to = checkTo(raw[1], parties, destinations);
+  if (typeof to === 'string') return to;
   switch (kind) {
     case KIND.send:
       return { kind: 'send', to, message: raw[2] };
@@ -198,22 +192,47 @@ function checkReply(raw: unknown[], to: Pid): Envelope | string {
   return reply;
 }
 
+/** An envelope's `to`: a pid of this node, or the index of one in the frame's destinations. */
+function checkTo(
+  to: unknown,
+  parties: WireParties,
+  destinations: readonly Pid[] | undefined,
+): Pid | string {
+  if (typeof to === 'number') {
+    if (destinations === undefined || !Number.isInteger(to) || to < 0 || to >= destinations.length)
+      return 'bad destination index';
+    return destinations[to] as Pid;
+  }
+  return to instanceof Pid && to.node === parties.self ? to : 'to is not a pid of this node';
+}
+
 /**
  * A BATCH's envelopes, checked whole: all of them, or the reason the first bad one is refused,
  * so that nothing of a frame reaches the node unless every envelope in it is sound.
+ *
+ * A send or cast, the bulk of any flood, is checked here and left in its wire form: its item is
+ * its destination pid, and the node takes it with `receiveMessage(to, raw[2], cast)`, so no
+ * envelope object is made for it. Every other item is the checked envelope.
  */
 export function checkBatch(
   raws: readonly unknown[],
   parties: WireParties,
   destinations: readonly Pid[] | undefined,
-): Envelope[] | string {
-  const envelopes = new Array<Envelope>(raws.length);
+): (Envelope | Pid)[] | string {
+  const checked = new Array<Envelope | Pid>(raws.length);
   for (let i = 0; i < raws.length; i++) {
-    const checked = checkWireEnvelope(raws[i], parties, destinations);
-    if (typeof checked === 'string') return checked;
-    envelopes[i] = checked;
+    const raw = raws[i];
+    if (Array.isArray(raw) && raw.length === 3 && (raw[0] === KIND.send || raw[0] === KIND.cast)) {
+      const to = checkTo(raw[1], parties, destinations);
+      if (typeof to === 'string') return to;
+      checked[i] = to;
+      continue;
+    }
+    const envelope = checkWireEnvelope(raw, parties, destinations);
+    if (typeof envelope === 'string') return envelope;
+    checked[i] = envelope;
   }
-  return envelopes;
+  return checked;
 }
 
 function checkRef(v: unknown): Ref | undefined {

@@ -1,4 +1,4 @@
-import type { Clock, Delivery, Envelope, TransportHost } from '@warden/core';
+import type { Clock, Delivery, Envelope, Pid, TransportHost } from '@warden/core';
 import type WebSocket from 'ws';
 import { parseAddress } from '../address.js';
 import type { ResolvedOptions, WsTransportEvent } from '../options.js';
@@ -154,6 +154,14 @@ export class Membership implements ConnectionHost {
       this.host.receive(envelope);
     } catch {
       // the node's inbound path does not throw for a checked envelope; be safe regardless
+    }
+  }
+
+  receiveMessage(to: Pid, message: unknown, cast: boolean): void {
+    try {
+      this.host.receiveMessage(to, message, cast);
+    } catch {
+      // as for `receive`
     }
   }
 
