@@ -35,6 +35,12 @@ import type { CounterDone, PeerOptions } from '../ws-peer.js';
  *   length-prefixed frame per message). B checks their order and reports when all arrived.
  * - `batched`: the same with warden's default batching (a frame per 16 KiB or per event-loop
  *   turn) against raw frames of 100 messages.
+ * - `batched-inline-pids` (no target): the same, with raw writing the pid in full in every
+ *   envelope, as warden's frames did before decision 0014.
+ *
+ * Raw frames carry warden's table of destinations (the envelopes name the counter by index),
+ * except in `batched-inline-pids`: the same encoding, so that the ratio measures warden's own
+ * machinery.
  * - `round-trip`: M calls, one at a time, to an echo server on B (warden: `node.call`, default
  *   options; raw: a call envelope out, a reply envelope back). p50 and mean per round trip.
  *
@@ -65,18 +71,33 @@ export const distribution: Workload = {
         ops: single,
         runs: 5,
         run: {
-          raw: () => rawThroughput(single, 1),
+          raw: () => rawThroughput(single, 1, true),
           warden: () => wardenThroughput(single, 1),
         },
       },
       {
+        // Raw sends the frames warden sends, the table of destinations included (decision
+        // 0014): the same encoding, so only warden's own machinery separates them.
         id: 'distribution/batched',
-        params: `${batched} messages A -> B; warden default batching, raw 100 per frame`,
+        params: `${batched} messages A -> B; warden default batching, raw 100 per frame, both with a table of destinations`,
         metrics: THROUGHPUT_METRICS,
         ops: batched,
         runs: 5,
         run: {
-          raw: () => rawThroughput(batched, 100),
+          raw: () => rawThroughput(batched, 100, true),
+          warden: () => wardenThroughput(batched, undefined),
+        },
+      },
+      {
+        // Not a target: raw writes the pid in full in every envelope, as warden's frames did
+        // before decision 0014 and as a plain MessagePack sender would.
+        id: 'distribution/batched-inline-pids',
+        params: `${batched} messages A -> B; raw 100 per frame, each envelope with its pid in full`,
+        metrics: THROUGHPUT_METRICS,
+        ops: batched,
+        runs: 5,
+        run: {
+          raw: () => rawThroughput(batched, 100, false),
           warden: () => wardenThroughput(batched, undefined),
         },
       },
@@ -344,15 +365,21 @@ async function withRaw<T>(
   }
 }
 
-/** Envelopes `perFrame` at a time: a frame leaves when full (and the last one at the end). */
+/**
+ * Envelopes `perFrame` at a time: a frame leaves when full (and the last one at the end). With
+ * `destination`, every frame carries it as its table of destinations and the envelopes name it by
+ * index 0, as warden's frames do.
+ */
 class RawBatcher {
   readonly #writer: RawFrameWriter;
   readonly #perFrame: number;
+  readonly #destinations: readonly RawPid[] | undefined;
   #pending: RawEnvelope[] = [];
 
-  constructor(writer: RawFrameWriter, perFrame: number) {
+  constructor(writer: RawFrameWriter, perFrame: number, destination: RawPid | undefined) {
     this.#writer = writer;
     this.#perFrame = perFrame;
+    this.#destinations = destination === undefined ? undefined : [destination];
   }
 
   send(envelope: RawEnvelope): void {
@@ -362,17 +389,24 @@ class RawBatcher {
 
   flush(): void {
     if (this.#pending.length === 0) return;
-    this.#writer.write(this.#pending);
+    this.#writer.write(this.#pending, this.#destinations);
     this.#pending = [];
   }
 }
 
-async function rawPass(side: RawSide, counter: RawPid, n: number, perFrame: number) {
-  const batcher = new RawBatcher(side.writer, perFrame);
+async function rawPass(
+  side: RawSide,
+  counter: RawPid,
+  n: number,
+  perFrame: number,
+  table: boolean,
+): Promise<number> {
+  const batcher = new RawBatcher(side.writer, perFrame, table ? counter : undefined);
+  const to = table ? 0 : counter;
   const done = side.next();
   const start = performance.now();
   side.writer.write([[RAW_KIND.send, counter, { start: n, reply: RAW_SELF }]]);
-  await pump(n, (seq) => batcher.send([RAW_KIND.send, counter, { seq }]));
+  await pump(n, (seq) => batcher.send([RAW_KIND.send, to, { seq }]));
   batcher.flush();
   const report = await bounded(done, PASS_MS, 'raw counter on B');
   const ms = performance.now() - start;
@@ -380,11 +414,11 @@ async function rawPass(side: RawSide, counter: RawPid, n: number, perFrame: numb
   return ms;
 }
 
-function rawThroughput(n: number, perFrame: number): Promise<Sample> {
+function rawThroughput(n: number, perFrame: number, table: boolean): Promise<Sample> {
   return withRaw(async (side, counter) => {
-    await rawPass(side, counter, Math.min(n, WARM_MESSAGES), perFrame);
+    await rawPass(side, counter, Math.min(n, WARM_MESSAGES), perFrame, table);
     const cpu = await cpuMeter(side.peer);
-    const ms = await rawPass(side, counter, n, perFrame);
+    const ms = await rawPass(side, counter, n, perFrame, table);
     const [cpuA, cpuB] = await cpu.stop(n / 1000);
     return { ms, cpuA, cpuB };
   });
