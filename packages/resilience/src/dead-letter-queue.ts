@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@warden/core';
+import { type DeadLetterFilter, matcher } from './dead-letter-filter.js';
 import {
+  checkStore,
   type DeadLetterEntry,
   type DeadLetterStore,
-  type LedgerRecord,
   MemoryDeadLetterStore,
 } from './dead-letter-store.js';
-import { isResilienceError, ResilienceError } from './errors.js';
-import { describeError, Emitter, type Observed } from './events.js';
+import { ResilienceError } from './errors.js';
+import { Emitter, type Observed } from './events.js';
 import { invoke } from './internal/abort.js';
 import {
   checkClock,
@@ -19,6 +20,7 @@ import {
   checkSignal,
   invalidOption,
 } from './internal/check.js';
+import { createEntry, withFailedReplay } from './internal/dead-letter-entry.js';
 
 /** What the handler receives beside its input. */
 export interface DeadLetterContext {
@@ -42,11 +44,6 @@ export const DEAD_LETTER_DEFAULTS = Object.freeze({
   capacity: 1000,
   overflow: 'drop-oldest' as const,
 });
-
-/** Selects entries: by predicate, or by the fields given (all must match). */
-export type DeadLetterFilter<I> =
-  | ((entry: DeadLetterEntry<I>) => boolean)
-  | { readonly code?: string; readonly traceId?: string; readonly ids?: readonly string[] };
 
 export interface RecordInput<I> {
   readonly input: I;
@@ -72,7 +69,6 @@ export interface DeadLetterStats {
   overflowed: number;
 }
 
-const HISTORY = 10;
 const NEVER = new AbortController().signal;
 
 /**
@@ -155,23 +151,7 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
     } catch (error) {
       return Promise.reject(error);
     }
-    const { error } = failure;
-    const attempts =
-      failure.attempts ?? (isResilienceError(error) ? error.attempts : undefined) ?? 1;
-    const code = (error as { code?: unknown } | null)?.code;
-    const now = this.#clock.now();
-    const reason = describeError(error);
-    const entry: DeadLetterEntry<I> = {
-      id: `${this.#prefix}-${this.#next++}`,
-      traceId: failure.traceId ?? randomUUID(),
-      input: failure.input,
-      reason,
-      code: typeof code === 'string' ? code : undefined,
-      attempts,
-      replays: 0,
-      recordedAt: now,
-      history: [{ time: now, action: 'recorded', reason }],
-    };
+    const entry = createEntry(failure, this.#clock, () => `${this.#prefix}-${this.#next++}`);
     return this.#serial(async () => {
       if ((await this.#store.size()) >= this.capacity) {
         if (this.overflow === 'drop-newest') {
@@ -190,7 +170,7 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
         type: 'deadletter.recorded',
         id: entry.id,
         traceId: entry.traceId,
-        reason,
+        reason: entry.reason,
       });
       return entry;
     });
@@ -247,18 +227,7 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
         await this.#serial(async () => {
           const current = await this.#store.get(entry.id);
           if (current === undefined) return; // purged meanwhile
-          const line: LedgerRecord = {
-            time: this.#clock.now(),
-            action: 'replay_failed',
-            reason: describeError(error),
-          };
-          await this.#store.put({
-            ...current,
-            reason: line.reason,
-            attempts: current.attempts + 1,
-            replays: current.replays + 1,
-            history: [...current.history, line].slice(-HISTORY),
-          });
+          await this.#store.put(withFailedReplay(current, error, this.#clock));
         });
         this.#stats.replayFailed++;
         failed.push(entry.id);
@@ -306,33 +275,4 @@ export class DeadLetterQueue<I = unknown, R = unknown> {
     this.#stats.overflowed++;
     this.#emitter.emit({ type: 'deadletter.overflow', dropped: id });
   }
-}
-
-const STORE_METHODS = ['put', 'get', 'delete', 'list', 'size'] as const;
-
-function checkStore<I>(store: DeadLetterStore<I>): DeadLetterStore<I> {
-  const s = store as unknown as Record<string, unknown> | null;
-  if (
-    typeof s !== 'object' ||
-    s === null ||
-    STORE_METHODS.some((m) => typeof s[m] !== 'function')
-  ) {
-    throw invalidOption('store', store, 'a DeadLetterStore (put, get, delete, list, size)');
-  }
-  return store;
-}
-
-/** Validates a filter and makes its predicate. */
-function matcher<I>(filter: DeadLetterFilter<I>): (entry: DeadLetterEntry<I>) => boolean {
-  if (typeof filter === 'function') return filter;
-  checkRecord('filter', filter);
-  if (filter.code !== undefined) checkName('filter.code', filter.code);
-  if (filter.traceId !== undefined) checkName('filter.traceId', filter.traceId);
-  if (filter.ids !== undefined && !Array.isArray(filter.ids)) {
-    throw invalidOption('filter.ids', filter.ids, 'an array of ids');
-  }
-  return (e) =>
-    (filter.code === undefined || e.code === filter.code) &&
-    (filter.traceId === undefined || e.traceId === filter.traceId) &&
-    (filter.ids === undefined || filter.ids.includes(e.id));
 }

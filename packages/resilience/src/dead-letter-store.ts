@@ -1,3 +1,5 @@
+import { invalidOption } from './internal/check.js';
+
 /** One line of an entry's recovery ledger: what happened to it, when, and why. */
 export interface LedgerRecord {
   readonly time: number;
@@ -33,6 +35,21 @@ export interface DeadLetterStore<I = unknown> {
   delete(id: string): Promise<boolean> | boolean;
   list(): Promise<DeadLetterEntry<I>[]> | DeadLetterEntry<I>[];
   size(): Promise<number> | number;
+}
+
+const STORE_METHODS = ['put', 'get', 'delete', 'list', 'size'] as const;
+
+/** A user's store has every method above, or the queue refuses it at once (not on first use). */
+export function checkStore<I>(store: DeadLetterStore<I>): DeadLetterStore<I> {
+  const s = store as unknown as Record<string, unknown> | null;
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    STORE_METHODS.some((m) => typeof s[m] !== 'function')
+  ) {
+    throw invalidOption('store', store, 'a DeadLetterStore (put, get, delete, list, size)');
+  }
+  return store;
 }
 
 /** The default store: a Map, which keeps insertion order (oldest first); `put` of a known id keeps its place. */

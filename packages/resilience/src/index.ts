@@ -6,10 +6,10 @@ export {
   statusOf,
   TRANSIENT_CODES,
 } from './classify.js';
+export type { DeadLetterFilter } from './dead-letter-filter.js';
 export {
   DEAD_LETTER_DEFAULTS,
   type DeadLetterContext,
-  type DeadLetterFilter,
   DeadLetterQueue,
   type DeadLetterQueueOptions,
   type DeadLetterStats,
@@ -83,8 +83,8 @@ export {
   type SpawnOnceGuardOptions,
   type SpawnOnceOptions,
   type SpawnOnceResult,
-  type SpawnStart,
 } from './spawn-once.js';
+export type { SpawnStart } from './spawn-start.js';
 export { type TimeoutOptions, TimeoutPolicy, timeout, withTimeout } from './timeout.js';
 export {
   type TakeOptions,

@@ -1,14 +1,17 @@
-import { type Clock, isPid, type Node } from '@warden/core';
-import { ResilienceError } from './errors.js';
+import type { Clock, Node } from '@warden/core';
 import { Emitter, type Observed } from './events.js';
 import { abortedError } from './internal/abort.js';
+import { checkClock, checkName, invalidOption } from './internal/check.js';
+import { type Admission, admit, checkOwner, checkTimeout } from './internal/lock-admission.js';
 import {
-  checkClock,
-  checkName,
-  checkNumber,
-  checkSignal,
-  invalidOption,
-} from './internal/check.js';
+  closedError,
+  deadlockError,
+  fencedError,
+  lockTimeoutError,
+  notHeldError,
+  ownerGoneError,
+  unknownResource,
+} from './internal/lock-errors.js';
 import { OwnerWatch } from './internal/owner-watch.js';
 import { type Parked, park } from './internal/park.js';
 import { type Lease, type LockOptions, type Owner, ownerKey } from './lease.js';
@@ -119,11 +122,7 @@ export class ResourceMediator {
     if (this.#emitter.active) {
       this.#emitter.emit({ type: 'lock.fenced', resource, token, current: holding?.token });
     }
-    throw new ResilienceError(
-      'ERR_FENCED',
-      `stale fencing token ${token} for ${resource} (current: ${holding?.token ?? 'none'})`,
-      { resource },
-    );
+    throw fencedError(resource, token, holding?.token);
   }
 
   /** Runs `write` only if the lease is still live: `assertFence` and then the write, atomically. */
@@ -141,13 +140,7 @@ export class ResourceMediator {
     const key = ownerKey(checkOwner(owner));
     if (!this.#table.has(resource)) throw unknownResource(resource);
     const holding = this.#table.holder(resource);
-    if (holding?.owner !== key) {
-      throw new ResilienceError(
-        'ERR_NOT_HELD',
-        `${key} does not hold ${resource} (held by ${holding?.owner ?? 'nobody'})`,
-        { resource },
-      );
-    }
+    if (holding?.owner !== key) throw notHeldError(key, resource, holding?.owner);
     if (this.#release(resource, key, holding.token, 'release')) this.#settle();
   }
 
@@ -158,7 +151,7 @@ export class ResourceMediator {
       this.#table.withdraw(w.id);
       const pending = this.#pending.get(w.id);
       this.#pending.delete(w.id);
-      pending?.reject(new ResilienceError('ERR_ABORTED', `owner ${key} is gone`));
+      pending?.reject(ownerGoneError(key));
     }
     let released = 0;
     for (const r of this.#table.heldBy(key)) {
@@ -189,45 +182,20 @@ export class ResourceMediator {
   }
 
   #request(owner: Owner, resources: string[], options: LockOptions): Promise<Lease[]> {
-    let timeoutMs: number;
-    let signal: AbortSignal | undefined;
+    let admission: Admission;
     try {
-      checkOwner(owner);
-      signal = checkSignal('signal', options?.signal);
-      timeoutMs =
-        options.timeoutMs === undefined ? this.timeoutMs : checkTimeout(options.timeoutMs);
+      admission = admit(this.#table, this.#closed, this.timeoutMs, owner, resources, options);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#closed) return Promise.reject(closedError());
-    const key = ownerKey(owner);
-    for (const r of resources) {
-      if (!this.#table.has(r)) return Promise.reject(unknownResource(r));
-    }
-    if (this.#table.involves(key, resources)) {
-      return Promise.reject(
-        new ResilienceError(
-          'ERR_ALREADY_HELD',
-          `${key} already holds or awaits one of ${resources.join(', ')}`,
-        ),
-      );
-    }
-    if (signal?.aborted === true) return Promise.reject(abortedError(signal));
+    const { key, signal, timeoutMs } = admission;
     const id = this.#nextId++;
     this.#table.enqueue({ id, owner: key, resources });
     const cycle = findCycle(this.#table.waitForGraph(), key);
     if (cycle !== undefined) {
       this.#table.withdraw(id);
       this.#denied(key, resources, 'deadlock', cycle);
-      return Promise.reject(
-        new ResilienceError(
-          'ERR_DEADLOCK',
-          `waiting for ${resources.join(', ')} would deadlock: ${cycle.join(' -> ')}`,
-          {
-            resource: resources[0] as string,
-          },
-        ),
-      );
+      return Promise.reject(deadlockError(resources, cycle));
     }
     this.#owners.own(owner);
     const waiter = park<Grant>(this.#clock, { signal, timeoutMs }, (reason) => {
@@ -238,13 +206,7 @@ export class ResourceMediator {
       this.#settle(); // a withdrawn waiter may have been blocking later ones
       return reason === 'aborted'
         ? abortedError(signal as AbortSignal)
-        : new ResilienceError(
-            'ERR_LOCK_TIMEOUT',
-            `no grant of ${resources.join(', ')} within ${timeoutMs} ms`,
-            {
-              resource: resources[0] as string,
-            },
-          );
+        : lockTimeoutError(resources, timeoutMs);
     });
     this.#pending.set(id, waiter);
     this.#settle();
@@ -315,23 +277,4 @@ export class ResourceMediator {
         : { type: 'lock.denied', owner, resources, reason, cycle },
     );
   }
-}
-
-function closedError(): ResilienceError {
-  return new ResilienceError('ERR_CLOSED', 'resource mediator closed');
-}
-
-function unknownResource(resource: unknown): ResilienceError {
-  return new ResilienceError('ERR_UNKNOWN_RESOURCE', `unknown resource ${String(resource)}`, {
-    resource: String(resource),
-  });
-}
-
-/** A pid or a non-empty string. */
-function checkOwner(owner: Owner): Owner {
-  return isPid(owner) ? owner : checkName('owner', owner);
-}
-
-function checkTimeout(value: number): number {
-  return value === Number.POSITIVE_INFINITY ? value : checkNumber('timeoutMs', value, 0);
 }

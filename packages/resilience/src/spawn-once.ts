@@ -1,4 +1,4 @@
-import type { Address, ChildSpec, Node, Pid } from '@warden/core';
+import type { Address, Node, Pid } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { Emitter, type Observed } from './events.js';
 import { abortedError, raceAbort, throwIfAborted } from './internal/abort.js';
@@ -10,22 +10,15 @@ import {
   checkSignal,
   invalidOption,
 } from './internal/check.js';
-import { deferred } from './internal/deferred.js';
 import { DownWatcher } from './internal/down-watcher.js';
 import { KeyedChildren } from './internal/keyed-child.js';
+import { createEntry, createFollowUp, type Entry } from './internal/spawn-entry.js';
+import { checkStart, type SpawnStart } from './spawn-start.js';
 
 /** What to do when a child with the same key is already running. */
 export type ConflictPolicy = 'join' | 'reject' | 'queue' | 'replace';
 
 export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['join', 'reject', 'queue', 'replace'];
-
-/**
- * How to start the child: a child spec without `id` (the key becomes the id) for a supervisor
- * with static children, or `{ extra }` for a `simple_one_for_one` supervisor. Dynamic children
- * should be `temporary`: when one exits, the guard frees its key (it cannot tell a restarted
- * dynamic child from a new one), whereas a static child restarted by its supervisor keeps its key.
- */
-export type SpawnStart = Omit<ChildSpec, 'id'> | { readonly extra: unknown };
 
 export interface SpawnOnceGuardOptions extends Observed {
   /** The node the guard calls the supervisor from (and monitors children from). */
@@ -56,37 +49,6 @@ export type SpawnOnceResult =
   | { readonly outcome: 'replaced'; readonly pid: Pid; readonly previous: Pid }
   /** `next` settles when the follow-up starts, after the running child is gone. */
   | { readonly outcome: 'queued'; readonly running: Pid; readonly next: Promise<SpawnOnceResult> };
-
-interface FollowUp {
-  readonly start: SpawnStart;
-  readonly taskType: string;
-  readonly promise: Promise<SpawnOnceResult>;
-  readonly resolve: (result: SpawnOnceResult) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-interface Entry {
-  readonly key: string;
-  readonly taskType: string;
-  readonly dynamic: boolean;
-  pid: Pid | undefined;
-  /** A start, replacement or exit check in progress: callers wait for it, then look again. */
-  busy: Promise<unknown> | undefined;
-  followUp: FollowUp | undefined;
-}
-
-/** A child spec without `id`, or `{ extra }`. */
-function checkStart(start: SpawnStart): void {
-  const spec = start as { start?: unknown; id?: unknown } | null;
-  const ok =
-    typeof spec === 'object' &&
-    spec !== null &&
-    ('extra' in spec ||
-      typeof spec.start === 'function' ||
-      (typeof spec.start === 'object' && spec.start !== null)) &&
-    spec.id === undefined;
-  if (!ok) throw invalidOption('start', start, 'a child spec without id, or { extra }');
-}
 
 /** Waits on busy entries at most this many times before treating the key as running. */
 const MAX_ROUNDS = 16;
@@ -207,14 +169,7 @@ export class SpawnOnceGuard {
       );
     }
     // The entry goes in before the first await: a concurrent call for this key sees it.
-    const entry: Entry = {
-      key,
-      taskType,
-      dynamic: 'extra' in start,
-      pid: undefined,
-      busy: undefined,
-      followUp: undefined,
-    };
+    const entry = createEntry(key, taskType, start);
     this.#entries.set(key, entry);
     const started = this.#children.start(key, start).then(
       (pid) => {
@@ -240,8 +195,7 @@ export class SpawnOnceGuard {
   }
 
   #queue(entry: Entry, start: SpawnStart, taskType: string): Promise<SpawnOnceResult> {
-    // the caller may ignore `next`: handled, so never an unhandled rejection
-    entry.followUp ??= { start, taskType, ...deferred<SpawnOnceResult>(true) };
+    entry.followUp ??= createFollowUp(start, taskType);
     this.#emitter.emit({ type: 'spawn.queued', key: entry.key, running: entry.pid as Pid });
     return entry.followUp.promise;
   }

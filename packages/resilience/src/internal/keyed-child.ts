@@ -11,7 +11,7 @@ import {
   whichChildren,
 } from '@warden/core';
 import { ResilienceError } from '../errors.js';
-import type { SpawnStart } from '../spawn-once.js';
+import type { SpawnStart } from '../spawn-start.js';
 import { sleep } from './abort.js';
 
 /**
