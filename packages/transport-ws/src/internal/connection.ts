@@ -1,8 +1,9 @@
-import { type Clock, type Delivery, type Envelope, Pid } from '@warden/core';
+import { type Delivery, type Envelope, Pid } from '@warden/core';
 import type WebSocket from 'ws';
 import { BatchWriter } from './batch-writer.js';
 import { CLOSE, closeReason } from './close-codes.js';
 import { decode } from './codec.js';
+import type { ConnectionHost } from './connection-host.js';
 import { checkBatch, KIND } from './envelope-wire.js';
 import {
   ackFrame,
@@ -19,34 +20,6 @@ import { RefBinding } from './ref-binding.js';
 const FRAME_OVERHEAD = 64;
 /** A batch is flushed at this many envelopes, far below what a receiver accepts in a frame. */
 const MAX_BATCH_ENVELOPES = 10_000;
-
-/** What a connection needs from its transport. */
-export interface ConnectionHost {
-  readonly self: string;
-  readonly clock: Clock;
-  readonly batchBytes: number;
-  readonly highWaterMark: number;
-  readonly hardLimit: number;
-  receive(envelope: Envelope): void;
-  receiveMessage(to: Pid, message: unknown, cast: boolean): void;
-  members(from: Connection, members: Member[]): void;
-  leave(from: Connection): void;
-  /** Called once, when the connection stops carrying envelopes (for whatever reason). */
-  lost(conn: Connection, code: number, reason: string): void;
-  /** Called once, when the socket itself has closed. */
-  closed(conn: Connection): void;
-  rejected(conn: Connection, code: number, reason: string): void;
-  /** Asks for `endOfTick()` to run at the end of the current tick. */
-  schedule(conn: Connection): void;
-  readonly counters: {
-    unboundRefs: number;
-    framesIn: number;
-    framesOut: number;
-    envelopesIn: number;
-    envelopesOut: number;
-    refused: number;
-  };
-}
 
 /**
  * One authenticated WebSocket to one peer: batching, sequence numbers and acks, back-pressure,
