@@ -248,24 +248,7 @@ export class NodeCore implements TransportHost {
     if (p.mailbox.size > 0) {
       for (const message of p.mailbox.drain()) this.deadLetter(p.pid, message, 'process-exited');
     }
-    const links = p.links;
-    if (links !== undefined) {
-      p.links = undefined;
-      for (const other of links.values()) this.signals.exitSignal(p.pid, other, reason, true);
-    }
-    const watchers = p.monitorsIn;
-    if (watchers !== undefined) {
-      p.monitorsIn = undefined;
-      for (const [ref, watcher] of watchers) this.signals.down(watcher, ref, p.pid, reason);
-    }
-    const watching = p.monitorsOut;
-    if (watching !== undefined) {
-      p.monitorsOut = undefined;
-      for (const [ref, target] of watching) {
-        this.calls.table.abandon(ref);
-        this.signals.dropRemoteEnd(p.pid, ref, target);
-      }
-    }
+    this.signals.exited(p, reason);
     if (this.events.active) {
       this.emit({ type: 'actor.exited', time: this.clock.now(), pid: p.pid, reason });
     }

@@ -154,6 +154,32 @@ export class Signals {
     this.core.router.deliver(w as Process, new DownMessage(ref, target, reason), true, false);
   }
 
+  /**
+   * A process has ended with `reason`: every linked process gets the exit signal, every watcher
+   * its DOWN, and the monitors it held are dropped at their far ends (its pending calls with
+   * them: nobody is left to settle them).
+   */
+  exited(p: Process, reason: ExitReason): void {
+    const links = p.links;
+    if (links !== undefined) {
+      p.links = undefined;
+      for (const other of links.values()) this.exitSignal(p.pid, other, reason, true);
+    }
+    const watchers = p.monitorsIn;
+    if (watchers !== undefined) {
+      p.monitorsIn = undefined;
+      for (const [ref, watcher] of watchers) this.down(watcher, ref, p.pid, reason);
+    }
+    const watching = p.monitorsOut;
+    if (watching !== undefined) {
+      p.monitorsOut = undefined;
+      for (const [ref, target] of watching) {
+        this.core.calls.table.abandon(ref);
+        this.dropRemoteEnd(p.pid, ref, target);
+      }
+    }
+  }
+
   /** Fires every link and monitor that crosses to `node` with `noconnection`, exactly once. */
   nodeDown(node: string): void {
     for (const p of [...this.core.table.values()]) {
