@@ -6,20 +6,17 @@ import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
 
 /**
- * Applies an envelope that arrived from another node. A target of an earlier incarnation, or one
- * that no longer exists, behaves as in OTP: messages become dead letters, links get `noproc`
- * exits, monitors get `noproc` DOWNs.
+ * Applies an envelope other than a send or cast (`receiveInboundMessage` takes those) that
+ * arrived from another node. A target of an earlier incarnation, or one that no longer exists,
+ * behaves as in OTP: requests become dead letters, links get `noproc` exits, monitors get
+ * `noproc` DOWNs.
  */
-export function handleInbound(
+function handleInbound(
   core: NodeCore,
-  envelope: Envelope,
+  envelope: Exclude<Envelope, { kind: 'send' | 'cast' }>,
   target: Process | undefined,
 ): void {
   switch (envelope.kind) {
-    case 'send':
-    case 'cast':
-      deliverMessage(core, envelope.to, target, envelope.message, envelope.kind === 'cast');
-      return;
     case 'call': {
       // A call implies the caller's monitor of its server (decision 0013): recorded as a
       // `monitor` envelope would be, before the request, and answered with noproc the same way.
@@ -86,6 +83,10 @@ export function receiveInbound(core: NodeCore, value: unknown): void {
     core.deadLetter(describeTarget(value), value, 'malformed-envelope');
     return;
   }
+  if (envelope.kind === 'send' || envelope.kind === 'cast') {
+    receiveInboundMessage(core, envelope.to, envelope.message, envelope.kind === 'cast');
+    return;
+  }
   if (core.stopped) {
     const payload = payloadOf(envelope);
     if (payload !== NO_PAYLOAD) core.deadLetter(envelope.to, payload, 'node-stopped');
@@ -107,8 +108,9 @@ export function receiveInbound(core: NodeCore, value: unknown): void {
 }
 
 /**
- * `TransportHost.receiveMessage`: an inbound send or cast the transport read off the wire, handled
- * as `receiveInbound` handles the same envelope, without the envelope.
+ * An inbound send or cast: `TransportHost.receiveMessage` for a transport that read it off the
+ * wire, and `receiveInbound` for one that handed over the envelope. A dead letter records the
+ * message, whatever the reason.
  */
 export function receiveInboundMessage(
   core: NodeCore,
@@ -129,27 +131,17 @@ export function receiveInboundMessage(
     core.deadLetter(to, message, 'misrouted');
     return;
   }
-  try {
-    deliverMessage(core, to, target, message, cast);
-  } catch (error) {
-    core.deadLetter(to, message, 'malformed-envelope');
-    core.onInternalError(error);
-  }
-}
-
-/** A send or cast to `target`, the live process of `to`; to dead letters if there is none. */
-function deliverMessage(
-  core: NodeCore,
-  to: Pid,
-  target: Process | undefined,
-  message: unknown,
-  cast: boolean,
-): void {
   if (target === undefined) {
     core.deadLetter(to, message, missing(core, to));
     return;
   }
-  core.router.deliver(target, cast ? new CastMessage(message) : message, false, false);
+  try {
+    core.router.deliver(target, cast ? new CastMessage(message) : message, false, false);
+  } catch (error) {
+    // Last resort, as in `receiveInbound`.
+    core.deadLetter(to, message, 'malformed-envelope');
+    core.onInternalError(error);
+  }
 }
 
 /** Why a target is not here: a pid of an earlier incarnation, or no such process. */

@@ -150,13 +150,7 @@ async function startOrRetry(
     else state.setPid(child, undefined);
     return true;
   }
-  emit(ctx, {
-    type: 'supervisor.start_failed',
-    time: ctx.now(),
-    supervisor: ctx.self,
-    id: child.key,
-    reason: outcome.reason,
-  });
+  emitStartFailed(ctx, child, outcome.reason);
   state.setPid(child, RESTARTING);
   // OTP casts try_again_restart to itself: the retry runs after what is already queued (item 26).
   ctx.send(ctx.self, { $sup: 'try_again_restart', key: child.key });
@@ -224,6 +218,16 @@ export function emitStarted(ctx: ActorContext, child: Child): void {
       pid: child.pid,
     });
   }
+}
+
+export function emitStartFailed(ctx: ActorContext, child: Child, reason: ExitReason): void {
+  emit(ctx, {
+    type: 'supervisor.start_failed',
+    time: ctx.now(),
+    supervisor: ctx.self,
+    id: child.key,
+    reason,
+  });
 }
 
 export function emit(ctx: ActorContext, event: NodeEvent): void {

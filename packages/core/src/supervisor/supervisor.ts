@@ -11,6 +11,7 @@ import { handleRequest } from './supervisor-requests.js';
 import {
   emit,
   emitStarted,
+  emitStartFailed,
   onExit,
   performRestart,
   restart,
@@ -51,22 +52,12 @@ export const Supervisor: ActorBehaviour<SupervisorState, SupervisorInit> = defin
       if (self.$sup === 'try_again_restart') return restart(state, ctx, child);
       if (self.$sup === 'delayed_restart') return performRestart(state, ctx, child);
     }
-    emit(ctx, {
-      type: 'supervisor.unexpected_message',
-      time: ctx.now(),
-      supervisor: ctx.self,
-      message,
-    });
+    reportUnexpected(ctx, message);
     return state;
   },
   // OTP's handle_cast catch-all: a stray cast is reported, never a reason to crash the subtree.
   handleCast: (message: unknown, state, ctx) => {
-    emit(ctx, {
-      type: 'supervisor.unexpected_message',
-      time: ctx.now(),
-      supervisor: ctx.self,
-      message,
-    });
+    reportUnexpected(ctx, message);
     return state;
   },
   terminate: async (_reason, state, ctx) => {
@@ -105,13 +96,7 @@ async function initSupervisor(
     };
     const outcome = await startChildProcess(ctx, childSpec, undefined, child.poison);
     if (outcome.kind === 'error') {
-      emit(ctx, {
-        type: 'supervisor.start_failed',
-        time: ctx.now(),
-        supervisor: ctx.self,
-        id: child.key,
-        reason: outcome.reason,
-      });
+      emitStartFailed(ctx, child, outcome.reason);
       await terminateChildren(state, ctx);
       return stop(
         shutdownWith({ failedToStartChild: childSpec.id, reason: outcome.reason }),
@@ -127,4 +112,14 @@ async function initSupervisor(
     emitStarted(ctx, child);
   }
   return state;
+}
+
+/** A message or cast a supervisor has no use for: reported, as OTP's catch-all clauses log it. */
+function reportUnexpected(ctx: ActorContext, message: unknown): void {
+  emit(ctx, {
+    type: 'supervisor.unexpected_message',
+    time: ctx.now(),
+    supervisor: ctx.self,
+    message,
+  });
 }

@@ -15,7 +15,7 @@ import {
   newNonce,
   PROTOCOL_VERSION,
   proofMatches,
-  readServerIdentity,
+  readIdentity,
   serverProof,
   UPGRADE_PATH,
 } from './handshake.js';
@@ -79,7 +79,7 @@ export function upgrade(
       ws.off('close', onClose);
     };
     const onUpgrade = (res: IncomingMessage): void => {
-      const identity = readServerIdentity(res.headers);
+      const identity = readIdentity(res.headers);
       const proof = res.headers[HEADER.proof];
       if (
         identity === undefined ||

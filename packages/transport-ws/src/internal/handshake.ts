@@ -154,38 +154,31 @@ function integerHeader(headers: Headers, name: string): number {
 /** Reads and shape-checks the client's hello from upgrade headers; undefined if malformed. */
 export function readHello(headers: Headers): ClientHello | undefined {
   if (one(headers, HEADER.version, 4) !== PROTOCOL_VERSION) return undefined;
+  const identity = readIdentity(headers);
   const challenge = one(headers, HEADER.challenge, 64);
   const nonce = one(headers, HEADER.nonce, 32);
   const timeText = one(headers, HEADER.time, 16);
   const time =
     timeText !== undefined && /^\d{1,16}$/.test(timeText) ? Number(timeText) : Number.NaN;
-  const node = one(headers, HEADER.node, 255);
-  const incarnation = one(headers, HEADER.incarnation, 64);
-  const address = one(headers, HEADER.address, 300);
-  const maxPayload = integerHeader(headers, HEADER.maxPayload);
   const target = one(headers, HEADER.target, 255);
   if (
+    identity === undefined ||
     challenge === undefined ||
     nonce === undefined ||
     !B64URL.test(nonce) ||
     !Number.isFinite(time) ||
-    node === undefined ||
-    !NODE_NAME.test(node) ||
-    incarnation === undefined ||
-    !INCARNATION.test(incarnation) ||
-    address === undefined ||
-    !ADDRESS.test(address) ||
-    !Number.isInteger(maxPayload) ||
-    maxPayload < 1024 ||
     target === undefined
   ) {
     return undefined;
   }
-  return { challenge, nonce, time, node, incarnation, address, maxPayload, target };
+  return { ...identity, challenge, nonce, time, target };
 }
 
-/** Reads and shape-checks the server's identity from the `101` response headers. */
-export function readServerIdentity(headers: Headers): Identity | undefined {
+/**
+ * Reads and shape-checks a node's identity: the client's from its hello, the server's from the
+ * `101` response headers, by the same rules.
+ */
+export function readIdentity(headers: Headers): Identity | undefined {
   const node = one(headers, HEADER.node, 255);
   const incarnation = one(headers, HEADER.incarnation, 64);
   const address = one(headers, HEADER.address, 300);
