@@ -1,0 +1,14 @@
+import type { ModelRequest } from './model-request.js';
+import type { ModelResponse } from './model-response.js';
+import type { StreamEvent } from './stream-event.js';
+
+/**
+ * A model, whatever serves it. Every failure is a `ModelCallError` with a closed `kind`; nothing
+ * else is thrown, and every call ends (a deadline on the node's clock bounds it).
+ */
+export interface ModelClient {
+  readonly provider: string;
+  readonly model: string;
+  generate(request: ModelRequest): Promise<ModelResponse>;
+  stream(request: ModelRequest): AsyncIterable<StreamEvent>;
+}
