@@ -1,4 +1,5 @@
 import type { ExitReason } from './exit-reason.js';
+import type { Pid } from './pid.js';
 
 /**
  * Every error the core raises carries a stable `code` from this closed table. Codes are the
@@ -15,6 +16,9 @@ export const ERROR_CODES = [
   'ERR_INVALID_ARGUMENT',
   'ERR_INVALID_FLAGS',
   'ERR_INVALID_CHILD_SPEC',
+  'ERR_DUPLICATE_CHILD_ID',
+  'ERR_BAD_START_SPEC',
+  'ERR_BAD_COMBINATION',
   'ERR_MAILBOX_FULL',
   'ERR_RECEIVE_TIMEOUT',
   'ERR_POISON_MESSAGE',
@@ -43,17 +47,20 @@ export class WardenError extends Error {
   readonly field: string | undefined;
   /** For `ERR_EXIT` and `ERR_START_FAILED`: the exit reason of the process concerned. */
   readonly reason: ExitReason | undefined;
+  /** For `ERR_NAME_TAKEN`: the process that holds the name. */
+  readonly pid: Pid | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    extra: { field?: string; reason?: ExitReason; cause?: unknown } = {},
+    extra: { field?: string; reason?: ExitReason; pid?: Pid; cause?: unknown } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = 'WardenError';
     this.code = code;
     this.field = extra.field;
     this.reason = extra.reason;
+    this.pid = extra.pid;
   }
 
   toJSON(): ErrorData {

@@ -24,6 +24,7 @@ export class Registry {
       throw new WardenError(
         'ERR_NAME_TAKEN',
         `name ${name} is already registered to ${holder.pid}`,
+        { pid: holder.pid },
       );
     }
     if (proc.name !== undefined && proc.name !== name) {
