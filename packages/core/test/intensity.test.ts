@@ -1,4 +1,4 @@
-// The restart-intensity window as a pure function (OTP-SEMANTICS.md item 23, supervisor.erl
+// The restart-intensity window as a pure function (docs/semantics.md item 23, supervisor.erl
 // `add_restart`), tested alone.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

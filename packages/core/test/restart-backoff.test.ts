@@ -1,4 +1,4 @@
-// warden's restart backoff (beyond OTP, DESIGN.md section 2) as a pure function: the delay before
+// warden's restart backoff (beyond OTP: docs/semantics.md, "Beyond OTP") as a pure function: the delay before
 // the n-th restart inside the intensity window.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The pure restart decision and restart plan (OTP-SEMANTICS.md items 14-16, 19-21).
+// The pure restart decision and restart plan (docs/semantics.md items 14-16, 19-21).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// The agent lifecycle statechart: allowed and forbidden transitions, table-driven (issue 4).
+// The agent lifecycle statechart: allowed and forbidden transitions, table-driven.
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { type AgentLifecycleEvent, agentLifecycleMachine, isMachinesError } from '../src/index.js';

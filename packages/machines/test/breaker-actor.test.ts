@@ -1,5 +1,5 @@
 // One breaker per dependency, shared by many processes as an actor: it grants permits and records
-// outcomes; the protected calls run in the callers (issue 4).
+// outcomes; the protected calls run in the callers.
 import { type ActorContext, createNode } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
-// Observing and steering a CircuitBreaker: state changes, events, isolate/reset, save/restore
-// (issue 4).
+// Observing and steering a CircuitBreaker: state changes, events, isolate/reset, save/restore.
 import { TestClock } from '@warden/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { type BreakerEvent, CircuitBreaker, isMachinesError } from '../src/index.js';

@@ -1,4 +1,4 @@
-// Half-open lets through exactly N trial calls (issue 4), whatever the interleaving of 50
+// Half-open lets through exactly N trial calls, whatever the interleaving of 50
 // concurrent callers, with the CircuitBreaker itself and through a shared breaker actor.
 import { type Address, createNode } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
@@ -54,7 +54,7 @@ const trialSettings = fc.integer({ min: 1, max: 5 }).chain((trialCalls) =>
   }),
 );
 
-describe('half-open trial calls under concurrency (issue 4)', () => {
+describe('half-open trial calls under concurrency', () => {
   it('never lets more than N trial calls through among 50 concurrent callers, across 1,000 interleavings', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -1,5 +1,5 @@
 // breakerMachine (the statechart) and CircuitBreaker (the fast class) apply the same pure policy:
-// for random inputs they agree on every transition and every counter (issue 4).
+// for random inputs they agree on every transition and every counter.
 import type { Clock, TimerHandle } from '@warden/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
-describe('breaker machine and class agree (issue 4)', () => {
+describe('breaker machine and class agree', () => {
   it('make the same transition and keep the same counters for any inputs, jitter included', () => {
     fc.assert(
       fc.property(

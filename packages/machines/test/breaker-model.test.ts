@@ -1,4 +1,4 @@
-// The circuit breaker against a naive reference model (issue 4): for any sequence of successes,
+// The circuit breaker against a naive reference model: for any sequence of successes,
 // failures, timeouts and time advances, state and counters agree after every step.
 import { TestClock } from '@warden/core/testing';
 import fc from 'fast-check';
@@ -89,7 +89,7 @@ function expectAgreement(breaker: CircuitBreaker, model: BreakerModel): void {
   });
 }
 
-describe('circuit breaker reference model (issue 4)', () => {
+describe('circuit breaker reference model', () => {
   it('matches the reference model in state and counters for any calls, timeouts and time advances', async () => {
     await fc.assert(
       fc.asyncProperty(

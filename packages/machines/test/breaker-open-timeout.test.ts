@@ -1,5 +1,5 @@
 // An open breaker: when it probes again, how half-open decides, and how the open timeout grows
-// and resets (issue 4).
+// and resets.
 import { TestClock } from '@warden/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

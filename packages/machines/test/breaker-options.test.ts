@@ -1,5 +1,5 @@
-// Bad input: every invalid breaker option is a typed ERR_INVALID_OPTION naming its field
-// (issue 4), whether given to the class, the actor or the machine's policy.
+// Bad input: every invalid breaker option is a typed ERR_INVALID_OPTION naming its field,
+// whether given to the class, the actor or the machine's policy.
 import { describe, expect, it } from 'vitest';
 import {
   type BreakerOptions,

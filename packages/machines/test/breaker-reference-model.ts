@@ -1,8 +1,8 @@
 import type { BreakerPolicyOptions, OpenTimeout } from '../src/index.js';
 
 /**
- * A reference model of the circuit breaker, written from the specification (issue 4 and
- * docs/patterns/circuit-breaker.md) and kept deliberately naive: it stores every outcome and
+ * A reference model of the circuit breaker, written from the specification
+ * (docs/patterns/circuit-breaker.md) and kept deliberately naive: it stores every outcome and
  * recounts the window on each question. The property test checks the real breaker against it.
  */
 export class BreakerModel {

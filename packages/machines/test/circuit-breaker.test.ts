@@ -1,4 +1,4 @@
-// CircuitBreaker while closed, and how calls run through it (issue 4).
+// CircuitBreaker while closed, and how calls run through it.
 import { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, isMachinesError } from '../src/index.js';

@@ -1,5 +1,5 @@
 // The statecharts drawn in docs/ are generated from the machines by toMermaid, and cannot drift
-// from the code (issue 4).
+// from the code.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // A machine that fails exits its process with the error, so its supervisor restarts it
-// (OTP-SEMANTICS.md items 14-15, issue 4).
+// (docs/semantics.md items 14-15).
 import { createNode, type ExitReason, startSupervisor, whichChildren } from '@warden/core';
 import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// fromMachine: an xstate v5 machine run as a warden actor (issue 4).
+// fromMachine: an xstate v5 machine run as a warden actor.
 import { createNode, isWardenError } from '@warden/core';
 import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
-// MachinesError: one tagged class with a closed code table, recognised without instanceof
-// (STYLE.md habit 5).
+// MachinesError: one tagged class with a closed code table, recognised without instanceof.
 import { describe, expect, it } from 'vitest';
 import { isMachinesError, MACHINES_ERROR_CODES, MachinesError } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-// Issue 5.1: the pure backoff functions, alone (STYLE.md habit 7).
+// The pure backoff functions, alone.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Backoff, backoffCeiling, backoffDelay, JITTERS, type Jitter } from '../src/index.js';

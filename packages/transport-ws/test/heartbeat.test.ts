@@ -1,4 +1,4 @@
-// Failure detection on the node's clock (OTP-SEMANTICS.md items 55, 56): a closed socket is a
+// Failure detection on the node's clock (docs/semantics.md items 55, 56): a closed socket is a
 // lost peer at once; a silent one is lost after the heartbeat timeout; each loss is reported once.
 import { type NodeEvent, Pid, systemClock } from '@warden/core';
 import { TestClock } from '@warden/core/testing';

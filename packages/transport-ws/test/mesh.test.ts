@@ -1,4 +1,4 @@
-// Cluster membership: connections are transitive (OTP-SEMANTICS.md item 57), one connection per
+// Cluster membership: connections are transitive (docs/semantics.md item 57), one connection per
 // pair, and a new incarnation of a node replaces the old one (item 56).
 import type { NodeEvent } from '@warden/core';
 import { TestClock } from '@warden/core/testing';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /**
- * DESIGN.md section 1: dependencies point one way. Each package may import only the packages
+ * docs/architecture.md: dependencies point one way. Each package may import only the packages
  * listed here (plus Node built-ins and its own declared dependencies).
  */
 const ALLOWED: Record<string, readonly string[]> = {

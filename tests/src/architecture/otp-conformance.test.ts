@@ -1,17 +1,34 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
+const SEMANTICS = 'docs/semantics.md';
+const SELF = join('tests', 'src', 'architecture', 'otp-conformance.test.ts');
 
-/** OTP-SEMANTICS.md has 59 numbered items; each that applies must be named by at least one test. */
-const ITEMS = 59;
+interface Item {
+  readonly n: number;
+  readonly text: string;
+}
 
-/** Items warden does not implement, with the decision record that says why. */
-const NOT_APPLICABLE: Record<number, string> = {
-  58: 'global name registry: docs/decisions/0012-no-global-names-or-groups-yet.md',
-  59: 'pg process groups: docs/decisions/0012-no-global-names-or-groups-yet.md',
-};
+/** The numbered items of docs/semantics.md: a line opening "N. " and its indented continuation. */
+function semanticsItems(): Item[] {
+  const items: Item[] = [];
+  let open = false;
+  for (const line of readFileSync(join(ROOT, SEMANTICS), 'utf8').split('\n')) {
+    const head = /^(\d+)\. (.*)$/.exec(line);
+    if (head) {
+      items.push({ n: Number(head[1]), text: head[2] as string });
+      open = true;
+    } else if (open && /^ +\S/.test(line)) {
+      const last = items.pop() as Item;
+      items.push({ n: last.n, text: `${last.text} ${line.trim()}` });
+    } else {
+      open = false;
+    }
+  }
+  return items;
+}
 
 function testFiles(dir: string): string[] {
   const out: string[] = [];
@@ -26,7 +43,7 @@ function testFiles(dir: string): string[] {
       out.push(path);
     }
   }
-  return out;
+  return out.filter((path) => !path.endsWith(SELF));
 }
 
 /** Item numbers a text names as "(item 14)", "items 29-33", "items 45, 46". */
@@ -42,24 +59,70 @@ function itemsNamed(text: string): Set<number> {
   return found;
 }
 
+/** The test files an item says check it: backticked paths ending in .ts. */
+function testsCited(item: Item): string[] {
+  return [...item.text.matchAll(/`([\w./-]+\.ts)`/g)].map((m) => m[1] as string);
+}
+
+/** The decision records an item cites ("decision 0012"), as paths. */
+function decisionsCited(item: Item): string[] {
+  const files = readdirSync(join(ROOT, 'docs', 'decisions'));
+  return [...item.text.matchAll(/decision (\d{4})/g)].map((m) => {
+    const file = files.find((f) => f.startsWith(`${m[1]}-`));
+    return file === undefined ? `docs/decisions/${m[1]}-?` : `docs/decisions/${file}`;
+  });
+}
+
 describe('OTP conformance coverage', () => {
-  const named = new Set<number>();
+  const items = semanticsItems();
+  const namedBy = new Map<number, Set<string>>();
   for (const dir of ['packages', 'tests']) {
     for (const file of testFiles(join(ROOT, dir))) {
-      for (const n of itemsNamed(readFileSync(file, 'utf8'))) named.add(n);
+      const relative = file.slice(ROOT.length + 1);
+      for (const n of itemsNamed(readFileSync(file, 'utf8'))) {
+        const files = namedBy.get(n) ?? new Set<string>();
+        files.add(relative);
+        namedBy.set(n, files);
+      }
     }
   }
+  /** An item that cites no test but a decision record is one warden does not implement. */
+  const notApplicable = items.filter((i) => testsCited(i).length === 0);
 
-  it('names every applicable OTP-SEMANTICS.md item in at least one test', () => {
-    const missing: number[] = [];
-    for (let n = 1; n <= ITEMS; n++) if (!named.has(n) && !(n in NOT_APPLICABLE)) missing.push(n);
+  it(`numbers the items of ${SEMANTICS} 1, 2, 3, ... without a gap`, () => {
+    expect(items.length).toBeGreaterThan(50);
+    expect(items.map((i) => i.n)).toEqual(items.map((_, k) => k + 1));
+  });
+
+  it(`names every applicable ${SEMANTICS} item in at least one test`, () => {
+    const missing = items
+      .filter((i) => !notApplicable.includes(i) && !namedBy.has(i.n))
+      .map((i) => i.n);
     expect(missing).toEqual([]);
   });
 
-  it('says why each item that does not apply does not', () => {
-    for (const [item, why] of Object.entries(NOT_APPLICABLE)) {
-      const file = why.split(': ')[1] as string;
-      expect(statSync(join(ROOT, file)).isFile(), `item ${item}: ${file}`).toBe(true);
+  it('cites, for each item, test files that exist and name that item', () => {
+    const wrong: string[] = [];
+    for (const item of items) {
+      for (const path of testsCited(item)) {
+        if (!existsSync(join(ROOT, path))) wrong.push(`item ${item.n}: ${path} does not exist`);
+        else if (!namedBy.get(item.n)?.has(path))
+          wrong.push(`item ${item.n}: ${path} does not name it`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('says, for each item warden does not implement, which decision record explains why', () => {
+    for (const item of notApplicable) {
+      const decisions = decisionsCited(item);
+      expect(
+        decisions.length,
+        `item ${item.n} cites neither a test nor a decision`,
+      ).toBeGreaterThan(0);
+      for (const path of decisions) {
+        expect(existsSync(join(ROOT, path)), `item ${item.n}: ${path}`).toBe(true);
+      }
     }
   });
 });

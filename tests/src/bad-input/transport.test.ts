@@ -1,6 +1,6 @@
 // What a node does with whatever a transport hands it: well-formed envelopes it cannot deliver,
 // and malformed ones. None may crash the node; every undeliverable message is a counted dead
-// letter (DESIGN.md section 2; OTP-SEMANTICS.md items 44, 49, 54).
+// letter (docs/semantics.md "Beyond OTP"; docs/semantics.md items 44, 49, 54).
 import {
   createNode,
   defineActor,

@@ -1,4 +1,4 @@
-// Node stop and node incarnations: OTP-SEMANTICS.md item 56 and DESIGN.md section 2 (Pid).
+// Node stop and node incarnations: docs/semantics.md item 56 and docs/semantics.md "Beyond OTP" (Pid).
 import { isWardenError, type Node, type NodeEvent, sameReason } from '@warden/core';
 import { TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ export function lifecycleSuite(make: MakeCluster): void {
     });
   });
 
-  describe('node incarnations (DESIGN.md section 2)', () => {
+  describe('node incarnations (docs/semantics.md "Beyond OTP")', () => {
     /** Stops b and starts a new node named b on the same network; skips without `startNode`. */
     async function restartB(
       cluster: OpenCluster,

@@ -1,4 +1,4 @@
-// Links and exit signals between nodes: OTP-SEMANTICS.md items 44-46.
+// Links and exit signals between nodes: docs/semantics.md items 44-46.
 import { shutdownWith } from '@warden/core';
 import { TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Monitors between nodes: OTP-SEMANTICS.md item 49.
+// Monitors between nodes: docs/semantics.md item 49.
 import { DownMessage, isDown } from '@warden/core';
 import { TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// A partition between nodes: OTP-SEMANTICS.md items 44, 49, 54 and 56.
+// A partition between nodes: docs/semantics.md items 44, 49, 54 and 56.
 import { isDown, isExit, isWardenError } from '@warden/core';
 import { TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';

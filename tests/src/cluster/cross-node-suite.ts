@@ -1,5 +1,5 @@
-// The cross-node semantics every transport must keep: OTP-SEMANTICS.md items 44, 49, 52 and 56
-// (with 45, 46, 50, 51 and 54 where a signal or a call crosses nodes), plus DESIGN.md section 2
+// The cross-node semantics every transport must keep: docs/semantics.md items 44, 49, 52 and 56
+// (with 45, 46, 50, 51 and 54 where a signal or a call crosses nodes), plus docs/semantics.md "Beyond OTP"
 // (incarnations, dead letters). A transport runs it unchanged with its own `makeCluster`.
 import { describe } from 'vitest';
 import type { MakeCluster } from './cluster.js';

@@ -1,4 +1,4 @@
-// A supervisor on one node with a child on another: OTP-SEMANTICS.md items 14, 19, 30 and 44
+// A supervisor on one node with a child on another: docs/semantics.md items 14, 19, 30 and 44
 // across nodes. The start function asks a helper on the far node to spawn the child; the
 // supervisor links to the pid it returns (the function form of a child start).
 import {

@@ -1,6 +1,6 @@
 // Three warden nodes in three child processes (ws-node-process.ts) plus the test's own node
 // `ctl`, joined by @warden/transport-ws on 127.0.0.1: what survives a SIGKILL and a SIGSTOP
-// (OTP-SEMANTICS.md items 44, 49, 51, 55, 56). Real time and real processes: every wait is
+// (docs/semantics.md items 44, 49, 51, 55, 56). Real time and real processes: every wait is
 // bounded, every child is killed after each test.
 import {
   type ChildInfo,

@@ -275,7 +275,7 @@ describe('resilience docs pages', () => {
   const dir = join(import.meta.dirname, '..', '..', '..', 'docs', 'patterns');
   const pages = readdirSync(dir).filter((f) => f.endsWith('.md'));
 
-  it('give each pattern of issue 5 a page of its own', () => {
+  it('give each resilience pattern a page of its own', () => {
     for (const page of [
       'retry.md',
       'timeout.md',

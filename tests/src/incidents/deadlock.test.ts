@@ -1,4 +1,4 @@
-// Incident replay (issue 5): the deadlock. Two agents edit two shared files; each takes its own
+// Incident replay: the deadlock. Two agents edit two shared files; each takes its own
 // file first, works on it, then needs the other's. With piecemeal locks and no timeout each holds
 // what the other waits for and both hang for ever. With the resource mediator it either cannot
 // happen (all-or-nothing acquisition in canonical order: both finish) or it is detected the moment

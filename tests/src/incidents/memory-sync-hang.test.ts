@@ -1,4 +1,4 @@
-// Incident replay (issue 5): the memory-sync hang. A context monitor fires every 6 minutes and
+// Incident replay: the memory-sync hang. A context monitor fires every 6 minutes and
 // each firing starts a 4-minute-plus memory-sync subagent contending for the same files and
 // quota. Without a guard the duplicates pile up and the system hangs until a watchdog fires
 // (~35 minutes in the original report); with spawnOnce there is never more than one sync,

@@ -1,4 +1,4 @@
-// Incident replay (issue 5): a retry storm. 100 callers hit a failing dependency. Without a
+// Incident replay: a retry storm. 100 callers hit a failing dependency. Without a
 // retry budget every caller retries to its limit and the retries multiply the load on the
 // dependency; with a shared budget the retries stay under the configured fraction of requests.
 import { TestClock } from '@warden/core/testing';

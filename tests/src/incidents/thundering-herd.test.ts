@@ -1,4 +1,4 @@
-// Incident replay (issue 5): the thundering herd. 100 clients want one answer each, at the same
+// Incident replay: the thundering herd. 100 clients want one answer each, at the same
 // instant, from an API rate-limited by a token bucket that answers 429 over capacity. Their retry
 // strategy decides how much load they add and how soon everyone is served. The comparison
 // reproduces the ordering of the AWS Architecture Blog's "Exponential Backoff And Jitter": no

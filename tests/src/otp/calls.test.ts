@@ -14,7 +14,7 @@ import {
 import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 
-// OTP-SEMANTICS.md section 12, items 50-51.
+// docs/semantics.md section 12, items 50-51.
 
 function setup() {
   const clock = new TestClock();

@@ -2,7 +2,7 @@ import { createNode } from '@warden/core';
 import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 
-// OTP-SEMANTICS.md "JavaScript adaptations": delivery is at-most-once and ordered per
+// docs/semantics.md "JavaScript adaptations": delivery is at-most-once and ordered per
 // sender-receiver pair; whatever is dropped locally is a counted dead letter, never silent.
 
 function setup() {

@@ -14,7 +14,7 @@ import {
 import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 
-// OTP-SEMANTICS.md "JavaScript adaptations": kill is a fence; delivery is at-most-once, ordered
+// docs/semantics.md "JavaScript adaptations": kill is a fence; delivery is at-most-once, ordered
 // per pair, and whatever is dropped locally is a counted dead letter.
 
 function setup() {

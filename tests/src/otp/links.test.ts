@@ -3,7 +3,7 @@ import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 import { exitOnCommand, idle } from '../support/process-fixtures.js';
 
-// OTP-SEMANTICS.md section 10, item 44 (items 45-47: exit-signals.test.ts; 48: terminate-on-shutdown.test.ts).
+// docs/semantics.md section 10, item 44 (items 45-47: exit-signals.test.ts; 48: terminate-on-shutdown.test.ts).
 
 function setup() {
   const clock = new TestClock();

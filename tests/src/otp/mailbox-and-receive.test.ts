@@ -11,7 +11,7 @@ import { TestClock, TestProbe } from '@warden/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-// OTP-SEMANTICS.md section 13, items 52-54, with warden's bounded mailboxes (DESIGN.md section 2).
+// docs/semantics.md section 13, items 52-54, with warden's bounded mailboxes (docs/semantics.md "Beyond OTP").
 
 function setup() {
   const clock = new TestClock();

@@ -10,7 +10,7 @@ import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 import { exitOnCommand, idle } from '../support/process-fixtures.js';
 
-// OTP-SEMANTICS.md section 11, item 49.
+// docs/semantics.md section 11, item 49.
 
 function setup() {
   const clock = new TestClock();

@@ -1,4 +1,4 @@
-// warden's poison-message rule (beyond OTP; DESIGN.md section 2): a message that crashed its
+// warden's poison-message rule (beyond OTP: docs/semantics.md, "Beyond OTP"): a message that crashed its
 // handler K times within a window goes to dead letters instead of crash-looping the actor.
 import {
   createPoisonGuard,

@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 8 (items 37-40): significant children and auto_shutdown.
+// docs/semantics.md section 8 (items 37-40): significant children and auto_shutdown.
 import { type ExitReason, isPid, type Pid, startDynamicChild, whichChildren } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { createHarness, pidOf, startUnderParent, workerSpec } from './supervisor-harness.js';

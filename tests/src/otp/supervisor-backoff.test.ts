@@ -1,4 +1,4 @@
-// warden's restart backoff (beyond OTP; DESIGN.md section 2): a supervisor waits before restarting
+// warden's restart backoff (beyond OTP: docs/semantics.md, "Beyond OTP"): a supervisor waits before restarting
 // a crashed child, and restart intensity still decides when to give up.
 import {
   deleteChild,

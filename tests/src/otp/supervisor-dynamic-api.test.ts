@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 9 (items 41-43): results of the dynamic-child API.
+// docs/semantics.md section 9 (items 41-43): results of the dynamic-child API.
 import {
   countChildren,
   deleteChild,

@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 6 (items 26-28): a start that fails during a restart marks the child
+// docs/semantics.md section 6 (items 26-28): a start that fails during a restart marks the child
 // restarting, and the supervisor retries it after serving its mailbox.
 import {
   type ChildSpec,

@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 1 (items 1-6): supervisor flags, child-spec defaults and validation. Item 7
+// docs/semantics.md section 1 (items 1-6): supervisor flags, child-spec defaults and validation. Item 7
 // (simple_one_for_one) is in supervisor-simple-one-for-one.test.ts.
 import {
   type ChildSpec,

@@ -1,4 +1,4 @@
-// Shared fixtures for the supervisor conformance tests of OTP-SEMANTICS.md sections 5-9: a node on
+// Shared fixtures for the supervisor conformance tests of docs/semantics.md sections 5-9: a node on
 // a TestClock with its event log, a configurable worker, and a parent process that owns the
 // supervisor under test (a supervisor obeys a shutdown only from its parent, as in OTP).
 import {

@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 5 (items 23-25): the restart-intensity window on the node's clock, and
+// docs/semantics.md section 5 (items 23-25): the restart-intensity window on the node's clock, and
 // how an escalation travels up a tree.
 import { isPid, type Node, type Pid, supervisorChild, whichChildren } from '@warden/core';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 7, items 35-36: stopping children by hand (terminateChild,
+// docs/semantics.md section 7, items 35-36: stopping children by hand (terminateChild,
 // restartChild, deleteChild), and the API's infinite call timeout while the supervisor is busy.
 import {
   deleteChild,

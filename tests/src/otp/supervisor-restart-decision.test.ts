@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 3 (items 14-18): whether a child that exits is restarted.
+// docs/semantics.md section 3 (items 14-18): whether a child that exits is restarted.
 import {
   createNode,
   defineActor,

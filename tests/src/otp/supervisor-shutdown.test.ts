@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 7 (items 29-33): the shutdown protocol for one child. Item 34 (stopping
+// docs/semantics.md section 7 (items 29-33): the shutdown protocol for one child. Item 34 (stopping
 // all children) is in supervisor-termination.test.ts, items 35-36 in supervisor-manual-stop.test.ts.
 import {
   type ExitReason,

@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 1, item 7: the simple_one_for_one strategy's spec rules and API answers.
+// docs/semantics.md section 1, item 7: the simple_one_for_one strategy's spec rules and API answers.
 import {
   type ChildSpec,
   countChildren,

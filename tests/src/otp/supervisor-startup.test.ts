@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 2 (items 8-13): how a supervisor starts its children.
+// docs/semantics.md section 2 (items 8-13): how a supervisor starts its children.
 import {
   type ActorContext,
   type ChildSpec,

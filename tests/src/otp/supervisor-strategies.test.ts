@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 4 (items 19-22): which children a restart touches, and in what order.
+// docs/semantics.md section 4 (items 19-22): which children a restart touches, and in what order.
 import {
   type ChildSpec,
   createNode,

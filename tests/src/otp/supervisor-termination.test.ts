@@ -1,4 +1,4 @@
-// OTP-SEMANTICS.md section 7, item 34: how a terminating supervisor stops all its children.
+// docs/semantics.md section 7, item 34: how a terminating supervisor stops all its children.
 import { type ExitReason, isPid, type Pid, startDynamicChild } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import {

@@ -14,7 +14,7 @@ import {
 import { TestClock, TestProbe } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 
-// OTP-SEMANTICS.md item 48: gen_server terminate/2 on a parent-ordered shutdown.
+// docs/semantics.md item 48: gen_server terminate/2 on a parent-ordered shutdown.
 
 function setup() {
   const clock = new TestClock();

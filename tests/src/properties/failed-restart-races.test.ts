@@ -1,5 +1,5 @@
 /**
- * The dynamic API racing a group restart that fails part-way (OTP-SEMANTICS.md items 26-28, 35),
+ * The dynamic API racing a group restart that fails part-way (docs/semantics.md items 26-28, 35),
  * as a race property, and the minimal deterministic repros of what it found.
  *
  * Replaying a failure: fast-check prints `seed` and `path`. Run

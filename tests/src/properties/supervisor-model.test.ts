@@ -1,5 +1,5 @@
 /**
- * Model-based fault injection for supervisors (OTP-SEMANTICS.md items 14-24, 35, 41).
+ * Model-based fault injection for supervisors (docs/semantics.md items 14-24, 35, 41).
  *
  * Random flags and children, then a random sequence of crashes (every exit reason, and kills),
  * virtual-time advances and dynamic-API calls, checked after every step against the pure reference

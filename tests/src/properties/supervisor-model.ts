@@ -1,6 +1,6 @@
 /**
  * The reference model for the model-based supervisor test: OTP's supervisor rules as a small pure
- * state machine, written from OTP-SEMANTICS.md (items 14-24, 35, 41) and not from warden's code.
+ * state machine, written from docs/semantics.md (items 14-24, 35, 41) and not from warden's code.
  * It knows nothing about processes: a running child is a "generation" number, and every (re)start
  * hands out a fresh one, so the test can tell a restarted child (new generation, must have a new
  * pid) from an untouched one (same generation, must keep its pid).

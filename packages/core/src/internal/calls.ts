@@ -14,7 +14,7 @@ export const DEFAULT_CALL_TIMEOUT = 5000;
 type ReplyEnvelope = Extract<Envelope, { kind: 'reply' }>;
 
 /**
- * `call` and its reply path (OTP-SEMANTICS.md section 12). Each call monitors its server under
+ * `call` and its reply path (docs/semantics.md section 12). Each call monitors its server under
  * the call's ref; whichever of reply, DOWN, timeout or abort comes first settles it, and anything
  * after finds no entry: a late reply becomes a `late-reply` dead letter, never a resolution.
  * Across nodes the monitor rides on the call and is released with the reply (decision 0013): one

@@ -6,7 +6,7 @@ import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
 
 /**
- * Exit signals, links and monitors (OTP-SEMANTICS.md sections 10-11), local and across nodes.
+ * Exit signals, links and monitors (docs/semantics.md sections 10-11), local and across nodes.
  *
  * Invariants: a local link is recorded on both ends; a remote one on this end and on the far
  * node. A monitor stays in its watcher's `monitorsOut` until its DOWN is delivered or it is
@@ -29,7 +29,7 @@ export class Signals {
     this.core.transport?.deliver({ kind: 'exit', to, from, reason, link: viaLink });
   }
 
-  /** OTP's rules for a process receiving an exit signal (OTP-SEMANTICS.md items 44-47). */
+  /** OTP's rules for a process receiving an exit signal (docs/semantics.md items 44-47). */
   receiveExit(p: Process, from: Pid, reason: ExitReason, viaLink: boolean): void {
     if (p.dead) return;
     if (viaLink && p.links?.delete(from.key) !== true) return; // unlinked meanwhile

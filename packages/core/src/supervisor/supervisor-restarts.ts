@@ -18,7 +18,7 @@ import { type Child, RESTARTING, type SupervisorState } from './supervisor-state
 
 /*
  * What a supervisor does when a child exits: the restart decision, the intensity window, the
- * strategy's group restart, failed-restart retries, and the shutdown of children (OTP-SEMANTICS.md
+ * strategy's group restart, failed-restart retries, and the shutdown of children (docs/semantics.md
  * sections 3-8).
  */
 

@@ -32,7 +32,7 @@ type Result = SupervisorState | Stop<SupervisorState>;
 /**
  * The supervisor behaviour: OTP's `supervisor` as a warden actor. It traps exits, starts its
  * children in order, restarts them by strategy and restart type, counts restarts against its
- * intensity, and shuts them down in reverse start order. OTP-SEMANTICS.md sections 1-9.
+ * intensity, and shuts them down in reverse start order. docs/semantics.md sections 1-9.
  */
 export const Supervisor: ActorBehaviour<SupervisorState, SupervisorInit> = defineActor<
   SupervisorState,
