@@ -6,7 +6,8 @@ export let setCell: (pid: Pid, cell: unknown) => void;
 /**
  * A process identifier: the node's name, the node's incarnation (made fresh each time a node
  * starts) and a counter. A pid of an earlier incarnation never reaches a process of a later one.
- * Pids are plain data and survive the wire; compare them with `samePid`, never with `===`.
+ * A pid serialises to plain data and survives the wire; on its own node it also caches the live
+ * process it names. Compare pids with `samePid`, never with `===`.
  */
 export class Pid {
   readonly node: string;

@@ -134,7 +134,7 @@ describe('5 Escalation up the tree', () => {
     expect(h.eventsOf('supervisor.restart')).toEqual([]);
   });
 
-  it('multiplies the intensities on the path: the top gives up after (C+1)(T+1) worker crashes (item 25)', async () => {
+  it('gives up at the top after (C+1)(T+1) worker crashes, each intensity plus one multiplied along the path, not C x T (item 25)', async () => {
     const h = createHarness();
     const C = 2; // the child supervisor's intensity
     const T = 3; // the top supervisor's intensity
