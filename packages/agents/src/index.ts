@@ -1,3 +1,35 @@
+export {
+  AGENT_ERROR_CODES,
+  AgentError,
+  type AgentErrorCode,
+  type AgentErrorData,
+  isAgentError,
+} from './agent/agent-error.js';
+export {
+  type BudgetBreach,
+  type BudgetLimits,
+  BudgetMeter,
+  type BudgetName,
+  type BudgetSpent,
+  budgetExceeded,
+  NOTHING_SPENT,
+} from './agent/budget.js';
+export {
+  LOOP_GUARD_DEFAULTS,
+  LoopGuard,
+  type LoopGuardOptions,
+  type LoopVerdict,
+} from './agent/loop-guard.js';
+export { costOf, type ModelPrice, type PriceTable } from './agent/price-table.js';
+export { CanonicalFormError, canonicalHash, canonicalJson } from './canonical/canonical-json.js';
+export { ContextLedger } from './context/context-ledger.js';
+export {
+  type Encoding,
+  encodingForModel,
+  loadTokenizer,
+  MESSAGE_OVERHEAD,
+  type Tokenizer,
+} from './context/tokenizer.js';
 export type {
   Message,
   Part,

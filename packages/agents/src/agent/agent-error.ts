@@ -1,0 +1,59 @@
+/**
+ * Every error the agent runtime raises carries a stable `code` from this closed table. An agent
+ * that ends because of one exits with an error reason whose `code` is that code, so a supervisor,
+ * a log or a trace can tell a budget stop from a loop stop without reading messages.
+ */
+export const AGENT_ERROR_CODES = [
+  /** A budget (steps, tokens, cost, wall time, tool calls, subagents) was crossed. */
+  'ERR_BUDGET_EXCEEDED',
+  /** The loop guard saw the same call or the same output too often. */
+  'ERR_LOOP_DETECTED',
+  /** A subagent spawn over the ceiling of its type or of the tree. */
+  'ERR_SUBAGENT_CEILING',
+  /** An option failed validation; `field` names it. */
+  'ERR_INVALID_OPTION',
+] as const;
+
+export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
+
+export interface AgentErrorData {
+  readonly _tag: 'AgentError';
+  readonly code: AgentErrorCode;
+  readonly message: string;
+  readonly detail?: unknown;
+}
+
+export class AgentError extends Error {
+  readonly _tag = 'AgentError' as const;
+  readonly code: AgentErrorCode;
+  /** Structured figures (which budget, its limit and what was spent; which call repeated). */
+  readonly detail: unknown;
+  readonly field: string | undefined;
+
+  constructor(
+    code: AgentErrorCode,
+    message: string,
+    extra: { detail?: unknown; field?: string; cause?: unknown } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = 'AgentError';
+    this.code = code;
+    this.detail = extra.detail;
+    this.field = extra.field;
+  }
+
+  toJSON(): AgentErrorData {
+    return {
+      _tag: this._tag,
+      code: this.code,
+      message: this.message,
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+    };
+  }
+}
+
+export function isAgentError(value: unknown, code?: AgentErrorCode): value is AgentError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { _tag?: unknown; code?: unknown };
+  return v._tag === 'AgentError' && (code === undefined || v.code === code);
+}

@@ -1,0 +1,150 @@
+import type { Usage } from '../model/usage.js';
+import { AgentError } from './agent-error.js';
+import { costOf, type PriceTable } from './price-table.js';
+
+/** Every budget an agent (or a subtree) can have; an omitted one is unlimited. */
+export interface BudgetLimits {
+  readonly steps?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  /** Input plus output tokens. */
+  readonly tokens?: number;
+  readonly costUsd?: number;
+  /** Milliseconds on the node's clock since the task started. */
+  readonly wallMs?: number;
+  readonly toolCalls?: number;
+  readonly subagents?: number;
+}
+
+export type BudgetName = keyof BudgetLimits;
+
+/** What was spent so far; what a checkpoint stores so a resumed run keeps counting. */
+export interface BudgetSpent {
+  readonly steps: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+  readonly wallMs: number;
+  readonly toolCalls: number;
+  readonly subagents: number;
+  /** Models used that had no price in the table (their cost counted as 0). */
+  readonly unpriced: readonly string[];
+}
+
+/** Which budget was crossed, its limit and the figure that crossed it. */
+export interface BudgetBreach {
+  readonly budget: BudgetName;
+  readonly limit: number;
+  readonly spent: number;
+}
+
+const ORDER: readonly BudgetName[] = [
+  'steps',
+  'tokens',
+  'inputTokens',
+  'outputTokens',
+  'costUsd',
+  'wallMs',
+  'toolCalls',
+  'subagents',
+];
+
+export const NOTHING_SPENT: BudgetSpent = Object.freeze({
+  steps: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  costUsd: 0,
+  wallMs: 0,
+  toolCalls: 0,
+  subagents: 0,
+  unpriced: [],
+});
+
+/**
+ * Counts what an agent spends against its limits. Pure bookkeeping: the runtime charges it after
+ * every model call, tool call, step and spawn, and checks it before the next one, so a crossing
+ * ends the agent at the next boundary, never in the middle of a tool call.
+ */
+export class BudgetMeter {
+  readonly limits: BudgetLimits;
+  readonly #prices: PriceTable;
+  #spent: { -readonly [K in keyof BudgetSpent]: BudgetSpent[K] };
+  #startedAt: number;
+
+  constructor(limits: BudgetLimits, prices: PriceTable, startedAt: number, spent = NOTHING_SPENT) {
+    this.limits = limits;
+    this.#prices = prices;
+    this.#spent = { ...spent, unpriced: [...spent.unpriced] };
+    // A resumed run keeps the wall time already spent.
+    this.#startedAt = startedAt - spent.wallMs;
+  }
+
+  spent(now: number): BudgetSpent {
+    return { ...this.#spent, wallMs: now - this.#startedAt, unpriced: [...this.#spent.unpriced] };
+  }
+
+  chargeModel(model: string, usage: Usage): void {
+    this.#spent.inputTokens += usage.inputTokens;
+    this.#spent.outputTokens += usage.outputTokens;
+    const cost = costOf(this.#prices, model, usage);
+    if (cost === undefined) {
+      if (!this.#spent.unpriced.includes(model))
+        this.#spent.unpriced = [...this.#spent.unpriced, model];
+    } else {
+      this.#spent.costUsd += cost;
+    }
+  }
+
+  chargeStep(): void {
+    this.#spent.steps++;
+  }
+
+  chargeToolCall(): void {
+    this.#spent.toolCalls++;
+  }
+
+  chargeSubagent(): void {
+    this.#spent.subagents++;
+  }
+
+  /**
+   * Refuses (with `ERR_BUDGET_EXCEEDED`) one more step, tool call or subagent when it would go
+   * past its limit: a limit of 40 steps allows 40 steps, never a 41st.
+   */
+  admit(budget: 'steps' | 'toolCalls' | 'subagents'): void {
+    const limit = this.limits[budget];
+    if (limit !== undefined && this.#spent[budget] + 1 > limit) {
+      throw budgetExceeded({ budget, limit, spent: this.#spent[budget] + 1 });
+    }
+  }
+
+  /** The first budget crossed (in a fixed order), or `undefined`. */
+  breach(now: number): BudgetBreach | undefined {
+    const spent = this.spent(now);
+    for (const budget of ORDER) {
+      const limit = this.limits[budget];
+      if (limit === undefined) continue;
+      const used = budget === 'tokens' ? spent.inputTokens + spent.outputTokens : spent[budget];
+      if (used > limit) return { budget, limit, spent: used };
+    }
+    return undefined;
+  }
+
+  /** Throws `ERR_BUDGET_EXCEEDED` naming the budget and the figures, if one is crossed. */
+  check(now: number): void {
+    const breach = this.breach(now);
+    if (breach !== undefined) throw budgetExceeded(breach);
+  }
+}
+
+export function budgetExceeded(breach: BudgetBreach): AgentError {
+  return new AgentError(
+    'ERR_BUDGET_EXCEEDED',
+    `budget ${breach.budget} exceeded: spent ${round(breach.spent)} of ${breach.limit}`,
+    { detail: breach },
+  );
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}

@@ -1,0 +1,89 @@
+import type { Message, Part } from '../model/message.js';
+
+/** The BPE encodings warden counts with (gpt-tokenizer's offline tables). */
+export type Encoding = 'o200k_base' | 'cl100k_base';
+
+/**
+ * Counts tokens offline. Counts for OpenAI models are exact per text; the per-message overhead
+ * (role and separators, `MESSAGE_OVERHEAD`) follows OpenAI's chat format. For other providers
+ * (Anthropic) the o200k count is an approximation: good enough to decide when to compact,
+ * never a figure to bill by.
+ */
+export interface Tokenizer {
+  readonly encoding: Encoding;
+  count(text: string): number;
+  countPart(part: Part): number;
+  countMessage(message: Message): number;
+}
+
+/** Tokens a chat format spends on a message beside its content (role, start and end markers). */
+export const MESSAGE_OVERHEAD = 4;
+
+/**
+ * The encoding of a model by its name: cl100k for the GPT-4 (non-omni) and GPT-3.5 families,
+ * o200k for everything else (GPT-4o, GPT-4.1, GPT-5, o-series, and as the approximation for
+ * models whose tokenizer is not public).
+ */
+export function encodingForModel(model: string): Encoding {
+  const m = model.toLowerCase();
+  if (/^gpt-3\.5|^gpt-4(?!o|\.|-?o)(-|$)/.test(m)) return 'cl100k_base';
+  return 'o200k_base';
+}
+
+type CountFn = (text: string) => number;
+
+const loading = new Map<Encoding, Promise<Tokenizer>>();
+
+/**
+ * Loads an encoding's tables once per process (a few megabytes; tens of milliseconds) and returns
+ * a tokenizer over it. Later calls for the same encoding share the first load.
+ */
+export function loadTokenizer(encoding: Encoding = 'o200k_base'): Promise<Tokenizer> {
+  let pending = loading.get(encoding);
+  if (pending === undefined) {
+    pending = importCounter(encoding).then((count) => createTokenizer(encoding, count));
+    loading.set(encoding, pending);
+  }
+  return pending;
+}
+
+async function importCounter(encoding: Encoding): Promise<CountFn> {
+  const mod =
+    encoding === 'cl100k_base'
+      ? await import('gpt-tokenizer/encoding/cl100k_base')
+      : await import('gpt-tokenizer/encoding/o200k_base');
+  // Special-token text inside user or tool content is ordinary text: never let it throw.
+  return (text) => mod.countTokens(text, { disallowedSpecial: new Set() });
+}
+
+function createTokenizer(encoding: Encoding, count: CountFn): Tokenizer {
+  const countPart = (part: Part): number => {
+    switch (part.type) {
+      case 'text':
+        return count(part.text);
+      case 'tool-call':
+        return count(part.name) + count(jsonText(part.input));
+      case 'tool-result':
+        return count(part.name) + count(jsonText(part.output));
+    }
+  };
+  return {
+    encoding,
+    count,
+    countPart,
+    countMessage(message) {
+      let total = MESSAGE_OVERHEAD;
+      for (const part of message.content) total += countPart(part);
+      return total;
+    },
+  };
+}
+
+function jsonText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CanonicalFormError,
+  canonicalHash,
+  canonicalJson,
+} from '../../src/canonical/canonical-json.js';
+
+/** Rebuilds an object with its keys in another order, recursively. */
+function shuffled(value: unknown, seed: number): unknown {
+  if (Array.isArray(value)) return value.map((v) => shuffled(v, seed));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  const rotated = entries.map((_, i) => entries[(i + seed) % entries.length] as [string, unknown]);
+  return Object.fromEntries(rotated.reverse().map(([k, v]) => [k, shuffled(v, seed + 1)]));
+}
+
+describe('canonicalJson', () => {
+  it('gives the same text whatever order the keys were written in', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.nat(20), (value, seed) => {
+        expect(canonicalJson(shuffled(value, seed))).toBe(canonicalJson(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('round-trips through JSON.parse to an equal value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(canonicalJson(JSON.parse(text))).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('sorts keys, writes -0 as 0 and leaves undefined members out', () => {
+    expect(canonicalJson({ b: 1, a: [-0, undefined], c: undefined })).toBe('{"a":[0,null],"b":1}');
+  });
+
+  it('refuses cycles, functions, bigints and non-finite numbers with the path', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow(CanonicalFormError);
+    expect(() => canonicalJson({ f: () => 1 })).toThrow(/at \/f/);
+    expect(() => canonicalJson([1n])).toThrow(/bigint/);
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow(/non-finite/);
+  });
+
+  it('refuses nesting deeper than 64 levels instead of overflowing the stack', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(/nesting deeper/);
+  });
+
+  it('hashes equal arguments equally and different arguments differently', () => {
+    expect(canonicalHash({ path: '/a', force: true })).toBe(
+      canonicalHash({ force: true, path: '/a' }),
+    );
+    expect(canonicalHash({ path: '/a' })).not.toBe(canonicalHash({ path: '/b' }));
+    expect(canonicalHash({ a: 1 })).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
