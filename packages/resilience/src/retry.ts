@@ -36,6 +36,12 @@ export interface RetryOptions extends Observed {
   readonly random?: () => number;
   /** Wall time in ms since the epoch, for HTTP-date `Retry-After`. Default Date.now. */
   readonly wallClock?: () => number;
+  /**
+   * Spreads a `Retry-After` wait above the server's figure: uniform in `[after, after x (1 +
+   * spread))`, capped at `maxDelayMs`, so clients told the same time do not all return at that
+   * instant. Default 0: wait exactly the `Retry-After` (or the backoff, if longer).
+   */
+  readonly retryAfterSpread?: number;
 }
 
 export const RETRY_DEFAULTS = Object.freeze({
@@ -44,6 +50,7 @@ export const RETRY_DEFAULTS = Object.freeze({
   maxDelayMs: 30_000,
   jitter: 'full' as Jitter,
   deadlineMs: Number.POSITIVE_INFINITY,
+  retryAfterSpread: 0,
 });
 
 /** What a retried attempt receives: its signal and which attempt it is (1 for the first). */
@@ -86,6 +93,7 @@ export class RetryPolicy implements Policy {
   readonly #classify: Classifier;
   readonly #random: () => number;
   readonly #wall: () => number;
+  readonly #spread: number;
   readonly #options: RetryOptions;
   readonly #emitter: Emitter;
 
@@ -124,6 +132,11 @@ export class RetryPolicy implements Policy {
     this.#classify = checkFunction('classify', options.classify ?? classifyError);
     this.#random = checkFunction('random', options.random ?? Math.random);
     this.#wall = checkFunction('wallClock', options.wallClock ?? Date.now);
+    this.#spread = checkNumber(
+      'retryAfterSpread',
+      options.retryAfterSpread ?? RETRY_DEFAULTS.retryAfterSpread,
+      0,
+    );
     if (options.budget !== undefined && typeof options.budget?.tryWithdraw !== 'function') {
       throw invalidOption('budget', options.budget, 'a RetryBudget');
     }
@@ -168,7 +181,7 @@ export class RetryPolicy implements Policy {
             if (verdict.retryAfterMs > this.backoff.maxDelayMs) {
               throw this.#giveUp('deadline', attempt, error, caller);
             }
-            delay = Math.max(delay, verdict.retryAfterMs);
+            delay = Math.max(delay, this.#afterRetryAfter(verdict.retryAfterMs));
           }
           if (clock.now() + delay >= deadlineAt)
             throw this.#giveUp('deadline', attempt, error, caller);
@@ -197,6 +210,13 @@ export class RetryPolicy implements Policy {
       if (deadline !== undefined) clock.clearTimer(deadline);
       dispose();
     }
+  }
+
+  /** The wait a `Retry-After` asks for, spread above it (a draw only when spreading). */
+  #afterRetryAfter(afterMs: number): number {
+    if (this.#spread === 0 || afterMs === 0) return afterMs;
+    const max = this.backoff.maxDelayMs;
+    return Math.min(max, afterMs + afterMs * this.#spread * this.#draw());
   }
 
   /** A chance in [0, 1) from the random source; anything else would make a NaN or endless wait. */
