@@ -1,5 +1,16 @@
 export { IGNORE, type Ignore, NoReply, noreply, Reply, reply, Stop, stop } from './actor-result.js';
 export {
+  type Backoff,
+  type BackoffFields,
+  type BackoffOptions,
+  backoffCeiling,
+  backoffDelay,
+  backoffOptions,
+  DEFAULT_BACKOFF,
+  JITTERS,
+  type Jitter,
+} from './backoff.js';
+export {
   type ActorBehaviour,
   type ActorSpec,
   type Behaviour,
@@ -50,6 +61,12 @@ export {
   isExit,
 } from './messages.js';
 export { createNode, type Node, type NodeOptions, type ProcessInfo } from './node.js';
+export {
+  type InvalidOption,
+  invalidMessage,
+  type OptionChecks,
+  optionChecks,
+} from './option-checks.js';
 export { isPid, Pid, samePid } from './pid.js';
 export { createPoisonGuard, type PoisonGuard, type PoisonGuardOptions } from './poison-guard.js';
 export type { Ref } from './ref.js';

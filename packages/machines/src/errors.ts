@@ -1,4 +1,4 @@
-import { describeValue } from '@warden/core';
+import { invalidMessage } from '@warden/core';
 /**
  * Every error `@warden/machines` raises carries a stable `code` from this closed table. Codes are
  * the contract: messages may change, codes never do. docs/patterns/circuit-breaker.md lists them.
@@ -74,9 +74,5 @@ export function isMachinesError(value: unknown, code?: MachinesErrorCode): value
 
 /** An `ERR_INVALID_OPTION` naming the field, the bad value and what was expected. */
 export function invalidOption(field: string, value: unknown, expected: string): MachinesError {
-  return new MachinesError(
-    'ERR_INVALID_OPTION',
-    `invalid ${field}: ${describeValue(value)} (expected ${expected})`,
-    { field },
-  );
+  return new MachinesError('ERR_INVALID_OPTION', invalidMessage(field, value, expected), { field });
 }

@@ -82,7 +82,7 @@ export class BreakerModel {
       fromHalfOpen || (this.closedAt !== null && this.now - this.closedAt < t.resetAfterMs);
     this.level = flapping ? Math.min(this.level + 1, 64) : 0;
     const timeout = Math.min(t.maxMs, t.initialMs * t.multiplier ** this.level);
-    this.retryAt = this.now + Math.round(timeout);
+    this.retryAt = this.now + Math.floor(timeout);
     this.state = 'open';
     this.#clear();
   }

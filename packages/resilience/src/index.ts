@@ -1,4 +1,4 @@
-export { type Backoff, backoffCeiling, backoffDelay, JITTERS, type Jitter } from './backoff.js';
+export { JITTERS, type Jitter } from '@warden/core';
 export {
   type Classification,
   type Classifier,

@@ -1,5 +1,11 @@
-import type { Clock } from '@warden/core';
-import { type Backoff, backoffDelay, JITTERS, type Jitter } from './backoff.js';
+import {
+  type Backoff,
+  backoffDelay,
+  backoffOptions,
+  type Clock,
+  DEFAULT_BACKOFF,
+  type Jitter,
+} from '@warden/core';
 import { type Classification, type Classifier, classifyError } from './classify.js';
 import { ResilienceError } from './errors.js';
 import { describeError, Emitter, type Observed, type ResilienceEvent } from './events.js';
@@ -10,7 +16,7 @@ import {
   checkFunction,
   checkInt,
   checkNumber,
-  checkOneOf,
+  checks,
   invalidOption,
 } from './internal/check.js';
 import type { ExecuteOptions, Policy, PolicyContext } from './policy.js';
@@ -24,7 +30,7 @@ export interface RetryOptions extends Observed {
   readonly baseMs?: number;
   /** No backoff exceeds this, nor may a `Retry-After`. Default 30 000 ms. */
   readonly maxDelayMs?: number;
-  /** Default `full`. */
+  /** How delays spread below the ceiling (`Jitter` in `@warden/core`). Default `full`. */
   readonly jitter?: Jitter;
   /** Overall deadline for all attempts and waits, from the first call. Default: none. */
   readonly deadlineMs?: number;
@@ -46,9 +52,9 @@ export interface RetryOptions extends Observed {
 
 export const RETRY_DEFAULTS = Object.freeze({
   maxAttempts: 3,
-  baseMs: 100,
-  maxDelayMs: 30_000,
-  jitter: 'full' as Jitter,
+  baseMs: DEFAULT_BACKOFF.initialMs,
+  maxDelayMs: DEFAULT_BACKOFF.maxMs,
+  jitter: DEFAULT_BACKOFF.jitter,
   deadlineMs: Number.POSITIVE_INFINITY,
   retryAfterSpread: 0,
 });
@@ -119,16 +125,12 @@ export class RetryPolicy implements Policy {
         'a finite count unless deadlineMs is set',
       );
     }
-    const baseMs = checkNumber('baseMs', options.baseMs ?? RETRY_DEFAULTS.baseMs, 0);
-    const maxDelayMs = checkNumber(
-      'maxDelayMs',
-      options.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs,
-      0,
+    this.backoff = backoffOptions(
+      { initialMs: options.baseMs, maxMs: options.maxDelayMs, jitter: options.jitter },
+      checks,
+      DEFAULT_BACKOFF,
+      { initialMs: 'baseMs', maxMs: 'maxDelayMs' },
     );
-    if (maxDelayMs < baseMs)
-      throw invalidOption('maxDelayMs', maxDelayMs, `a number >= baseMs (${baseMs})`);
-    const jitter = checkOneOf('jitter', options.jitter ?? RETRY_DEFAULTS.jitter, JITTERS);
-    this.backoff = Object.freeze({ baseMs, maxDelayMs, jitter });
     this.#classify = checkFunction('classify', options.classify ?? classifyError);
     this.#random = checkFunction('random', options.random ?? Math.random);
     this.#wall = checkFunction('wallClock', options.wallClock ?? Date.now);
@@ -160,7 +162,7 @@ export class RetryPolicy implements Policy {
         )
       : undefined;
     this.#options.budget?.deposit();
-    let previous = this.backoff.baseMs;
+    let previous = this.backoff.initialMs;
     let lastError: unknown;
     try {
       for (let attempt = 1; ; attempt++) {
@@ -178,7 +180,7 @@ export class RetryPolicy implements Policy {
           let delay = backoffDelay(attempt, this.backoff, this.#draw(), previous);
           previous = delay;
           if (verdict.retryAfterMs !== undefined) {
-            if (verdict.retryAfterMs > this.backoff.maxDelayMs) {
+            if (verdict.retryAfterMs > this.backoff.maxMs) {
               throw this.#giveUp('deadline', attempt, error, caller);
             }
             delay = Math.max(delay, this.#afterRetryAfter(verdict.retryAfterMs));
@@ -215,7 +217,7 @@ export class RetryPolicy implements Policy {
   /** The wait a `Retry-After` asks for, spread above it (a draw only when spreading). */
   #afterRetryAfter(afterMs: number): number {
     if (this.#spread === 0 || afterMs === 0) return afterMs;
-    const max = this.backoff.maxDelayMs;
+    const max = this.backoff.maxMs;
     return Math.min(max, afterMs + afterMs * this.#spread * this.#draw());
   }
 

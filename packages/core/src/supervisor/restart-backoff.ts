@@ -1,13 +1,18 @@
+import { type Backoff, backoffDelay } from '../backoff.js';
 import type { RestartBackoff } from './flags.js';
 
 /**
  * The delay before the `attempt`-th restart inside the current intensity window (1-based):
- * exponential from `minMs`, capped at `maxMs`, with full jitter unless disabled.
+ * the shared `backoffDelay`, doubling from `minMs` up to `maxMs`, with full jitter unless
+ * disabled.
  */
 export function restartDelay(backoff: RestartBackoff, attempt: number): number {
-  const exponent = Math.max(0, attempt - 1);
-  const ceiling = Math.min(backoff.maxMs, backoff.minMs * 2 ** Math.min(exponent, 52));
-  if (backoff.jitter === 'none') return ceiling;
-  const random = backoff.random ?? Math.random;
-  return Math.floor(random() * ceiling);
+  const shape: Backoff = {
+    initialMs: backoff.minMs,
+    maxMs: backoff.maxMs,
+    factor: 2,
+    jitter: backoff.jitter,
+  };
+  const random = backoff.jitter === 'none' ? 0 : (backoff.random ?? Math.random)();
+  return backoffDelay(attempt, shape, random);
 }

@@ -1,6 +1,7 @@
-import type { Clock } from '@warden/core';
+import { backoffOptions, type Clock } from '@warden/core';
 import { invalidOption } from '../errors.js';
 import {
+  checks,
   finiteAtLeast,
   finitePositive,
   integerAtLeast,
@@ -9,6 +10,7 @@ import {
   rate,
 } from '../internal/checks.js';
 import type { BreakerEvent } from './breaker-events.js';
+import { OPEN_TIMEOUT_FIELDS, openBackoff } from './open-backoff.js';
 
 /**
  * When a closed breaker trips:
@@ -185,23 +187,35 @@ function openTimeout(input: Partial2<OpenTimeout> | undefined): OpenTimeout {
   const d = DEFAULT_BREAKER.openTimeout;
   if (input === undefined) return d;
   const o = plainObject('openTimeout', input);
+  // A breaker's own rules on top of the shared backoff's: it stays open for some time, always.
   const initialMs = finitePositive('openTimeout.initialMs', o.initialMs ?? d.initialMs);
-  const maxMs = finiteAtLeast(
-    'openTimeout.maxMs',
-    o.maxMs ?? Math.max(d.maxMs, initialMs),
-    initialMs,
-  );
-  const multiplier = finiteAtLeast('openTimeout.multiplier', o.multiplier ?? d.multiplier, 1);
   const jitter = o.jitter ?? d.jitter;
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) {
     throw invalidOption('openTimeout.jitter', jitter, 'a number in [0, 1)');
   }
+  const backoff = backoffOptions(
+    {
+      initialMs,
+      maxMs: (o.maxMs as number | undefined) ?? Math.max(d.maxMs, initialMs),
+      factor: o.multiplier as number | undefined,
+      jitter,
+    },
+    checks,
+    openBackoff(d),
+    OPEN_TIMEOUT_FIELDS,
+  );
   const resetAfterMs = finiteAtLeast(
     'openTimeout.resetAfterMs',
     o.resetAfterMs ?? d.resetAfterMs,
     0,
   );
-  return Object.freeze({ initialMs, maxMs, multiplier, jitter, resetAfterMs });
+  return Object.freeze({
+    initialMs,
+    maxMs: backoff.maxMs,
+    multiplier: backoff.factor,
+    jitter,
+    resetAfterMs,
+  });
 }
 
 /** The runtime part of the options: validated apart so a breaker actor can check them eagerly. */

@@ -1,16 +1,30 @@
+import { type Backoff, type BackoffFields, backoffDelay } from '@warden/core';
 import type { OpenTimeout } from './breaker-options.js';
 
 /** Re-opens beyond this add nothing: the timeout has long reached `maxMs`. */
 export const MAX_LEVEL = 64;
 
+/** How the shared backoff's fields are called in a breaker's options. */
+export const OPEN_TIMEOUT_FIELDS: BackoffFields = {
+  initialMs: 'openTimeout.initialMs',
+  maxMs: 'openTimeout.maxMs',
+  factor: 'openTimeout.multiplier',
+  jitter: 'openTimeout.jitter',
+};
+
+/** The open timeout as the shared backoff: `multiplier` is its factor, `jitter` a share. */
+export function openBackoff(t: OpenTimeout): Backoff {
+  return { initialMs: t.initialMs, maxMs: t.maxMs, factor: t.multiplier, jitter: t.jitter };
+}
+
 /**
- * How long the breaker stays open after its `level`-th consecutive re-open:
- * `min(maxMs, initialMs * multiplier ** level)`, shortened by up to `jitter` of itself using
- * `random` in [0, 1), rounded to whole milliseconds. Pure: the randomness is an argument.
+ * How long the breaker stays open after its `level`-th consecutive re-open (0 for a first trip):
+ * the shared `backoffDelay` at attempt `level + 1`, i.e. `min(maxMs, initialMs * multiplier **
+ * level)` shortened by up to `jitter` of itself using `random` in [0, 1), in whole
+ * milliseconds. Pure: the randomness is an argument.
  */
 export function openDelay(t: OpenTimeout, level: number, random: number): number {
-  const base = Math.min(t.maxMs, t.initialMs * t.multiplier ** level);
-  return Math.round(base * (1 - t.jitter * random));
+  return backoffDelay(level + 1, openBackoff(t), random);
 }
 
 /**

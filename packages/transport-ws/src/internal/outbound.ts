@@ -51,7 +51,7 @@ export class Outbound {
   async connect(input: string | PeerAddress, timeout: number): Promise<string> {
     const address = parseAddress(input);
     const deadline = this.#host.clock.now() + timeout;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       if (this.#host.closed()) throw new WsTransportError('ERR_CLOSED', 'the transport is closed');
       try {
         return await this.dial(address);

@@ -57,7 +57,7 @@ export class Redialer {
   afterLoss(rec: PeerRecord): void {
     if (this.#host.closed() || rec.conn !== undefined || rec.left || rec.blocked) return;
     if (!this.shouldDial(rec) || rec.timer !== undefined || rec.redialing) return;
-    const delay = backoffDelay(rec.attempt++, this.#options, this.#random);
+    const delay = backoffDelay(++rec.attempt, this.#options, this.#random);
     rec.timer = this.#host.clock.setTimer(delay, () => {
       rec.timer = undefined;
       this.#host.redialed();
