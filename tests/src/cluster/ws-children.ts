@@ -3,23 +3,33 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pid } from '@warden/core';
+import { EventLog } from './event-log.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ENTRY = join(HERE, 'ws-node-process.ts');
 const TESTS_DIR = join(HERE, '..', '..');
 
-export interface ChildEvent {
-  readonly type: 'event';
-  readonly event: 'node.up' | 'node.down';
-  readonly node: string;
-  readonly downsSeen: number;
-}
+/** What a child node reports of its own events: its peers coming and going, children started. */
+export type ChildEvent =
+  | {
+      readonly type: 'event';
+      readonly event: 'node.up' | 'node.down';
+      readonly node: string;
+      readonly downsSeen: number;
+    }
+  | {
+      readonly type: 'event';
+      readonly event: 'supervisor.child_started';
+      readonly node: string;
+      readonly id: string;
+      readonly pid: { node: string; incarnation: string; id: number };
+    };
 
 /** A node in a child process: its address, IPC commands, and the node events it reported. */
 export class ChildNode {
   readonly name: string;
   readonly proc: ChildProcess;
-  readonly events: ChildEvent[] = [];
+  readonly events = new EventLog<ChildEvent>();
   address = '';
   incarnation = '';
   #next = 0;
@@ -28,6 +38,8 @@ export class ChildNode {
     { resolve: (v: unknown) => void; reject: (e: Error) => void }
   >();
   readonly exited: Promise<void>;
+  /** Resolves when the child listens (its address is known); rejects if it exits first. */
+  readonly listening: Promise<void>;
 
   constructor(name: string, env: Record<string, string>) {
     this.name = name;
@@ -37,6 +49,11 @@ export class ChildNode {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.exited = new Promise((resolve) => this.proc.once('exit', () => resolve()));
+    let listened: () => void = () => undefined;
+    this.listening = new Promise<void>((resolve, reject) => {
+      listened = resolve;
+      void this.exited.then(() => reject(new Error(`${name} exited before listening`)));
+    });
     this.proc.on('message', (raw) => {
       const m = raw as {
         type?: string;
@@ -49,6 +66,7 @@ export class ChildNode {
       else if (m.type === 'listening') {
         this.address = (m as { address: string }).address;
         this.incarnation = (m as { incarnation: string }).incarnation;
+        listened();
       } else if (m.id !== undefined) {
         const waiter = this.#pending.get(m.id);
         this.#pending.delete(m.id);
@@ -94,19 +112,13 @@ export class ChildNode {
   }
 }
 
-/** Polls `done()` every 10 ms of real time, up to `ms`; returns how long it took. */
-export async function within(
-  ms: number,
-  done: () => boolean | Promise<boolean>,
-  what: string,
-): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < 100_000; i++) {
-    if (await done()) return performance.now() - start;
-    if (performance.now() - start > ms) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`not within ${ms} ms: ${what}`);
+/** Rejects after `ms` of real time unless `promise` settles first: a guard, not a measurement. */
+export function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
 }
 
 /** Starts children in parallel and waits (bounded) until each listens. */
@@ -115,6 +127,6 @@ export async function startChildren(
   env: Record<string, string>,
 ): Promise<ChildNode[]> {
   const children = names.map((n) => new ChildNode(n, env));
-  await within(20_000, () => children.every((c) => c.address !== ''), 'children listening');
+  await bounded(Promise.all(children.map((c) => c.listening)), 20_000, 'children listening');
   return children;
 }

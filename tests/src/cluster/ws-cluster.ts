@@ -13,16 +13,34 @@ interface Member {
 }
 
 /**
- * Waits with real I/O turns (never timers) until `done()` holds. Socket traffic needs event-loop
- * turns, not virtual time; the wait is bounded in turns and in wall time.
+ * Resolves once `done()` holds, re-checked on every node.up and node.down event of `nodes`: the
+ * mesh changes only through those events, so the wait ends on the event that completes it, never
+ * on a poll. A generous timer fails it if the event never comes (a guard, not a measurement).
  */
-export async function ioUntil(done: () => boolean, what: string, maxMs = 5000): Promise<void> {
-  const start = performance.now();
-  for (let turn = 0; turn < 1_000_000 && !done(); turn++) {
-    if (performance.now() - start > maxMs) break;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  if (!done()) throw new Error(`ws cluster: timed out waiting for ${what}`);
+export function untilNodeEvent(
+  nodes: readonly Node[],
+  done: () => boolean,
+  what: string,
+  ms = 10_000,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const unsubscribe: Array<() => void> = [];
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      for (const off of unsubscribe.splice(0)) off();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const timer = setTimeout(() => finish(new Error(`ws cluster: no ${what} within ${ms} ms`)), ms);
+    for (const node of nodes) {
+      unsubscribe.push(
+        node.inspect((e) => {
+          if ((e.type === 'node.up' || e.type === 'node.down') && done()) finish();
+        }),
+      );
+    }
+    if (done()) finish();
+  });
 }
 
 /**
@@ -65,7 +83,8 @@ export async function makeWsCluster(
 
   const nodes: Node[] = [];
   for (const name of names) nodes.push(await start(name));
-  await ioUntil(meshed, 'a full mesh');
+  const liveNodes = (): Node[] => [...live.values()].map((m) => m.node);
+  await untilNodeEvent(liveNodes(), meshed, 'a full mesh');
 
   const member = (name: string): Member => {
     const m = live.get(name);
@@ -86,7 +105,8 @@ export async function makeWsCluster(
         member(a).transport.unblock(b);
         member(b).transport.unblock(a);
       }
-      await ioUntil(
+      await untilNodeEvent(
+        liveNodes(),
         () =>
           healing.every(
             ([a, b]) => member(a).node.nodes().includes(b) && member(b).node.nodes().includes(a),
@@ -97,7 +117,7 @@ export async function makeWsCluster(
     startNode: async (name) => {
       for (const [key, m] of live) if (m.node.stopped) live.delete(key);
       const node = await start(name);
-      await ioUntil(meshed, `${name} to join the mesh`);
+      await untilNodeEvent(liveNodes(), meshed, `${name} to join the mesh`);
       return node;
     },
     received: (name) => received.get(name) ?? [],

@@ -38,6 +38,9 @@ node.inspect((event) => {
   if (event.type === 'node.down') downsSeen++;
   if (event.type === 'node.down' || event.type === 'node.up') {
     process.send?.({ type: 'event', event: event.type, node: event.node, downsSeen });
+  } else if (event.type === 'supervisor.child_started') {
+    const { id, pid } = event;
+    process.send?.({ type: 'event', event: event.type, node: name, id, pid: pid.toJSON() });
   }
 });
 
