@@ -76,10 +76,12 @@ export {
   type MachinesErrorCode,
   type MachinesErrorData,
 } from './errors.js';
+export { AgentLifecycle } from './lifecycle/agent-lifecycle.js';
 export {
   type AgentLifecycleContext,
   type AgentLifecycleEvent,
   type AgentLifecycleInput,
+  type AgentLifecycleState,
   agentLifecycleMachine,
   DEFAULT_AGENT_LIFECYCLE,
 } from './lifecycle/agent-lifecycle-machine.js';

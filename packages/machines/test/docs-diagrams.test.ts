@@ -37,15 +37,11 @@ describe('generated statechart diagrams', () => {
     for (const state of Object.keys(agentLifecycleMachine.root.states)) {
       expect(diagram).toContain(`--> ${state}`);
     }
-    for (const event of [
-      'agent.task [canTakeWork]',
-      'agent.restart [canRestart]',
-      'always [nothingInFlight]',
-    ]) {
+    for (const event of ['agent.degrade [validLevel]', 'agent.observe [isDegraded]']) {
       expect(diagram).toContain(event);
     }
-    expect(diagram).toContain('stopped --> [*]');
-    expect(diagram.split('\n')[1]).toBe('  [*] --> starting');
+    expect(diagram).toContain('failed --> [*]');
+    expect(diagram.split('\n')[1]).toBe('  [*] --> idle');
   });
 
   it('draws delayed transitions with their delay', () => {

@@ -130,22 +130,23 @@ describe('machines docs examples', () => {
       children: [
         {
           id: 'agent',
-          restart: 'transient', // a drained agent stays stopped; a crashed one restarts
           start: (ctx) => ctx.spawnLink(fromMachine(agentLifecycleMachine), { name: 'agent' }),
         },
       ],
     });
-    for (const type of ['agent.started', 'agent.task', 'agent.drain'] as const) {
-      await sendEvent(node, 'agent', { type });
-    }
-    // No new task while draining: the event changes nothing.
-    expect(await sendEvent(node, 'agent', { type: 'agent.task' })).toMatchObject({
-      value: 'draining',
+    await sendEvent(node, 'agent', { type: 'agent.task' });
+    await sendEvent(node, 'agent', { type: 'agent.act', toolCalls: 1 });
+    await sendEvent(node, 'agent', { type: 'agent.approval_required' });
+    // No tool result while the approval is pending: the event changes nothing.
+    expect(await sendEvent(node, 'agent', { type: 'agent.observe' })).toMatchObject({
+      value: 'awaiting_approval',
     });
-    // The task in flight ends: the agent is drained and its process exits `normal`.
-    expect(await sendEvent(node, 'agent', { type: 'agent.done' })).toMatchObject({
+    // A failure is final: the machine ends and its process exits `normal`; the supervisor decides.
+    expect(
+      await sendEvent(node, 'agent', { type: 'agent.failed', reason: 'denied' }),
+    ).toMatchObject({
       status: 'done',
-      value: 'stopped',
+      value: 'failed',
     });
     // #endregion
   });
@@ -154,14 +155,14 @@ describe('machines docs examples', () => {
     const clock = new TestClock();
     const node = createNode({ name: 'docs', clock });
     // #region lifecycle-actor
-    const agent: Pid = node.spawn(fromMachine(agentLifecycleMachine), { args: { maxRestarts: 2 } });
-    node.send(agent, { type: 'agent.started' });
+    const agent: Pid = node.spawn(fromMachine(agentLifecycleMachine), { args: { maxLevel: 2 } });
     node.send(agent, { type: 'agent.task' });
+    node.send(agent, { type: 'agent.act', toolCalls: 2 });
     node.send(agent, { type: 'agent.approval_required' });
-    node.send(agent, { type: 'agent.tool_call' }); // ignored: awaiting approval
+    node.send(agent, { type: 'agent.act', toolCalls: 5 }); // ignored: awaiting approval
     expect(await getSnapshot(node, agent)).toMatchObject({
       value: 'awaiting_approval',
-      context: { toolCalls: 0 },
+      context: { steps: 1, toolCalls: 2 },
     });
     // #endregion
   });
