@@ -9,5 +9,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'tests/src/**/*.test.ts'],
     reporters: ['default', './summary-reporter.ts'],
+    // eventsource-parser (under the AI SDK) also exports its TypeScript sources under "source";
+    // inlined, Vite compiles them instead of handing a .ts file to Node.
+    server: { deps: { inline: ['ai', /@ai-sdk\//, 'eventsource-parser'] } },
   },
 });
