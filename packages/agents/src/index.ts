@@ -30,6 +30,21 @@ export {
   MESSAGE_OVERHEAD,
   type Tokenizer,
 } from './context/tokenizer.js';
+export {
+  ANTHROPIC_DEFAULTS,
+  type AnthropicClientOptions,
+  createAnthropicClient,
+} from './model/anthropic/anthropic-client.js';
+export { classifyHttpError, type HttpErrorInput } from './model/classify-error.js';
+export {
+  classifyFetchFailure,
+  type FetchFailureContext,
+} from './model/classify-fetch-failure.js';
+export { type ErrorBody, readErrorBody } from './model/error-body.js';
+export {
+  HTTP_CLIENT_DEFAULTS,
+  type HttpClientOptions,
+} from './model/http-client-options.js';
 export type {
   Message,
   Part,
@@ -50,5 +65,55 @@ export {
 export type { ModelClient } from './model/model-client.js';
 export type { ModelRequest, ToolChoice, ToolSpec } from './model/model-request.js';
 export type { FinishReason, ModelResponse } from './model/model-response.js';
+export {
+  createOpenAIClient,
+  OPENAI_DEFAULTS,
+  type OpenAIClientOptions,
+} from './model/openai/openai-client.js';
+export { type ParsedToolInput, parseToolInput } from './model/parse-tool-input.js';
+export {
+  type HeaderSource,
+  headerValue,
+  retryAfterFromHeaders,
+} from './model/retry-after.js';
+export {
+  parseSse,
+  SSE_DEFAULTS,
+  type SseEvent,
+  SseParser,
+  type SseParserOptions,
+} from './model/sse.js';
 export type { StreamEvent } from './model/stream-event.js';
 export { type Usage, ZERO_USAGE } from './model/usage.js';
+export {
+  FAILURE_HANDLING,
+  type KindHandling,
+  MODEL_POLICY_DEFAULTS,
+} from './model/policy/failure-handling.js';
+export type { LadderEntry, LadderResult } from './model/policy/ladder-entry.js';
+export { toModelCallError } from './model/policy/model-failure.js';
+export {
+  createModelPolicy,
+  ModelPolicy,
+  type ModelPolicyOptions,
+  modelPolicyOf,
+} from './model/policy/model-policy.js';
+export type {
+  ModelEvent,
+  ModelPolicyEvent,
+  ModelPolicyObserver,
+} from './model/policy/model-policy-event.js';
+export type { Lease, OpenStream } from './model/policy/open-stream.js';
+export { type ProviderLimits, ProviderLimiter } from './model/policy/provider-limiter.js';
+export {
+  createResilientModel,
+  type ResilientModel,
+  type ResilientModelOptions,
+} from './model/policy/resilient-model.js';
+export {
+  ResponseCache,
+  type ResponseCacheOptions,
+  requestKey,
+} from './model/policy/response-cache.js';
+export { ResponseCollector, streamOf } from './model/policy/response-stream.js';
+export { STATIC_MODEL, type StaticAnswer, staticResponse } from './model/policy/static-answer.js';

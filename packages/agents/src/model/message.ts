@@ -16,6 +16,11 @@ export interface ToolCallPart {
   readonly callId: string;
   readonly name: string;
   readonly input: unknown;
+  /**
+   * Set when the model's arguments were not valid JSON: `input` is then the raw text. The call
+   * is kept (not thrown) so the agent can answer with a tool error and let the model correct it.
+   */
+  readonly inputError?: string;
 }
 
 export interface ToolResultPart {

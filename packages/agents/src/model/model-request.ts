@@ -17,6 +17,10 @@ export interface ModelRequest {
   readonly maxOutputTokens?: number;
   readonly temperature?: number;
   readonly stop?: readonly string[];
-  /** Aborts the call: the HTTP request is cancelled and the call rejects with a `ModelCallError`. */
+  /**
+   * Aborts the call: the HTTP request is cancelled and the call rejects with core's
+   * `WardenError` `ERR_ABORTED`, not a `ModelCallError`: the caller gave up, the model did not
+   * fail, so nothing retries it or counts it against the provider.
+   */
   readonly signal?: AbortSignal;
 }

@@ -13,6 +13,8 @@ export type StreamEvent =
       readonly callId: string;
       readonly name: string;
       readonly input: unknown;
+      /** As `ToolCallPart.inputError`: the arguments were not JSON and `input` is the raw text. */
+      readonly inputError?: string;
     }
   | {
       readonly type: 'finish';
