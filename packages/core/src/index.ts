@@ -100,6 +100,7 @@ export {
   type Caller,
   countChildren,
   deleteChild,
+  getChildSpec,
   restartChild,
   type Starter,
   startChild,
@@ -113,10 +114,18 @@ export type {
   ChildCounts,
   ChildInfo,
   DeleteChildResult,
+  GetChildSpecResult,
   RestartChildResult,
   StartChildResult,
   TerminateChildResult,
+  UnknownRequestResult,
 } from './supervisor/supervisor-results.js';
+export {
+  isSupervisorConfigError,
+  SUPERVISOR_CONFIG_ERRORS,
+  type SupervisorConfigErrorCode,
+  validateSupervisorSpec,
+} from './supervisor/supervisor-config.js';
 export {
   type Delivery,
   type Envelope,

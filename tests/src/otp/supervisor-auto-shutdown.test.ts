@@ -1,5 +1,11 @@
 // docs/semantics.md section 8 (items 37-40): significant children and auto_shutdown.
-import { type ExitReason, isPid, type Pid, startDynamicChild, whichChildren } from '@warden/core';
+import {
+  type ExitReason,
+  isPid,
+  isWardenError,
+  startSupervisor,
+  whichChildren,
+} from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { createHarness, pidOf, startUnderParent, workerSpec } from './supervisor-harness.js';
 
@@ -111,27 +117,29 @@ describe('8 auto_shutdown = all_significant', () => {
     expect(h.eventsOf('supervisor.auto_shutdown')).toMatchObject([{ id: 's2' }]);
   });
 
-  it('shuts down a simple_one_for_one supervisor when its dynamic child count reaches 0 (item 39)', async () => {
-    const h = createHarness();
-    const { sup } = await startUnderParent(h.node, {
-      strategy: 'simple_one_for_one',
-      autoShutdown: 'all_significant',
-      children: [workerSpec('template', { restart: 'transient', significant: true })],
-    });
-    h.probe.monitor(sup);
-    const pids: Pid[] = [];
-    for (let i = 0; i < 3; i++) {
-      const started = await startDynamicChild(h.node, sup);
-      if (started.ok && isPid(started.pid)) pids.push(started.pid);
-    }
-    expect(pids).toHaveLength(3);
-    for (const pid of pids.slice(0, 2)) h.node.send(pid, { exit: 'normal' });
-    await h.clock.settle();
-    expect(h.node.isAlive(sup)).toBe(true);
-    expect(await whichChildren(h.node, sup)).toHaveLength(1);
-    h.node.send(pids[2] as Pid, { exit: 'shutdown' });
-    expect((await h.probe.expectDown(sup)).reason).toBe('shutdown');
-  });
+  it.each(['any_significant', 'all_significant'] as const)(
+    'refuses autoShutdown %s for a simple_one_for_one supervisor with ERR_BAD_COMBINATION (item 39)',
+    async (autoShutdown) => {
+      const h = createHarness();
+      const error = await startSupervisor(h.node, {
+        strategy: 'simple_one_for_one',
+        autoShutdown,
+        children: [workerSpec('template', { restart: 'transient' })],
+      }).then(
+        () => expect.fail('startSupervisor resolved'),
+        (e: unknown) => e,
+      );
+      expect(isWardenError(error, 'ERR_BAD_COMBINATION')).toBe(true);
+      expect((error as { field?: string }).field).toBe('autoShutdown');
+      expect(h.node.processes()).toEqual([h.probe.pid]);
+      const sup = await startSupervisor(h.node, {
+        strategy: 'simple_one_for_one',
+        autoShutdown: 'never',
+        children: [workerSpec('template', { restart: 'transient' })],
+      });
+      expect(isPid(sup)).toBe(true);
+    },
+  );
 });
 
 describe('8 Terminations the supervisor causes', () => {

@@ -5,6 +5,7 @@ import {
   createNode,
   DEFAULT_FLAGS,
   defineActor,
+  type ErrorCode,
   isWardenError,
   type Node,
   type Pid,
@@ -51,18 +52,21 @@ function setup(): { clock: TestClock; node: Node } {
   return { clock, node: createNode({ name: 'flags', clock }) };
 }
 
-/** Starts a supervisor expected to fail; returns the field named by the validation error inside. */
-async function startFailureField(node: Node, sup: SupervisorSpec): Promise<string | undefined> {
+/**
+ * Starts a supervisor expected to fail with a configuration error, thrown as itself (not wrapped
+ * in ERR_START_FAILED); returns the field it names.
+ */
+async function startFailureField(
+  node: Node,
+  sup: SupervisorSpec,
+  code: ErrorCode = 'ERR_INVALID_FLAGS',
+): Promise<string | undefined> {
   const error = await startSupervisor(node, sup).then(
     () => expect.fail('startSupervisor resolved'),
     (e: unknown) => e,
   );
-  expect(isWardenError(error, 'ERR_START_FAILED')).toBe(true);
-  const reason = (error as { reason?: { tag?: string; cause?: unknown } }).reason;
-  expect(reason?.tag).toBe('error');
-  const cause = reason?.cause;
-  expect(isWardenError(cause)).toBe(true);
-  return (cause as { field?: string }).field;
+  expect(isWardenError(error, code)).toBe(true);
+  return (error as { field?: string }).field;
 }
 
 const flags = (input: Partial<SupervisorFlags>): SupervisorFlags => validateFlags(input);
@@ -187,7 +191,9 @@ describe('1 Flags, defaults, validation', () => {
       expect(isWardenError(error, 'ERR_INVALID_CHILD_SPEC')).toBe(true);
       expect((error as { field?: string }).field).toBe('shutdown');
       const { node } = setup();
-      expect(await startFailureField(node, { children: [bad] })).toBe('shutdown');
+      expect(await startFailureField(node, { children: [bad] }, 'ERR_INVALID_CHILD_SPEC')).toBe(
+        'shutdown',
+      );
     },
   );
 
@@ -198,15 +204,16 @@ describe('1 Flags, defaults, validation', () => {
     },
   );
 
-  it('rejects duplicate child ids as duplicate_child_name (item 5)', async () => {
+  it('rejects duplicate child ids with ERR_DUPLICATE_CHILD_ID, OTP duplicate_child_name (item 5)', async () => {
     const error = thrown(() =>
       validateChildSpecs([spec('a'), spec('b'), spec('a')], DEFAULT_FLAGS),
     );
-    expect(isWardenError(error, 'ERR_INVALID_CHILD_SPEC')).toBe(true);
+    expect(isWardenError(error, 'ERR_DUPLICATE_CHILD_ID')).toBe(true);
     expect((error as { field?: string }).field).toBe('id');
     expect((error as Error).message).toContain('duplicate_child_name');
     const { node } = setup();
-    expect(await startFailureField(node, { children: [spec('a'), spec('a')] })).toBe('id');
+    const children = [spec('a'), spec('a')];
+    expect(await startFailureField(node, { children }, 'ERR_DUPLICATE_CHILD_ID')).toBe('id');
     expect(node.processes()).toEqual([]);
   });
 
@@ -217,24 +224,25 @@ describe('1 Flags, defaults, validation', () => {
   ];
 
   it.each(badSignificant)(
-    'rejects significant %s in validateChildSpec (item 6)',
+    'rejects significant %s in validateChildSpec with ERR_BAD_COMBINATION (item 6)',
     (_, child, input) => {
       const error = thrown(() => validateChildSpec(child, flags(input)));
-      expect(isWardenError(error, 'ERR_INVALID_CHILD_SPEC')).toBe(true);
+      expect(isWardenError(error, 'ERR_BAD_COMBINATION')).toBe(true);
       expect((error as { field?: string }).field).toBe('significant');
     },
   );
 
   it.each(badSignificant)(
-    'rejects significant %s at supervisor init (item 6)',
+    'rejects significant %s at supervisor init with ERR_BAD_COMBINATION (item 6)',
     async (_, child, input) => {
       const { node } = setup();
-      expect(await startFailureField(node, { ...input, children: [child] })).toBe('significant');
+      const sup = { ...input, children: [child] };
+      expect(await startFailureField(node, sup, 'ERR_BAD_COMBINATION')).toBe('significant');
     },
   );
 
   it.each(badSignificant)(
-    'rejects significant %s in a dynamic startChild (item 6)',
+    'rejects significant %s in a dynamic startChild as a bad combination (item 6)',
     async (_, child, input) => {
       const { node } = setup();
       const sup = (await startSupervisor(node, { ...input, children: [] })) as Pid;
@@ -242,6 +250,7 @@ describe('1 Flags, defaults, validation', () => {
       expect(result).toMatchObject({
         ok: false,
         error: 'invalid_child_spec',
+        code: 'ERR_BAD_COMBINATION',
         field: 'significant',
       });
       expect(await whichChildren(node, sup)).toEqual([]);

@@ -58,7 +58,20 @@ function invalid(id: unknown, field: string, value: unknown, expected: string): 
   );
 }
 
-/** Fills defaults and checks one spec against the flags; throws `ERR_INVALID_CHILD_SPEC` naming the field. */
+/** OTP's `bad_combination`: each value is valid alone, not together with the other. */
+function badCombination(id: unknown, other: string): WardenError {
+  return new WardenError(
+    'ERR_BAD_COMBINATION',
+    `invalid child spec ${describeValue(id)}: significant = true cannot go with ${other} (bad_combination)`,
+    { field: 'significant' },
+  );
+}
+
+/**
+ * Fills defaults and checks one spec against the flags. Throws `ERR_INVALID_CHILD_SPEC` naming a
+ * bad field, or `ERR_BAD_COMBINATION` for a significant child that is permanent or under
+ * `autoShutdown: 'never'`.
+ */
 export function validateChildSpec(spec: ChildSpec, flags: SupervisorFlags): NormalizedChildSpec {
   if (typeof spec !== 'object' || spec === null)
     throw invalid(undefined, 'spec', spec, 'an object');
@@ -87,34 +100,40 @@ export function validateChildSpec(spec: ChildSpec, flags: SupervisorFlags): Norm
     throw invalid(id, 'shutdown', shutdown, "'brutal_kill' | 'infinity' | an integer >= 0");
   const significant = spec.significant ?? false;
   if (typeof significant !== 'boolean') throw invalid(id, 'significant', significant, 'a boolean');
-  if (significant && restart === 'permanent') {
-    throw invalid(id, 'significant', significant, 'false for a permanent child (bad_combination)');
-  }
-  if (significant && flags.autoShutdown === 'never') {
-    throw invalid(id, 'significant', significant, "false when autoShutdown is 'never'");
-  }
+  // OTP checks the supervisor's flag first, then the restart type.
+  if (significant && flags.autoShutdown === 'never')
+    throw badCombination(id, "autoShutdown 'never'");
+  if (significant && restart === 'permanent') throw badCombination(id, "restart 'permanent'");
   return Object.freeze({ id, start, restart, shutdown, type, significant });
 }
 
-/** Validates a whole list: each spec, unique ids, and exactly one template for simple_one_for_one. */
+/**
+ * Validates a whole list: each spec, then OTP's two list rules. A simple_one_for_one supervisor
+ * takes exactly one spec, its template (`ERR_BAD_START_SPEC`, field `children`); ids are unique
+ * (`ERR_DUPLICATE_CHILD_ID`, field `id`; OTP's `duplicate_child_name`).
+ */
 export function validateChildSpecs(
   specs: readonly ChildSpec[],
   flags: SupervisorFlags,
 ): NormalizedChildSpec[] {
-  if (!Array.isArray(specs)) throw invalid(undefined, 'children', specs, 'an array of child specs');
-  if (flags.strategy === 'simple_one_for_one' && specs.length !== 1) {
-    throw invalid(
-      undefined,
-      'children',
-      `${specs.length} specs`,
-      'exactly one template for simple_one_for_one',
+  if (flags.strategy === 'simple_one_for_one' && (!Array.isArray(specs) || specs.length !== 1)) {
+    const count = Array.isArray(specs) ? `${specs.length} specs` : specs;
+    throw new WardenError(
+      'ERR_BAD_START_SPEC',
+      `invalid children ${describeValue(count)} (expected exactly one template for simple_one_for_one)`,
+      { field: 'children' },
     );
   }
+  if (!Array.isArray(specs)) throw invalid(undefined, 'children', specs, 'an array of child specs');
   const seen = new Set<string>();
   return specs.map((spec) => {
     const normalized = validateChildSpec(spec, flags);
     if (seen.has(normalized.id)) {
-      throw invalid(normalized.id, 'id', normalized.id, 'a unique id (duplicate_child_name)');
+      throw new WardenError(
+        'ERR_DUPLICATE_CHILD_ID',
+        `duplicate child id ${describeValue(normalized.id)} (duplicate_child_name)`,
+        { field: 'id' },
+      );
     }
     seen.add(normalized.id);
     return normalized;

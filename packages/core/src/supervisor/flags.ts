@@ -56,7 +56,10 @@ function invalid(field: string, value: unknown, expected: string): WardenError {
   );
 }
 
-/** Fills defaults and checks every flag; throws `ERR_INVALID_FLAGS` naming the first bad field. */
+/**
+ * Fills defaults and checks every flag; throws `ERR_INVALID_FLAGS` naming the first bad field, or
+ * `ERR_BAD_COMBINATION` (field `autoShutdown`) for auto-shutdown under simple_one_for_one.
+ */
 export function validateFlags(input: Partial<SupervisorFlags> = {}): SupervisorFlags {
   const strategy = input.strategy ?? DEFAULT_FLAGS.strategy;
   const intensity = input.intensity ?? DEFAULT_FLAGS.intensity;
@@ -69,6 +72,14 @@ export function validateFlags(input: Partial<SupervisorFlags> = {}): SupervisorF
     throw invalid('period', period, 'an integer > 0 (ms)');
   if (!AUTO_SHUTDOWNS.includes(autoShutdown)) {
     throw invalid('autoShutdown', autoShutdown, AUTO_SHUTDOWNS.join(' | '));
+  }
+  if (strategy === 'simple_one_for_one' && autoShutdown !== 'never') {
+    // OTP refuses the pair at start, as `{supervisor_data, {bad_combination, _}}`.
+    throw new WardenError(
+      'ERR_BAD_COMBINATION',
+      `invalid supervisor flag autoShutdown: ${describeValue(autoShutdown)} cannot go with strategy 'simple_one_for_one' (bad_combination)`,
+      { field: 'autoShutdown' },
+    );
   }
   const backoff = input.backoff;
   if (backoff !== undefined) {

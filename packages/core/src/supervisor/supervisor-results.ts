@@ -1,6 +1,6 @@
 import type { ExitReason } from '../exit-reason.js';
 import type { Pid } from '../pid.js';
-import type { ChildType } from './child-spec.js';
+import type { ChildType, NormalizedChildSpec } from './child-spec.js';
 
 /** OTP's `{ok, Pid}` / `{ok, Pid, Info}` / `{ok, undefined}` (ignored) and its errors, as data. */
 export type StartChildResult =
@@ -11,6 +11,8 @@ export type StartChildResult =
   | {
       readonly ok: false;
       readonly error: 'invalid_child_spec';
+      /** A bad field, or a significant child that cannot be one here (OTP's `bad_combination`). */
+      readonly code: 'ERR_INVALID_CHILD_SPEC' | 'ERR_BAD_COMBINATION';
       readonly field: string;
       readonly message: string;
     };
@@ -18,6 +20,17 @@ export type StartChildResult =
 export type TerminateChildResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly error: 'not_found' | 'simple_one_for_one' };
+
+/** OTP's `get_childspec/2`: the spec with every default filled in. */
+export type GetChildSpecResult =
+  | { readonly ok: true; readonly spec: NormalizedChildSpec }
+  | { readonly ok: false; readonly error: 'not_found' };
+
+/** The answer to a call a supervisor does not understand (it also reports it as an event). */
+export interface UnknownRequestResult {
+  readonly ok: false;
+  readonly error: 'unknown_request';
+}
 
 export type RestartChildResult =
   | { readonly ok: true; readonly pid: Pid | undefined; readonly info?: unknown }

@@ -12,6 +12,8 @@ export interface Child {
   readonly key: string;
   readonly spec: NormalizedChildSpec;
   pid: Pid | typeof RESTARTING | undefined;
+  /** While `pid` is RESTARTING: the pid that exited (OTP's `{restarting, OldPid}`). */
+  restartingFrom?: Pid | undefined;
   info: unknown;
   /** simple_one_for_one: the `extra` the child was started with, reused on restart. */
   readonly extra: unknown;
@@ -29,6 +31,7 @@ export class SupervisorState {
   children: Child[] = [];
   readonly dynamic = new Map<string, Child>();
   readonly #byPid = new Map<string, Child>();
+  readonly #byRestartingPid = new Map<string, Child>();
   restarts: number[] = [];
   #nextKey = 0;
   readonly #templatePoison: PoisonGuard | undefined;
@@ -77,12 +80,30 @@ export class SupervisorState {
     return this.#byPid.get(pid.key);
   }
 
-  /** Records a child's new pid (or none), keeping the pid index in step. */
+  /** The child waiting for a restart since `pid` exited. */
+  byRestartingPid(pid: Pid): Child | undefined {
+    return this.#byRestartingPid.get(pid.key);
+  }
+
+  /** Records a child's new pid (or none), keeping the pid indexes in step. */
   setPid(child: Child, pid: Pid | typeof RESTARTING | undefined, info?: unknown): void {
-    if (isPid(child.pid)) this.#byPid.delete(child.pid.key);
+    const previous = child.pid;
+    if (isPid(previous)) this.#byPid.delete(previous.key);
+    if (pid === RESTARTING) {
+      // A retry keeps the pid of the exit that started the restart.
+      if (isPid(previous)) this.#setRestartingFrom(child, previous);
+    } else {
+      this.#setRestartingFrom(child, undefined);
+    }
     child.pid = pid;
     child.info = info;
     if (isPid(pid)) this.#byPid.set(pid.key, child);
+  }
+
+  #setRestartingFrom(child: Child, pid: Pid | undefined): void {
+    if (child.restartingFrom !== undefined) this.#byRestartingPid.delete(child.restartingFrom.key);
+    child.restartingFrom = pid;
+    if (pid !== undefined) this.#byRestartingPid.set(pid.key, child);
   }
 
   add(child: Child): void {
@@ -93,6 +114,7 @@ export class SupervisorState {
 
   remove(child: Child): void {
     if (isPid(child.pid)) this.#byPid.delete(child.pid.key);
+    this.#setRestartingFrom(child, undefined);
     if (this.isSimple) this.dynamic.delete(child.key);
     else this.children = this.children.filter((c) => c !== child);
   }

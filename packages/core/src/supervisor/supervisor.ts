@@ -6,7 +6,11 @@ import { ExitMessage } from '../messages.js';
 import { startChildProcess } from './child-lifecycle.js';
 import { type ChildSpec, validateChildSpecs } from './child-spec.js';
 import { type SupervisorFlags, validateFlags } from './flags.js';
-import { isSupervisorRequest, type SupervisorRequest } from './supervisor-messages.js';
+import {
+  isSelfMessage,
+  isSupervisorRequest,
+  type SupervisorRequest,
+} from './supervisor-messages.js';
 import { handleRequest } from './supervisor-requests.js';
 import {
   emit,
@@ -40,17 +44,20 @@ export const Supervisor: ActorBehaviour<SupervisorState, SupervisorInit> = defin
 >({
   init: (init, ctx) => initSupervisor(init, ctx),
   handleCall: async (request: SupervisorRequest, _from, state, ctx) => {
-    if (!isSupervisorRequest(request)) return reply({ ok: false, error: 'unknown_request' }, state);
+    if (!isSupervisorRequest(request)) {
+      // Never a silent undefined: the caller gets an answer it can match, the node an event.
+      reportUnexpected(ctx, request);
+      return reply({ ok: false, error: 'unknown_request' }, state);
+    }
     return reply(await handleRequest(request, state, ctx), state);
   },
   handleInfo: async (message: unknown, state, ctx): Promise<Result> => {
     if (message instanceof ExitMessage) return onExit(state, ctx, message.from, message.reason);
-    if (isSupervisorRequest(message)) {
-      const self = message as unknown as { $sup: string; key: string };
-      const child = state.byKey(self.key);
+    if (isSelfMessage(message)) {
+      const child = state.byKey(message.key);
       if (child?.pid !== RESTARTING) return state;
-      if (self.$sup === 'try_again_restart') return restart(state, ctx, child);
-      if (self.$sup === 'delayed_restart') return performRestart(state, ctx, child);
+      if (message.$sup === 'try_again_restart') return restart(state, ctx, child);
+      return performRestart(state, ctx, child);
     }
     reportUnexpected(ctx, message);
     return state;
