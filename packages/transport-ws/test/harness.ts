@@ -38,13 +38,49 @@ export function nodeStarter(): (
   };
 }
 
-/** Waits, with real I/O turns, until `done()` holds; bounded in turns and in wall time. */
+/**
+ * Waits, with real I/O turns, until `done()` holds (for conditions no event announces, such as
+ * transport stats). Bounded in turns, and by a generous timer that fails the wait: a guard
+ * against a hang, never a measurement.
+ */
 export async function until(done: () => boolean, what: string, maxMs = 5000): Promise<void> {
-  const start = performance.now();
-  for (let turn = 0; turn < 1_000_000; turn++) {
-    if (done()) return;
-    if (performance.now() - start > maxMs) break;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+  }, maxMs);
+  try {
+    for (let turn = 0; turn < 1_000_000 && !expired; turn++) {
+      if (done()) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    clearTimeout(timer);
   }
   if (!done()) throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Resolves once `done()` holds, re-checked on each of `node`'s node.up and node.down events:
+ * membership changes only through them, so the wait ends on the event, never on a poll. A
+ * generous timer fails it if the event never comes.
+ */
+export function untilNodes(
+  node: Node,
+  done: (peers: readonly string[]) => boolean,
+  what: string,
+  maxMs = 10_000,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      stop();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const timer = setTimeout(() => finish(new Error(`no ${what} within ${maxMs} ms`)), maxMs);
+    const stop = node.inspect((e) => {
+      if ((e.type === 'node.up' || e.type === 'node.down') && done(node.nodes())) finish();
+    });
+    if (done(node.nodes())) finish();
+  });
 }
