@@ -1,0 +1,341 @@
+import type { Clock, Node } from '@warden/core';
+import { type BreakerPolicyOptions, CircuitBreaker } from '@warden/machines';
+import { type ResilienceObserver, RetryBudget, type RetryPolicy, retry } from '@warden/resilience';
+import { isModelCallError, ModelCallError } from '../model-call-error.js';
+import type { ModelClient } from '../model-client.js';
+import type { ModelRequest } from '../model-request.js';
+import type { ModelResponse } from '../model-response.js';
+import { FAILURE_HANDLING, MODEL_POLICY_DEFAULTS } from './failure-handling.js';
+import { isAbort } from './model-failure.js';
+import type { ModelPolicyEvent, ModelPolicyObserver } from './model-policy-event.js';
+import type { Lease, OpenStream } from './open-stream.js';
+import { checkClock, checkNumber, invalidOption } from './option-checks.js';
+import { ProviderLimiter, type ProviderLimits } from './provider-limiter.js';
+
+type Partial2<T> = { readonly [K in keyof T]?: T[K] };
+
+export interface ModelPolicyOptions {
+  /** The node's clock; every wait, window and breaker timeout runs on it. */
+  readonly clock: Clock;
+  /** Publishes every decision on the node's event stream (`node.publish`). */
+  readonly node?: Pick<Node, 'publish'>;
+  /** Receives every decision too. */
+  readonly observer?: ModelPolicyObserver;
+  /** Limits by provider name; `'*'` applies to providers not named. */
+  readonly limits?: Readonly<Record<string, ProviderLimits>>;
+  readonly retry?: Partial2<typeof MODEL_POLICY_DEFAULTS.retry>;
+  readonly rateLimited?: Partial2<typeof MODEL_POLICY_DEFAULTS.rateLimited>;
+  readonly budget?: Partial2<typeof MODEL_POLICY_DEFAULTS.budget>;
+  /** Replaces the breaker settings (`@warden/machines` options) for every provider. */
+  readonly breaker?: BreakerPolicyOptions;
+  /** Chance in [0, 1) for every jitter; tests pass a seeded one. Default Math.random. */
+  readonly random?: () => number;
+}
+
+/** The model identity a call is made for. */
+type Target = Pick<ModelClient, 'provider' | 'model'>;
+
+/**
+ * The failure policy every model call of a node goes through, built from `@warden/resilience`
+ * and `@warden/machines` pieces and decided by the error's kind (`FAILURE_HANDLING`):
+ *
+ *   retry (transient, full jitter, shared budget)
+ *     retry (rate_limited, Retry-After spread above)
+ *       provider limiter (concurrency, token bucket, Retry-After pause; shared per provider)
+ *         provider breaker (opens on sustained failure; fails fast while open)
+ *           the client's call
+ *
+ * One policy per node (`modelPolicyOf(node)`), so every agent shares the limits and breakers.
+ * A caller's abort is never retried and never counted against a breaker.
+ */
+export class ModelPolicy {
+  readonly clock: Clock;
+  readonly budget: RetryBudget;
+  readonly #options: ModelPolicyOptions;
+  readonly #random: () => number;
+  readonly #observer: ResilienceObserver | undefined;
+  readonly #emitEvent: ((event: ModelPolicyEvent) => void) | undefined;
+  readonly #transient: RetryPolicy;
+  readonly #rateLimited: RetryPolicy;
+  readonly #spread: number;
+  readonly #limiters = new Map<string, ProviderLimiter>();
+  readonly #breakers = new Map<string, CircuitBreaker>();
+  readonly #lastFailure = new Map<string, ModelCallError>();
+
+  constructor(options: ModelPolicyOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw invalidOption('options', options, 'an object');
+    }
+    this.clock = checkClock('clock', options.clock);
+    this.#options = options;
+    const random = options.random ?? Math.random;
+    if (typeof random !== 'function') throw invalidOption('random', random, 'a function');
+    this.#random = random;
+    const node = options.node;
+    if (node !== undefined && typeof node?.publish !== 'function') {
+      throw invalidOption('node', node, 'a Node (with publish)');
+    }
+    const observer = options.observer;
+    if (observer !== undefined && typeof observer !== 'function') {
+      throw invalidOption('observer', observer, 'a function');
+    }
+    if (node !== undefined || observer !== undefined) {
+      this.#emitEvent = (event) => {
+        node?.publish(event);
+        observer?.(event);
+      };
+      this.#observer = this.#emitEvent as ResilienceObserver;
+    }
+    const b = { ...MODEL_POLICY_DEFAULTS.budget, ...options.budget };
+    this.budget = new RetryBudget({
+      clock: this.clock,
+      ratio: b.ratio,
+      minRetries: b.minRetries,
+      windowMs: b.windowMs,
+      name: 'model-retry-budget',
+      ...this.#observed(),
+    });
+    const t = { ...MODEL_POLICY_DEFAULTS.retry, ...options.retry };
+    this.#transient = retry({
+      clock: this.clock,
+      maxAttempts: t.maxAttempts,
+      baseMs: t.baseMs,
+      maxDelayMs: t.maxDelayMs,
+      deadlineMs: t.deadlineMs,
+      jitter: 'full',
+      budget: this.budget,
+      random,
+      classify: (error) => {
+        if (!isModelCallError(error) || !error.retryable) return false;
+        if (FAILURE_HANDLING[error.kind].action !== 'retry') return false;
+        const after = error.retryAfterMs;
+        return after === undefined ? { transient: true } : { transient: true, retryAfterMs: after };
+      },
+      name: 'model-retry',
+      ...this.#observed(),
+    });
+    const r = { ...MODEL_POLICY_DEFAULTS.rateLimited, ...options.rateLimited };
+    this.#spread = checkNumber('rateLimited.retryAfterSpread', r.retryAfterSpread, 0, 100);
+    this.#rateLimited = retry({
+      clock: this.clock,
+      maxAttempts: r.maxAttempts,
+      baseMs: r.baseMs,
+      maxDelayMs: r.maxDelayMs,
+      deadlineMs: r.deadlineMs,
+      retryAfterSpread: this.#spread,
+      jitter: 'full',
+      random,
+      classify: (error) => {
+        if (!isModelCallError(error, 'rate_limited') || !error.retryable) return false;
+        const after = error.retryAfterMs;
+        return after === undefined ? { transient: true } : { transient: true, retryAfterMs: after };
+      },
+      name: 'model-rate-retry',
+      ...this.#observed(),
+    });
+    if (options.breaker !== undefined) new CircuitBreaker(options.breaker).dispose(); // validates now
+    for (const [provider, limits] of Object.entries(options.limits ?? {})) {
+      if (typeof limits !== 'object' || limits === null) {
+        throw invalidOption(`limits.${provider}`, limits, 'ProviderLimits');
+      }
+      if (provider !== '*') this.limiter(provider);
+    }
+  }
+
+  /** The limiter every call to `provider` on this node shares. */
+  limiter(provider: string): ProviderLimiter {
+    let limiter = this.#limiters.get(provider);
+    if (limiter === undefined) {
+      const limits = this.#options.limits?.[provider] ?? this.#options.limits?.['*'] ?? {};
+      limiter = new ProviderLimiter(
+        provider,
+        limits,
+        this.clock,
+        this.#random,
+        this.#spread,
+        this.#observer,
+      );
+      this.#limiters.set(provider, limiter);
+    }
+    return limiter;
+  }
+
+  /** The breaker of `provider` on this node: a `CircuitBreaker`, usable as a ladder's health. */
+  breaker(provider: string): CircuitBreaker {
+    let breaker = this.#breakers.get(provider);
+    if (breaker === undefined) {
+      const d = MODEL_POLICY_DEFAULTS.breaker;
+      breaker = new CircuitBreaker({
+        clock: this.clock,
+        name: provider,
+        seed: 1,
+        ...(this.#options.breaker ?? {
+          failure: { kind: 'consecutive', threshold: d.threshold },
+          openTimeout: { initialMs: d.openMs, maxMs: d.maxOpenMs },
+        }),
+        ...(this.#emitEvent === undefined ? {} : { onEvent: this.#emitEvent }),
+      });
+      this.#breakers.set(provider, breaker);
+    }
+    return breaker;
+  }
+
+  /** The last failure that counted against `provider`'s breaker (why it is open). */
+  lastFailure(provider: string): ModelCallError | undefined {
+    return this.#lastFailure.get(provider);
+  }
+
+  /** One `generate` through the policy (no ladder: `createResilientModel` adds it). */
+  generate(
+    client: ModelClient,
+    request: ModelRequest,
+    signal: AbortSignal,
+  ): Promise<ModelResponse> {
+    return this.#run(client, signal, async (attempt, lease) => {
+      const response = await client.generate({
+        ...request,
+        signal: joinSignals(attempt, request.signal),
+      });
+      lease.end();
+      return response;
+    });
+  }
+
+  /**
+   * Opens a stream through the policy: retried until its first event arrives, never after.
+   * The returned stream holds the provider's slot until it is read to the end or closed.
+   */
+  openStream(client: ModelClient, request: ModelRequest, signal: AbortSignal): Promise<OpenStream> {
+    return this.#run(client, signal, async (attempt, lease) => {
+      const rest = client
+        .stream({ ...request, signal: joinSignals(attempt, request.signal) })
+        [Symbol.asyncIterator]();
+      const first = await rest.next();
+      if (first.done === true) {
+        throw new ModelCallError('network', `${client.provider}: the stream ended empty`, {
+          provider: client.provider,
+          model: client.model,
+        });
+      }
+      return { first: first.value, rest, lease };
+    });
+  }
+
+  emit(event: ModelPolicyEvent): void {
+    if (this.#emitEvent === undefined) return;
+    try {
+      this.#emitEvent(event);
+    } catch (error) {
+      setImmediate(() => {
+        throw error;
+      });
+    }
+  }
+
+  #observed(): { observer?: ResilienceObserver } {
+    return this.#observer === undefined ? {} : { observer: this.#observer };
+  }
+
+  #run<T>(
+    target: Target,
+    signal: AbortSignal,
+    open: (signal: AbortSignal, lease: Lease) => Promise<T>,
+  ): Promise<T> {
+    return this.#transient.execute(
+      (outer) =>
+        this.#rateLimited.execute((inner) => this.#attempt(target, inner.signal, open), {
+          signal: outer.signal,
+        }),
+      { signal },
+    );
+  }
+
+  async #attempt<T>(
+    target: Target,
+    signal: AbortSignal,
+    open: (signal: AbortSignal, lease: Lease) => Promise<T>,
+  ): Promise<T> {
+    const breaker = this.breaker(target.provider);
+    // fail fast: an open breaker must not cost a wait in the limiter's queue
+    if (breaker.state === 'open' || breaker.state === 'isolated') throw breaker.rejection();
+    const limiter = this.limiter(target.provider);
+    const slot = await limiter.acquire(signal);
+    const permit = breaker.tryAcquire();
+    if (permit < 0) {
+      slot.release();
+      throw breaker.rejection();
+    }
+    let done = false;
+    const lease: Lease = {
+      end: (error?: unknown) => {
+        if (done) return;
+        done = true;
+        breaker.settle(permit, this.#verdict(target, error, signal, limiter));
+        slot.release();
+      },
+      release: () => {
+        if (done) return;
+        done = true;
+        breaker.settle(permit, 'release');
+        slot.release();
+      },
+    };
+    try {
+      return await open(signal, lease);
+    } catch (error) {
+      lease.end(error);
+      throw error;
+    }
+  }
+
+  /** How a call ended, for the breaker; a 429 with `Retry-After` pauses the provider. */
+  #verdict(
+    target: Target,
+    error: unknown,
+    signal: AbortSignal,
+    limiter: ProviderLimiter,
+  ): 'success' | 'failure' | 'release' {
+    if (error === undefined) return 'success';
+    if (signal.aborted || isAbort(error)) return 'release';
+    if (!isModelCallError(error)) return 'failure';
+    if (error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
+      const before = limiter.pausedUntil;
+      limiter.pause(error.retryAfterMs);
+      if (limiter.pausedUntil !== before) {
+        this.emit({
+          type: 'model.paused',
+          time: this.clock.now(),
+          provider: target.provider,
+          until: limiter.pausedUntil,
+        });
+      }
+    }
+    if (!FAILURE_HANDLING[error.kind].breaker) return 'success';
+    this.#lastFailure.set(target.provider, error);
+    return 'failure';
+  }
+}
+
+export function createModelPolicy(options: ModelPolicyOptions): ModelPolicy {
+  return new ModelPolicy(options);
+}
+
+const NODE_POLICIES = new WeakMap<object, ModelPolicy>();
+
+/**
+ * The policy every agent of `node` shares (created on first use with the defaults), so that
+ * limits and breakers are per provider per node, whoever calls.
+ */
+export function modelPolicyOf(node: Pick<Node, 'clock' | 'publish'>): ModelPolicy {
+  let policy = NODE_POLICIES.get(node);
+  if (policy === undefined) {
+    policy = new ModelPolicy({ clock: node.clock, node });
+    NODE_POLICIES.set(node, policy);
+  }
+  return policy;
+}
+
+/** The attempt's signal (retry deadline, caller) and, once the attempt returned, the caller's. */
+function joinSignals(attempt: AbortSignal, caller: AbortSignal | undefined): AbortSignal {
+  return caller === undefined || caller === attempt ? attempt : AbortSignal.any([attempt, caller]);
+}

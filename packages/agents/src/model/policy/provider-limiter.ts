@@ -1,0 +1,118 @@
+import { type Clock, WardenError } from '@warden/core';
+import { type Permit, type ResilienceObserver, Semaphore, TokenBucket } from '@warden/resilience';
+import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
+import { checkInt, checkNumber } from './option-checks.js';
+
+/** A provider's limits on one node; every field defaults from `MODEL_POLICY_DEFAULTS.limits`. */
+export interface ProviderLimits {
+  readonly concurrency?: number;
+  readonly maxQueue?: number;
+  readonly ratePerSecond?: number;
+  readonly burst?: number;
+  readonly maxWaitMs?: number;
+}
+
+/**
+ * What every agent of a node shares to reach one provider: a concurrency limit (a `Semaphore`),
+ * a request rate (a `TokenBucket`), and a pause. When the provider answers 429 with a
+ * `Retry-After`, the whole node stops sending to it until then, and the callers that were held
+ * return spread over the following `spread x Retry-After`, not all at the same instant.
+ */
+export class ProviderLimiter {
+  readonly provider: string;
+  readonly concurrency: Semaphore;
+  readonly rate: TokenBucket;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #spread: number;
+  #pausedUntil = 0;
+  #pauseSpreadMs = 0;
+
+  constructor(
+    provider: string,
+    limits: ProviderLimits,
+    clock: Clock,
+    random: () => number,
+    spread: number,
+    observer: ResilienceObserver | undefined,
+  ) {
+    const d = MODEL_POLICY_DEFAULTS.limits;
+    const field = (name: string) => `limits.${provider}.${name}`;
+    this.provider = provider;
+    this.#clock = clock;
+    this.#random = random;
+    this.#spread = spread;
+    const named = (kind: string) => ({
+      name: `${kind}:${provider}`,
+      ...(observer === undefined ? {} : { observer }),
+    });
+    this.concurrency = new Semaphore({
+      clock,
+      maxConcurrent: checkInt(field('concurrency'), limits.concurrency ?? d.concurrency, 1),
+      maxQueue: checkInt(field('maxQueue'), limits.maxQueue ?? d.maxQueue, 0),
+      ...named('model-concurrency'),
+    });
+    this.rate = new TokenBucket({
+      clock,
+      ratePerSecond: checkNumber(
+        field('ratePerSecond'),
+        limits.ratePerSecond ?? d.ratePerSecond,
+        1e-6,
+        1e9,
+      ),
+      burst: checkInt(field('burst'), limits.burst ?? d.burst, 1),
+      maxWaitMs: checkNumber(field('maxWaitMs'), limits.maxWaitMs ?? d.maxWaitMs, 0, 1e12),
+      maxQueue: Number.MAX_SAFE_INTEGER,
+      ...named('model-rate'),
+    });
+  }
+
+  /** The end of the current pause (0 when none was asked). */
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
+  /** The provider said `Retry-After`: nothing leaves this node for it before then. */
+  pause(retryAfterMs: number): void {
+    const until = this.#clock.now() + retryAfterMs;
+    if (until <= this.#pausedUntil) return;
+    this.#pausedUntil = until;
+    this.#pauseSpreadMs = retryAfterMs * this.#spread;
+  }
+
+  /**
+   * A slot, once the pause (if any) is over and a token is in hand. The slot is held until
+   * `release()`, also while a stream is read.
+   */
+  async acquire(signal: AbortSignal): Promise<Permit> {
+    const permit = await this.concurrency.acquire({ signal });
+    try {
+      const wait = this.#pausedUntil - this.#clock.now();
+      if (wait > 0) await delay(this.#clock, wait + this.#random() * this.#pauseSpreadMs, signal);
+      await this.rate.take({ signal });
+      return permit;
+    } catch (error) {
+      permit.release();
+      throw error;
+    }
+  }
+}
+
+/** An abortable wait on the clock (the pause; no retry happens here). */
+function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new WardenError('ERR_ABORTED', 'aborted while paused', { cause: signal.reason }));
+      return;
+    }
+    const onAbort = () => {
+      clock.clearTimer(timer);
+      reject(new WardenError('ERR_ABORTED', 'aborted while paused', { cause: signal.reason }));
+    };
+    const timer = clock.setTimer(ms, () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

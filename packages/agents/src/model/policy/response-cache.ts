@@ -1,0 +1,86 @@
+import type { Clock } from '@warden/core';
+import { canonicalHash } from '../../canonical/canonical-json.js';
+import type { ModelRequest } from '../model-request.js';
+import type { ModelResponse } from '../model-response.js';
+import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
+import { checkClock, checkInt, checkNumber } from './option-checks.js';
+
+export interface ResponseCacheOptions {
+  readonly clock: Clock;
+  /** Answers kept; the least recently used goes first. Default 1000. */
+  readonly maxEntries?: number;
+  /** How long an answer may be served from the cache. Default one hour. */
+  readonly ttlMs?: number;
+}
+
+/**
+ * What a request means to a model, hashed: the conversation, tools and sampling settings, never
+ * the signal. Two requests with the same key would be answered alike. `undefined` for a request
+ * that has no canonical form (such a request is never cached).
+ */
+export function requestKey(request: ModelRequest): string | undefined {
+  try {
+    return canonicalHash({
+      system: request.system,
+      messages: request.messages,
+      tools: request.tools,
+      toolChoice: request.toolChoice,
+      maxOutputTokens: request.maxOutputTokens,
+      temperature: request.temperature,
+      stop: request.stop,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+interface Entry {
+  readonly response: ModelResponse;
+  readonly expiresAt: number;
+}
+
+/**
+ * Earlier answers of the models, keyed by `requestKey`: a rung of the degradation ladder, so an
+ * agent asking what it asked before gets the earlier answer while the models are down. Bounded
+ * (LRU) and aged on the node's clock.
+ */
+export class ResponseCache {
+  readonly maxEntries: number;
+  readonly ttlMs: number;
+  readonly #clock: Clock;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(options: ResponseCacheOptions) {
+    const d = MODEL_POLICY_DEFAULTS.cache;
+    this.#clock = checkClock('clock', options?.clock);
+    this.maxEntries = checkInt('cache.maxEntries', options.maxEntries ?? d.maxEntries, 1);
+    this.ttlMs = checkNumber('cache.ttlMs', options.ttlMs ?? d.ttlMs, 0);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(request: ModelRequest): ModelResponse | undefined {
+    const key = requestKey(request);
+    if (key === undefined) return undefined;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(key);
+    if (entry.expiresAt <= this.#clock.now()) return undefined;
+    this.#entries.set(key, entry); // most recently used last
+    return entry.response;
+  }
+
+  set(request: ModelRequest, response: ModelResponse): void {
+    const key = requestKey(request);
+    if (key === undefined) return;
+    this.#entries.delete(key);
+    this.#entries.set(key, { response, expiresAt: this.#clock.now() + this.ttlMs });
+    while (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done === true) break;
+      this.#entries.delete(oldest.value);
+    }
+  }
+}
