@@ -1,5 +1,6 @@
 import type { Ignore } from './actor-result.js';
 import type { Behaviour } from './behaviour.js';
+import type { SupervisorEvent } from './events.js';
 import type { ExitReason } from './exit-reason.js';
 import type { MailboxOptions } from './mailbox.js';
 import type { CallRequest } from './messages.js';
@@ -21,6 +22,16 @@ export interface SpawnOptions<A = unknown> {
   readonly mailbox?: Partial<MailboxOptions>;
   /** Quarantines messages that crash the handler too often (see `createPoisonGuard`). */
   readonly poison?: PoisonGuard;
+}
+
+/** Options of a synchronous start (`ctx.startLink`, `node.start`): OTP's start options. */
+export interface StartOptions<A = unknown> extends SpawnOptions<A> {
+  /**
+   * Milliseconds on the node's clock that `init` may take (OTP's `{timeout, T}`). Past it the
+   * process is killed, its name released, and the start rejects with `ERR_START_TIMEOUT`.
+   * Default `Infinity`, as in OTP.
+   */
+  readonly timeout?: number;
 }
 
 export interface CallOptions {
@@ -56,7 +67,7 @@ export interface ActorContext {
    * Spawns a linked child and waits until its `init` has finished (OTP's synchronous start).
    * Resolves with the pid, or `IGNORE`; rejects with `ERR_START_FAILED` carrying the reason.
    */
-  startLink<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Promise<Pid | Ignore>;
+  startLink<A>(behaviour: Behaviour<A>, options?: StartOptions<A>): Promise<Pid | Ignore>;
 
   send(to: Address, message: unknown): void;
   cast(to: Address, message: unknown): void;
@@ -87,10 +98,26 @@ export interface ActorContext {
     options?: ReceiveOptions,
   ): Promise<T>;
 
+  /**
+   * Removes every queued message that `match` accepts, without receiving them, and returns how
+   * many: the clean-up after a protocol that may leave stale replies behind (a supervisor's
+   * shutdown of its children).
+   */
+  flush(match: (message: unknown) => boolean): number;
+
   /** Sends `message` to `to` after `delayMs` on the node's clock. Cancelled if this process exits. */
   sendAfter(to: Address, message: unknown, delayMs: number): Ref;
   /** Cancels a timer; returns whether it was still pending. */
   cancelTimer(ref: Ref): boolean;
 
   register(name: string): void;
+
+  /**
+   * Puts an event on the node's stream (nothing is done when nobody observes it; test
+   * `ctx.node.observed` before building a costly one). A supervisor event (`supervisor.*` of
+   * `NodeEvent`) goes on the stream as itself and must name this process as its `supervisor`; any
+   * other type arrives wrapped in a `published` event carrying this process's pid. A process that
+   * has ended publishes nothing.
+   */
+  publish(event: SupervisorEvent | { readonly type: string }): void;
 }

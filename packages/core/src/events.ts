@@ -65,6 +65,27 @@ export interface PublishedEvent {
   readonly type: 'published';
   readonly time: number;
   readonly event: { readonly type: string };
+  /** The process that published it (`ctx.publish`); absent when published on the node. */
+  readonly pid?: Pid;
+}
+
+/** The events a supervisor reports about itself (through `ctx.publish`, like any behaviour). */
+export type SupervisorEvent = Extract<NodeEvent, { supervisor: Pid }>;
+
+/** Keyed by every supervisor event type, so a new one added to `NodeEvent` must be listed here. */
+const SUPERVISOR_EVENT_TYPES: Readonly<Record<SupervisorEvent['type'], true>> = {
+  'supervisor.child_started': true,
+  'supervisor.child_exited': true,
+  'supervisor.restart': true,
+  'supervisor.start_failed': true,
+  'supervisor.shutdown_error': true,
+  'supervisor.escalated': true,
+  'supervisor.auto_shutdown': true,
+  'supervisor.unexpected_message': true,
+};
+
+export function isSupervisorEventType(type: string): type is SupervisorEvent['type'] {
+  return Object.hasOwn(SUPERVISOR_EVENT_TYPES, type);
 }
 
 export type NodeEventType = NodeEvent['type'];

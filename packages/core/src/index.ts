@@ -25,7 +25,9 @@ export type {
   CallOptions,
   ReceiveOptions,
   SpawnOptions,
+  StartOptions,
 } from './context.js';
+export { createNode } from './create-node.js';
 export { type DeadLetter, type DeadLetterReason, DeadLetters } from './dead-letters.js';
 export {
   describeValue,
@@ -35,7 +37,13 @@ export {
   isWardenError,
   WardenError,
 } from './errors.js';
-export type { NodeEvent, NodeEventType, Observer, PublishedEvent } from './events.js';
+export type {
+  NodeEvent,
+  NodeEventType,
+  Observer,
+  PublishedEvent,
+  SupervisorEvent,
+} from './events.js';
 export {
   type ErrorReason,
   type ExitReason,
@@ -60,7 +68,7 @@ export {
   isDown,
   isExit,
 } from './messages.js';
-export { createNode, type Node, type NodeOptions, type ProcessInfo } from './node.js';
+export type { Node, NodeOptions, ProcessInfo } from './node.js';
 export {
   type InvalidOption,
   invalidMessage,

@@ -6,8 +6,8 @@ import { EMPTY } from '../mailbox.js';
 import { CallRequest, CastMessage, ExitMessage, RuntimeMessage } from '../messages.js';
 import { samePid } from '../pid.js';
 import { recordPoisonCrash, screenPoison } from './poison-screen.js';
-import type { Process } from './process.js';
-import { isProcessExit, isThenable, type Runner } from './runner.js';
+import type { Process, Runner } from './process.js';
+import { isProcessExit, isThenable } from './runner.js';
 
 /**
  * The gen_server engine behind `defineActor`: runs `init`, then hands one message at a time to
@@ -46,7 +46,7 @@ export class ActorRunner implements Runner {
       // guard, and a handler that answers synchronously with its next state.
       let result: unknown;
       try {
-        result = handleInfo(message, p.state, p);
+        result = handleInfo(message, p.state, p.ctx);
       } catch (error) {
         this.#crash(p, error, undefined);
         continue;
@@ -73,7 +73,7 @@ export class ActorRunner implements Runner {
     try {
       const args = p.args;
       p.args = undefined; // init is its only reader
-      result = init(args, p);
+      result = init(args, p.ctx);
     } catch (error) {
       this.#initFailed(p, error);
       return;
@@ -126,19 +126,19 @@ export class ActorRunner implements Runner {
           p.core.deadLetter(p.pid, message, 'unhandled');
           return;
         }
-        result = spec.handleInfo(message, p.state, p);
+        result = spec.handleInfo(message, p.state, p.ctx);
       } else if (message instanceof CallRequest) {
         if (spec.handleCall === undefined) throw unexpected('call', message.request);
-        result = spec.handleCall(message.request, message, p.state, p);
+        result = spec.handleCall(message.request, message, p.state, p.ctx);
       } else if (message instanceof CastMessage) {
         if (spec.handleCast === undefined) throw unexpected('cast', message.message);
-        result = spec.handleCast(message.message, p.state, p);
+        result = spec.handleCast(message.message, p.state, p.ctx);
       } else if (message instanceof ExitMessage && p.trapping && samePid(message.from, p.parent)) {
         // gen_server: an EXIT from the parent while trapping means "terminate with its reason".
         this.#stopWith(p, message.reason);
         return;
       } else if (spec.handleInfo !== undefined) {
-        result = spec.handleInfo(message, p.state, p);
+        result = spec.handleInfo(message, p.state, p.ctx);
       } else {
         p.core.deadLetter(p.pid, message, 'unhandled');
         return;
@@ -224,7 +224,7 @@ export class ActorRunner implements Runner {
     }
     let result: unknown;
     try {
-      result = terminate(reason, p.state, p);
+      result = terminate(reason, p.state, p.ctx);
     } catch (error) {
       if (!isProcessExit(error)) p.core.terminate(p, errorReason(error));
       return;

@@ -2,12 +2,11 @@ import { type ErrorData, WardenError } from '../errors.js';
 import { type ExitReason, formatReason } from '../exit-reason.js';
 import type { Pid } from '../pid.js';
 import type { Ref } from '../ref.js';
-import type { Process } from './process.js';
 
-interface PendingCall {
+interface PendingCall<W> {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  readonly watcher: Process;
+  readonly watcher: W;
   readonly target: Pid;
   timer: object | undefined;
   signal: AbortSignal | undefined;
@@ -19,8 +18,8 @@ interface PendingCall {
  * process aliases). The first of reply, DOWN, timeout or abort settles a call; whatever comes
  * after finds no entry, so a late reply never reaches the caller (it becomes a dead letter).
  */
-export class CallTable {
-  readonly #pending = new Map<Ref, PendingCall>();
+export class CallTable<W> {
+  readonly #pending = new Map<Ref, PendingCall<W>>();
   readonly #clearTimer: (timer: object) => void;
 
   constructor(clearTimer: (timer: object) => void) {
@@ -33,7 +32,7 @@ export class CallTable {
 
   add(
     ref: Ref,
-    watcher: Process,
+    watcher: W,
     target: Pid,
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
@@ -67,7 +66,7 @@ export class CallTable {
   }
 
   /** Removes the call and returns it (for the caller to release the server-side monitor). */
-  take(ref: Ref): { watcher: Process; target: Pid; settle: Settle } | undefined {
+  take(ref: Ref): { watcher: W; target: Pid; settle: Settle } | undefined {
     const call = this.#pending.get(ref);
     if (call === undefined) return undefined;
     this.#pending.delete(ref);
@@ -91,9 +90,9 @@ export class CallTable {
 
 /** The two ways a taken call ends. */
 export class Settle {
-  readonly #call: PendingCall;
+  readonly #call: PendingCall<unknown>;
 
-  constructor(call: PendingCall) {
+  constructor(call: PendingCall<unknown>) {
     this.#call = call;
   }
 

@@ -22,11 +22,11 @@ type ReplyEnvelope = Extract<Envelope, { kind: 'reply' }>;
  */
 export class Calls {
   readonly core: NodeCore;
-  readonly table: CallTable;
+  readonly table: CallTable<Process>;
 
   constructor(core: NodeCore) {
     this.core = core;
-    this.table = new CallTable((t) => core.clock.clearTimer(t));
+    this.table = new CallTable<Process>((t) => core.clock.clearTimer(t));
   }
 
   call<R>(

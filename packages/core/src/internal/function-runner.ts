@@ -1,7 +1,7 @@
 import type { ProcessFunction } from '../behaviour.js';
 import { errorReason } from '../exit-reason.js';
-import type { Process } from './process.js';
-import { isProcessExit, isThenable, type Runner } from './runner.js';
+import type { Process, Runner } from './process.js';
+import { isProcessExit, isThenable } from './runner.js';
 
 /**
  * The engine behind a process written as an async function. It starts the function once; after
@@ -24,7 +24,7 @@ export class FunctionRunner implements Runner {
     try {
       const args = p.args;
       p.args = undefined;
-      result = this.#fn(p, args);
+      result = this.#fn(p.ctx, args);
     } catch (error) {
       finish(p, error);
       return 1;

@@ -53,7 +53,7 @@ export class NodeCore implements TransportHost {
   readonly incarnation: string;
   readonly clock: Clock;
   readonly scheduler: Scheduler;
-  readonly registry: Registry;
+  readonly registry: Registry<Process>;
   readonly events: EventStream;
   readonly deadLetters: DeadLetters;
   readonly calls: Calls;
@@ -62,7 +62,7 @@ export class NodeCore implements TransportHost {
   readonly router: Router;
   readonly defaultMailbox: MailboxOptions;
   readonly transport: Transport | undefined;
-  readonly table = new ProcessTable();
+  readonly table = new ProcessTable<Process>();
   readonly system: Process;
   /** Set by createNode: the public face handed to processes as `ctx.node`. */
   api!: Node;
@@ -90,7 +90,7 @@ export class NodeCore implements TransportHost {
     this.timers = new Timers(this);
     this.router = new Router(this);
     this.defaultMailbox = options.mailbox;
-    this.registry = new Registry((proc, name) => {
+    this.registry = new Registry<Process>((proc, name) => {
       if (this.events.active) {
         this.emit({ type: 'actor.registered', time: this.clock.now(), pid: proc.pid, name });
       }

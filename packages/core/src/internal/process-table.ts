@@ -1,9 +1,7 @@
-import type { Process } from './process.js';
-
 const CHUNK = 1024;
 
-interface Chunk {
-  readonly slots: (Process | undefined)[];
+interface Chunk<P> {
+  readonly slots: (P | undefined)[];
   live: number;
 }
 
@@ -13,9 +11,9 @@ interface Chunk {
  * chunks of slots: adding and removing a process is an array store, and a chunk is dropped once
  * all its processes have exited and ids have moved past it.
  */
-export class ProcessTable {
-  readonly #chunks = new Map<number, Chunk>();
-  #current: Chunk | undefined = undefined;
+export class ProcessTable<P extends object> {
+  readonly #chunks = new Map<number, Chunk<P>>();
+  #current: Chunk<P> | undefined = undefined;
   #currentIndex = -1;
   #size = 0;
 
@@ -23,7 +21,7 @@ export class ProcessTable {
     return this.#size;
   }
 
-  set(id: number, proc: Process): void {
+  set(id: number, proc: P): void {
     const index = Math.floor(id / CHUNK);
     let chunk = this.#chunk(index);
     if (chunk === undefined) {
@@ -42,7 +40,7 @@ export class ProcessTable {
     chunk.slots[slot] = proc;
   }
 
-  get(id: number): Process | undefined {
+  get(id: number): P | undefined {
     const index = Math.floor(id / CHUNK);
     return this.#chunk(index)?.slots[id - index * CHUNK];
   }
@@ -60,7 +58,7 @@ export class ProcessTable {
   }
 
   /** Live processes in id order (spawn order). */
-  *values(): IterableIterator<Process> {
+  *values(): IterableIterator<P> {
     const indices = [...this.#chunks.keys()].sort((a, b) => a - b);
     for (const index of indices) {
       const chunk = this.#chunks.get(index);
@@ -69,7 +67,7 @@ export class ProcessTable {
     }
   }
 
-  #chunk(index: number): Chunk | undefined {
+  #chunk(index: number): Chunk<P> | undefined {
     return index === this.#currentIndex ? this.#current : this.#chunks.get(index);
   }
 }

@@ -1,22 +1,20 @@
-import type { Ignore } from '../actor-result.js';
-import type { Behaviour } from '../behaviour.js';
-import type {
-  ActorContext,
-  Address,
-  CallOptions,
-  ReceiveOptions,
-  SpawnOptions,
-} from '../context.js';
-import { invalidArgument, WardenError } from '../errors.js';
-import { type ExitReason, isExitReason } from '../exit-reason.js';
-import { EMPTY, Mailbox, type MailboxOptions } from '../mailbox.js';
-import { type CallRequest, DownMessage } from '../messages.js';
-import type { Node } from '../node.js';
-import { isPid, type Pid } from '../pid.js';
+import type { ActorContext } from '../context.js';
+import type { ExitReason } from '../exit-reason.js';
+import { Mailbox, type MailboxOptions } from '../mailbox.js';
+import type { Pid } from '../pid.js';
 import type { PoisonGuard } from '../poison-guard.js';
 import type { Ref } from '../ref.js';
 import type { NodeCore } from './node-core.js';
-import { NEVER, PROCESS_EXIT, type Runner } from './runner.js';
+import { ProcessContext } from './process-context.js';
+import type { Runnable } from './scheduler.js';
+
+/**
+ * The engine half of a behaviour: how a process turns queued messages into work.
+ * `run` is called for each of the process's turns and returns how many messages it handled.
+ */
+export interface Runner {
+  run(proc: Process): number;
+}
 
 /** A pending selective receive. */
 export interface Waiter {
@@ -36,15 +34,18 @@ const STARTED: StartOutcome = Object.freeze({ kind: 'started' });
 const IGNORED: StartOutcome = Object.freeze({ kind: 'ignored' });
 
 /**
- * The process cell: one per live process. It is also the process's `ActorContext`, so a process
- * costs one object plus its mailbox. Link, monitor and timer tables are created on first use.
+ * The process cell: one per live process, the engine's record of it. User code never sees it:
+ * it gets `ctx`, a `ProcessContext` that forwards here. Link, monitor and timer tables are created
+ * on first use.
  *
  * Invariant: once `dead` is set it is never cleared, and a dead process produces no output.
  */
-export class Process implements ActorContext {
+export class Process implements Runnable {
   readonly pid: Pid;
   readonly core: NodeCore;
   readonly mailbox = new Mailbox();
+  /** What the process's code is handed as its `ActorContext`. */
+  readonly ctx: ActorContext;
   limits: MailboxOptions;
   runner: Runner;
   parent: Pid | undefined;
@@ -86,6 +87,15 @@ export class Process implements ActorContext {
     this.limits = limits;
     this.poison = poison;
     this.args = args;
+    this.ctx = new ProcessContext(this);
+  }
+
+  run(): number {
+    return this.runner.run(this);
+  }
+
+  fail(error: unknown): void {
+    this.core.fail(this, error);
   }
 
   /** Reports the result of `init` once, to a waiting `startLink` (allocates nothing otherwise). */
@@ -101,157 +111,14 @@ export class Process implements ActorContext {
           : STARTED,
     );
   }
-
-  // ---- ActorContext -------------------------------------------------------------------------
-
-  get self(): Pid {
-    return this.pid;
-  }
-
-  get node(): Node {
-    return this.core.api;
-  }
-
-  get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.dead) this.controller.abort(new WardenError('ERR_ABORTED', 'process has exited'));
-    }
-    return this.controller.signal;
-  }
-
-  now(): number {
-    return this.core.clock.now();
-  }
-
-  spawn<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid {
-    return this.core.spawn(behaviour, options, this, false);
-  }
-
-  spawnLink<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid {
-    return this.core.spawn(behaviour, options, this, true);
-  }
-
-  startLink<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Promise<Pid | Ignore> {
-    return this.core.start(this, behaviour, options, true);
-  }
-
-  send(to: Address, message: unknown): void {
-    this.core.router.send(this, to, message, false);
-  }
-
-  cast(to: Address, message: unknown): void {
-    this.core.router.send(this, to, message, true);
-  }
-
-  call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R> {
-    return this.core.calls.call<R>(this, to, request, options);
-  }
-
-  reply(from: CallRequest, value: unknown): void {
-    if (this.dead) {
-      this.core.deadLetter(from.from, value, 'fenced');
-      return;
-    }
-    this.core.calls.reply(from, value, undefined);
-  }
-
-  link(pid: Pid): void {
-    if (!this.dead) this.core.signals.link(this, pid);
-  }
-
-  unlink(pid: Pid): void {
-    if (!this.dead) this.core.signals.unlink(this, pid);
-  }
-
-  monitor(pid: Pid): Ref {
-    return this.core.signals.monitor(this, pid);
-  }
-
-  demonitor(ref: Ref, options?: { flush?: boolean }): boolean {
-    const active = this.core.signals.demonitor(this, ref);
-    if (options?.flush === true) {
-      this.mailbox.removeAll((m) => m instanceof DownMessage && m.ref === ref);
-    }
-    return active;
-  }
-
-  trapExit(on: boolean): boolean {
-    const previous = this.trapping;
-    this.trapping = on;
-    return previous;
-  }
-
-  exit(reason?: ExitReason): never;
-  exit(pid: Pid, reason: ExitReason): void;
-  exit(target?: ExitReason | Pid, reason?: ExitReason): void {
-    if (isPid(target)) {
-      if (!isExitReason(reason)) throw invalidArgument('reason', reason, 'an exit reason');
-      if (!this.dead) this.core.signals.exitSignal(this.pid, target, reason);
-      return;
-    }
-    const own = target === undefined ? 'normal' : target;
-    if (!isExitReason(own)) throw invalidArgument('reason', own, 'an exit reason');
-    this.core.terminate(this, own);
-    throw PROCESS_EXIT;
-  }
-
-  receive<T = unknown>(
-    match?: ((message: unknown) => message is T) | ((message: unknown) => boolean),
-    options?: ReceiveOptions,
-  ): Promise<T> {
-    if (this.dead) return NEVER;
-    if (this.waiter !== undefined) {
-      return Promise.reject(
-        invalidArgument('receive', 'a second receive', 'one receive at a time'),
-      );
-    }
-    const timeout = options?.timeout === undefined ? Number.POSITIVE_INFINITY : options.timeout;
-    if (typeof timeout !== 'number' || !(timeout >= 0)) {
-      return Promise.reject(invalidArgument('timeout', timeout, 'a number >= 0 or Infinity'));
-    }
-    const found = match === undefined ? this.mailbox.shift() : this.mailbox.extract(match);
-    if (found !== EMPTY) return Promise.resolve(found as T);
-    if (timeout === 0) return Promise.reject(receiveTimeout(0));
-    return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter = {
-        match,
-        resolve: resolve as (m: unknown) => void,
-        reject,
-        timer: undefined,
-      };
-      if (timeout !== Number.POSITIVE_INFINITY) {
-        waiter.timer = this.core.clock.setTimer(timeout, () => {
-          if (this.waiter !== waiter) return;
-          this.waiter = undefined;
-          reject(receiveTimeout(timeout));
-        });
-      }
-      this.waiter = waiter;
-    });
-  }
-
-  sendAfter(to: Address, message: unknown, delayMs: number): Ref {
-    return this.core.timers.sendAfter(this, to, message, delayMs);
-  }
-
-  cancelTimer(ref: Ref): boolean {
-    return this.core.timers.cancel(ref);
-  }
-
-  register(name: string): void {
-    if (!this.dead) this.core.registry.register(name, this);
-  }
-}
-
-function receiveTimeout(ms: number): WardenError {
-  return new WardenError('ERR_RECEIVE_TIMEOUT', `no matching message within ${ms} ms`);
 }
 
 /**
- * Removes every queued message of a process that matches, at once and without a receive (the
- * supervisor's clean-up after a shutdown). `ctx` is the process's own context.
+ * Removes every queued message of a process that matches, at once and without a receive.
+ *
+ * @deprecated Call `ctx.flush(match)`: this forwards to it and stays only for callers not yet
+ * moved to the context.
  */
 export function sweepMailbox(ctx: ActorContext, match: (message: unknown) => boolean): number {
-  return (ctx as Process).mailbox.removeAll(match);
+  return ctx.flush(match);
 }

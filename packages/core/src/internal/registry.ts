@@ -1,19 +1,26 @@
 import { invalidArgument, WardenError } from '../errors.js';
-import type { Process } from './process.js';
+import type { Pid } from '../pid.js';
+
+/** What the registry needs of a process: its pid, whether it is alive, its name slot. */
+export interface Registrant {
+  readonly pid: Pid;
+  readonly dead: boolean;
+  name: string | undefined;
+}
 
 /**
  * Local names. A name belongs to at most one live process and a process has at most one name;
  * the name is released when the process exits.
  */
-export class Registry {
-  readonly #byName = new Map<string, Process>();
-  readonly #onRegister: (proc: Process, name: string) => void;
+export class Registry<P extends Registrant> {
+  readonly #byName = new Map<string, P>();
+  readonly #onRegister: (proc: P, name: string) => void;
 
-  constructor(onRegister: (proc: Process, name: string) => void) {
+  constructor(onRegister: (proc: P, name: string) => void) {
     this.#onRegister = onRegister;
   }
 
-  register(name: string, proc: Process): void {
+  register(name: string, proc: P): void {
     if (typeof name !== 'string' || name.length === 0) {
       throw invalidArgument('name', name, 'a non-empty string');
     }
@@ -43,12 +50,12 @@ export class Registry {
     return true;
   }
 
-  lookup(name: string): Process | undefined {
+  lookup(name: string): P | undefined {
     return this.#byName.get(name);
   }
 
   /** Called when a process exits. */
-  release(proc: Process): void {
+  release(proc: P): void {
     if (proc.name !== undefined && this.#byName.get(proc.name) === proc)
       this.#byName.delete(proc.name);
   }

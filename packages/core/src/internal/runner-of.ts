@@ -1,7 +1,7 @@
 import { isActorBehaviour } from '../behaviour.js';
 import { ActorRunner } from './actor-runner.js';
 import { FunctionRunner } from './function-runner.js';
-import type { Runner } from './runner.js';
+import type { Runner } from './process.js';
 
 /** One stateless runner per behaviour, made on its first spawn. */
 const runners = new WeakMap<object, Runner>();

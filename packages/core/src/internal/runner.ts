@@ -1,13 +1,3 @@
-import type { Process } from './process.js';
-
-/**
- * The engine half of a behaviour: how a process turns queued messages into work.
- * `run` is called by the scheduler and returns how many messages it handled.
- */
-export interface Runner {
-  run(proc: Process): number;
-}
-
 /** Thrown by `ctx.exit(reason)` to unwind the caller's code after the process has ended. */
 export const PROCESS_EXIT: unique symbol = Symbol('warden.process-exit');
 

@@ -1,4 +1,12 @@
-import type { Process } from './process.js';
+/** What the scheduler needs of a process: a queued flag, liveness, a turn, and a way to fail. */
+export interface Runnable {
+  queued: boolean;
+  readonly dead: boolean;
+  /** Runs one turn; returns how many messages it handled. */
+  run(): number;
+  /** The runtime itself failed while running this process: end it with the error. */
+  fail(error: unknown): void;
+}
 
 const RESOLVED = Promise.resolve();
 const COMPACT_AT = 4096;
@@ -14,7 +22,7 @@ export const DEFAULT_BUDGET = 8_192;
  * by a busy actor. A process is queued at most once (`proc.queued`).
  */
 export class Scheduler {
-  #queue: (Process | undefined)[] = [];
+  #queue: (Runnable | undefined)[] = [];
   #head = 0;
   #pending = false;
   readonly #budget: number;
@@ -26,7 +34,7 @@ export class Scheduler {
     this.slice = slice;
   }
 
-  schedule(proc: Process): void {
+  schedule(proc: Runnable): void {
     proc.queued = true;
     this.#queue.push(proc);
     if (!this.#pending) {
@@ -44,17 +52,17 @@ export class Scheduler {
     const queue = this.#queue;
     let budget = this.#budget;
     while (this.#head < queue.length) {
-      const proc = queue[this.#head] as Process;
+      const proc = queue[this.#head] as Runnable;
       queue[this.#head++] = undefined;
       proc.queued = false;
       if (!proc.dead) {
         try {
-          budget -= proc.runner.run(proc);
+          budget -= proc.run();
         } catch (error) {
           // Handlers' throws are caught by the runners; reaching here means the runtime itself
           // failed for this process. End it, and never let the drain stop with #pending set.
           budget--;
-          proc.core.fail(proc, error);
+          proc.fail(error);
         }
       }
       if (budget <= 0 && this.#head < queue.length) {

@@ -1,8 +1,7 @@
 import { type Stop, stop } from '../actor-result.js';
 import type { ActorContext } from '../context.js';
-import type { NodeEvent } from '../events.js';
+import type { SupervisorEvent } from '../events.js';
 import type { ExitReason } from '../exit-reason.js';
-import { coreOf } from '../internal/core-of.js';
 import { isPid, type Pid } from '../pid.js';
 import {
   isCleanShutdown,
@@ -230,7 +229,7 @@ export function emitStartFailed(ctx: ActorContext, child: Child, reason: ExitRea
   });
 }
 
-export function emit(ctx: ActorContext, event: NodeEvent): void {
-  const core = coreOf(ctx.node);
-  if (core.events.active) core.emit(event);
+/** Reports on the node's stream through the context, as any user-written behaviour would. */
+export function emit(ctx: ActorContext, event: SupervisorEvent): void {
+  ctx.publish(event);
 }

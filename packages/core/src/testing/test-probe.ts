@@ -1,11 +1,12 @@
-import type { Address } from '../context.js';
+import type { ActorContext, Address } from '../context.js';
+import { isWardenError } from '../errors.js';
 import type { ExitReason } from '../exit-reason.js';
 import { sameReason } from '../exit-reason.js';
 import { coreOf } from '../internal/core-of.js';
-import type { Process } from '../internal/process.js';
+import { isProcessExit } from '../internal/runner.js';
 import { DownMessage, ExitMessage } from '../messages.js';
 import type { Node } from '../node.js';
-import { type Pid, samePid } from '../pid.js';
+import { isPid, type Pid, samePid } from '../pid.js';
 import type { Ref } from '../ref.js';
 import { TestClock } from './test-clock.js';
 
@@ -29,50 +30,78 @@ const DEFAULT_WITHIN = 5000;
 export class TestProbe {
   readonly node: Node;
   readonly pid: Pid;
-  readonly #proc: Process;
-  readonly #received: unknown[] = [];
+  /** The probe process's own context: everything the probe does goes through it. */
+  readonly #ctx: ActorContext;
+  /** A look at the mailbox without taking from it (the one thing a context does not offer). */
+  readonly #peek: () => unknown[];
 
   constructor(node: Node, options: ProbeOptions = {}) {
     this.node = node;
-    this.pid = node.spawn(
-      async (ctx) => {
-        for (;;) this.#received.push(await ctx.receive());
-      },
-      { trapExit: options.trapExit ?? true, mailbox: { capacity: Number.POSITIVE_INFINITY } },
-    );
-    this.#proc = coreOf(node).local(this.pid) as Process;
+    // The process does nothing of its own: its mailbox is read only when an expectation asks.
+    this.pid = node.spawn(() => new Promise<never>(() => {}), {
+      trapExit: options.trapExit ?? true,
+      mailbox: { capacity: Number.POSITIVE_INFINITY },
+    });
+    const proc = coreOf(node).local(this.pid);
+    if (proc === undefined) throw new Error('TestProbe: the probe process did not start');
+    this.#ctx = proc.ctx;
+    this.#peek = () => proc.mailbox.toArray();
   }
 
-  /** Messages received and not yet taken by an expectation, oldest first. */
+  /** Messages received and not yet taken by an expectation, oldest first (a snapshot). */
   get messages(): readonly unknown[] {
-    return this.#received;
+    return this.#peek();
+  }
+
+  /** Whether the probe's process is still alive (it ends by `exit(reason)` or a signal). */
+  get alive(): boolean {
+    return this.node.isAlive(this.pid);
   }
 
   link(pid: Pid): void {
-    this.#proc.link(pid);
+    this.#ctx.link(pid);
   }
 
   unlink(pid: Pid): void {
-    this.#proc.unlink(pid);
+    this.#ctx.unlink(pid);
   }
 
   monitor(pid: Pid): Ref {
-    return this.#proc.monitor(pid);
+    return this.#ctx.monitor(pid);
   }
 
   demonitor(ref: Ref, options?: { flush?: boolean }): boolean {
-    const active = this.#proc.demonitor(ref, options);
-    if (options?.flush === true) this.#take((m) => m instanceof DownMessage && m.ref === ref);
-    return active;
+    return this.#ctx.demonitor(ref, options);
   }
 
   /** Sends as the probe, so replies and answers come back to it. */
   send(to: Address, message: unknown): void {
-    this.#proc.send(to, message);
+    this.#ctx.send(to, message);
   }
 
-  exit(pid: Pid, reason: ExitReason): void {
-    this.#proc.exit(pid, reason);
+  /** Sets the probe's trap-exit flag, returning the previous value. */
+  trapExit(on: boolean): boolean {
+    return this.#ctx.trapExit(on);
+  }
+
+  /**
+   * `exit(reason)` ends the probe itself with `reason`, so its links and monitors see that exit
+   * (the probe acting as a linked process that crashes); `exit(pid, reason)` sends an exit signal
+   * as the probe.
+   */
+  exit(reason: ExitReason): void;
+  exit(pid: Pid, reason: ExitReason): void;
+  exit(target: Pid | ExitReason, reason?: ExitReason): void {
+    if (isPid(target)) {
+      this.#ctx.exit(target, reason as ExitReason);
+      return;
+    }
+    if (!this.alive) return;
+    try {
+      this.#ctx.exit(target);
+    } catch (error) {
+      if (!isProcessExit(error)) throw error;
+    }
   }
 
   /** Waits for the oldest message that matches and removes it. */
@@ -80,13 +109,14 @@ export class TestProbe {
     match: ((m: unknown) => m is T) | ((m: unknown) => boolean) = () => true,
     options: ExpectOptions = {},
   ): Promise<T> {
-    const found = await this.#await(match, options.within ?? DEFAULT_WITHIN);
-    if (found.length === 0) {
+    const within = options.within ?? DEFAULT_WITHIN;
+    const found = await this.#await(match, within);
+    if (found === NOTHING) {
       throw new Error(
-        `TestProbe: no matching message within ${options.within ?? DEFAULT_WITHIN} ms; received: ${this.#describeValue()}`,
+        `TestProbe: no matching message within ${within} ms; received: ${this.#describe()}`,
       );
     }
-    return found[0] as T;
+    return found as T;
   }
 
   /** Waits for a DOWN, for a monitor ref or for a pid, optionally with a given reason. */
@@ -118,68 +148,79 @@ export class TestProbe {
 
   /** Asserts that no (matching) message arrives within `within` ms (default 100). */
   async expectNoMessage(within = 100, match: (m: unknown) => boolean = () => true): Promise<void> {
-    await this.#pass(within, () => this.#received.some(match));
-    const hit = this.#received.find(match);
-    if (hit !== undefined || this.#received.some(match)) {
+    const found = await this.#await(match, within);
+    if (found !== NOTHING) {
       throw new Error(
-        `TestProbe: expected no message within ${within} ms, got ${this.#describeValue()}`,
+        `TestProbe: expected no message within ${within} ms, got ${describeMessage(found)}` +
+          `${this.messages.length > 0 ? ` (then ${this.#describe()})` : ''}`,
       );
     }
   }
 
   /** Drops everything received so far. */
   clear(): void {
-    this.#received.length = 0;
+    this.#ctx.flush(() => true);
   }
 
-  async #await(match: (m: unknown) => boolean, within: number): Promise<unknown[]> {
-    await this.#pass(within, () => this.#received.some(match));
-    const taken = this.#take(match);
-    return taken === NOTHING ? [] : [taken];
-  }
-
-  /** Lets up to `within` ms pass (virtually or really), stopping early once `done()` holds. */
-  async #pass(within: number, done: () => boolean): Promise<void> {
+  /**
+   * Takes the oldest matching message, waiting up to `within` ms for it. On a `TestClock` the
+   * mailbox is looked at once per virtual instant, advancing only as far as the next timer at a
+   * time; on a real clock it is one `receive` with that timeout.
+   */
+  async #await(match: (m: unknown) => boolean, within: number): Promise<unknown> {
+    this.#assertAlive();
     const clock = this.node.clock;
-    if (clock instanceof TestClock) {
-      await clock.settle();
-      let elapsed = 0;
-      while (!done() && elapsed < within) {
-        const next = clock.nextTimerIn();
-        const step =
-          next === undefined ? within - elapsed : Math.min(Math.max(next, 0), within - elapsed);
-        await clock.advance(step);
-        elapsed += step;
-        if (step === 0 && next === 0) continue;
+    if (!(clock instanceof TestClock)) {
+      try {
+        return await this.#ctx.receive(match, { timeout: within });
+      } catch (error) {
+        if (isWardenError(error, 'ERR_RECEIVE_TIMEOUT')) return NOTHING;
+        throw error;
       }
-      return;
     }
-    const deadline = clock.now() + within;
-    while (!done() && clock.now() < deadline) {
-      await new Promise<void>((resolve) =>
-        setTimeout(resolve, Math.min(5, Math.max(0, deadline - clock.now()))),
-      );
+    await clock.settle();
+    let elapsed = 0;
+    for (;;) {
+      this.#assertAlive();
+      const found = this.#take(match);
+      if (found !== NOTHING || elapsed >= within) return found;
+      const next = clock.nextTimerIn();
+      const step =
+        next === undefined ? within - elapsed : Math.min(Math.max(next, 0), within - elapsed);
+      await clock.advance(step);
+      elapsed += step;
     }
   }
 
   #take(match: (m: unknown) => boolean): unknown {
-    const i = this.#received.findIndex(match);
-    if (i < 0) return NOTHING;
-    return this.#received.splice(i, 1)[0];
+    if (!this.#peek().some(match)) return NOTHING;
+    let taken: unknown = NOTHING;
+    // The first match is removed and kept; the rest stay queued in order.
+    this.#ctx.flush((m) => {
+      if (taken !== NOTHING || !match(m)) return false;
+      taken = m;
+      return true;
+    });
+    return taken;
   }
 
-  #describeValue(): string {
-    if (this.#received.length === 0) return 'nothing';
-    return this.#received
-      .map((m) =>
-        m instanceof DownMessage
-          ? `DOWN(${m.pid}, ${JSON.stringify(m.reason)})`
-          : m instanceof ExitMessage
-            ? `EXIT(${m.from}, ${JSON.stringify(m.reason)})`
-            : safeJson(m),
-      )
-      .join(', ');
+  #assertAlive(): void {
+    if (!this.alive) throw new Error(`TestProbe: the probe ${this.pid} has exited`);
   }
+
+  #describe(): string {
+    const messages = this.#peek();
+    if (messages.length === 0) return 'nothing';
+    return messages.map(describeMessage).join(', ');
+  }
+}
+
+function describeMessage(m: unknown): string {
+  return m instanceof DownMessage
+    ? `DOWN(${m.pid}, ${JSON.stringify(m.reason)})`
+    : m instanceof ExitMessage
+      ? `EXIT(${m.from}, ${JSON.stringify(m.reason)})`
+      : safeJson(m);
 }
 
 const NOTHING = Symbol('nothing');
