@@ -1,5 +1,8 @@
 import type { ExitReason } from './exit-reason.js';
 import type { Pid } from './pid.js';
+import { WardenErrorBase } from './warden-error-base.js';
+
+export { isWardenError } from './warden-error-base.js';
 
 /**
  * Every error the core raises carries a stable `code` from this closed table. Codes are the
@@ -37,10 +40,11 @@ export interface ErrorData {
 }
 
 /**
- * The one error class of the core. It is branded with `_tag` so that `isWardenError` works on
- * values that crossed a realm or the wire, where `instanceof` would not.
+ * The one error class of the core. Like every package's error it extends `WardenErrorBase`: its
+ * `_tag` brand lets `isWardenError` recognise it also after it crossed a realm or the wire,
+ * where `instanceof` would not.
  */
-export class WardenError extends Error {
+export class WardenError extends WardenErrorBase {
   readonly _tag = 'WardenError' as const;
   readonly code: ErrorCode;
   /** For `ERR_INVALID_*`: the name of the offending field. */
@@ -66,12 +70,6 @@ export class WardenError extends Error {
   toJSON(): ErrorData {
     return { _tag: this._tag, code: this.code, message: this.message };
   }
-}
-
-export function isWardenError(value: unknown, code?: ErrorCode): value is WardenError {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as { _tag?: unknown; code?: unknown };
-  return v._tag === 'WardenError' && (code === undefined || v.code === code);
 }
 
 /** Throws `ERR_INVALID_ARGUMENT` naming the field unless `ok`. */

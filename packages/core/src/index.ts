@@ -142,3 +142,10 @@ export {
   type Transport,
   type TransportHost,
 } from './transport.js';
+export {
+  WARDEN_ERROR_TAGS,
+  WardenErrorBase,
+  type WardenErrorLike,
+  type WardenErrorTag,
+  type WardenErrorWire,
+} from './warden-error-base.js';

@@ -1,4 +1,4 @@
-import { invalidMessage } from '@warden/core';
+import { invalidMessage, WardenErrorBase } from '@warden/core';
 /**
  * Every error `@warden/machines` raises carries a stable `code` from this closed table. Codes are
  * the contract: messages may change, codes never do. docs/patterns/circuit-breaker.md lists them.
@@ -24,9 +24,10 @@ export interface MachinesErrorData {
 
 /**
  * The one error class of the package, branded with `_tag` so that `isMachinesError` also works on
- * values that crossed a realm or the wire, where `instanceof` would not.
+ * values that crossed a realm or the wire, where `instanceof` would not; its base gives it the
+ * brand core's `isWardenError` recognises too.
  */
-export class MachinesError extends Error {
+export class MachinesError extends WardenErrorBase {
   readonly _tag = 'MachinesError' as const;
   readonly code: MachinesErrorCode;
   /** For `ERR_INVALID_*`: the name of the offending field (`failure.threshold`, ...). */
@@ -54,7 +55,7 @@ export class MachinesError extends Error {
     return new MachinesError(data.code, data.message, extra);
   }
 
-  toJSON(): MachinesErrorData {
+  override toJSON(): MachinesErrorData {
     const data: { -readonly [K in keyof MachinesErrorData]: MachinesErrorData[K] } = {
       _tag: this._tag,
       code: this.code,

@@ -1,3 +1,5 @@
+import { WardenErrorBase } from '@warden/core';
+
 /**
  * Every error this package raises is a `ResilienceError` with a stable `code` from this closed
  * table. Codes are the contract: messages may change, codes never do. `docs/patterns/*.md` say
@@ -71,9 +73,10 @@ export interface ResilienceErrorExtra {
 
 /**
  * The one error class of the package, branded with `_tag` so that `isResilienceError` works on
- * values that crossed a realm or the wire, where `instanceof` would not.
+ * values that crossed a realm or the wire, where `instanceof` would not; its base gives it the
+ * brand core's `isWardenError` recognises too.
  */
-export class ResilienceError extends Error {
+export class ResilienceError extends WardenErrorBase {
   readonly _tag = 'ResilienceError' as const;
   readonly code: ResilienceErrorCode;
   readonly field: string | undefined;
@@ -89,7 +92,7 @@ export class ResilienceError extends Error {
     this.resource = extra.resource;
   }
 
-  toJSON(): ResilienceErrorData {
+  override toJSON(): ResilienceErrorData {
     return { _tag: this._tag, code: this.code, message: this.message };
   }
 }

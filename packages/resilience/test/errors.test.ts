@@ -1,4 +1,5 @@
 // The package's one error class: a closed code table, a guard that survives the wire.
+import { isWardenError, WardenErrorBase } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { isResilienceError, RESILIENCE_ERROR_CODES, ResilienceError } from '../src/index.js';
 
@@ -21,5 +22,12 @@ describe('ResilienceError', () => {
     expect(isResilienceError(new Error('x'))).toBe(false);
     expect(isResilienceError({ _tag: 'WardenError', code: 'ERR_TIMEOUT' })).toBe(false);
     expect(isResilienceError(null)).toBe(false);
+  });
+
+  it("is a warden error for core's isWardenError, as an instance and as wire data", () => {
+    const error = new ResilienceError('ERR_RETRY_DEADLINE', 'late');
+    expect(error).toBeInstanceOf(WardenErrorBase);
+    expect(isWardenError(error, 'ERR_RETRY_DEADLINE')).toBe(true);
+    expect(isWardenError(JSON.parse(JSON.stringify(error)), 'ERR_RETRY_DEADLINE')).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { WardenErrorBase } from '@warden/core';
+
 /**
  * Every error this package raises is a `WsTransportError` with a stable `code` from this closed
  * table. Codes are the contract: messages may change, codes never do.
@@ -36,7 +38,8 @@ export interface WsTransportErrorData {
   readonly message: string;
 }
 
-export class WsTransportError extends Error {
+/** Extends core's `WardenErrorBase`: `isWardenError` recognises it, also as wire data. */
+export class WsTransportError extends WardenErrorBase {
   readonly _tag = 'WsTransportError' as const;
   readonly code: WsTransportErrorCode;
   /** For `ERR_INVALID_OPTION`: the offending field. */
@@ -53,7 +56,7 @@ export class WsTransportError extends Error {
     this.field = extra.field;
   }
 
-  toJSON(): WsTransportErrorData {
+  override toJSON(): WsTransportErrorData {
     return { _tag: this._tag, code: this.code, message: this.message };
   }
 }

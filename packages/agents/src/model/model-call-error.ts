@@ -1,3 +1,5 @@
+import { WardenErrorBase } from '@warden/core';
+
 /**
  * The closed taxonomy of model-call failures. A client classifies once, at the edge, from the
  * status, the headers and the error body; everything above it (retry, rate limits, breakers, the
@@ -56,7 +58,7 @@ export interface ModelCallErrorInit {
   readonly cause?: unknown;
 }
 
-export class ModelCallError extends Error {
+export class ModelCallError extends WardenErrorBase {
   readonly _tag = 'ModelCallError' as const;
   readonly code = 'ERR_MODEL_CALL' as const;
   readonly kind: ModelErrorKind;
@@ -82,7 +84,7 @@ export class ModelCallError extends Error {
     this.retryable = init.retryable ?? isRetryableKind(kind);
   }
 
-  toJSON(): ModelCallErrorData {
+  override toJSON(): ModelCallErrorData {
     return {
       _tag: this._tag,
       code: this.code,

@@ -10,8 +10,9 @@ import { DEFAULT_MAX_DEPTH, PID_EXT, scanMsgpack } from './msgpack-scan.js';
  * module-wide tables, so they apply to every msgpackr user in the process:
  * - `Pid` as extension type 87 (`[node, incarnation, id]`), revived as a real `Pid` (checked
  *   shape) wherever it sits, including deep inside user messages;
- * - `Error` written as data, never as an Error: a `WardenError` as `{ _tag, code, message }`,
- *   any other as `{ tag: 'error', name, message, code? }`. `cause` and stacks never travel.
+ * - `Error` written as data, never as an Error: an error of any warden package (`isWardenError`)
+ *   as `{ _tag, code, message }`, any other as `{ tag: 'error', name, message, code? }`. `cause`
+ *   and stacks never travel.
  */
 /**
  * The last pid revived: most pids of a frame are the same one (a flood to one process), and a
@@ -46,8 +47,7 @@ addExtension({
 addExtension({
   Class: Error,
   write: (error: Error) => {
-    if (isWardenError(error))
-      return { _tag: 'WardenError', code: error.code, message: error.message };
+    if (isWardenError(error)) return { _tag: error._tag, code: error.code, message: error.message };
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string'
       ? { tag: 'error', name: String(error.name), message: String(error.message), code }
