@@ -10,16 +10,16 @@ import {
   type ModelRequest,
   type ModelResponse,
   type Part,
+  parseToolInput,
   type StreamEvent,
 } from '@warden/agents';
 import { type Clock, systemClock, WardenError } from '@warden/core';
 import { classifyAiSdkError } from './classify-ai-sdk-error.js';
 import { startDeadline } from './internal/call-deadline.js';
-import type { Origin } from './internal/classify-http-failure.js';
-import { parseToolInput } from './internal/parse-tool-input.js';
 import { toV3CallOptions } from './internal/to-v3-call-options.js';
 import { fromV3FinishReason } from './internal/v3-finish-reason.js';
 import { fromV3Usage } from './internal/v3-usage.js';
+import type { Origin } from './origin.js';
 
 export interface FromAiSdkOptions {
   /** The provider's name in errors and events; default the model's own `provider`. */
@@ -93,7 +93,7 @@ class AiSdkModelClient implements ModelClient {
       );
       return this.#toResponse(result);
     } catch (error) {
-      throw classifyAiSdkError(error, this.#origin, deadline.signal);
+      throw failureOf(error, deadline.signal, request.signal, this.#origin);
     } finally {
       deadline.dispose();
     }
@@ -151,7 +151,7 @@ class AiSdkModelClient implements ModelClient {
       };
     } catch (error) {
       ended = true;
-      throw classifyAiSdkError(error, this.#origin, deadline.signal);
+      throw failureOf(error, deadline.signal, request.signal, this.#origin);
     } finally {
       // A consumer that stops early cancels the provider's request; nothing is left reading.
       if (!ended) deadline.cancel(new Error('the consumer stopped reading the stream'));
@@ -165,8 +165,8 @@ class AiSdkModelClient implements ModelClient {
     for (const item of result.content) {
       if (item.type === 'text') content.push({ type: 'text', text: item.text });
       else if (item.type === 'tool-call' && item.providerExecuted !== true) {
-        const { callId, name, input } = this.#toolCall(item);
-        content.push({ type: 'tool-call', callId, name, input });
+        const { type: _, ...call } = this.#toolCall(item);
+        content.push({ type: 'tool-call', ...call });
       }
     }
     const id = result.response?.id;
@@ -179,13 +179,41 @@ class AiSdkModelClient implements ModelClient {
     };
   }
 
+  /**
+   * Arguments that are not JSON do not fail the call: as in warden's own clients, the call keeps
+   * the raw text with `inputError`, for the agent to answer with a tool error.
+   */
   #toolCall(call: Extract<LanguageModelV3Content, { type: 'tool-call' }>) {
-    const input: unknown = call.input;
+    const raw: unknown = call.input;
+    const parsed = typeof raw === 'string' ? parseToolInput(raw) : { input: raw };
     return {
       type: 'tool-call' as const,
       callId: call.toolCallId,
       name: call.toolName,
-      input: typeof input === 'string' ? parseToolInput(input, call, this.#origin) : input,
+      input: parsed.input,
+      ...(parsed.inputError === undefined ? {} : { inputError: parsed.inputError }),
     };
   }
+}
+
+/**
+ * Why the call ended. The deadline's own reason is its `timeout` error; the caller's abort is
+ * core's `ERR_ABORTED`, as in warden's own clients (not a model failure: nothing retries it or
+ * counts it against the provider); anything else is classified.
+ */
+function failureOf(
+  error: unknown,
+  signal: AbortSignal,
+  caller: AbortSignal | undefined,
+  origin: Origin,
+): Error {
+  if (signal.aborted) {
+    if (caller?.aborted === true) {
+      return new WardenError('ERR_ABORTED', `${origin.provider}: the model call was aborted`, {
+        cause: caller.reason,
+      });
+    }
+    if (signal.reason instanceof ModelCallError) return signal.reason;
+  }
+  return classifyAiSdkError(error, origin);
 }

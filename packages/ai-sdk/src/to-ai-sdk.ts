@@ -7,11 +7,11 @@ import type {
   LanguageModelV3StreamResult,
 } from '@ai-sdk/provider';
 import type { ModelClient, Part, StreamEvent } from '@warden/agents';
-import type { Origin } from './internal/classify-http-failure.js';
 import { fromV3CallOptions } from './internal/from-v3-call-options.js';
 import { toApiCallError } from './internal/to-api-call-error.js';
 import { toV3FinishReason } from './internal/v3-finish-reason.js';
 import { toV3Usage } from './internal/v3-usage.js';
+import type { Origin } from './origin.js';
 
 export interface ToAiSdkOptions {
   /** The provider name the AI SDK reports; default the client's own `provider`. */
@@ -155,7 +155,7 @@ class StreamParts {
         return;
       case 'tool-call': {
         yield* this.#endText();
-        const input = JSON.stringify(event.input ?? {});
+        const input = toV3Input(event);
         yield { type: 'tool-input-start', id: event.callId, toolName: event.name };
         yield { type: 'tool-input-delta', id: event.callId, delta: input };
         yield { type: 'tool-input-end', id: event.callId };
@@ -196,9 +196,18 @@ function toV3Content(content: readonly Part[]): LanguageModelV3Content[] {
         type: 'tool-call',
         toolCallId: part.callId,
         toolName: part.name,
-        input: JSON.stringify(part.input ?? {}),
+        input: toV3Input(part),
       });
     }
   }
   return out;
+}
+
+/**
+ * V3 tool input is JSON text. Arguments that were not JSON (`inputError`) go on as the model
+ * wrote them, so the AI SDK reports its own invalid-input error for that call and can repair it.
+ */
+function toV3Input(call: { readonly input: unknown; readonly inputError?: string }): string {
+  if (call.inputError !== undefined && typeof call.input === 'string') return call.input;
+  return JSON.stringify(call.input ?? {});
 }

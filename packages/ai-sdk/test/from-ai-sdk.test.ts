@@ -1,5 +1,6 @@
 import { APICallError } from '@ai-sdk/provider';
 import { isModelCallError, type ModelCallError, type StreamEvent } from '@warden/agents';
+import { isWardenError } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { convertArrayToReadableStream, MockLanguageModelV3 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
@@ -175,15 +176,22 @@ describe('fromAiSdk: generate', () => {
     });
   });
 
-  it('fails with a typed error naming the call when a tool call has arguments that are not JSON', async () => {
+  it('keeps a tool call whose arguments are not JSON, raw, with the reason', async () => {
     const model = new MockLanguageModelV3({
       doGenerate: generateResult([
         { type: 'tool-call', toolCallId: 'c7', toolName: 'weather', input: '{"city": Oslo' },
       ]),
     });
-    const error = await failure(fromAiSdk(model).generate({ messages: [] }));
-    expect(error.kind).toBe('unknown');
-    expect(error.message).toMatch(/tool call c7 \(weather\): the arguments are not JSON/);
+    const { content } = await fromAiSdk(model).generate({ messages: [] });
+    expect(content).toEqual([
+      {
+        type: 'tool-call',
+        callId: 'c7',
+        name: 'weather',
+        input: '{"city": Oslo',
+        inputError: expect.stringMatching(/^the arguments are not valid JSON/),
+      },
+    ]);
   });
 
   it('ends a call the provider never answers at its deadline on the clock', async () => {
@@ -215,7 +223,7 @@ describe('fromAiSdk: generate', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it('rejects an aborted call with a ModelCallError that is not retried', async () => {
+  it("rejects a call its caller aborted with core's ERR_ABORTED, not a model failure", async () => {
     const controller = new AbortController();
     const model = new MockLanguageModelV3({
       doGenerate: (options) =>
@@ -223,15 +231,19 @@ describe('fromAiSdk: generate', () => {
           options.abortSignal?.addEventListener('abort', () => reject(options.abortSignal?.reason)),
         ),
     });
-    const pending = failure(fromAiSdk(model).generate({ messages: [], signal: controller.signal }));
+    const pending = fromAiSdk(model)
+      .generate({ messages: [], signal: controller.signal })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     await new Promise((resolve) => setImmediate(resolve));
     expect(model.doGenerateCalls[0]?.abortSignal?.aborted).toBe(false);
     controller.abort();
     const error = await pending;
     expect(model.doGenerateCalls[0]?.abortSignal?.aborted).toBe(true);
-    expect(error.kind).toBe('unknown');
-    expect(error.retryable).toBe(false);
-    expect(error.message).toBe('the call was aborted');
+    expect(isWardenError(error, 'ERR_ABORTED')).toBe(true);
+    expect(isModelCallError(error)).toBe(false);
   });
 
   it('rejects bad options naming the field', () => {
@@ -267,18 +279,19 @@ describe('fromAiSdk: stream', () => {
     ]);
   });
 
-  it('fails when a streamed tool call has arguments that are not JSON', async () => {
+  it('keeps a streamed tool call whose arguments are not JSON, raw, with the reason', async () => {
     const model = new MockLanguageModelV3({
       doStream: { stream: convertArrayToReadableStream(streamParts('{"city":')) },
     });
-    const events: StreamEvent[] = [];
-    const error = await failure(
-      (async () => {
-        for await (const event of fromAiSdk(model).stream({ messages: [] })) events.push(event);
-      })(),
-    );
-    expect(error.message).toMatch(/call-9 \(weather\): the arguments are not JSON/);
-    expect(events.map((e) => e.type)).toEqual(['text-delta', 'text-delta']);
+    const events = await collect(fromAiSdk(model).stream({ messages: [] }));
+    expect(events[2]).toEqual({
+      type: 'tool-call',
+      callId: 'call-9',
+      name: 'weather',
+      input: '{"city":',
+      inputError: expect.stringMatching(/^the arguments are not valid JSON/),
+    });
+    expect(events.at(-1)?.type).toBe('finish');
   });
 
   it('fails when the stream ends without its finish event', async () => {

@@ -1,6 +1,6 @@
 import { ModelCallError } from '@warden/agents';
 import type { Clock } from '@warden/core';
-import type { Origin } from './classify-http-failure.js';
+import type { Origin } from '../origin.js';
 
 /**
  * One call's signal: aborted by the caller's signal (with its reason) or by the deadline on the
@@ -31,10 +31,14 @@ export function startDeadline(
     ? undefined
     : clock.setTimer(timeoutMs, () =>
         controller.abort(
-          new ModelCallError('timeout', `no answer within ${timeoutMs} ms`, {
-            provider: origin.provider,
-            model: origin.model,
-          }),
+          new ModelCallError(
+            'timeout',
+            `${origin.provider}: no complete answer within ${timeoutMs} ms`,
+            {
+              provider: origin.provider,
+              model: origin.model,
+            },
+          ),
         ),
       );
   return {

@@ -1,6 +1,6 @@
 import { APICallError } from '@ai-sdk/provider';
 import { isModelCallError, ModelCallError } from '@warden/agents';
-import type { Origin } from './classify-http-failure.js';
+import type { Origin } from '../origin.js';
 
 /**
  * A warden client's failure as the AI SDK expects it: an `APICallError` with the status, the

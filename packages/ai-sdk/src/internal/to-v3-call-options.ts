@@ -17,7 +17,7 @@ import {
   type ToolResultPart,
   type ToolSpec,
 } from '@warden/agents';
-import type { Origin } from './classify-http-failure.js';
+import type { Origin } from '../origin.js';
 
 /**
  * Our request as V3 call options. A message the V3 prompt cannot carry (a tool call from the
