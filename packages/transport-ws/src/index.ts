@@ -9,8 +9,16 @@ export {
 } from './errors.js';
 export { CLOSE } from './internal/close-codes.js';
 export {
+  type ClusterKey,
+  createClusterKey,
+  issueNodeCredential,
+  type NodeCredential,
+  type NodeIdentityOptions,
+} from './node-credentials.js';
+export {
   DEFAULTS,
   MIN_SECRET_BYTES,
+  type RateLimit,
   type ReconnectOptions,
   type TlsOptions,
   type WsTransportEvent,

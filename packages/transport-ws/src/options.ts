@@ -1,4 +1,9 @@
 import { WsTransportError } from './errors.js';
+import {
+  type NodeIdentityOptions,
+  type ResolvedIdentity,
+  resolveIdentity,
+} from './node-credentials.js';
 
 /** TLS for the listener (`wss`) and for outgoing connections. */
 export interface TlsOptions {
@@ -21,9 +26,38 @@ export interface ReconnectOptions {
   readonly jitter: number;
 }
 
+/** A token bucket: `burst` at once, then `perSecond` (wall time). */
+export interface RateLimit {
+  readonly burst: number;
+  readonly perSecond: number;
+}
+
 export interface WsTransportOptions {
   /** Shared cluster secret, at least 32 bytes. Required: there is no default. */
   readonly secret: string | Uint8Array;
+  /**
+   * This node's credential and the cluster's public key (docs/security.md). With it, a peer must
+   * prove its name with a certificate signed by the cluster key and the private key it names,
+   * and membership gossip names only certified peers. Without it, the secret alone vouches for a
+   * name: any holder of the secret can claim any name (development only).
+   */
+  readonly identity?: NodeIdentityOptions;
+  /**
+   * Handshakes accepted per authenticated identity, and failed handshakes per source address,
+   * before the node answers 429 to them (one member cannot lock out another).
+   */
+  readonly handshakeLimits?: {
+    readonly perIdentity?: Partial<RateLimit>;
+    readonly perAddress?: Partial<RateLimit>;
+  };
+  /** Sockets that have not completed a handshake, at most; more are closed at once. */
+  readonly maxPendingHandshakes?: number;
+  /** Peers this node remembers (connected or learnt from gossip); more gossip is ignored. */
+  readonly maxPeers?: number;
+  /** Dials in flight from membership gossip and redials, at most; the rest wait their turn. */
+  readonly maxConcurrentDials?: number;
+  /** Failed redials in a row after which a peer is no longer dialed until it is named again. */
+  readonly redialAttempts?: number;
   readonly tls?: TlsOptions;
   /** Largest frame accepted, in bytes (ws `maxPayload`); bigger frames close with 1009. */
   readonly maxPayload?: number;
@@ -61,10 +95,18 @@ export type WsTransportEvent =
   | { type: 'connection.up'; node: string; incarnation: string; initiator: boolean }
   | { type: 'connection.down'; node: string; code: number; reason: string }
   | { type: 'frame.rejected'; node: string; code: number; reason: string }
-  | { type: 'dial.failed'; address: string; reason: string };
+  | { type: 'dial.failed'; address: string; reason: string }
+  | { type: 'member.ignored'; node: string; reason: string };
 
 export interface ResolvedOptions {
   readonly secret: Buffer;
+  readonly identity: ResolvedIdentity | undefined;
+  readonly perIdentity: RateLimit;
+  readonly perAddress: RateLimit;
+  readonly maxPendingHandshakes: number;
+  readonly maxPeers: number;
+  readonly maxConcurrentDials: number;
+  readonly redialAttempts: number;
   readonly tls: TlsOptions | undefined;
   readonly maxPayload: number;
   readonly heartbeatInterval: number;
@@ -93,6 +135,12 @@ export const DEFAULTS = {
   handshakeWindow: 30_000,
   replayCacheSize: 10_000,
   handshakeTimeout: 5000,
+  perIdentity: { burst: 20, perSecond: 2 },
+  perAddress: { burst: 64, perSecond: 8 },
+  maxPendingHandshakes: 128,
+  maxPeers: 256,
+  maxConcurrentDials: 8,
+  redialAttempts: 30,
 } as const;
 
 export const MIN_SECRET_BYTES = 32;
@@ -165,9 +213,30 @@ export function resolveOptions(options: WsTransportOptions): ResolvedOptions {
     );
   }
   const maxPayload = positive('maxPayload', options.maxPayload, DEFAULTS.maxPayload);
+  const wallClock = options.wallClock ?? Date.now;
+  const limits = options.handshakeLimits ?? {};
+  const rate = (field: string, r: Partial<RateLimit> | undefined, d: RateLimit): RateLimit => ({
+    burst: positive(`${field}.burst`, r?.burst, d.burst),
+    perSecond: positive(`${field}.perSecond`, r?.perSecond, d.perSecond, false),
+  });
   const highWaterMark = positive('highWaterMark', options.highWaterMark, DEFAULTS.highWaterMark);
   return {
     secret,
+    identity: resolveIdentity(options.identity, wallClock()),
+    perIdentity: rate('handshakeLimits.perIdentity', limits.perIdentity, DEFAULTS.perIdentity),
+    perAddress: rate('handshakeLimits.perAddress', limits.perAddress, DEFAULTS.perAddress),
+    maxPendingHandshakes: positive(
+      'maxPendingHandshakes',
+      options.maxPendingHandshakes,
+      DEFAULTS.maxPendingHandshakes,
+    ),
+    maxPeers: positive('maxPeers', options.maxPeers, DEFAULTS.maxPeers),
+    maxConcurrentDials: positive(
+      'maxConcurrentDials',
+      options.maxConcurrentDials,
+      DEFAULTS.maxConcurrentDials,
+    ),
+    redialAttempts: positive('redialAttempts', options.redialAttempts, DEFAULTS.redialAttempts),
     tls: options.tls,
     maxPayload,
     heartbeatInterval,
@@ -189,7 +258,7 @@ export function resolveOptions(options: WsTransportOptions): ResolvedOptions {
       options.handshakeTimeout,
       DEFAULTS.handshakeTimeout,
     ),
-    wallClock: options.wallClock ?? Date.now,
+    wallClock,
     random: options.random ?? Math.random,
     onEvent: options.onEvent ?? (() => {}),
   };

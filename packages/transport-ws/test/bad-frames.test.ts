@@ -8,6 +8,7 @@ import { CLOSE } from '../src/internal/close-codes.js';
 import { encode } from '../src/internal/codec.js';
 import { KIND } from '../src/internal/envelope-wire.js';
 import { nodeStarter, type TestNode } from './harness.js';
+import { MANY_HANDSHAKES } from './limits.js';
 import { RawPeer } from './raw-peer.js';
 
 const MAX_PAYLOAD = 64 * 1024;
@@ -31,7 +32,11 @@ interface Stage {
 async function stage(): Promise<Stage> {
   const clock = new TestClock();
   const events: WsTransportEvent[] = [];
-  const a = await start('a', clock, { maxPayload: MAX_PAYLOAD, onEvent: (e) => events.push(e) });
+  const a = await start('a', clock, {
+    handshakeLimits: MANY_HANDSHAKES,
+    maxPayload: MAX_PAYLOAD,
+    onEvent: (e) => events.push(e),
+  });
   const b = await start('b', clock);
   await b.transport.connect(a.address);
   const srv = a.node.spawn(echo);

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode } from '../src/internal/codec.js';
 import { nodeStarter, type TestNode } from './harness.js';
+import { MANY_HANDSHAKES } from './limits.js';
 import { RawPeer } from './raw-peer.js';
 
 const FRAMES_PER_RUN = 50;
@@ -96,7 +97,10 @@ const start = nodeStarter();
 describe('fuzzing a node over a real connection', () => {
   it(`survives ${RUNS * FRAMES_PER_RUN} random and mutated frames and keeps answering its honest peer`, async () => {
     const clock = new TestClock();
-    const a: TestNode = await start('a', clock, { maxPayload: 64 * 1024 });
+    const a: TestNode = await start('a', clock, {
+      handshakeLimits: MANY_HANDSHAKES,
+      maxPayload: 64 * 1024,
+    });
     const b: TestNode = await start('b', clock);
     await b.transport.connect(a.address);
     const srv = a.node.spawn(echo);

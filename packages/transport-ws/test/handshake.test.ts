@@ -109,12 +109,12 @@ describe('the handshake refuses before any WebSocket exists', () => {
     expect((await rawUpgrade(a.address, headers, '/other')).status).toBe(404);
   });
 
-  it('refuses a version 1 peer: 404 on the version 1 path, 401 for a version 1 hello', async () => {
+  it('refuses a version 2 peer: 404 on the version 2 path, 401 for a version 2 hello', async () => {
     const { a, refusals } = await guarded();
     const old = await signedHello(a.address);
-    expect((await rawUpgrade(a.address, old.headers, '/warden/v1')).status).toBe(404);
+    expect((await rawUpgrade(a.address, old.headers, '/warden/v2')).status).toBe(404);
     const { headers } = await signedHello(a.address);
-    expect((await rawUpgrade(a.address, { ...headers, [HEADER.version]: '1' })).status).toBe(401);
+    expect((await rawUpgrade(a.address, { ...headers, [HEADER.version]: '2' })).status).toBe(401);
     expect(refusals().map((e) => (e as { reason: string }).reason)).toEqual([
       'unknown path',
       'malformed hello',

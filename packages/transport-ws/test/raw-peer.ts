@@ -2,6 +2,7 @@ import type WebSocket from 'ws';
 import { parseAddress } from '../src/address.js';
 import { decode, encode } from '../src/internal/codec.js';
 import { dial } from '../src/internal/dialer.js';
+import type { ResolvedIdentity } from '../src/node-credentials.js';
 import { resolveOptions } from '../src/options.js';
 import { SECRET } from './harness.js';
 
@@ -42,14 +43,29 @@ export class RawPeer {
 
   static async connect(
     address: string,
-    options: { name?: string; incarnation?: string; secret?: string; autoAck?: boolean } = {},
+    options: {
+      name?: string;
+      incarnation?: string;
+      secret?: string;
+      autoAck?: boolean;
+      /** The credential it presents, checked or not (an impostor's may name another node). */
+      identity?: ResolvedIdentity;
+    } = {},
   ): Promise<RawPeer> {
     const name = options.name ?? 'raw';
     const incarnation = options.incarnation ?? 'rawinc0001';
+    const resolved = { ...resolveOptions({ secret: options.secret ?? SECRET }) };
+    const identity = options.identity;
     const { ws } = await dial(
       parseAddress(address),
-      { node: name, incarnation, address: '', maxPayload: 1024 * 1024 },
-      resolveOptions({ secret: options.secret ?? SECRET }),
+      {
+        node: name,
+        incarnation,
+        address: '',
+        maxPayload: 1024 * 1024,
+        certificate: identity?.certificate ?? '',
+      },
+      { ...resolved, identity },
     );
     return new RawPeer(ws, name, incarnation, options.autoAck ?? true);
   }

@@ -5,6 +5,7 @@ import { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { WsTransportEvent } from '../src/index.js';
 import { nodeStarter, until } from './harness.js';
+import { MANY_HANDSHAKES } from './limits.js';
 
 const start = nodeStarter();
 const RECONNECT = { initial: 100, max: 1000, factor: 2, jitter: 0.2 };
@@ -41,7 +42,8 @@ describe('reconnection', () => {
     await until(() => a.node.nodes().length === 0, 'a to see the drop');
     const lostAt = clock.now();
     for (let i = 0; i < 8; i++) await clock.advanceToNext();
-    expect(failures.map((t) => t - lostAt)).toEqual([100, 300, 700, 1500, 2500, 3500, 4500, 5500]);
+    // Each delay is the capped doubling shortened by jitter * 0.5 = 10% (1-based attempts).
+    expect(failures.map((t) => t - lostAt)).toEqual([90, 270, 630, 1350, 2250, 3150, 4050, 4950]);
     b.transport.unblock('a'); // b never dials a (a < b): a's next attempt must succeed
     await clock.advance(1000);
     expect(a.node.nodes()).toEqual(['b']);
@@ -62,14 +64,14 @@ describe('reconnection', () => {
       b.transport.block(`a${i}`);
     }
     for (let i = 0; i < 6; i++) await clock.advanceToNext();
-    expect(times[0]?.[0]).toBe(82);
-    expect(times[1]?.[0]).toBe(118);
+    expect(times[0]?.[0]).toBe(99);
+    expect(times[1]?.[0]).toBe(81);
   });
 
   it('reports one node.down and one node.up per lost connection across 20 cycles, leaking nothing', async () => {
     const clock = new TestClock();
-    const a = await start('a', clock, { reconnect: RECONNECT });
-    const b = await start('b', clock);
+    const a = await start('a', clock, { reconnect: RECONNECT, handshakeLimits: MANY_HANDSHAKES });
+    const b = await start('b', clock, { handshakeLimits: MANY_HANDSHAKES });
     const seen: string[] = [];
     a.node.inspect((e: NodeEvent) => {
       if (e.type === 'node.up' || e.type === 'node.down') seen.push(e.type);
@@ -121,8 +123,8 @@ describe('reconnection', () => {
 
   it('does not redial a peer that left (LEAVE), and forgets nothing else', async () => {
     const clock = new TestClock();
-    const a = await start('a', clock, { reconnect: RECONNECT });
-    const b = await start('b', clock);
+    const a = await start('a', clock, { reconnect: RECONNECT, handshakeLimits: MANY_HANDSHAKES });
+    const b = await start('b', clock, { handshakeLimits: MANY_HANDSHAKES });
     await a.transport.connect(b.address);
     await b.node.stop();
     await clock.advance(60_000);

@@ -4,10 +4,12 @@ import WebSocket from 'ws';
 import { formatAddress, type PeerAddress } from '../address.js';
 import { WsTransportError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
+import { signTranscript, transcriptSigned, verifyCertificate } from './certificate.js';
 import {
   CHALLENGE_PATH,
   type ClientHello,
   clientProof,
+  clientTranscript,
   HEADER,
   helloHeaders,
   type Identity,
@@ -17,6 +19,7 @@ import {
   proofMatches,
   readIdentity,
   serverProof,
+  serverTranscript,
   UPGRADE_PATH,
 } from './handshake.js';
 
@@ -58,6 +61,11 @@ export function upgrade(
     time: Math.floor(options.wallClock()),
     target: challenge.node,
   };
+  const identity = options.identity;
+  const signature =
+    identity === undefined
+      ? undefined
+      : signTranscript(identity.privateKey, clientTranscript(hello));
   const scheme = options.tls ? 'wss' : 'ws';
   const ws = new WebSocket(`${scheme}://${formatAddress(address)}${UPGRADE_PATH}`, {
     perMessageDeflate: false,
@@ -65,7 +73,7 @@ export function upgrade(
     followRedirects: false,
     handshakeTimeout: options.handshakeTimeout,
     closeTimeout: 2000,
-    headers: helloHeaders(hello, clientProof(options.secret, hello)),
+    headers: helloHeaders(hello, clientProof(options.secret, hello), signature),
     ...tlsClientOptions(options),
   } as WebSocket.ClientOptions);
   return new Promise<Dialed>((resolve, reject) => {
@@ -87,7 +95,8 @@ export function upgrade(
         !proofMatches(
           serverProof(options.secret, hello, identity),
           typeof proof === 'string' ? proof : undefined,
-        )
+        ) ||
+        !serverProvesIdentity(res, hello, identity, options)
       ) {
         failure = new WsTransportError(
           'ERR_AUTH_REJECTED',
@@ -147,6 +156,31 @@ export function upgrade(
     ws.on('error', onError);
     ws.on('close', onClose);
   });
+}
+
+/** With node identities: the server's certificate names it and its key signed our transcript. */
+function serverProvesIdentity(
+  res: IncomingMessage,
+  hello: ClientHello,
+  server: Identity,
+  options: ResolvedOptions,
+): boolean {
+  const identity = options.identity;
+  if (identity === undefined) return true;
+  const certificate = verifyCertificate(
+    identity.clusterKey,
+    res.headers[HEADER.certificate],
+    options.wallClock(),
+  );
+  return (
+    typeof certificate !== 'string' &&
+    certificate.node === server.node &&
+    transcriptSigned(
+      certificate.key,
+      serverTranscript(hello, server),
+      res.headers[HEADER.signature],
+    )
+  );
 }
 
 function tlsClientOptions(options: ResolvedOptions): Record<string, unknown> {

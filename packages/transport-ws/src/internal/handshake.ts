@@ -3,17 +3,20 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * The handshake, done in HTTP before any WebSocket exists (docs/security.md):
  *
- * 1. `GET /warden/v2/challenge` -> 200 with a stateless challenge token (nonce, issue time and a
+ * 1. `GET /warden/v3/challenge` -> 200 with a stateless challenge token (nonce, issue time and a
  *    tag under a per-process key: the server remembers nothing for an unauthenticated caller).
  * 2. The upgrade request carries the token, the client's own nonce, its wall time, its identity
- *    and `proof = HMAC(secret, "client" | every field)`. The server checks the token (its tag,
- *    its age), the clock skew and the proof (constant time), and only then the replay cache.
+ *    and `proof = HMAC(secret, "client" | every field)`; with node identities, also the client's
+ *    certificate and its Ed25519 signature over the same transcript. The server checks the token
+ *    (its tag, its age), the clock skew, the proof (constant time), the certificate and the
+ *    signature, and only then the replay cache and the rate limits.
  * 3. The `101` response carries `proof = HMAC(secret, "server" | every field | server identity)`,
- *    over both nonces; the client checks it before it sends a single frame.
+ *    over both nonces, and with identities the server's certificate and signature over that
+ *    transcript; the client checks them before it sends a single frame.
  */
-export const PROTOCOL_VERSION = '2';
-export const CHALLENGE_PATH = '/warden/v2/challenge';
-export const UPGRADE_PATH = '/warden/v2';
+export const PROTOCOL_VERSION = '3';
+export const CHALLENGE_PATH = '/warden/v3/challenge';
+export const UPGRADE_PATH = '/warden/v3';
 
 export const HEADER = {
   version: 'x-warden-version',
@@ -26,6 +29,8 @@ export const HEADER = {
   maxPayload: 'x-warden-max-payload',
   target: 'x-warden-target',
   proof: 'x-warden-proof',
+  certificate: 'x-warden-certificate',
+  signature: 'x-warden-signature',
 } as const;
 
 const NONCE_BYTES = 16;
@@ -41,6 +46,8 @@ export interface Identity {
   /** `host:port` where it listens, or '' when it does not. */
   readonly address: string;
   readonly maxPayload: number;
+  /** The node certificate, when the cluster uses node identities ('' when it does not). */
+  readonly certificate?: string;
 }
 
 /** Everything the client proof covers. */
@@ -88,15 +95,18 @@ export class ChallengeIssuer {
   }
 }
 
-/** Length-prefixed fields, so that no two different field lists hash the same. */
-function mac(secret: Buffer, label: string, fields: readonly (string | number)[]): string {
-  const h = createHmac('sha256', secret);
-  h.update(`warden/${PROTOCOL_VERSION} ${label}\n`);
+/** Length-prefixed fields, so that no two different field lists read the same. */
+function transcript(label: string, fields: readonly (string | number)[]): Buffer {
+  let text = `warden/${PROTOCOL_VERSION} ${label}\n`;
   for (const f of fields) {
     const s = String(f);
-    h.update(`${Buffer.byteLength(s)}:${s}\n`);
+    text += `${Buffer.byteLength(s)}:${s}\n`;
   }
-  return h.digest('base64url');
+  return Buffer.from(text);
+}
+
+function mac(secret: Buffer, label: string, fields: readonly (string | number)[]): string {
+  return createHmac('sha256', secret).update(transcript(label, fields)).digest('base64url');
 }
 
 function helloFields(hello: ClientHello): (string | number)[] {
@@ -116,14 +126,28 @@ export function clientProof(secret: Buffer, hello: ClientHello): string {
   return mac(secret, 'client', helloFields(hello));
 }
 
-export function serverProof(secret: Buffer, hello: ClientHello, server: Identity): string {
-  return mac(secret, 'server', [
+function serverFields(hello: ClientHello, server: Identity): (string | number)[] {
+  return [
     ...helloFields(hello),
     server.node,
     server.incarnation,
     server.address,
     server.maxPayload,
-  ]);
+  ];
+}
+
+export function serverProof(secret: Buffer, hello: ClientHello, server: Identity): string {
+  return mac(secret, 'server', serverFields(hello, server));
+}
+
+/** What the client signs with its node key: both nonces, both names, its incarnation. */
+export function clientTranscript(hello: ClientHello): Buffer {
+  return transcript('client identity', helloFields(hello));
+}
+
+/** What the server signs with its node key: the client's transcript and its own identity. */
+export function serverTranscript(hello: ClientHello, server: Identity): Buffer {
+  return transcript('server identity', serverFields(hello, server));
 }
 
 /** Constant-time comparison of a received proof with the expected one. */
@@ -195,12 +219,22 @@ export function readIdentity(headers: Headers): Identity | undefined {
   ) {
     return undefined;
   }
-  return { node, incarnation, address, maxPayload };
+  const certificate = one(headers, HEADER.certificate, 600) ?? '';
+  return { node, incarnation, address, maxPayload, certificate };
 }
 
-/** The request headers of a client hello. */
-export function helloHeaders(hello: ClientHello, proof: string): Record<string, string> {
+/** The request headers of a client hello; `signature` with node identities. */
+export function helloHeaders(
+  hello: ClientHello,
+  proof: string,
+  signature?: string,
+): Record<string, string> {
+  const identity: Record<string, string> =
+    signature === undefined || hello.certificate === undefined || hello.certificate === ''
+      ? {}
+      : { [HEADER.certificate]: hello.certificate, [HEADER.signature]: signature };
   return {
+    ...identity,
     [HEADER.version]: PROTOCOL_VERSION,
     [HEADER.challenge]: hello.challenge,
     [HEADER.nonce]: hello.nonce,
