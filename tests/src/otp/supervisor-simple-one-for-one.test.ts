@@ -84,7 +84,7 @@ describe('1 simple_one_for_one (item 7)', () => {
     expect(await countChildren(node, sup)).toMatchObject({ specs: 1, active: 2, workers: 2 });
   });
 
-  // OTP's A ++ ExtraArgs, for one-value args (decision 0016).
+  // OTP's A ++ ExtraArgs, for one-value args (decision 0018).
   const appends: [string, unknown, unknown, unknown][] = [
     ['an array template and an array extra', [1, 2], [3], [1, 2, 3]],
     ['an array template and a single extra', [1, 2], 3, [1, 2, 3]],

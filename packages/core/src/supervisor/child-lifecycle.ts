@@ -72,7 +72,7 @@ export async function startChildProcess(
  * function's business, as in OTP, where the start function links and the supervisor never
  * re-links: a child that unlinked itself (OTP's "naughty child") stays unlinked. A pid the function
  * touched in none of these ways (one it got from a call, say) is linked by the supervisor, which
- * could not see it exit otherwise (decision 0016).
+ * could not see it exit otherwise (decision 0019).
  */
 function watchLinks(ctx: ActorContext): { ctx: ActorContext; touched: Set<string> } {
   const touched = new Set<string>();
@@ -114,7 +114,7 @@ function watchLinks(ctx: ActorContext): { ctx: ActorContext; touched: Set<string
 
 /**
  * The `args` a behaviour-form child starts with: OTP's `A ++ ExtraArgs`, for one-value args
- * (decision 0016). Without `extra`, the template's args; without template args, `extra` itself.
+ * (decision 0018). Without `extra`, the template's args; without template args, `extra` itself.
  * Otherwise both are read as argument lists (an array is its elements, any other value one
  * argument) and the child gets their concatenation: `[1, 2]` and `[3]` give `[1, 2, 3]`, `[1, 2]`
  * and `3` give `[1, 2, 3]`, `{ a }` and `{ b }` give `[{ a }, { b }]`.
