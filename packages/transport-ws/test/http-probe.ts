@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { parseAddress } from '../src/address.js';
+import { signTranscript } from '../src/internal/certificate.js';
 import { fetchChallenge } from '../src/internal/dialer.js';
 import {
   type ClientHello,
   clientProof,
+  clientTranscript,
   helloHeaders,
   UPGRADE_PATH,
 } from '../src/internal/handshake.js';
+import type { ResolvedIdentity } from '../src/node-credentials.js';
 import { resolveOptions } from '../src/options.js';
 import { SECRET } from './harness.js';
 
@@ -46,11 +49,15 @@ export function rawUpgrade(
   });
 }
 
-/** A correct hello for the node at `address`, signed with `secret`, with its headers. */
+/**
+ * A correct hello for the node at `address`, signed with `secret` (and with `identity`'s key,
+ * carrying its certificate, when given), with its headers.
+ */
 export async function signedHello(
   address: string,
   overrides: Partial<ClientHello> = {},
   secret = SECRET,
+  identity?: ResolvedIdentity,
 ): Promise<{ hello: ClientHello; headers: Record<string, string> }> {
   const options = resolveOptions({ secret });
   const challenge = await fetchChallenge(parseAddress(address), options);
@@ -63,7 +70,12 @@ export async function signedHello(
     nonce: randomBytes(16).toString('base64url'),
     time: Date.now(),
     target: challenge.node,
+    certificate: identity?.certificate ?? '',
     ...overrides,
   };
-  return { hello, headers: helloHeaders(hello, clientProof(options.secret, hello)) };
+  const signature =
+    identity === undefined
+      ? undefined
+      : signTranscript(identity.privateKey, clientTranscript(hello));
+  return { hello, headers: helloHeaders(hello, clientProof(options.secret, hello), signature) };
 }
