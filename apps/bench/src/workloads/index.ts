@@ -1,5 +1,6 @@
 import type { Workload } from '../workload.js';
 import { breakerOverhead } from './breaker-overhead.js';
+import { detection } from './detection.js';
 import { distribution } from './distribution.js';
 import { fanOut } from './fan-out.js';
 import { fromMachineOverhead } from './from-machine.js';
@@ -42,5 +43,6 @@ export const WORKLOADS: readonly Workload[] = [
   breakerOverhead,
   fromMachineOverhead,
   distribution,
+  detection,
   ...SAVINA.map(savinaWorkload),
 ];
