@@ -66,5 +66,7 @@ export const MODEL_POLICY_DEFAULTS = Object.freeze({
     maxOpenMs: 300_000,
   }),
   cache: Object.freeze({ maxEntries: 1_000, ttlMs: 3_600_000 }),
-  queue: Object.freeze({ capacity: 100, deadlineMs: 1_800_000 }),
+  /** Calls held for later; each fails with `timeout` past the deadline; replays are tried on
+   * every breaker change and at least every `replayEveryMs` while calls wait. */
+  queue: Object.freeze({ capacity: 100, deadlineMs: 1_800_000, replayEveryMs: 15_000 }),
 });

@@ -1,8 +1,9 @@
 import type { Clock } from '@warden/core';
-import { isMachinesError } from '@warden/machines';
+import { type CircuitBreaker, isMachinesError } from '@warden/machines';
 import {
   DegradationLadder,
   type Level,
+  type LevelHealth,
   type PolicyContext,
   type ResilienceObserver,
 } from '@warden/resilience';
@@ -37,16 +38,15 @@ const UNBOUNDED_REPLAYS = 1_000_000;
  * `queue`. A model rung whose breaker is open is skipped without a call; a rung that fails passes
  * the call down; a failure that must not degrade comes back as data and ends the call.
  */
-export function createModelLadder(
-  options: ModelLadderOptions,
-): DegradationLadder<LadderEntry, LadderResult> {
+export function createModelLadder(options: ModelLadderOptions): ModelLadder {
   const { policy, cache } = options;
   const levels: Level<LadderEntry, LadderResult>[] = [];
+  const nudges = new Set<() => void>();
   [options.primary, ...options.fallbacks].forEach((client, i) => {
     const name = i === 0 ? 'primary' : `fallback-${i}`;
     levels.push({
       name,
-      health: policy.breaker(client.provider),
+      health: nudgeable(policy.breaker(client.provider), nudges),
       serve: (entry, context) => serveModel(policy, client, name, entry, context, cache),
     });
   });
@@ -74,7 +74,7 @@ export function createModelLadder(
     });
   }
   if (options.queueCapacity !== undefined) levels.push({ name: 'queue', queue: true });
-  return new DegradationLadder<LadderEntry, LadderResult>({
+  const ladder = new DegradationLadder<LadderEntry, LadderResult>({
     clock: options.clock,
     levels,
     ...(options.queueCapacity === undefined ? {} : { queueCapacity: options.queueCapacity }),
@@ -82,6 +82,40 @@ export function createModelLadder(
     name: options.name,
     ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
+  return {
+    ladder,
+    nudge: () => {
+      for (const listener of [...nudges]) listener();
+    },
+  };
+}
+
+/** The ladder, and a way to make it try its queue again (the ladder replays on health changes). */
+export interface ModelLadder {
+  readonly ladder: DegradationLadder<LadderEntry, LadderResult>;
+  /**
+   * Asks the ladder to replay its queue now. A breaker that never opens (a failure below its
+   * threshold, a 429) never changes state, so without this a queued call could wait for the
+   * next arrival; the resilient model nudges on a timer while calls are queued.
+   */
+  readonly nudge: () => void;
+}
+
+/** A breaker as a rung's health, whose listeners can also be called by `nudge`. */
+function nudgeable(breaker: CircuitBreaker, nudges: Set<() => void>): LevelHealth {
+  return {
+    get state() {
+      return breaker.state;
+    },
+    onStateChange(listener: () => void) {
+      const off = breaker.onStateChange(() => listener());
+      nudges.add(listener);
+      return () => {
+        off();
+        nudges.delete(listener);
+      };
+    },
+  };
 }
 
 const SKIPPED: LadderResult = Object.freeze({ kind: 'skipped' });

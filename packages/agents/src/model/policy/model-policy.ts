@@ -12,7 +12,8 @@ import type { Lease, OpenStream } from './open-stream.js';
 import { checkClock, checkNumber, invalidOption } from './option-checks.js';
 import { ProviderLimiter, type ProviderLimits } from './provider-limiter.js';
 
-type Partial2<T> = { readonly [K in keyof T]?: T[K] };
+/** Overrides for a group of numeric defaults. */
+type Overrides<T> = { readonly [K in keyof T]?: number };
 
 export interface ModelPolicyOptions {
   /** The node's clock; every wait, window and breaker timeout runs on it. */
@@ -23,9 +24,9 @@ export interface ModelPolicyOptions {
   readonly observer?: ModelPolicyObserver;
   /** Limits by provider name; `'*'` applies to providers not named. */
   readonly limits?: Readonly<Record<string, ProviderLimits>>;
-  readonly retry?: Partial2<typeof MODEL_POLICY_DEFAULTS.retry>;
-  readonly rateLimited?: Partial2<typeof MODEL_POLICY_DEFAULTS.rateLimited>;
-  readonly budget?: Partial2<typeof MODEL_POLICY_DEFAULTS.budget>;
+  readonly retry?: Overrides<typeof MODEL_POLICY_DEFAULTS.retry>;
+  readonly rateLimited?: Overrides<typeof MODEL_POLICY_DEFAULTS.rateLimited>;
+  readonly budget?: Overrides<typeof MODEL_POLICY_DEFAULTS.budget>;
   /** Replaces the breaker settings (`@warden/machines` options) for every provider. */
   readonly breaker?: BreakerPolicyOptions;
   /** Chance in [0, 1) for every jitter; tests pass a seeded one. Default Math.random. */

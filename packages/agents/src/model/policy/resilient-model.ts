@@ -1,4 +1,4 @@
-import { type Clock, type Node, WardenError } from '@warden/core';
+import { type Clock, type Node, type TimerHandle, WardenError } from '@warden/core';
 import { type DegradationLadder, isResilienceError, type Served } from '@warden/resilience';
 import { ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
@@ -79,6 +79,9 @@ class ResilientModelClient implements ResilientModel {
   readonly #cache: ResponseCache | undefined;
   readonly #queueDeadlineMs: number;
   readonly #ladder: DegradationLadder<LadderEntry, LadderResult>;
+  readonly #nudge: () => void;
+  readonly #replayEveryMs: number;
+  #replayTimer: TimerHandle | undefined;
 
   constructor(options: ResilientModelOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -118,7 +121,8 @@ class ResilientModelClient implements ResilientModel {
       queue === undefined
         ? 0
         : checkNumber('queue.deadlineMs', queue.deadlineMs ?? q.deadlineMs, 0, 1e12);
-    this.#ladder = createModelLadder({
+    this.#replayEveryMs = q.replayEveryMs;
+    const { ladder, nudge } = createModelLadder({
       clock: this.#clock,
       name: this.#name,
       policy: this.policy,
@@ -132,6 +136,8 @@ class ResilientModelClient implements ResilientModel {
           : checkInt('queue.capacity', queue.capacity ?? q.capacity, 1),
       observer: (event) => this.policy.emit(event),
     });
+    this.#ladder = ladder;
+    this.#nudge = nudge;
   }
 
   get level(): string | undefined {
@@ -147,6 +153,8 @@ class ResilientModelClient implements ResilientModel {
   }
 
   close(): void {
+    if (this.#replayTimer !== undefined) this.#clock.clearTimer(this.#replayTimer);
+    this.#replayTimer = undefined;
     this.#ladder.close();
   }
 
@@ -212,6 +220,7 @@ class ResilientModelClient implements ResilientModel {
     } catch (error) {
       throw this.#failure(entry, error);
     }
+    if (served.queued) this.#armReplay();
     const result = served.queued ? await this.#awaitReplay(entry, served.result) : served.value;
     if (result.kind === 'final') throw result.error;
     if (result.kind === 'skipped') throw this.#unexpected(result);
@@ -224,6 +233,17 @@ class ResilientModelClient implements ResilientModel {
       });
     }
     return result;
+  }
+
+  /** While calls are queued, asks the ladder to replay them every `replayEveryMs`. */
+  #armReplay(): void {
+    if (this.#replayTimer !== undefined) return;
+    this.#replayTimer = this.#clock.setTimer(this.#replayEveryMs, () => {
+      this.#replayTimer = undefined;
+      if (this.#ladder.queued === 0) return;
+      this.#nudge();
+      this.#armReplay();
+    });
   }
 
   #awaitReplay(
