@@ -76,6 +76,7 @@ export {
   optionChecks,
 } from './option-checks.js';
 export { isPid, Pid, samePid } from './pid.js';
+export { sleep } from './sleep.js';
 export { createPoisonGuard, type PoisonGuard, type PoisonGuardOptions } from './poison-guard.js';
 export type { Ref } from './ref.js';
 export type {

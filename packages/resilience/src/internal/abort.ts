@@ -1,4 +1,4 @@
-import type { Clock } from '@warden/core';
+import { type Clock, sleep as coreSleep } from '@warden/core';
 import { ResilienceError } from '../errors.js';
 
 /** The error a piece rejects with when the caller's signal fires. */
@@ -11,25 +11,11 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
- * Waits `ms` on the clock. Rejects with `ERR_ABORTED` as soon as `signal` fires, and clears the
- * timer then, so an aborted wait leaves nothing armed.
+ * Waits `ms` on the clock: core's `sleep`, rejecting with `ERR_ABORTED` as soon as `signal`
+ * fires (and clearing the timer then, so an aborted wait leaves nothing armed).
  */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(abortedError(signal));
-      return;
-    }
-    const onAbort = () => {
-      clock.clearTimer(timer);
-      reject(abortedError(signal as AbortSignal));
-    };
-    const timer = clock.setTimer(ms, () => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    });
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return coreSleep(clock, ms, signal, abortedError);
 }
 
 /**

@@ -1,5 +1,8 @@
-import type { Clock, TimerHandle } from '@warden/core';
+import { type Clock, sleep } from '@warden/core';
 import { WsTransportError } from '../errors.js';
+
+const closedError = (): WsTransportError =>
+  new WsTransportError('ERR_CLOSED', 'the transport is closed');
 
 /**
  * The two kinds of waiting the transport does, both cancelled when it closes:
@@ -8,7 +11,8 @@ import { WsTransportError } from '../errors.js';
  */
 export class Waiters {
   readonly #clock: Clock;
-  readonly #sleeps = new Set<{ timer: TimerHandle; reject: (e: unknown) => void }>();
+  /** Aborted on close: every sleep ends with it. */
+  readonly #closed = new AbortController();
   readonly #ups = new Set<{ node: string; done: () => void }>();
 
   constructor(clock: Clock) {
@@ -16,16 +20,7 @@ export class Waiters {
   }
 
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const sleep = {
-        timer: this.#clock.setTimer(ms, () => {
-          this.#sleeps.delete(sleep);
-          resolve();
-        }),
-        reject,
-      };
-      this.#sleeps.add(sleep);
-    });
+    return sleep(this.#clock, ms, this.#closed.signal, closedError);
   }
 
   /** Resolves when `up(node)` is called, or after `ms` of real time. */
@@ -48,11 +43,7 @@ export class Waiters {
 
   /** Rejects every sleep with `ERR_CLOSED` and releases every `connected` wait. */
   close(): void {
-    for (const sleep of this.#sleeps) {
-      this.#clock.clearTimer(sleep.timer);
-      sleep.reject(new WsTransportError('ERR_CLOSED', 'the transport is closed'));
-    }
-    this.#sleeps.clear();
+    this.#closed.abort();
     for (const waiter of [...this.#ups]) waiter.done();
   }
 }
