@@ -1,6 +1,6 @@
 import { assign, setup } from 'xstate';
 import { type BreakerPolicy, type BreakerPolicyOptions, breakerPolicy } from './breaker-options.js';
-import { applyInput, type BreakerInput, targetOf } from './breaker-policy.js';
+import { applyInput, type BreakerInput } from './breaker-policy.js';
 import {
   type BreakerState,
   type BreakerStateName,
@@ -21,19 +21,43 @@ export interface BreakerMachineInput {
   readonly breaker?: BreakerState;
 }
 
-/** A guard: does this input lead to `state` under the pure policy? */
+/** One event's decision: the state it was taken from and the state it leads to. */
+interface Decision {
+  readonly from: BreakerState;
+  readonly to: BreakerState;
+}
+
+/**
+ * Decisions by event. xstate asks the guards of a transition before it runs the transition's
+ * action; both need the same answer. The first to ask runs the pure policy, once, on a copy; the
+ * others (the next guard, the action) read that decision. Keyed by the event object and checked
+ * against the state it was taken from, so an event sent to two snapshots is decided for each.
+ */
+const decisions = new WeakMap<BreakerInput, Decision>();
+
+/** The breaker state `event` leads to from `context`: the policy runs once per event. */
+function decide(context: BreakerMachineContext, event: BreakerInput): BreakerState {
+  const known = decisions.get(event);
+  if (known !== undefined && known.from === context.breaker) return known.to;
+  const to = cloneBreakerState(context.breaker);
+  applyInput(context.policy, to, event);
+  decisions.set(event, { from: context.breaker, to });
+  return to;
+}
+
+/** A guard: does this input lead to `state`? Reads the event's one decision. */
 const leadsTo =
   (state: BreakerStateName) =>
   ({ context, event }: { context: BreakerMachineContext; event: BreakerInput }): boolean =>
-    targetOf(context.policy, context.breaker, event) === state;
+    decide(context, event).state === state;
 
 /**
  * The circuit breaker as a statechart: the inspectable, visualisable model of `CircuitBreaker`.
- * Its guards ask the pure policy (`breaker-policy.ts`) where an input leads, and its one action
- * applies that same policy to a copy of the state, so the machine and the class make the same
- * decision for every input (a property test checks it). Events carry their time (`now`): the
- * model reads no clock. Run as an actor (`fromMachine`), its `after` transition moves an open
- * breaker to half-open on the node clock.
+ * Each event is decided once by the pure policy (`breaker-policy.ts`) applied to a copy of the
+ * state: the guards read where that decision leads and the one action adopts it, so the machine
+ * and the class make the same decision for every input (a property test checks it). Events carry
+ * their time (`now`): the model reads no clock. Run as an actor (`fromMachine`), its `after`
+ * transition moves an open breaker to half-open on the node clock.
  */
 export const breakerMachine = setup({
   types: {
@@ -47,11 +71,7 @@ export const breakerMachine = setup({
     closes: leadsTo('closed'),
   },
   actions: {
-    apply: assign(({ context, event }) => {
-      const breaker = cloneBreakerState(context.breaker);
-      applyInput(context.policy, breaker, event);
-      return { breaker };
-    }),
+    apply: assign(({ context, event }) => ({ breaker: decide(context, event) })),
     retry: assign(({ context }) => {
       const breaker = cloneBreakerState(context.breaker);
       applyInput(context.policy, breaker, { type: 'breaker.retry', now: breaker.retryAt });

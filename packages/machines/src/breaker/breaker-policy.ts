@@ -164,7 +164,7 @@ export function applyInput(p: BreakerPolicy, s: BreakerState, input: BreakerInpu
   }
 }
 
-/** The state an input leads to, computed on a copy (for the machine's guards). */
+/** The state an input leads to, computed on a copy: asks "where would this go?" of a state. */
 export function targetOf(p: BreakerPolicy, s: BreakerState, input: BreakerInput): BreakerStateName {
   const copy = cloneBreakerState(s);
   applyInput(p, copy, input);
