@@ -180,6 +180,25 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
     speedTarget(cases, 'distribution/one-per-frame', 0.6),
     speedTarget(cases, 'distribution/batched', 0.8),
     ceilingRatioTarget(cases, 'distribution/round-trip', 'p50', 1.2),
+    ceilingTarget(
+      cases,
+      'models-policy-overhead',
+      'added',
+      2,
+      'µs',
+      'models-policy-overhead: µs the model policy adds to a successful call',
+    ),
+    ...MODEL_STREAM_CASES.map(([id, sdk]) =>
+      timeRatioTarget(cases, id, sdk, 1, `${id}: warden's client time / ${sdk} time`),
+    ),
     ...SAVINA.map((bench) => savinaTarget(cases, bench.name)),
   ];
 }
+
+/** The streamed-response cases, each with the official SDK warden must be at least as fast as. */
+const MODEL_STREAM_CASES: readonly (readonly [string, ContenderName])[] = [
+  ['models-stream-parse/openai-http', 'openai-sdk'],
+  ['models-stream-parse/openai-fetch', 'openai-sdk'],
+  ['models-stream-parse/anthropic-http', 'anthropic-sdk'],
+  ['models-stream-parse/anthropic-fetch', 'anthropic-sdk'],
+];

@@ -1,8 +1,9 @@
 /**
- * Everything compared, each in the workloads it can express: the actor runtimes, and the circuit
- * breakers of the breaker workload (cockatiel, opossum).
+ * Everything compared, each in the workloads it can express: the actor runtimes, the circuit
+ * breakers of the breaker workload (cockatiel, opossum), and the official SDKs whose stream
+ * parsing the model clients are compared with (openai, @anthropic-ai/sdk).
  */
-export type ContenderName = ActorRuntime | 'cockatiel' | 'opossum';
+export type ContenderName = ActorRuntime | 'cockatiel' | 'opossum' | 'openai-sdk' | 'anthropic-sdk';
 
 /** The actor runtimes: what the actor workloads (ping-pong to Savina) compare. */
 export type ActorRuntime = 'raw' | 'warden' | 'xstate' | 'nact';
@@ -14,6 +15,8 @@ export const CONTENDERS: readonly ContenderName[] = [
   'nact',
   'cockatiel',
   'opossum',
+  'openai-sdk',
+  'anthropic-sdk',
 ];
 
 /** What one measured run reports: named values, e.g. `{ ms: 81.2 }` or `{ p50: 41, p99: 180 }`. */

@@ -5,6 +5,8 @@ import { distribution } from './distribution.js';
 import { fanOut } from './fan-out.js';
 import { fromMachineOverhead } from './from-machine.js';
 import { memory } from './memory.js';
+import { modelsPolicyOverhead } from './models-policy-overhead.js';
+import { modelsStreamParse } from './models-stream-parse.js';
 import { pingPong } from './ping-pong.js';
 import { restartLatency } from './restart-latency.js';
 import { big } from './savina/big.js';
@@ -44,5 +46,7 @@ export const WORKLOADS: readonly Workload[] = [
   fromMachineOverhead,
   distribution,
   detection,
+  modelsPolicyOverhead,
+  modelsStreamParse,
   ...SAVINA.map(savinaWorkload),
 ];
