@@ -6,6 +6,24 @@ export {
   isAgentError,
 } from './agent/agent-error.js';
 export {
+  type AgentControl,
+  type AgentReply,
+  type AgentStatus,
+  type AgentTask,
+  AWAIT,
+  agentStatus,
+  CANCEL,
+  cancelTask,
+  isAgentTask,
+  runTask,
+  STATUS,
+} from './agent/agent-protocol.js';
+export {
+  AGENT_DEFAULTS,
+  type AgentSpec,
+  type SubagentLimits,
+} from './agent/agent-spec.js';
+export {
   type BudgetBreach,
   type BudgetLimits,
   BudgetMeter,
@@ -15,20 +33,35 @@ export {
   NOTHING_SPENT,
 } from './agent/budget.js';
 export {
+  type AgentArgs,
+  type AgentBehaviour,
+  type AgentState,
+  defineAgent,
+} from './agent/define-agent.js';
+export {
   LOOP_GUARD_DEFAULTS,
   LoopGuard,
   type LoopGuardOptions,
   type LoopVerdict,
 } from './agent/loop-guard.js';
 export { costOf, type ModelPrice, type PriceTable } from './agent/price-table.js';
+export { newTreeCounter, type TreeCounter } from './agent/subagents.js';
 export { CanonicalFormError, canonicalHash, canonicalJson } from './canonical/canonical-json.js';
+export {
+  COMPACTION_DEFAULTS,
+  type CompactionEnv,
+  type CompactionOptions,
+  type CompactionReport,
+  type CompactionStrategy,
+  compact,
+} from './context/compaction.js';
 export { ContextLedger } from './context/context-ledger.js';
 export {
   type Encoding,
   encodingForModel,
-  loadTokenizer,
   MESSAGE_OVERHEAD,
   type Tokenizer,
+  tokenizerFor,
 } from './context/tokenizer.js';
 export {
   ANTHROPIC_DEFAULTS,
@@ -72,20 +105,6 @@ export {
 } from './model/openai/openai-client.js';
 export { type ParsedToolInput, parseToolInput } from './model/parse-tool-input.js';
 export {
-  type HeaderSource,
-  headerValue,
-  retryAfterFromHeaders,
-} from './model/retry-after.js';
-export {
-  parseSse,
-  SSE_DEFAULTS,
-  type SseEvent,
-  SseParser,
-  type SseParserOptions,
-} from './model/sse.js';
-export type { StreamEvent } from './model/stream-event.js';
-export { type Usage, ZERO_USAGE } from './model/usage.js';
-export {
   FAILURE_HANDLING,
   type KindHandling,
   MODEL_POLICY_DEFAULTS,
@@ -104,7 +123,7 @@ export type {
   ModelPolicyObserver,
 } from './model/policy/model-policy-event.js';
 export type { Lease, OpenStream } from './model/policy/open-stream.js';
-export { type ProviderLimits, ProviderLimiter } from './model/policy/provider-limiter.js';
+export { ProviderLimiter, type ProviderLimits } from './model/policy/provider-limiter.js';
 export {
   createResilientModel,
   type ResilientModel,
@@ -117,3 +136,54 @@ export {
 } from './model/policy/response-cache.js';
 export { ResponseCollector, streamOf } from './model/policy/response-stream.js';
 export { STATIC_MODEL, type StaticAnswer, staticResponse } from './model/policy/static-answer.js';
+export {
+  type HeaderSource,
+  headerValue,
+  retryAfterFromHeaders,
+} from './model/retry-after.js';
+export {
+  parseSse,
+  SSE_DEFAULTS,
+  type SseEvent,
+  SseParser,
+  type SseParserOptions,
+} from './model/sse.js';
+export type { StreamEvent } from './model/stream-event.js';
+export { type Usage, ZERO_USAGE } from './model/usage.js';
+export type { AgentResult, Checkpoint } from './store/checkpoint.js';
+export {
+  type CheckpointStore,
+  isStaleHeadError,
+  MemoryCheckpointStore,
+  StaleHeadError,
+} from './store/checkpoint-store.js';
+export {
+  type MemoryEntry,
+  MemoryMemoryStore,
+  type MemoryStore,
+  memoryText,
+} from './store/memory-store.js';
+export { recallTool } from './tools/recall-tool.js';
+export {
+  MAX_TOOL_OUTPUT_CHARS,
+  runToolCall,
+  type ToolCallEnv,
+  type ToolCallOutcome,
+} from './tools/run-tool-call.js';
+export {
+  type AnyTool,
+  defineTool,
+  EFFECTS,
+  type Effect,
+  TOOL_DEFAULTS,
+  type Tool,
+  type ToolContext,
+  type ToolDefinition,
+} from './tools/tool.js';
+export {
+  isToolError,
+  TOOL_ERROR_CODES,
+  ToolError,
+  type ToolErrorCode,
+  type ToolErrorData,
+} from './tools/tool-error.js';

@@ -10,6 +10,10 @@ export const AGENT_ERROR_CODES = [
   'ERR_LOOP_DETECTED',
   /** A subagent spawn over the ceiling of its type or of the tree. */
   'ERR_SUBAGENT_CEILING',
+  /** The context does not fit the model's window, even after compaction. */
+  'ERR_CONTEXT_OVERFLOW',
+  /** The task queue of a busy agent is full. */
+  'ERR_AGENT_BUSY',
   /** An option failed validation; `field` names it. */
   'ERR_INVALID_OPTION',
 ] as const;

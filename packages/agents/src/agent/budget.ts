@@ -95,6 +95,18 @@ export class BudgetMeter {
     }
   }
 
+  /** Adds what a subagent's run spent: a subtree's tokens and cost count against its root. */
+  chargeSubtree(spent: BudgetSpent): void {
+    this.#spent.inputTokens += spent.inputTokens;
+    this.#spent.outputTokens += spent.outputTokens;
+    this.#spent.costUsd += spent.costUsd;
+    this.#spent.toolCalls += spent.toolCalls;
+    for (const model of spent.unpriced) {
+      if (!this.#spent.unpriced.includes(model))
+        this.#spent.unpriced = [...this.#spent.unpriced, model];
+    }
+  }
+
   chargeStep(): void {
     this.#spent.steps++;
   }

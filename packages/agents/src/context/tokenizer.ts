@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Message, Part } from '../model/message.js';
 
 /** The BPE encodings warden counts with (gpt-tokenizer's offline tables). */
@@ -32,28 +33,30 @@ export function encodingForModel(model: string): Encoding {
 
 type CountFn = (text: string) => number;
 
-const loading = new Map<Encoding, Promise<Tokenizer>>();
-
-/**
- * Loads an encoding's tables once per process (a few megabytes; tens of milliseconds) and returns
- * a tokenizer over it. Later calls for the same encoding share the first load.
- */
-export function loadTokenizer(encoding: Encoding = 'o200k_base'): Promise<Tokenizer> {
-  let pending = loading.get(encoding);
-  if (pending === undefined) {
-    pending = importCounter(encoding).then((count) => createTokenizer(encoding, count));
-    loading.set(encoding, pending);
-  }
-  return pending;
+interface EncodingModule {
+  countTokens(text: string, options: { disallowedSpecial: Set<string> }): number;
 }
 
-async function importCounter(encoding: Encoding): Promise<CountFn> {
-  const mod =
-    encoding === 'cl100k_base'
-      ? await import('gpt-tokenizer/encoding/cl100k_base')
-      : await import('gpt-tokenizer/encoding/o200k_base');
-  // Special-token text inside user or tool content is ordinary text: never let it throw.
-  return (text) => mod.countTokens(text, { disallowedSpecial: new Set() });
+const require = createRequire(import.meta.url);
+const loaded = new Map<Encoding, Tokenizer>();
+
+/**
+ * The tokenizer of an encoding. Its tables (a few megabytes) load on first use, once per process,
+ * synchronously: an agent counts its context inside a handler turn, where waiting on an import
+ * would stall the turn, and importing `@warden/agents` costs nothing until an agent counts.
+ */
+export function tokenizerFor(encoding: Encoding = 'o200k_base'): Tokenizer {
+  let tokenizer = loaded.get(encoding);
+  if (tokenizer === undefined) {
+    const mod = require(`gpt-tokenizer/encoding/${encoding}`) as EncodingModule;
+    // Special-token text inside user or tool content is ordinary text: never let it throw.
+    const none = new Set<string>();
+    tokenizer = createTokenizer(encoding, (text) =>
+      mod.countTokens(text, { disallowedSpecial: none }),
+    );
+    loaded.set(encoding, tokenizer);
+  }
+  return tokenizer;
 }
 
 function createTokenizer(encoding: Encoding, count: CountFn): Tokenizer {

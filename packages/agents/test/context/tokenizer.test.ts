@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { ContextLedger } from '../../src/context/context-ledger.js';
-import { encodingForModel, loadTokenizer, MESSAGE_OVERHEAD } from '../../src/context/tokenizer.js';
+import { encodingForModel, MESSAGE_OVERHEAD, tokenizerFor } from '../../src/context/tokenizer.js';
 import type { Message } from '../../src/model/message.js';
 
-const tokenizer = await loadTokenizer('o200k_base');
+const tokenizer = tokenizerFor('o200k_base');
 
 describe('tokenizer', () => {
   it('counts a text as the o200k encoding does', () => {
@@ -27,8 +27,8 @@ describe('tokenizer', () => {
     expect(tokenizer.countMessage(message)).toBe(parts + MESSAGE_OVERHEAD);
   });
 
-  it('loads each encoding once', async () => {
-    expect(await loadTokenizer('o200k_base')).toBe(tokenizer);
+  it('loads each encoding once', () => {
+    expect(tokenizerFor('o200k_base')).toBe(tokenizer);
   });
 
   it('picks cl100k for GPT-4 and GPT-3.5, o200k for the rest', () => {

@@ -1,0 +1,165 @@
+import {
+  type ActorContext,
+  isWardenError,
+  type Pid,
+  Supervisor,
+  type SupervisorSpec,
+} from '@warden/core';
+import { SpawnOnceGuard } from '@warden/resilience';
+import type { AgentResult } from '../store/checkpoint.js';
+import { AgentError } from './agent-error.js';
+import { AWAIT } from './agent-protocol.js';
+import type { Run } from './agent-run.js';
+import type { ResolvedAgentSpec } from './agent-spec.js';
+
+/** The subagent ceiling of a whole tree, shared by reference by every agent of it on the node. */
+export interface TreeCounter {
+  readonly max: number;
+  live: number;
+}
+
+export function newTreeCounter(max: number): TreeCounter {
+  return { max, live: 0 };
+}
+
+/** What `spawnAgent` needs to know of a subagent's definition. */
+interface SubagentDefinition {
+  readonly agentName: string;
+}
+
+/** A joiner that finds the subagent already gone tries again this often before giving up. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * An agent's subagents: started under a supervisor of the agent's own (linked to it, so they go
+ * when it goes), through spawn-once keyed by the logical task. Asking twice for a key that runs
+ * joins the running subagent and waits for the same result; a key whose run has finished answers
+ * its checkpointed result without running again (the key is the subagent's thread id). A spawn
+ * over the ceiling of its type, of the tree, or of the `subagents` budget is refused, typed and
+ * counted, never queued without bound.
+ */
+export class Subagents {
+  #supervisor: Promise<Pid> | undefined;
+  #guard: SpawnOnceGuard | undefined;
+
+  constructor(
+    private readonly ctx: ActorContext,
+    private readonly spec: ResolvedAgentSpec,
+    private readonly tree: TreeCounter,
+    private readonly onSpawn: (refused: boolean) => void,
+  ) {}
+
+  async spawn(
+    run: Run,
+    key: string,
+    agent: unknown,
+    task: string,
+    signal: AbortSignal,
+  ): Promise<AgentResult> {
+    const definition = agent as SubagentDefinition;
+    if (typeof definition?.agentName !== 'string') {
+      throw new AgentError('ERR_INVALID_OPTION', 'spawnAgent needs an agent made by defineAgent', {
+        field: 'agent',
+      });
+    }
+    const guard = await this.#guardFor();
+    for (let attempt = 1; ; attempt++) {
+      const { pid, started } = await this.#start(
+        run,
+        guard,
+        key,
+        agent,
+        definition.agentName,
+        task,
+        signal,
+      );
+      try {
+        return await this.ctx.call<AgentResult>(pid, AWAIT, {
+          timeout: Number.POSITIVE_INFINITY,
+          signal,
+        });
+      } catch (error) {
+        // It finished (and stopped) between the join and the wait: its checkpoint answers.
+        const gone = isWardenError(error, 'ERR_NOPROC') || isWardenError(error, 'ERR_EXIT');
+        if (
+          !gone ||
+          attempt >= MAX_ATTEMPTS ||
+          (isWardenError(error, 'ERR_EXIT') && error.reason !== 'normal')
+        ) {
+          throw error;
+        }
+      } finally {
+        // The subagent ends once it has answered (or failed): its place in the tree is free.
+        if (started) this.tree.live--;
+      }
+    }
+  }
+
+  async #start(
+    run: Run,
+    guard: SpawnOnceGuard,
+    key: string,
+    agent: unknown,
+    type: string,
+    task: string,
+    signal: AbortSignal,
+  ): Promise<{ readonly pid: Pid; readonly started: boolean }> {
+    if (guard.running(key) === undefined) {
+      if (guard.count(type) >= this.spec.perType)
+        this.#refuse(`${type} runs ${this.spec.perType} subagents`);
+      if (this.tree.live >= this.tree.max) this.#refuse(`the tree runs ${this.tree.max} subagents`);
+      try {
+        run.meter.admit('subagents');
+      } catch (error) {
+        this.onSpawn(true);
+        throw error;
+      }
+    }
+    const result = await guard.spawnOnce(
+      key,
+      {
+        extra: {
+          agent,
+          args: { task: { task, threadId: key }, exitWhenDone: true, tree: this.tree },
+        },
+      },
+      { taskType: type, policy: 'join', signal },
+    );
+    this.onSpawn(false);
+    const started = result.outcome === 'started';
+    if (started) {
+      run.meter.chargeSubagent();
+      this.tree.live++;
+    }
+    return { pid: result.outcome === 'queued' ? result.running : result.pid, started };
+  }
+
+  #refuse(why: string): never {
+    this.onSpawn(true);
+    throw new AgentError('ERR_SUBAGENT_CEILING', `subagent refused: ${why}`);
+  }
+
+  async #guardFor(): Promise<SpawnOnceGuard> {
+    if (this.#supervisor === undefined) {
+      const spec: SupervisorSpec = {
+        strategy: 'simple_one_for_one',
+        intensity: 3,
+        period: 60_000,
+        children: [
+          {
+            id: 'subagent',
+            restart: 'temporary',
+            start: (ctx: ActorContext, extra: unknown) => {
+              const { agent, args } = extra as { agent: never; args: unknown };
+              return ctx.startLink(agent, { args });
+            },
+          },
+        ],
+      };
+      this.#supervisor = this.ctx.startLink(Supervisor, { args: spec }) as Promise<Pid>;
+    }
+    const supervisor = await this.#supervisor;
+    this.#guard ??= new SpawnOnceGuard({ node: this.ctx.node, supervisor });
+    return this.#guard;
+  }
+}

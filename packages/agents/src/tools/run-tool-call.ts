@@ -1,0 +1,154 @@
+import type { Clock } from '@warden/core';
+import type { ToolCallPart, ToolResultPart } from '../model/message.js';
+import type { AnyTool, ToolContext } from './tool.js';
+import { ToolError } from './tool-error.js';
+
+/** How much of a tool's output goes back into the context, in characters of its JSON form. */
+export const MAX_TOOL_OUTPUT_CHARS = 20_000;
+
+export interface ToolCallOutcome {
+  readonly result: ToolResultPart;
+  /** Set when the call did not produce a result; the model sees it as the result. */
+  readonly error: ToolError | undefined;
+}
+
+export interface ToolCallEnv {
+  readonly clock: Clock;
+  /** The agent's task signal: aborting it aborts the call. */
+  readonly signal: AbortSignal;
+  readonly maxOutputChars?: number;
+  /** Everything of the `ToolContext` but what the runner sets itself. */
+  readonly context: Omit<ToolContext, 'signal' | 'deadline' | 'now' | 'callId'>;
+}
+
+/**
+ * Runs one tool call the model made, as untrusted input: an unknown tool or arguments that fail
+ * the schema never reach `run`; `run` gets the parsed input, an AbortSignal and a deadline on the
+ * node's clock, and a call that outlives its timeout is abandoned (its signal aborted) with
+ * `ERR_TOOL_TIMEOUT`. Whatever happens, the outcome is a `tool-result` part for the model: the
+ * output (cut to `maxOutputChars`), or the error's code and message with `isError`.
+ */
+export async function runToolCall(
+  tools: ReadonlyMap<string, AnyTool>,
+  call: ToolCallPart,
+  env: ToolCallEnv,
+): Promise<ToolCallOutcome> {
+  const tool = tools.get(call.name);
+  if (tool === undefined) {
+    return failed(call, new ToolError('ERR_UNKNOWN_TOOL', call.name, `unknown tool ${call.name}`));
+  }
+  const parsed = tool.input.safeParse(call.input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
+      .join('; ');
+    return failed(
+      call,
+      new ToolError(
+        'ERR_INVALID_TOOL_INPUT',
+        call.name,
+        `invalid input for ${call.name}: ${issues}`,
+      ),
+    );
+  }
+  try {
+    const output = await runWithDeadline(tool, parsed.data, call, env);
+    return { result: resultPart(call, bound(output, env.maxOutputChars)), error: undefined };
+  } catch (thrown) {
+    const error =
+      thrown instanceof ToolError
+        ? thrown
+        : new ToolError(
+            'ERR_TOOL_FAILED',
+            call.name,
+            `${call.name} failed: ${messageOf(thrown)}`,
+            thrown,
+          );
+    return failed(call, error);
+  }
+}
+
+function runWithDeadline(
+  tool: AnyTool,
+  input: unknown,
+  call: ToolCallPart,
+  env: ToolCallEnv,
+): Promise<unknown> {
+  const { clock } = env;
+  const controller = new AbortController();
+  const deadline = clock.now() + tool.timeout;
+  return new Promise<unknown>((resolve, reject) => {
+    let settled = false;
+    const finish = (settle: () => void) => {
+      if (settled) return;
+      settled = true;
+      clock.clearTimer(timer);
+      env.signal.removeEventListener('abort', onAbort);
+      settle();
+    };
+    const onAbort = () => {
+      controller.abort(env.signal.reason);
+      finish(() => reject(new ToolError('ERR_TOOL_FAILED', tool.name, `${tool.name} aborted`)));
+    };
+    const timer = clock.setTimer(tool.timeout, () => {
+      const error = new ToolError(
+        'ERR_TOOL_TIMEOUT',
+        tool.name,
+        `${tool.name} timed out after ${tool.timeout} ms`,
+      );
+      controller.abort(error);
+      finish(() => reject(error));
+    });
+    if (env.signal.aborted) {
+      onAbort();
+      return;
+    }
+    env.signal.addEventListener('abort', onAbort, { once: true });
+    const ctx: ToolContext = {
+      ...env.context,
+      signal: controller.signal,
+      deadline,
+      now: () => clock.now(),
+      callId: call.callId,
+    };
+    Promise.resolve()
+      .then(() => tool.run(input, ctx))
+      .then(
+        (value) => finish(() => resolve(value)),
+        (error: unknown) => finish(() => reject(error)),
+      );
+  });
+}
+
+function bound(output: unknown, max = MAX_TOOL_OUTPUT_CHARS): unknown {
+  if (output === undefined) return null;
+  if (typeof output === 'string') return output.length > max ? cut(output, max) : output;
+  let text: string;
+  try {
+    text = JSON.stringify(output) ?? 'null';
+  } catch {
+    return cut(String(output), max);
+  }
+  return text.length > max ? cut(text, max) : output;
+}
+
+function cut(text: string, max: number): string {
+  return `${text.slice(0, max)}... [cut: ${text.length - max} more characters]`;
+}
+
+function failed(call: ToolCallPart, error: ToolError): ToolCallOutcome {
+  return {
+    result: { ...resultPart(call, { error: error.code, message: error.message }), isError: true },
+    error,
+  };
+}
+
+function resultPart(call: ToolCallPart, output: unknown): ToolResultPart {
+  return { type: 'tool-result', callId: call.callId, name: call.name, output };
+}
+
+function messageOf(thrown: unknown): string {
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return message.length > 500 ? `${message.slice(0, 500)}...` : message;
+}
