@@ -96,7 +96,7 @@ export type WsTransportEvent =
   | { type: 'connection.down'; node: string; code: number; reason: string }
   | { type: 'frame.rejected'; node: string; code: number; reason: string }
   | { type: 'dial.failed'; address: string; reason: string }
-  | { type: 'member.ignored'; node: string; reason: string };
+  | { type: 'members.ignored'; from: string; count: number; reason: string };
 
 export interface ResolvedOptions {
   readonly secret: Buffer;

@@ -1,5 +1,6 @@
 import { Pid } from '@warden/core';
 import { isValidAddress, type PeerAddress } from '../address.js';
+import { MAX_CERTIFICATE_LENGTH } from './certificate.js';
 import { encode } from './codec.js';
 import { NODE_NAME } from './handshake.js';
 
@@ -13,7 +14,9 @@ import { NODE_NAME } from './handshake.js';
  *   envelope) lets an envelope name its `to` by index.
  * - `[1, ack]` ACK: sent at the end of a tick when no frame carries the ack.
  * - `[2, seq, ack, members]` MEMBERS: `[[name, host, port], ...]`, the sender's peers, so that
- *   every node meets every other (full mesh).
+ *   every node meets every other (full mesh); with node identities each is
+ *   `[name, host, port, certificate]`, and a receiver dials only names whose certificate the
+ *   cluster key signed.
  * - `[3, seq, ack]` LEAVE: the sender is stopping; do not reconnect to it.
  */
 export const FRAME = { batch: 0, ack: 1, members: 2, leave: 3 } as const;
@@ -26,6 +29,8 @@ export const MAX_MEMBERS = 1024;
 export interface Member {
   readonly name: string;
   readonly address: PeerAddress;
+  /** Its node certificate ('' when the cluster runs without node identities). */
+  readonly certificate: string;
 }
 
 export type Frame =
@@ -89,15 +94,19 @@ export function frameFromWire(raw: unknown, self: string): Frame | string {
       for (const m of body) {
         if (
           !Array.isArray(m) ||
-          m.length !== 3 ||
+          (m.length !== 3 && m.length !== 4) ||
           typeof m[0] !== 'string' ||
           !NODE_NAME.test(m[0])
         ) {
           return 'bad member';
         }
+        const certificate = m.length === 4 ? m[3] : '';
+        if (typeof certificate !== 'string' || certificate.length > MAX_CERTIFICATE_LENGTH) {
+          return 'bad member certificate';
+        }
         const address = { host: m[1], port: m[2] };
         if (!isValidAddress(address)) return 'bad member address';
-        members.push({ name: m[0], address });
+        members.push({ name: m[0], address, certificate });
       }
       return { type: 'members', seq, ack, members };
     }
@@ -144,7 +153,11 @@ export function membersFrame(seq: number, ack: number, members: readonly Member[
     FRAME.members,
     seq,
     ack,
-    members.map((m) => [m.name, m.address.host, m.address.port]),
+    members.map((m) =>
+      m.certificate === ''
+        ? [m.name, m.address.host, m.address.port]
+        : [m.name, m.address.host, m.address.port, m.certificate],
+    ),
   ]);
 }
 

@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import { parseAddress } from '../address.js';
 import type { ResolvedOptions, WsTransportEvent } from '../options.js';
 import { type WsTransportStats, zeroStats } from '../ws-transport.js';
+import { verifyCertificate } from './certificate.js';
 import { CLOSE } from './close-codes.js';
 import { Connection } from './connection.js';
 import type { ConnectionHost } from './connection-host.js';
@@ -39,6 +40,7 @@ export class Membership implements ConnectionHost {
   readonly heartbeat: Heartbeat;
   readonly #endOfTick = new EndOfTick();
   readonly #hooks: MembershipHooks;
+  readonly #options: ResolvedOptions;
   readonly batchBytes: number;
   readonly highWaterMark: number;
   readonly hardLimit: number;
@@ -47,6 +49,7 @@ export class Membership implements ConnectionHost {
   constructor(host: TransportHost, options: ResolvedOptions, hooks: MembershipHooks) {
     this.host = host;
     this.#hooks = hooks;
+    this.#options = options;
     this.batchBytes = options.batchBytes;
     this.highWaterMark = options.highWaterMark;
     this.hardLimit = options.hardLimit;
@@ -119,6 +122,8 @@ export class Membership implements ConnectionHost {
     rec.conn = conn;
     rec.left = false;
     rec.attempt = 0;
+    rec.known = true;
+    rec.certificate = peer.certificate ?? '';
     if (peer.address !== '') rec.address = parseAddress(peer.address);
     this.#hooks.emit({
       type: 'connection.up',
@@ -166,15 +171,66 @@ export class Membership implements ConnectionHost {
     }
   }
 
-  members(_from: Connection, members: Member[]): void {
+  /**
+   * Peers a member names: with node identities only those whose certificate the cluster key
+   * signed, and never more than `maxPeers` records in all. Each is dialed (under the redialer's
+   * cap on concurrent dials) while some connected member lists it.
+   */
+  members(from: Connection, members: Member[]): void {
     const redialer = this.#hooks.redialer();
+    const voucher = from.peer.node;
+    let ignored = 0;
+    let reason = '';
+    const ignore = (why: string): void => {
+      ignored++;
+      reason ||= why;
+    };
     for (const m of members) {
       if (m.name === this.host.name) continue;
-      const rec = this.peers.get(m.name);
-      if (rec.conn !== undefined || rec.blocked) continue;
+      const found = this.peers.find(m.name);
+      if (found?.conn !== undefined || found?.blocked === true) continue;
+      const refused = this.#unvouched(m);
+      if (refused !== undefined) {
+        ignore(refused);
+        continue;
+      }
+      if (found === undefined && this.peers.size >= this.#options.maxPeers) {
+        ignore('too many peers');
+        continue;
+      }
+      const rec = found ?? this.peers.get(m.name);
       rec.address = m.address;
       rec.left = false;
+      if (m.certificate !== '') rec.certificate = m.certificate;
+      rec.listedBy.add(voucher);
       if (redialer.shouldDial(rec)) redialer.dialNow(rec);
+    }
+    if (ignored > 0) {
+      this.#hooks.emit({ type: 'members.ignored', from: voucher, count: ignored, reason });
+    }
+  }
+
+  /** Why a gossiped member is not to be dialed, or undefined if the cluster vouches for it. */
+  #unvouched(m: Member): string | undefined {
+    const identity = this.#options.identity;
+    if (identity === undefined) return undefined;
+    const certificate = verifyCertificate(
+      identity.clusterKey,
+      m.certificate,
+      this.#options.wallClock(),
+    );
+    if (typeof certificate === 'string') return certificate;
+    return certificate.node === m.name ? undefined : 'certificate names another node';
+  }
+
+  /** `from` is gone: peers only it listed, never connected to this node, are no longer dialed. */
+  #unlist(from: string): void {
+    const redialer = this.#hooks.redialer();
+    for (const rec of [...this.peers.all()]) {
+      if (!rec.listedBy.delete(from) || rec.listedBy.size > 0 || rec.known) continue;
+      if (rec.conn !== undefined) continue;
+      redialer.cancel(rec);
+      this.peers.forget(rec);
     }
   }
 
@@ -190,6 +246,7 @@ export class Membership implements ConnectionHost {
     rec.conn = undefined;
     this.#hooks.emit({ type: 'connection.down', node: rec.name, code, reason });
     if (this.#hooks.detached()) return;
+    this.#unlist(rec.name);
     this.host.nodeDown(rec.name);
     if (this.peers.connectedCount() === 0) this.heartbeat.stop();
     this.#hooks.redialer().afterLoss(rec);
@@ -217,9 +274,11 @@ export class Membership implements ConnectionHost {
     const known: Member[] = [];
     for (const rec of this.peers.all()) {
       if (rec.conn === undefined || rec === joined || rec.address === undefined) continue;
-      known.push({ name: rec.name, address: rec.address });
+      known.push({ name: rec.name, address: rec.address, certificate: rec.certificate });
       if (joined.address !== undefined) {
-        rec.conn.members([{ name: joined.name, address: joined.address }]);
+        rec.conn.members([
+          { name: joined.name, address: joined.address, certificate: joined.certificate },
+        ]);
       }
     }
     if (known.length > 0) joined.conn?.members(known);

@@ -77,8 +77,11 @@ export class Outbound {
     }
   }
 
-  /** Dials `address`; resolves with the peer's name once connected (by this dial or another). */
-  async dial(address: PeerAddress): Promise<string> {
+  /**
+   * Dials `address`; resolves with the peer's name once connected (by this dial or another).
+   * With `expected`, a node answering under another name is not dialed further.
+   */
+  async dial(address: PeerAddress, expected?: string): Promise<string> {
     const host = this.#host;
     const key = formatAddress(address);
     this.#inFlight++;
@@ -89,6 +92,9 @@ export class Outbound {
       this.#release(key);
       if (challenge.node === host.self) {
         throw new WsTransportError('ERR_SELF_CONNECT', `${key} is this node`);
+      }
+      if (expected !== undefined && challenge.node !== expected) {
+        throw new WsTransportError('ERR_CONNECT_REFUSED', `${key} is not ${expected}`);
       }
       if (host.isConnected(challenge.node)) return challenge.node;
       if (host.closed()) throw new WsTransportError('ERR_CLOSED', 'the transport is closed');

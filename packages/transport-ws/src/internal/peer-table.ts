@@ -17,6 +17,12 @@ export interface PeerRecord {
   redialing: boolean;
   attempt: number;
   timer: TimerHandle | undefined;
+  /** Its node certificate, once it connected or a member vouched for it ('' without one). */
+  certificate: string;
+  /** It was connected to this node, or named to `connect`: redialed after a loss. */
+  known: boolean;
+  /** Connected peers whose MEMBERS listed it: a peer only gossiped is dialed while one lists it. */
+  readonly listedBy: Set<string>;
 }
 
 /** Peers by name. Invariant: at most one open connection per peer name. */
@@ -40,10 +46,22 @@ export class PeerTable {
         redialing: false,
         attempt: 0,
         timer: undefined,
+        certificate: '',
+        known: false,
+        listedBy: new Set(),
       };
       this.#peers.set(name, rec);
     }
     return rec;
+  }
+
+  get size(): number {
+    return this.#peers.size;
+  }
+
+  /** Forgets a peer that is neither connected nor being dialed. */
+  forget(rec: PeerRecord): void {
+    if (rec.conn === undefined && rec.dialing === 0 && !rec.blocked) this.#peers.delete(rec.name);
   }
 
   all(): IterableIterator<PeerRecord> {

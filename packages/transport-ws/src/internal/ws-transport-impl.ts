@@ -93,11 +93,12 @@ export class WsTransportImpl implements WsTransport {
         self: host.name,
         listening: () => this.#advertised !== undefined,
         closed: detached,
-        dial: (rec) => outbound.dial(rec.address as PeerAddress),
+        dial: (rec) => outbound.dial(rec.address as PeerAddress, rec.name),
         redialed: () => members.counters.reconnects++,
       },
       o.reconnect,
       o.random,
+      { concurrent: o.maxConcurrentDials, attempts: o.redialAttempts },
     );
     // A TestClock settles only once nothing this transport sent is unacknowledged.
     const track = (host.clock as { track?: (p: { isIdle(): boolean }) => () => void }).track;
