@@ -34,6 +34,15 @@ export interface StartOptions<A = unknown> extends SpawnOptions<A> {
   readonly timeout?: number;
 }
 
+/** Options of a synchronous stop (`node.stopProcess`): OTP's `gen_server:stop/3` timeout. */
+export interface StopOptions {
+  /**
+   * Milliseconds on the node's clock to wait for the process to end; past it the stop rejects
+   * with `ERR_STOP_TIMEOUT` and the process is left to finish. Default `Infinity`, as in OTP.
+   */
+  readonly timeout?: number;
+}
+
 export interface CallOptions {
   /** Milliseconds on the node's clock; default 5000; `Infinity` waits for ever. */
   readonly timeout?: number;

@@ -1,13 +1,14 @@
 import type { Ignore } from './actor-result.js';
 import type { Behaviour } from './behaviour.js';
 import { type Clock, systemClock } from './clock.js';
-import type { Address, CallOptions, SpawnOptions, StartOptions } from './context.js';
+import type { Address, CallOptions, SpawnOptions, StartOptions, StopOptions } from './context.js';
 import type { DeadLetters } from './dead-letters.js';
 import { invalidArgument } from './errors.js';
 import type { Observer } from './events.js';
 import { type ExitReason, isExitReason } from './exit-reason.js';
 import { bindCore } from './internal/core-of.js';
 import { NodeCore } from './internal/node-core.js';
+import { stopProcess } from './internal/stop-process.js';
 import { validateMailboxOptions } from './mailbox.js';
 import type { Node, NodeOptions, ProcessInfo } from './node.js';
 import { isPid, type Pid } from './pid.js';
@@ -99,6 +100,14 @@ class NodeHandle implements Node {
 
   call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R> {
     return this.#core.calls.call<R>(this.#core.system, to, request, options);
+  }
+
+  stopProcess(
+    target: Address,
+    reason: ExitReason = 'normal',
+    options?: StopOptions,
+  ): Promise<void> {
+    return stopProcess(this.#core, target, reason, options);
   }
 
   exit(pid: Pid, reason: ExitReason): void {

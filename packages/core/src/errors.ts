@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   'ERR_ABORTED',
   'ERR_BAD_RETURN',
   'ERR_START_FAILED',
+  'ERR_START_TIMEOUT',
+  'ERR_STOP_TIMEOUT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,7 +10,8 @@ import type { Pid } from './pid.js';
  */
 export type NodeEvent =
   | { type: 'actor.spawned'; time: number; pid: Pid; parent: Pid | undefined }
-  | { type: 'actor.exited'; time: number; pid: Pid; reason: ExitReason }
+  | { type: 'actor.exited'; time: number; pid: Pid; reason: ExitReason; cause: ExitCause }
+  | CrashReport
   | { type: 'actor.registered'; time: number; pid: Pid; name: string }
   | { type: 'actor.linked'; time: number; pid: Pid; other: Pid }
   | { type: 'actor.unlinked'; time: number; pid: Pid; other: Pid }
@@ -55,6 +56,37 @@ export type NodeEvent =
   | { type: 'node.down'; time: number; node: string }
   | { type: 'node.stopped'; time: number; node: string }
   | PublishedEvent;
+
+/**
+ * Why a process ended, so a log or a trace can tell a crash from a death it was dealt:
+ * - `self`: its own code ended it without a throw (a return, `ctx.exit`, `stop`, `IGNORE`);
+ * - `crash`: its own code threw (an `actor.crashed` report precedes the exit);
+ * - `signal`: an exit signal (a linked process's exit, `exit(pid, reason)`, a kill, a start
+ *   timeout) or, for a gen_server trapping exits, its parent's EXIT;
+ * - `stopped`: a synchronous stop (`node.stopProcess`) asked it to end;
+ * - `node-stopped`: its node stopped.
+ */
+export type ExitCause = 'self' | 'crash' | 'signal' | 'stopped' | 'node-stopped';
+
+/** Where in a process's own code the throw happened. */
+export type CrashPhase = 'init' | 'handler' | 'terminate' | 'function';
+
+/**
+ * A crash report: the process's own code threw. `stack` is the thrown error's, `lastMessage` the
+ * message being handled (absent in `init` and in a process function) and `state` the state the
+ * handler was given; both are described as text cut at a few hundred characters, so a report
+ * can always be logged.
+ */
+export interface CrashReport {
+  readonly type: 'actor.crashed';
+  readonly time: number;
+  readonly pid: Pid;
+  readonly phase: CrashPhase;
+  readonly reason: ExitReason;
+  readonly stack: string | undefined;
+  readonly lastMessage: string | undefined;
+  readonly state: string | undefined;
+}
 
 /**
  * An event published by code above the core (a machine's inspection, a resilience decision, an

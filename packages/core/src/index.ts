@@ -26,6 +26,7 @@ export type {
   ReceiveOptions,
   SpawnOptions,
   StartOptions,
+  StopOptions,
 } from './context.js';
 export { createNode } from './create-node.js';
 export { type DeadLetter, type DeadLetterReason, DeadLetters } from './dead-letters.js';
@@ -38,6 +39,9 @@ export {
   WardenError,
 } from './errors.js';
 export type {
+  CrashPhase,
+  CrashReport,
+  ExitCause,
   NodeEvent,
   NodeEventType,
   Observer,

@@ -1,7 +1,7 @@
 import type { Ignore } from './actor-result.js';
 import type { Behaviour } from './behaviour.js';
 import type { Clock } from './clock.js';
-import type { Address, CallOptions, SpawnOptions, StartOptions } from './context.js';
+import type { Address, CallOptions, SpawnOptions, StartOptions, StopOptions } from './context.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { Observer } from './events.js';
 import type { ExitReason } from './exit-reason.js';
@@ -66,6 +66,15 @@ export interface Node {
   send(to: Address, message: unknown): void;
   cast(to: Address, message: unknown): void;
   call<R = unknown>(to: Address, request: unknown, options?: CallOptions): Promise<R>;
+  /**
+   * Stops a process synchronously (OTP's `gen_server:stop/3`): a `defineActor` process runs
+   * `terminate` after the messages queued before the request, then ends with `reason` (default
+   * `normal`); a process function ends at once. Resolves once it has ended with that reason;
+   * rejects with `ERR_EXIT` carrying the reason it ended with instead, `ERR_NOPROC` if there is
+   * no such process, `ERR_STOP_TIMEOUT` if it has not ended within `timeout` (it is then left to
+   * finish, as in OTP).
+   */
+  stopProcess(target: Address, reason?: ExitReason, options?: StopOptions): Promise<void>;
   /** Sends an exit signal from the node's system process (`exit/2`). */
   exit(pid: Pid, reason: ExitReason): void;
 

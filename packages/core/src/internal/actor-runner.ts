@@ -1,13 +1,16 @@
 import { Directive, IGNORE, NoReply, Reply, Stop } from '../actor-result.js';
 import type { ActorSpec } from '../behaviour.js';
 import { describeValue, WardenError } from '../errors.js';
-import { type ExitReason, errorReason } from '../exit-reason.js';
+import type { ExitCause } from '../events.js';
+import type { ExitReason } from '../exit-reason.js';
 import { EMPTY } from '../mailbox.js';
 import { CallRequest, CastMessage, ExitMessage, RuntimeMessage } from '../messages.js';
 import { samePid } from '../pid.js';
+import { NO_MESSAGE, reportCrash } from './crash-report.js';
 import { recordPoisonCrash, screenPoison } from './poison-screen.js';
 import type { Process, Runner } from './process.js';
 import { isProcessExit, isThenable } from './runner.js';
+import { StopRequest } from './stop-request.js';
 
 /**
  * The gen_server engine behind `defineActor`: runs `init`, then hands one message at a time to
@@ -48,7 +51,7 @@ export class ActorRunner implements Runner {
       try {
         result = handleInfo(message, p.state, p.ctx);
       } catch (error) {
-        this.#crash(p, error, undefined);
+        this.#crash(p, error, undefined, message);
         continue;
       }
       if (result instanceof Directive || p.dead || isThenable(result)) {
@@ -110,13 +113,18 @@ export class ActorRunner implements Runner {
 
   #initFailed(p: Process, error: unknown): void {
     if (p.dead || isProcessExit(error)) return;
-    const reason = errorReason(error);
+    const reason = reportCrash(p, error, 'init', NO_MESSAGE, false);
     p.started('failed', reason);
-    p.core.terminate(p, reason);
+    p.core.terminate(p, reason, 'crash');
   }
 
   #handle(p: Process, message: unknown): void {
     const spec = this.#spec;
+    if (message instanceof StopRequest) {
+      // A synchronous stop (gen_server:stop): terminate runs, then the process ends as asked.
+      this.#stopWith(p, message.reason, 'stopped');
+      return;
+    }
     const poisonKey = p.poison === undefined ? undefined : screenPoison(p, message);
     if (poisonKey === null) return;
     let result: unknown;
@@ -135,7 +143,7 @@ export class ActorRunner implements Runner {
         result = spec.handleCast(message.message, p.state, p.ctx);
       } else if (message instanceof ExitMessage && p.trapping && samePid(message.from, p.parent)) {
         // gen_server: an EXIT from the parent while trapping means "terminate with its reason".
-        this.#stopWith(p, message.reason);
+        this.#stopWith(p, message.reason, 'signal');
         return;
       } else if (spec.handleInfo !== undefined) {
         result = spec.handleInfo(message, p.state, p.ctx);
@@ -144,7 +152,7 @@ export class ActorRunner implements Runner {
         return;
       }
     } catch (error) {
-      this.#crash(p, error, poisonKey);
+      this.#crash(p, error, poisonKey, message);
       return;
     }
     this.#settle(p, message, result, poisonKey);
@@ -168,7 +176,7 @@ export class ActorRunner implements Runner {
           (error) => {
             if (p.dead) return;
             p.busy = false;
-            this.#crash(p, error, poisonKey);
+            this.#crash(p, error, poisonKey, message);
           },
         )
         .then(undefined, (error) => p.core.fail(p, error));
@@ -190,9 +198,9 @@ export class ActorRunner implements Runner {
       } else if (result instanceof Stop) {
         if (result.hasReply) p.core.calls.reply(message, result.replyValue, undefined);
         p.state = result.state;
-        this.#stopWith(p, result.reason);
+        this.#stopWith(p, result.reason, 'self');
       } else {
-        this.#crash(p, badReturn('handleCall', result), poisonKey);
+        this.#crash(p, badReturn('handleCall', result), poisonKey, message);
       }
       return;
     }
@@ -200,48 +208,52 @@ export class ActorRunner implements Runner {
       p.state = result;
     } else if (result instanceof Stop) {
       p.state = result.state;
-      this.#stopWith(p, result.reason);
+      this.#stopWith(p, result.reason, 'self');
     } else if (result instanceof Reply || result instanceof NoReply) {
-      this.#crash(p, badReturn('handleCast/handleInfo', result), poisonKey);
+      this.#crash(p, badReturn('handleCast/handleInfo', result), poisonKey, message);
     } else {
       p.state = result;
     }
   }
 
-  #crash(p: Process, error: unknown, poisonKey: string | undefined): void {
+  /** The handler of `message` threw: a crash report, then `terminate`, then the exit. */
+  #crash(p: Process, error: unknown, poisonKey: string | undefined, message: unknown): void {
     if (p.dead || isProcessExit(error)) return;
     recordPoisonCrash(p, poisonKey);
-    this.#stopWith(p, errorReason(error));
+    this.#stopWith(p, reportCrash(p, error, 'handler', message, true), 'crash');
   }
 
   /** Runs `terminate` (if any), then ends the process. A throwing `terminate` replaces the reason. */
-  #stopWith(p: Process, reason: ExitReason): void {
+  #stopWith(p: Process, reason: ExitReason, cause: ExitCause): void {
     if (p.dead) return;
     const terminate = this.#spec.terminate;
     if (terminate === undefined) {
-      p.core.terminate(p, reason);
+      p.core.terminate(p, reason, cause);
       return;
     }
     let result: unknown;
     try {
       result = terminate(reason, p.state, p.ctx);
     } catch (error) {
-      if (!isProcessExit(error)) p.core.terminate(p, errorReason(error));
+      this.#terminateFailed(p, error);
       return;
     }
     if (isThenable(result)) {
       p.busy = true;
       result
         .then(
-          () => p.core.terminate(p, reason),
-          (error) => {
-            if (!isProcessExit(error)) p.core.terminate(p, errorReason(error));
-          },
+          () => p.core.terminate(p, reason, cause),
+          (error) => this.#terminateFailed(p, error),
         )
         .then(undefined, (error) => p.core.fail(p, error));
     } else {
-      p.core.terminate(p, reason);
+      p.core.terminate(p, reason, cause);
     }
+  }
+
+  #terminateFailed(p: Process, error: unknown): void {
+    if (p.dead || isProcessExit(error)) return;
+    p.core.terminate(p, reportCrash(p, error, 'terminate', NO_MESSAGE, true), 'crash');
   }
 
   #resume(p: Process): void {

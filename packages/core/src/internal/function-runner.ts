@@ -1,5 +1,5 @@
 import type { ProcessFunction } from '../behaviour.js';
-import { errorReason } from '../exit-reason.js';
+import { NO_MESSAGE, reportCrash } from './crash-report.js';
 import type { Process, Runner } from './process.js';
 import { isProcessExit, isThenable } from './runner.js';
 
@@ -43,7 +43,8 @@ export class FunctionRunner implements Runner {
 
 function finish(p: Process, error: unknown, normal = false): void {
   if (p.dead || isProcessExit(error)) return;
-  p.core.terminate(p, normal ? 'normal' : errorReason(error));
+  if (normal) p.core.terminate(p, 'normal');
+  else p.core.terminate(p, reportCrash(p, error, 'function', NO_MESSAGE, false), 'crash');
 }
 
 /** Runs nothing and dead-letters what it is sent: the node's own system process. */

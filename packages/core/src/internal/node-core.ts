@@ -2,10 +2,10 @@ import { customAlphabet } from 'nanoid';
 import type { Ignore } from '../actor-result.js';
 import type { Behaviour } from '../behaviour.js';
 import type { Clock } from '../clock.js';
-import type { SpawnOptions } from '../context.js';
+import type { SpawnOptions, StartOptions } from '../context.js';
 import { type DeadLetterReason, DeadLetters } from '../dead-letters.js';
 import { invalidArgument, WardenError } from '../errors.js';
-import { EventStream, type NodeEvent } from '../events.js';
+import { EventStream, type ExitCause, type NodeEvent } from '../events.js';
 import { type ExitReason, errorReason, formatReason } from '../exit-reason.js';
 import { type MailboxOptions, validateMailboxOptions } from '../mailbox.js';
 import { CallRequest } from '../messages.js';
@@ -199,7 +199,7 @@ export class NodeCore implements TransportHost {
   start<A>(
     parent: Process | undefined,
     behaviour: Behaviour<A>,
-    options: SpawnOptions<A> | undefined,
+    options: StartOptions<A> | undefined,
     link: boolean,
   ): Promise<Pid | Ignore> {
     return startProcess(this, parent, behaviour, options, link);
@@ -213,7 +213,7 @@ export class NodeCore implements TransportHost {
    */
   fail(p: Process, error: unknown): void {
     this.onInternalError(error);
-    this.terminate(p, errorReason(error));
+    this.terminate(p, errorReason(error), 'crash');
   }
 
   /**
@@ -221,7 +221,7 @@ export class NodeCore implements TransportHost {
    * pending receive are cancelled, its signal aborts, its queued messages become dead letters,
    * and every link and monitor is told `reason`.
    */
-  terminate(p: Process, reason: ExitReason): void {
+  terminate(p: Process, reason: ExitReason, cause: ExitCause = 'self'): void {
     if (p.dead) return;
     p.dead = true;
     p.busy = true;
@@ -250,7 +250,7 @@ export class NodeCore implements TransportHost {
     }
     this.signals.exited(p, reason);
     if (this.events.active) {
-      this.emit({ type: 'actor.exited', time: this.clock.now(), pid: p.pid, reason });
+      this.emit({ type: 'actor.exited', time: this.clock.now(), pid: p.pid, reason, cause });
     }
   }
 
@@ -294,7 +294,8 @@ export class NodeCore implements TransportHost {
   stop(): void {
     if (this.stopped) return;
     this.calls.table.rejectAll(new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`));
-    for (const p of [...this.table.values()]) if (p !== this.system) this.terminate(p, 'shutdown');
+    for (const p of [...this.table.values()])
+      if (p !== this.system) this.terminate(p, 'shutdown', 'node-stopped');
     this.stopped = true;
     this.timers.cancelAll();
     this.transport?.detach();

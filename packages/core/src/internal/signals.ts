@@ -38,13 +38,13 @@ export class Signals {
 
   applyExit(p: Process, from: Pid, reason: ExitReason, viaLink: boolean): void {
     if (!viaLink && reason === 'kill') {
-      this.core.terminate(p, 'killed');
+      this.core.terminate(p, 'killed', 'signal');
     } else if (p.trapping) {
       this.core.router.deliver(p, new ExitMessage(from, reason), true, false);
     } else if (reason === 'normal') {
-      if (!viaLink && samePid(from, p.pid)) this.core.terminate(p, 'normal');
+      if (!viaLink && samePid(from, p.pid)) this.core.terminate(p, 'normal', 'signal');
     } else {
-      this.core.terminate(p, reason);
+      this.core.terminate(p, reason, 'signal');
     }
   }
 

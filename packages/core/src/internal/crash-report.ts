@@ -1,0 +1,69 @@
+import type { CrashPhase } from '../events.js';
+import { type ExitReason, errorReason } from '../exit-reason.js';
+import type { Process } from './process.js';
+
+/** How long a described message or state may be in a crash report. */
+export const CRASH_REPORT_LIMIT = 300;
+
+/** Marks the absence of a last message (a message may itself be `undefined`). */
+export const NO_MESSAGE: unique symbol = Symbol('warden.no-message');
+
+/**
+ * Puts an `actor.crashed` event on the stream: the process's own code threw (OTP's crash report,
+ * as opposed to a death by an exit signal). Built only when someone observes, so an unobserved
+ * crash costs nothing more than before. Returns the exit reason the throw becomes.
+ */
+export function reportCrash(
+  p: Process,
+  error: unknown,
+  phase: CrashPhase,
+  lastMessage: unknown,
+  withState: boolean,
+): ExitReason {
+  const reason = errorReason(error);
+  const core = p.core;
+  if (core.events.active && !core.stopped) {
+    core.emit({
+      type: 'actor.crashed',
+      time: core.clock.now(),
+      pid: p.pid,
+      phase,
+      reason,
+      stack: error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined,
+      lastMessage:
+        lastMessage === NO_MESSAGE ? undefined : describeBounded(lastMessage, CRASH_REPORT_LIMIT),
+      state: withState ? describeBounded(p.state, CRASH_REPORT_LIMIT) : undefined,
+    });
+  }
+  return reason;
+}
+
+/**
+ * A value as text for a log, never longer than `limit` characters: JSON where it can be, with
+ * what JSON cannot say (functions, bigints, symbols, cycles) named instead of failing.
+ */
+export function describeBounded(value: unknown, limit: number): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'function') text = `[function ${value.name || 'anonymous'}]`;
+  else if (typeof value === 'symbol' || typeof value === 'bigint' || value === undefined) {
+    text = String(value);
+  } else {
+    try {
+      const seen = new WeakSet<object>();
+      text =
+        JSON.stringify(value, (_key, v: unknown) => {
+          if (typeof v === 'bigint') return `${v}n`;
+          if (typeof v === 'function' || typeof v === 'symbol') return String(v);
+          if (typeof v === 'object' && v !== null) {
+            if (seen.has(v)) return '[circular]';
+            seen.add(v);
+          }
+          return v;
+        }) ?? String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
+  }
+  return text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
+}
