@@ -8,6 +8,8 @@ import { isPid, type Pid } from '../pid.js';
 import type { PoisonGuard } from '../poison-guard.js';
 import type { Ref } from '../ref.js';
 import type { NormalizedChildSpec, Shutdown } from './child-spec.js';
+import { dynamicArgs } from './dynamic-args.js';
+import { watchLinks } from './watch-links.js';
 
 export type StartOutcome =
   | { readonly kind: 'ok'; readonly pid: Pid; readonly info: unknown }
@@ -64,66 +66,6 @@ export async function startChildProcess(
         : errorReason(error);
     return { kind: 'error', reason };
   }
-}
-
-/**
- * The supervisor's context as a function start sees it, noting every pid the function linked or
- * unlinked (`spawnLink`, `startLink`, `link`, `unlink`). The links of those pids are the
- * function's business, as in OTP, where the start function links and the supervisor never
- * re-links: a child that unlinked itself (OTP's "naughty child") stays unlinked. A pid the function
- * touched in none of these ways (one it got from a call, say) is linked by the supervisor, which
- * could not see it exit otherwise (decision 0019).
- */
-function watchLinks(ctx: ActorContext): { ctx: ActorContext; touched: Set<string> } {
-  const touched = new Set<string>();
-  const note = (pid: unknown): void => {
-    if (isPid(pid)) touched.add(pid.key);
-  };
-  const watched = new Proxy(ctx, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      const method = value as (...args: unknown[]) => unknown;
-      switch (property) {
-        case 'spawnLink': {
-          return (...args: unknown[]) => {
-            const pid = method.apply(target, args);
-            note(pid);
-            return pid;
-          };
-        }
-        case 'startLink':
-          return async (...args: unknown[]) => {
-            const result = await method.apply(target, args);
-            note(result);
-            return result;
-          };
-        case 'link':
-        case 'unlink':
-          return (pid: unknown) => {
-            note(pid);
-            return method.call(target, pid);
-          };
-        default:
-          return method.bind(target);
-      }
-    },
-  });
-  return { ctx: watched, touched };
-}
-
-/**
- * The `args` a behaviour-form child starts with: OTP's `A ++ ExtraArgs`, for one-value args
- * (decision 0018). Without `extra`, the template's args; without template args, `extra` itself.
- * Otherwise both are read as argument lists (an array is its elements, any other value one
- * argument) and the child gets their concatenation: `[1, 2]` and `[3]` give `[1, 2, 3]`, `[1, 2]`
- * and `3` give `[1, 2, 3]`, `{ a }` and `{ b }` give `[{ a }, { b }]`.
- */
-export function dynamicArgs(templateArgs: unknown, extra: unknown): unknown {
-  if (extra === undefined) return templateArgs;
-  if (templateArgs === undefined) return extra;
-  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
-  return [...list(templateArgs), ...list(extra)];
 }
 
 /**
