@@ -15,9 +15,10 @@ export type StartReturn = Pid | Ignore | { readonly pid: Pid; readonly info: unk
 
 /**
  * How to start a child: a behaviour (started linked, waiting for its `init`), or a function that
- * starts it under the supervisor's context (use `ctx.startLink`). Under `simple_one_for_one` the
- * function receives the `extra` given to `startChild`; for the behaviour form `extra`, when given,
- * replaces `args`.
+ * starts it linked under the supervisor's context (`ctx.startLink`); the supervisor leaves the
+ * links of what the function linked or unlinked alone (decision 0019). Under `simple_one_for_one`
+ * the function receives the `extra` given to `startDynamicChild`; for the behaviour form `extra`
+ * is appended to `args` (decision 0018).
  */
 export type ChildStart =
   | {
