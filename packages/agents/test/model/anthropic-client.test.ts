@@ -133,6 +133,17 @@ describe('Anthropic client: generate', () => {
     ]);
   });
 
+  it('sends max_tokens 4096 when neither the request nor the options set one', async () => {
+    stub = await startStub(json('anthropic-text.json'));
+    clock = new TestClock();
+    const client = createAnthropicClient({ baseUrl: stub.baseUrl, apiKey: 'k', model: 'm', clock });
+    await client.generate(hello);
+    await client.generate({ ...hello, maxOutputTokens: 10 });
+    expect(stub.requests.map((r) => (r.body as { max_tokens?: number }).max_tokens)).toEqual([
+      4096, 10,
+    ]);
+  });
+
   it('sums the three input counters into inputTokens and keeps the cache counters', async () => {
     const client = await clientFor(json('anthropic-text.json'));
     const answer = await client.generate(hello);

@@ -72,6 +72,21 @@ describe('classifyHttpError: recorded provider bodies', () => {
     expect(kindOf(400, 'openai-400-context-length.json').retryable).toBe(false);
   });
 
+  it('classifies a spent allowance on a 403 and any 402 as quota_exhausted', () => {
+    const billing = { error: { message: 'You have reached your specified API usage limits.' } };
+    expect(classifyHttpError({ status: 403, body: billing, now: NOW }).kind).toBe(
+      'quota_exhausted',
+    );
+    expect(classifyHttpError({ status: 402, body: '', now: NOW }).kind).toBe('quota_exhausted');
+    const payment = {
+      type: 'error',
+      error: { type: 'billing_error', message: 'Payment required' },
+    };
+    expect(classifyHttpError({ status: 402, body: payment, now: NOW }).providerCode).toBe(
+      'billing_error',
+    );
+  });
+
   it('classifies by status alone when the body says nothing', () => {
     const kinds = [400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504, 529].map(
       (status) => classifyHttpError({ status, body: '', now: NOW }).kind,

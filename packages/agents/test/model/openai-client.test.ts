@@ -172,6 +172,45 @@ describe('OpenAI client: generate', () => {
   });
 });
 
+describe('OpenAI client: options', () => {
+  it('sends max_completion_tokens when asked, and names errors after the configured provider', async () => {
+    stub = await startStub(json('openai-401-invalid-key.json', 401));
+    clock = new TestClock();
+    const client = createOpenAIClient({
+      baseUrl: stub.baseUrl,
+      apiKey: 'gsk-test',
+      model: 'llama-3.1-8b-instant',
+      clock,
+      provider: 'groq',
+      maxTokensParam: 'max_completion_tokens',
+      headers: { 'x-team': 'search' },
+    });
+    const error = await failure(client.generate({ ...hello, maxOutputTokens: 64 }));
+    expect(client.provider).toBe('groq');
+    expect((error as { provider?: string }).provider).toBe('groq');
+    expect((error as Error).message).toMatch(/^groq: HTTP 401/);
+    expect(stub.requests[0]?.body).toMatchObject({ max_completion_tokens: 64 });
+    expect(stub.requests[0]?.body).not.toHaveProperty('max_tokens');
+    expect(stub.requests[0]?.headers['x-team']).toBe('search');
+  });
+
+  it('refuses a body past maxResponseBytes', async () => {
+    stub = await startStub(json('openai-text.json'));
+    clock = new TestClock();
+    const client = createOpenAIClient({
+      baseUrl: stub.baseUrl,
+      apiKey: 'k',
+      model: 'm',
+      clock,
+      maxResponseBytes: 200,
+    });
+    const error = await failure(client.generate(hello));
+    expect(isModelCallError(error, 'server')).toBe(true);
+    expect((error as Error).message).toMatch(/exceeds 200 bytes/);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
 describe('OpenAI client: errors', () => {
   const cases: [string, number, string, Record<string, string>, string, number | undefined][] = [
     [
