@@ -82,6 +82,10 @@ class NodeHandle implements Node {
     return this.#core.stopped;
   }
 
+  get signal(): AbortSignal {
+    return this.#core.lifetime.signal;
+  }
+
   spawn<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid {
     return this.#core.spawn(behaviour, options, undefined, false);
   }

@@ -129,6 +129,7 @@ export type Observer = (event: NodeEvent) => void;
  */
 export class EventStream {
   #observers: Observer[] = [];
+  #closed = false;
   readonly #onError: (error: unknown) => void;
 
   constructor(onError: (error: unknown) => void) {
@@ -141,10 +142,17 @@ export class EventStream {
   }
 
   subscribe(observer: Observer): () => void {
+    if (this.#closed) return () => {};
     this.#observers = [...this.#observers, observer];
     return () => {
       this.#observers = this.#observers.filter((o) => o !== observer);
     };
+  }
+
+  /** Lets every observer go; nothing is emitted or subscribed after (the node has stopped). */
+  close(): void {
+    this.#closed = true;
+    this.#observers = [];
   }
 
   emit(event: NodeEvent): void {

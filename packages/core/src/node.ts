@@ -55,6 +55,12 @@ export interface Node {
   readonly clock: Clock;
   readonly deadLetters: DeadLetters;
   readonly stopped: boolean;
+  /**
+   * Aborted when the node stops (with an `ERR_NODE_STOPPED` reason): what the packages above the
+   * core listen to, to cancel their own timers and listeners with the node. Already aborted on a
+   * stopped node.
+   */
+  readonly signal: AbortSignal;
 
   spawn<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid;
   /**

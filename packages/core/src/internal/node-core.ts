@@ -67,6 +67,8 @@ export class NodeCore implements TransportHost {
   /** Set by createNode: the public face handed to processes as `ctx.node`. */
   api!: Node;
   stopped = false;
+  /** Aborted when the node stops: `node.signal`. */
+  readonly lifetime = new AbortController();
   /** Where errors the runtime catches to protect itself are reported. */
   readonly onInternalError: (error: unknown) => void;
   /** The last revived pid `local` resolved, and its process; forgotten when that process ends. */
@@ -290,16 +292,28 @@ export class NodeCore implements TransportHost {
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
-  /** Ends every process with `shutdown` (a fence, no terminate callbacks) and detaches. */
+  /**
+   * Ends every process with `shutdown` (a fence, no terminate callbacks) and detaches. Nothing
+   * of the node outlives it: its timers are cancelled, its run queue cleared, `node.stopped` is
+   * its last event (observers are let go after it), and `node.signal` aborts last, so the
+   * packages above can stop what they hold.
+   */
   stop(): void {
     if (this.stopped) return;
-    this.calls.table.rejectAll(new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`));
-    for (const p of [...this.table.values()])
+    const error = new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`);
+    this.calls.table.rejectAll(error);
+    for (const p of [...this.table.values()]) {
       if (p !== this.system) this.terminate(p, 'shutdown', 'node-stopped');
+    }
     this.stopped = true;
     this.timers.cancelAll();
+    this.calls.table.rejectAll(error);
+    this.scheduler.clear();
     this.transport?.detach();
-    if (this.events.active)
+    if (this.events.active) {
       this.emit({ type: 'node.stopped', time: this.clock.now(), node: this.name });
+    }
+    this.events.close();
+    this.lifetime.abort(error);
   }
 }

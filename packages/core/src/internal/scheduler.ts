@@ -25,6 +25,7 @@ export class Scheduler {
   #queue: (Runnable | undefined)[] = [];
   #head = 0;
   #pending = false;
+  #immediate: NodeJS.Immediate | undefined = undefined;
   readonly #budget: number;
   readonly slice: number;
   readonly #drain = (): void => this.#run();
@@ -48,7 +49,26 @@ export class Scheduler {
     return !this.#pending;
   }
 
+  /**
+   * Forgets every queued process and a pending yield (the node has stopped: its processes are
+   * dead), so no immediate outlives the node. A drain already chained on a promise finds nothing.
+   */
+  clear(): void {
+    if (this.#immediate !== undefined) {
+      clearImmediate(this.#immediate);
+      this.#immediate = undefined;
+      this.#pending = false;
+    }
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const proc = this.#queue[i];
+      if (proc !== undefined) proc.queued = false;
+    }
+    this.#queue.length = 0;
+    this.#head = 0;
+  }
+
   #run(): void {
+    this.#immediate = undefined;
     const queue = this.#queue;
     let budget = this.#budget;
     while (this.#head < queue.length) {
@@ -70,7 +90,7 @@ export class Scheduler {
           queue.splice(0, this.#head);
           this.#head = 0;
         }
-        setImmediate(this.#drain);
+        this.#immediate = setImmediate(this.#drain);
         return;
       }
     }

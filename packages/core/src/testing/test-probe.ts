@@ -170,14 +170,7 @@ export class TestProbe {
   async #await(match: (m: unknown) => boolean, within: number): Promise<unknown> {
     this.#assertAlive();
     const clock = this.node.clock;
-    if (!(clock instanceof TestClock)) {
-      try {
-        return await this.#ctx.receive(match, { timeout: within });
-      } catch (error) {
-        if (isWardenError(error, 'ERR_RECEIVE_TIMEOUT')) return NOTHING;
-        throw error;
-      }
-    }
+    if (!(clock instanceof TestClock)) return this.#receive(match, within);
     await clock.settle();
     let elapsed = 0;
     for (;;) {
@@ -190,6 +183,30 @@ export class TestProbe {
       await clock.advance(step);
       elapsed += step;
     }
+  }
+
+  /**
+   * One `receive` with the timeout; the probe's own signal ends the wait if the probe exits
+   * meanwhile (a dead process's receive never settles).
+   */
+  #receive(match: (m: unknown) => boolean, within: number): Promise<unknown> {
+    const signal = this.#ctx.signal;
+    return new Promise((resolve, reject) => {
+      const onExit = (): void =>
+        reject(new Error(`TestProbe: the probe ${this.pid} exited while waiting`));
+      signal.addEventListener('abort', onExit, { once: true });
+      this.#ctx.receive(match, { timeout: within }).then(
+        (message) => {
+          signal.removeEventListener('abort', onExit);
+          resolve(message);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onExit);
+          if (isWardenError(error, 'ERR_RECEIVE_TIMEOUT')) resolve(NOTHING);
+          else reject(error);
+        },
+      );
+    });
   }
 
   #take(match: (m: unknown) => boolean): unknown {
