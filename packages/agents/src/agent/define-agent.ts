@@ -38,6 +38,8 @@ export interface AgentState {
   readonly loop: StepLoop;
   readonly queue: { readonly task: AgentTask; readonly origin: Origin }[];
   readonly exitWhenDone: boolean;
+  /** `await` calls that came before any task: answered by the next task's result. */
+  readonly waiting: CallRequest[];
   lastResult: AgentResult | undefined;
 }
 
@@ -97,6 +99,7 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
         ),
         queue: [],
         exitWhenDone: args?.exitWhenDone === true,
+        waiting: [],
         lastResult: undefined,
       };
       if (args?.task !== undefined) {
@@ -119,7 +122,9 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
               run.awaiters.push(from);
               return noreply(state);
             }
-            return reply(state.lastResult, state);
+            if (state.lastResult !== undefined) return reply(state.lastResult, state);
+            state.waiting.push(from);
+            return noreply(state);
           }
         }
       }
@@ -191,7 +196,12 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
       if (next === undefined) return state;
       const threadId = next.task.threadId ?? randomUUID();
       const finished = await state.loop.begin(threadId, next.task.task, next.origin);
-      if (finished === undefined) return state;
+      const waiting = state.waiting.splice(0);
+      if (finished === undefined) {
+        (state.loop.run as Run | undefined)?.awaiters.push(...waiting);
+        return state;
+      }
+      for (const from of waiting) state.loop.answerCall(from, finished);
       // The thread had finished before: answered from its checkpoint, nothing ran again.
       state.lastResult = finished;
       if (state.exitWhenDone) return stop('normal', state);

@@ -1,4 +1,4 @@
-import type { ActorContext } from '@warden/core';
+import type { ActorContext, CallRequest } from '@warden/core';
 import type { AgentLifecycle } from '@warden/machines';
 import { canonicalHash } from '../canonical/canonical-json.js';
 import { compact } from '../context/compaction.js';
@@ -165,6 +165,10 @@ export class StepLoop {
     for (const awaiter of run.awaiters) this.ctx.reply(awaiter, result);
     this.#publish('agent.cancelled', { threadId: run.threadId, step: run.step });
     return true;
+  }
+
+  answerCall(from: CallRequest, result: AgentResult): void {
+    this.ctx.reply(from, result);
   }
 
   answer(origin: Origin, result: AgentResult): void {

@@ -70,14 +70,18 @@ export class Subagents {
         key,
         agent,
         definition.agentName,
-        task,
         signal,
       );
       try {
-        return await this.ctx.call<AgentResult>(pid, AWAIT, {
+        // The one who started it hands it the task; a joiner waits for the same result.
+        const request = started ? { task, threadId: key } : AWAIT;
+        const result = await this.ctx.call<AgentResult>(pid, request, {
           timeout: Number.POSITIVE_INFINITY,
           signal,
         });
+        // What a subagent spends counts against its parent: budgets hold for the whole subtree.
+        if (started) run.meter.chargeSubtree(result.spent);
+        return result;
       } catch (error) {
         // It finished (and stopped) between the join and the wait: its checkpoint answers.
         const gone = isWardenError(error, 'ERR_NOPROC') || isWardenError(error, 'ERR_EXIT');
@@ -101,7 +105,6 @@ export class Subagents {
     key: string,
     agent: unknown,
     type: string,
-    task: string,
     signal: AbortSignal,
   ): Promise<{ readonly pid: Pid; readonly started: boolean }> {
     if (guard.running(key) === undefined) {
@@ -120,7 +123,7 @@ export class Subagents {
       {
         extra: {
           agent,
-          args: { task: { task, threadId: key }, exitWhenDone: true, tree: this.tree },
+          args: { exitWhenDone: true, tree: this.tree },
         },
       },
       { taskType: type, policy: 'join', signal },

@@ -27,14 +27,13 @@ export class MemoryMemoryStore implements MemoryStore {
   }
 
   async search(threadId: string, query: string, limit: number): Promise<readonly MemoryEntry[]> {
-    const words = query
-      .toLowerCase()
-      .split(/\W+/)
-      .filter((w) => w.length > 1);
+    const phrase = query.toLowerCase().trim();
+    const words = phrase.split(/\W+/).filter((w) => w.length > 0);
     const scored: [number, MemoryEntry][] = [];
     for (const entry of this.#byThread.get(threadId) ?? []) {
       const text = entry.text.toLowerCase();
-      let score = 0;
+      // The whole query outranks any number of its words.
+      let score = phrase !== '' && text.includes(phrase) ? words.length + 1 : 0;
       for (const word of words) if (text.includes(word)) score++;
       if (score > 0 || words.length === 0) scored.push([score, entry]);
     }
