@@ -8,7 +8,8 @@ export interface HttpErrorInput {
   readonly model?: string;
   /**
    * The HTTP status. Absent (or 2xx) for an error reported inside a successful response, such as
-   * an SSE `error` event: the body's error type then stands for the status it implies.
+   * an SSE `error` event: the body's error type (or a numeric code) then stands for the status it
+   * implies.
    */
   readonly status?: number;
   readonly headers?: HeaderSource;
@@ -62,6 +63,12 @@ const FILTER_CODES: ReadonlySet<string> = new Set([
   'ResponsibleAIPolicyViolation',
 ]);
 const FILTER_MESSAGE = /content (management )?policy|content filter|safety system/i;
+
+/** A numeric `code` in an error body (OpenRouter's `{ error: { code: 502 } }`) read as a status. */
+function statusLike(code: string | undefined): number | undefined {
+  if (code === undefined || !/^[45]\d\d$/.test(code)) return undefined;
+  return Number(code);
+}
 
 function codesOf(info: ErrorBody): string[] {
   const codes: string[] = [];
@@ -126,7 +133,8 @@ function kindOf(status: number | undefined, codes: readonly string[], message: s
 export function classifyHttpError(input: HttpErrorInput): ModelCallError {
   const info = readErrorBody(input.body);
   const codes = codesOf(info);
-  const implied = info.type === undefined ? undefined : TYPE_STATUS[info.type];
+  const implied =
+    (info.type === undefined ? undefined : TYPE_STATUS[info.type]) ?? statusLike(info.code);
   const status =
     input.status !== undefined && input.status >= 300 ? input.status : (implied ?? undefined);
   const message = info.message ?? '';

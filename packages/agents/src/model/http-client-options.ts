@@ -1,4 +1,5 @@
 import { type Clock, describeValue, WardenError } from '@warden/core';
+import { SSE_DEFAULTS } from './sse.js';
 
 /** What every fetch-based client takes. Validated once, when the client is created. */
 export interface HttpClientOptions {
@@ -33,7 +34,7 @@ export const HTTP_CLIENT_DEFAULTS = Object.freeze({
   /** Five minutes: a reasoning model may think that long before its first token. */
   idleTimeoutMs: 300_000,
   maxResponseBytes: 32 * 1024 * 1024,
-  maxEventLength: 4 * 1024 * 1024,
+  maxEventLength: SSE_DEFAULTS.maxEventLength,
   /** Error bodies are read up to this many bytes; the rest is dropped. */
   maxErrorBodyBytes: 64 * 1024,
 });

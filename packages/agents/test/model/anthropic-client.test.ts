@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { TestClock } from '@warden/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -8,8 +7,10 @@ import {
   type ModelRequest,
   type StreamEvent,
 } from '../../src/index.js';
+import { collect, failure } from './call-outcome.js';
 import {
   fixture,
+  replyJson as json,
   type StubHandler,
   type StubServer,
   sendJson,
@@ -41,26 +42,6 @@ const hello: ModelRequest = {
   system: 'Be brief.',
   messages: [{ role: 'user', content: [{ type: 'text', text: 'Capital of France?' }] }],
 };
-
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
-
-async function failure(work: Promise<unknown>): Promise<unknown> {
-  try {
-    await work;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-const json =
-  (name: string, status = 200, headers: Record<string, string> = {}) =>
-  (_: unknown, res: ServerResponse) =>
-    sendJson(res, status, fixture(name), headers);
 
 describe('Anthropic client: generate', () => {
   it('sends x-api-key, anthropic-version, the system apart and max_tokens', async () => {

@@ -118,3 +118,12 @@ export function sendSse(res: ServerResponse, text: string, chunkSize = 61): void
   for (let i = 0; i < bytes.length; i += chunkSize) res.write(bytes.subarray(i, i + chunkSize));
   res.end();
 }
+
+/** A handler that answers every request with a recorded JSON body. */
+export function replyJson(
+  name: string,
+  status = 200,
+  headers: Record<string, string> = {},
+): StubHandler {
+  return (_, res) => sendJson(res, status, fixture(name), headers);
+}

@@ -1,3 +1,4 @@
+import { classifyHttpError } from '../classify-error.js';
 import {
   optionalCount,
   optionalString,
@@ -74,6 +75,8 @@ function contentBlock(labels: WireLabels, value: unknown, path: string): Part | 
 /** A Messages API response, checked field by field, as our response. */
 export function parseAnthropicMessage(labels: WireLabels, value: unknown): ModelResponse {
   const body = wireObject(labels, value, 'the body');
+  // An error body with a 200 (from a proxy in between) is still an error, classified by its body.
+  if (body.type === 'error') throw classifyHttpError({ ...labels, body });
   const blocks = wireArray(labels, body.content, 'content');
   const content: Part[] = [];
   blocks.forEach((item, i) => {

@@ -1,3 +1,4 @@
+import { classifyHttpError } from '../classify-error.js';
 import {
   isWire,
   optionalCount,
@@ -60,6 +61,8 @@ function toolCall(labels: WireLabels, value: unknown, path: string): Part {
 /** A chat completion, checked field by field, as our response. */
 export function parseChatCompletion(labels: WireLabels, value: unknown): ModelResponse {
   const body = wireObject(labels, value, 'the body');
+  // Some gateways answer an error with a 200: it is still an error, classified by its body.
+  if (isWire(body.error)) throw classifyHttpError({ ...labels, body });
   const choices = wireArray(labels, body.choices, 'choices');
   const choice = wireObject(labels, choices[0], 'choices[0]');
   const message = wireObject(labels, choice.message, 'choices[0].message');
