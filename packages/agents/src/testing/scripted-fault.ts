@@ -5,7 +5,8 @@ import type { ModelErrorKind } from '../model/model-call-error.js';
  * - `latency`: the answer (or the error) comes this much later on the clock; latencies add up;
  * - `error`: the call fails with a `ModelCallError` of this kind, status and `Retry-After`;
  * - `hang`: the call never answers, until the caller aborts or the call's deadline passes;
- * - `garbage`: the provider sends a body that does not parse (a stream is cut after one event).
+ * - `garbage`: the provider sends a 200 whose body does not parse (`server`, as the real clients
+ *   report it); a stream breaks after one event.
  */
 export type FaultEffect =
   | { readonly type: 'latency'; readonly ms: number }

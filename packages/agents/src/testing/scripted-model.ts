@@ -227,7 +227,8 @@ class ScriptedModelClient implements ScriptedModel {
     await this.#wait(hang ? Number.POSITIVE_INFINITY : decision.latencyMs, request.signal);
     if (failure?.type === 'error') throw this.#error(failure);
     if (failure?.type === 'garbage') {
-      throw new ModelCallError('unknown', `${this.provider}: the response body is not JSON`, {
+      // as the real clients report a 2xx they cannot read: `server`, retryable
+      throw new ModelCallError('server', `${this.provider}: the response body is not JSON`, {
         status: 200,
         providerCode: 'invalid_response',
         provider: this.provider,

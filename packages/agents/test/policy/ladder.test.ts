@@ -112,7 +112,7 @@ describe('ladder: the breaker opens and the ladder moves down', () => {
     expect(model.queued).toBe(0);
     expect(model.level).toBe('primary');
     expect(policy.breaker('primary-co').state).toBe('closed');
-    const replayed = w.events.filter((e) => e.type === 'degrade.replayed');
+    const replayed = w.events.filter((e) => e.type === 'model.replayed');
     expect(replayed).toHaveLength(4);
     expect(w.clock.now()).toBeGreaterThanOrEqual(30_000);
     expect(levelChanges().at(-1)).toMatch(/->primary$/);

@@ -34,7 +34,7 @@ describe('shared limits: one limiter per provider per node', () => {
     const elsewhere = createResilientModel({ node: w.node, primary: other });
     expect(agents[0]?.policy).toBe(modelPolicyOf(w.node));
     const calls = Array.from({ length: 90 }, (_, i) =>
-      settle(agents[i % 3]!.generate(ask(`q${i}`))),
+      settle((agents[i % 3] as (typeof agents)[number]).generate(ask(`q${i}`))),
     );
     const others = Array.from({ length: 30 }, (_, i) => settle(elsewhere.generate(ask(`o${i}`))));
     await w.clock.settle();
@@ -104,7 +104,7 @@ describe('streams through the policy', () => {
     );
     await w.runUntil(() => out.done);
     expect(seen).toHaveLength(1);
-    expect(out.error).toMatchObject({ kind: 'unknown', providerCode: 'invalid_response' });
+    expect(out.error).toMatchObject({ kind: 'server', providerCode: 'invalid_response' });
     expect(model.calls).toHaveLength(1);
     expect(modelPolicyOf(w.node).limiter('scripted').concurrency.running).toBe(0);
   });

@@ -217,7 +217,7 @@ describe('scripted model: faults on the clock', () => {
       for await (const e of model.stream(ask('x'))) events.push(e);
     })().catch((e: unknown) => e);
     expect(events).toHaveLength(1);
-    expect(error).toMatchObject({ kind: 'unknown', status: 200, providerCode: 'invalid_response' });
+    expect(error).toMatchObject({ kind: 'server', status: 200, providerCode: 'invalid_response' });
     expect(isModelCallError(await model.generate(ask('x')).catch((e: unknown) => e))).toBe(true);
   });
 

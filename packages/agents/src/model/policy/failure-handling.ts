@@ -38,15 +38,15 @@ export const FAILURE_HANDLING: Readonly<Record<ModelErrorKind, KindHandling>> = 
 /** Every number the policy uses, declared once; `createModelPolicy` options override them. */
 export const MODEL_POLICY_DEFAULTS = Object.freeze({
   /** Transient failures (`retry`): attempts in all, and the backoff of `@warden/resilience`. */
-  retry: Object.freeze({ maxAttempts: 4, baseMs: 500, maxDelayMs: 30_000, deadlineMs: 120_000 }),
+  retry: Object.freeze({ maxAttempts: 4, baseMs: 500, maxDelayMs: 30_000, deadlineMs: 600_000 }),
   /** The retry budget shared by every call on the node: retries add at most 20% load. */
   budget: Object.freeze({ ratio: 0.2, minRetries: 10, windowMs: 10_000 }),
-  /** `rate_limited` (`wait`): attempts in all; each waits the Retry-After spread by up to +50%. */
+  /** `rate_limited` (`wait`): attempts in all; each waits the Retry-After, spread up to twice it. */
   rateLimited: Object.freeze({
     maxAttempts: 8,
     baseMs: 1_000,
     maxDelayMs: 120_000,
-    retryAfterSpread: 0.5,
+    retryAfterSpread: 1,
     deadlineMs: 600_000,
   }),
   /** Per provider, shared by every agent of the node. */

@@ -1,9 +1,8 @@
 import type { Clock } from '@warden/core';
-import { type CircuitBreaker, isMachinesError } from '@warden/machines';
+import { isMachinesError } from '@warden/machines';
 import {
   DegradationLadder,
   type Level,
-  type LevelHealth,
   type PolicyContext,
   type ResilienceObserver,
 } from '@warden/resilience';
@@ -25,28 +24,26 @@ export interface ModelLadderOptions {
   readonly fallbacks: readonly ModelClient[];
   readonly cache: ResponseCache | undefined;
   readonly staticAnswer: StaticAnswer | undefined;
-  readonly queueCapacity: number | undefined;
   readonly observer: ResilienceObserver | undefined;
 }
 
-/** Never reached: the queue deadline ends a waiting call long before (see `createResilientModel`). */
-const UNBOUNDED_REPLAYS = 1_000_000;
-
 /**
  * Builds the `DegradationLadder` of `@warden/resilience` for one model: `primary`, then each
- * fallback (each behind its provider's breaker, as the rung's health), `cache`, `static`, and
- * `queue`. A model rung whose breaker is open is skipped without a call; a rung that fails passes
- * the call down; a failure that must not degrade comes back as data and ends the call.
+ * fallback (each behind its provider's breaker, as the rung's health), `cache` and `static`.
+ * A model rung whose breaker is open is skipped without a call; a rung that fails passes the
+ * call down; a failure that must not degrade comes back as data and ends the call. The queue,
+ * the last rung, is `ModelQueue`: it takes what this ladder cannot serve.
  */
-export function createModelLadder(options: ModelLadderOptions): ModelLadder {
+export function createModelLadder(
+  options: ModelLadderOptions,
+): DegradationLadder<LadderEntry, LadderResult> {
   const { policy, cache } = options;
   const levels: Level<LadderEntry, LadderResult>[] = [];
-  const nudges = new Set<() => void>();
   [options.primary, ...options.fallbacks].forEach((client, i) => {
     const name = i === 0 ? 'primary' : `fallback-${i}`;
     levels.push({
       name,
-      health: nudgeable(policy.breaker(client.provider), nudges),
+      health: policy.breaker(client.provider),
       serve: (entry, context) => serveModel(policy, client, name, entry, context, cache),
     });
   });
@@ -73,49 +70,12 @@ export function createModelLadder(options: ModelLadderOptions): ModelLadder {
       },
     });
   }
-  if (options.queueCapacity !== undefined) levels.push({ name: 'queue', queue: true });
-  const ladder = new DegradationLadder<LadderEntry, LadderResult>({
+  return new DegradationLadder<LadderEntry, LadderResult>({
     clock: options.clock,
     levels,
-    ...(options.queueCapacity === undefined ? {} : { queueCapacity: options.queueCapacity }),
-    maxReplays: UNBOUNDED_REPLAYS,
     name: options.name,
     ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
-  return {
-    ladder,
-    nudge: () => {
-      for (const listener of [...nudges]) listener();
-    },
-  };
-}
-
-/** The ladder, and a way to make it try its queue again (the ladder replays on health changes). */
-export interface ModelLadder {
-  readonly ladder: DegradationLadder<LadderEntry, LadderResult>;
-  /**
-   * Asks the ladder to replay its queue now. A breaker that never opens (a failure below its
-   * threshold, a 429) never changes state, so without this a queued call could wait for the
-   * next arrival; the resilient model nudges on a timer while calls are queued.
-   */
-  readonly nudge: () => void;
-}
-
-/** A breaker as a rung's health, whose listeners can also be called by `nudge`. */
-function nudgeable(breaker: CircuitBreaker, nudges: Set<() => void>): LevelHealth {
-  return {
-    get state() {
-      return breaker.state;
-    },
-    onStateChange(listener: () => void) {
-      const off = breaker.onStateChange(() => listener());
-      nudges.add(listener);
-      return () => {
-        off();
-        nudges.delete(listener);
-      };
-    },
-  };
 }
 
 const SKIPPED: LadderResult = Object.freeze({ kind: 'skipped' });

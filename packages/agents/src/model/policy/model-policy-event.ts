@@ -18,6 +18,21 @@ export type ModelEvent =
       readonly level: string;
     }
   | {
+      readonly type: 'model.queued';
+      readonly time: number;
+      readonly source: string;
+      readonly id: number;
+      readonly depth: number;
+    }
+  | {
+      readonly type: 'model.replayed';
+      readonly time: number;
+      readonly source: string;
+      readonly id: number;
+      /** The rung that answered the replay. */
+      readonly level: string;
+    }
+  | {
       readonly type: 'model.queue_expired';
       readonly time: number;
       readonly source: string;

@@ -296,7 +296,10 @@ export class ModelPolicy {
     signal: AbortSignal,
     limiter: ProviderLimiter,
   ): 'success' | 'failure' | 'release' {
-    if (error === undefined) return 'success';
+    if (error === undefined) {
+      limiter.answered();
+      return 'success';
+    }
     if (signal.aborted || isAbort(error)) return 'release';
     if (!isModelCallError(error)) return 'failure';
     if (error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {

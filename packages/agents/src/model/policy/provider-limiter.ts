@@ -27,6 +27,11 @@ export class ProviderLimiter {
   readonly #spread: number;
   #pausedUntil = 0;
   #pauseSpreadMs = 0;
+  /** The concurrency allowed now: halved on a 429, one more after each full round of answers. */
+  #allowed: number;
+  #answers = 0;
+  /** Slots held back from callers while `allowed` is below the semaphore's size. */
+  readonly #withheld: Permit[] = [];
 
   constructor(
     provider: string,
@@ -65,6 +70,21 @@ export class ProviderLimiter {
       maxQueue: Number.MAX_SAFE_INTEGER,
       ...named('model-rate'),
     });
+    this.#allowed = this.concurrency.maxConcurrent;
+  }
+
+  /** The concurrency the provider is given now (at most `concurrency.maxConcurrent`). */
+  get allowed(): number {
+    return this.#allowed;
+  }
+
+  /** A call was answered: after `allowed` answers in a row, one more call may run at once. */
+  answered(): void {
+    if (this.#allowed >= this.concurrency.maxConcurrent) return;
+    if (++this.#answers < this.#allowed) return;
+    this.#answers = 0;
+    this.#allowed++;
+    this.#withheld.pop()?.release();
   }
 
   /** The end of the current pause (0 when none was asked). */
@@ -72,12 +92,28 @@ export class ProviderLimiter {
     return this.#pausedUntil;
   }
 
-  /** The provider said `Retry-After`: nothing leaves this node for it before then. */
+  /**
+   * The provider said `Retry-After`: nothing leaves this node for it before then, and the
+   * concurrency it is given is halved (once per pause), growing back one call per full round of
+   * answers (additive increase, multiplicative decrease, as TCP does with its window).
+   */
   pause(retryAfterMs: number): void {
-    const until = this.#clock.now() + retryAfterMs;
+    const now = this.#clock.now();
+    const until = now + retryAfterMs;
     if (until <= this.#pausedUntil) return;
+    const fresh = this.#pausedUntil <= now;
     this.#pausedUntil = until;
     this.#pauseSpreadMs = retryAfterMs * this.#spread;
+    if (!fresh) return;
+    this.#allowed = Math.max(1, Math.floor(this.#allowed / 2));
+    this.#answers = 0;
+    for (
+      let p = this.#excess() > 0 ? this.concurrency.tryAcquire() : undefined;
+      p !== undefined;
+    ) {
+      this.#withheld.push(p);
+      p = this.#excess() > 0 ? this.concurrency.tryAcquire() : undefined;
+    }
   }
 
   /**
@@ -90,11 +126,29 @@ export class ProviderLimiter {
       const wait = this.#pausedUntil - this.#clock.now();
       if (wait > 0) await delay(this.#clock, wait + this.#random() * this.#pauseSpreadMs, signal);
       await this.rate.take({ signal });
-      return permit;
+      return this.#slot(permit);
     } catch (error) {
       permit.release();
       throw error;
     }
+  }
+
+  /** Slots still to hold back to bring the concurrency down to `allowed`. */
+  #excess(): number {
+    return this.concurrency.maxConcurrent - this.#allowed - this.#withheld.length;
+  }
+
+  /** A caller's slot: given back to the semaphore, or held back while `allowed` is lower. */
+  #slot(permit: Permit): Permit {
+    let held = true;
+    return {
+      release: () => {
+        if (!held) return;
+        held = false;
+        if (this.#excess() > 0) this.#withheld.push(permit);
+        else permit.release();
+      },
+    };
   }
 }
 

@@ -1,5 +1,5 @@
-import { type Clock, type Node, type TimerHandle, WardenError } from '@warden/core';
-import { type DegradationLadder, isResilienceError, type Served } from '@warden/resilience';
+import { type Clock, type Node, WardenError } from '@warden/core';
+import { type DegradationLadder, isResilienceError } from '@warden/resilience';
 import { ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
@@ -10,10 +10,11 @@ import type { LadderEntry, LadderResult } from './ladder-entry.js';
 import { isAbort, toModelCallError } from './model-failure.js';
 import { createModelLadder } from './model-ladder.js';
 import { ModelPolicy, modelPolicyOf } from './model-policy.js';
-import { discardStream } from './open-stream.js';
+import { ModelQueue } from './model-queue.js';
 import { checkClock, checkInt, checkName, checkNumber, invalidOption } from './option-checks.js';
+import { readStream } from './resilient-stream.js';
 import { ResponseCache } from './response-cache.js';
-import { ResponseCollector, streamOf } from './response-stream.js';
+import { streamOf } from './response-stream.js';
 import type { StaticAnswer } from './static-answer.js';
 
 export interface ResilientModelOptions {
@@ -30,17 +31,23 @@ export interface ResilientModelOptions {
   readonly cache?: ResponseCache | false;
   /** Default: no static rung. */
   readonly staticAnswer?: StaticAnswer;
-  /** The queue rung; `false`: none (a call nothing can serve fails at once). */
-  readonly queue?: false | { readonly capacity?: number; readonly deadlineMs?: number };
+  /** The queue rung; `false`: none (a call nothing can serve fails at once, typed). */
+  readonly queue?:
+    | false
+    | {
+        readonly capacity?: number;
+        readonly deadlineMs?: number;
+        readonly replayEveryMs?: number;
+      };
   /** Names the ladder in events. Default `model:<provider>/<model>`. */
   readonly name?: string;
 }
 
 /** A `ModelClient` whose every call goes through the node's policy and the degradation ladder. */
 export interface ResilientModel extends ModelClient {
-  /** The rung that serves now: `primary`, `fallback-N`, `cache`, `static` or `queue`. */
+  /** The best rung that can serve now: `primary`, `fallback-N`, `cache` or `static`. */
   readonly level: string | undefined;
-  /** Calls waiting in the queue for the models to recover. */
+  /** Calls waiting in the queue for a rung to serve them. */
   readonly queued: number;
   readonly policy: ModelPolicy;
   onLevelChange(listener: (to: string | undefined, from: string | undefined) => void): () => void;
@@ -53,15 +60,12 @@ export interface ResilientModel extends ModelClient {
  * limits, breakers, fallbacks, the cache, the static answer and the queue all happen below.
  * Every call ends with an answer or a `ModelCallError` (a caller's abort: core's `ERR_ABORTED`).
  *
- * A queued call waits at most `queue.deadlineMs` (default 30 min) for its replay; past it, it
- * fails with `timeout` (code `queue_deadline`, not retryable) and its replay is skipped.
- *
  * @example
  * const model = createResilientModel({
  *   node,
  *   primary: openai,
  *   fallbacks: [anthropic],
- *   staticAnswer: 'The assistant is degraded right now; your request is kept and answered later.',
+ *   staticAnswer: 'The assistant is degraded right now; please try again in a few minutes.',
  * });
  * const response = await model.generate({ messages, signal: ctx.signal });
  */
@@ -75,13 +79,10 @@ class ResilientModelClient implements ResilientModel {
   readonly policy: ModelPolicy;
   readonly #clock: Clock;
   readonly #name: string;
-  readonly #primary: ModelClient;
   readonly #cache: ResponseCache | undefined;
-  readonly #queueDeadlineMs: number;
   readonly #ladder: DegradationLadder<LadderEntry, LadderResult>;
-  readonly #nudge: () => void;
-  readonly #replayEveryMs: number;
-  #replayTimer: TimerHandle | undefined;
+  readonly #queue: ModelQueue | undefined;
+  readonly #unsubscribe: (() => void)[] = [];
 
   constructor(options: ResilientModelOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -97,12 +98,12 @@ class ResilientModelClient implements ResilientModel {
       throw invalidOption('policy', options.policy, 'a ModelPolicy');
     }
     this.#clock = this.policy.clock;
-    this.#primary = checkClient('primary', options.primary);
+    const primary = checkClient('primary', options.primary);
     const fallbacks = options.fallbacks ?? [];
     if (!Array.isArray(fallbacks)) throw invalidOption('fallbacks', fallbacks, 'a list');
     for (const [i, f] of fallbacks.entries()) checkClient(`fallbacks[${i}]`, f);
-    this.provider = this.#primary.provider;
-    this.model = this.#primary.model;
+    this.provider = primary.provider;
+    this.model = primary.model;
     this.#name = checkName('name', options.name ?? `model:${this.provider}/${this.model}`);
     this.#cache =
       options.cache === false
@@ -115,29 +116,25 @@ class ResilientModelClient implements ResilientModel {
     if (answer !== undefined && typeof answer !== 'string' && typeof answer !== 'function') {
       throw invalidOption('staticAnswer', answer, 'a string or a function');
     }
-    const q = MODEL_POLICY_DEFAULTS.queue;
-    const queue = options.queue === false ? undefined : (options.queue ?? {});
-    this.#queueDeadlineMs =
-      queue === undefined
-        ? 0
-        : checkNumber('queue.deadlineMs', queue.deadlineMs ?? q.deadlineMs, 0, 1e12);
-    this.#replayEveryMs = q.replayEveryMs;
-    const { ladder, nudge } = createModelLadder({
+    this.#ladder = createModelLadder({
       clock: this.#clock,
       name: this.#name,
       policy: this.policy,
-      primary: this.#primary,
+      primary,
       fallbacks,
       cache: this.#cache,
       staticAnswer: answer,
-      queueCapacity:
-        queue === undefined
-          ? undefined
-          : checkInt('queue.capacity', queue.capacity ?? q.capacity, 1),
       observer: (event) => this.policy.emit(event),
     });
-    this.#ladder = ladder;
-    this.#nudge = nudge;
+    this.#queue = this.#createQueue(options.queue);
+    const queue = this.#queue;
+    if (queue !== undefined) {
+      for (const client of [primary, ...fallbacks]) {
+        this.#unsubscribe.push(
+          this.policy.breaker(client.provider).onStateChange(() => queue.wake()),
+        );
+      }
+    }
   }
 
   get level(): string | undefined {
@@ -145,7 +142,7 @@ class ResilientModelClient implements ResilientModel {
   }
 
   get queued(): number {
-    return this.#ladder.queued;
+    return this.#queue?.depth ?? 0;
   }
 
   onLevelChange(listener: (to: string | undefined, from: string | undefined) => void): () => void {
@@ -153,8 +150,8 @@ class ResilientModelClient implements ResilientModel {
   }
 
   close(): void {
-    if (this.#replayTimer !== undefined) this.#clock.clearTimer(this.#replayTimer);
-    this.#replayTimer = undefined;
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#queue?.close();
     this.#ladder.close();
   }
 
@@ -171,57 +168,51 @@ class ResilientModelClient implements ResilientModel {
       return;
     }
     if (result.kind !== 'stream') throw this.#unexpected(result);
-    const { first, rest, lease } = result.stream;
-    const collector = new ResponseCollector();
-    let failure: unknown;
-    let finished = false;
-    try {
-      collector.add(first);
-      yield first;
-      for (;;) {
-        const next = await rest.next();
-        if (next.done === true) break;
-        collector.add(next.value);
-        yield next.value;
-      }
-      const response = collector.response;
-      if (response === undefined) {
-        throw new ModelCallError(
-          'network',
-          `${this.provider}: the stream ended without finishing`,
-          {
-            provider: this.provider,
-            model: this.model,
-          },
-        );
-      }
-      finished = true;
-      if (result.level === 'primary' || result.level.startsWith('fallback'))
-        this.#cache?.set(request, response);
-    } catch (error) {
-      failure = error;
-      throw isAbort(error) ? error : toModelCallError(error, this);
-    } finally {
-      if (finished || failure !== undefined) lease.end(failure);
-      else discardStream(result.stream); // the caller stopped reading
-    }
+    const fromModel = result.level === 'primary' || result.level.startsWith('fallback');
+    yield* readStream(result.stream, this, (response) => {
+      if (fromModel) this.#cache?.set(request, response);
+    });
   }
 
-  /** Runs the ladder; a queued call waits for its replay, bounded by the queue's deadline. */
+  #createQueue(option: ResilientModelOptions['queue']): ModelQueue | undefined {
+    if (option === false) return undefined;
+    const q = MODEL_POLICY_DEFAULTS.queue;
+    const o = option ?? {};
+    return new ModelQueue({
+      clock: this.#clock,
+      name: this.#name,
+      provider: this.provider,
+      model: this.model,
+      capacity: checkInt('queue.capacity', o.capacity ?? q.capacity, 1),
+      deadlineMs: checkNumber('queue.deadlineMs', o.deadlineMs ?? q.deadlineMs, 0, 1e12),
+      replayEveryMs: checkNumber(
+        'queue.replayEveryMs',
+        o.replayEveryMs ?? q.replayEveryMs,
+        1,
+        1e12,
+      ),
+      replay: (entry) =>
+        this.#ladder.execute(entry).then((served) => (served.queued ? SKIP : served.value)),
+      emit: (event) => this.policy.emit(event),
+    });
+  }
+
+  /** Down the ladder; what no rung can serve waits in the queue, if there is one. */
   async #execute(
     call: Pick<LadderEntry, 'request' | 'mode'>,
   ): Promise<Exclude<LadderResult, { kind: 'skipped' | 'final' }>> {
     const entry: LadderEntry = { ...call, abandoned: false, primaryError: undefined };
     const signal = call.request.signal;
     if (signal?.aborted === true) throw aborted(signal);
-    let served: Served<LadderResult>;
+    let result: LadderResult;
     try {
-      served = await this.#ladder.execute(entry, signal === undefined ? {} : { signal });
+      const served = await this.#ladder.execute(entry, signal === undefined ? {} : { signal });
+      result = served.queued ? SKIP : served.value;
     } catch (error) {
-      throw this.#failure(entry, error);
+      const failure = this.#failure(entry, error);
+      if (this.#queue === undefined || !(failure instanceof ModelCallError)) throw failure;
+      result = await this.#queue.enqueue(entry, failure);
     }
-    if (served.queued) this.#armReplay();
-    const result = served.queued ? await this.#awaitReplay(entry, served.result) : served.value;
     if (result.kind === 'final') throw result.error;
     if (result.kind === 'skipped') throw this.#unexpected(result);
     if (result.level !== 'primary') {
@@ -235,72 +226,7 @@ class ResilientModelClient implements ResilientModel {
     return result;
   }
 
-  /** While calls are queued, asks the ladder to replay them every `replayEveryMs`. */
-  #armReplay(): void {
-    if (this.#replayTimer !== undefined) return;
-    this.#replayTimer = this.#clock.setTimer(this.#replayEveryMs, () => {
-      this.#replayTimer = undefined;
-      if (this.#ladder.queued === 0) return;
-      this.#nudge();
-      this.#armReplay();
-    });
-  }
-
-  #awaitReplay(
-    entry: LadderEntry,
-    replay: Promise<{ readonly value: LadderResult }>,
-  ): Promise<LadderResult> {
-    const signal = entry.request.signal;
-    const clock = this.#clock;
-    return new Promise<LadderResult>((resolve, reject) => {
-      let settled = false;
-      const stop = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        entry.abandoned = true;
-        clock.clearTimer(timer);
-        signal?.removeEventListener('abort', onAbort);
-        return true;
-      };
-      const onAbort = () => {
-        if (stop()) reject(aborted(signal as AbortSignal));
-      };
-      const timer = clock.setTimer(this.#queueDeadlineMs, () => {
-        if (!stop()) return;
-        this.policy.emit({
-          type: 'model.queue_expired',
-          time: clock.now(),
-          source: this.#name,
-          deadlineMs: this.#queueDeadlineMs,
-        });
-        reject(
-          new ModelCallError(
-            'timeout',
-            `${this.provider}: not replayed within the queue's ${this.#queueDeadlineMs} ms`,
-            {
-              provider: this.provider,
-              model: this.model,
-              providerCode: 'queue_deadline',
-              retryable: false,
-              cause: entry.primaryError,
-            },
-          ),
-        );
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      replay.then(
-        ({ value }) => {
-          if (stop()) resolve(value);
-          else if (value.kind === 'stream') discardStream(value.stream); // nobody waits for it
-        },
-        (error: unknown) => {
-          if (stop()) reject(this.#failure(entry, error));
-        },
-      );
-    });
-  }
-
-  /** The typed error a caller gets when the ladder could not serve. */
+  /** The typed error a caller gets when no rung could serve. */
   #failure(entry: LadderEntry, error: unknown): unknown {
     const signal = entry.request.signal;
     if (signal?.aborted === true || isAbort(error)) return aborted(signal);
@@ -326,6 +252,8 @@ class ResilientModelClient implements ResilientModel {
     });
   }
 }
+
+const SKIP: LadderResult = Object.freeze({ kind: 'skipped' });
 
 function aborted(signal: AbortSignal | undefined): WardenError {
   return new WardenError('ERR_ABORTED', 'model call aborted by the caller', {
