@@ -139,4 +139,16 @@ describe('OpenAI client: stream', () => {
     expect(isModelCallError(error, 'server')).toBe(true);
     expect((error as Error).message).toMatch(/expected text\/event-stream/);
   });
+
+  it('reports a request that cannot be built in the consumer loop, not when stream() is called', async () => {
+    const client = await clientFor((_, res) => sendSse(res, fixture('openai-text.sse.txt')));
+    const stream = client.stream({
+      messages: [
+        { role: 'user', content: [{ type: 'tool-call', callId: 'c', name: 'n', input: {} }] },
+      ],
+    });
+    const error = await failure(collect(stream));
+    expect(isModelCallError(error, 'bad_request')).toBe(true);
+    expect(stub?.requests).toHaveLength(0);
+  });
 });

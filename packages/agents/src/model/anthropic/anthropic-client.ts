@@ -5,6 +5,7 @@ import {
   resolveHttpClientOptions,
 } from '../http-client-options.js';
 import { type ExchangeRequest, exchangeJson, exchangeSse } from '../internal/http-exchange.js';
+import { streamEvents } from '../internal/stream-events.js';
 import type { WireLabels } from '../internal/wire-check.js';
 import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
@@ -77,15 +78,11 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
         parseAnthropicMessage(labels, value),
       );
     },
-    async *stream(request: ModelRequest): AsyncGenerator<StreamEvent, void, undefined> {
-      const state = new AnthropicStreamState(labels);
-      const out: StreamEvent[] = [];
-      for await (const event of exchangeSse(exchange(request, true))) {
-        state.accept(event.data, out);
-        for (let i = 0; i < out.length; i++) yield out[i] as StreamEvent;
-        out.length = 0;
-      }
-      state.end();
+    stream(request: ModelRequest): AsyncIterable<StreamEvent> {
+      return streamEvents(
+        () => exchangeSse(exchange(request, true)),
+        new AnthropicStreamState(labels),
+      );
     },
   };
 }

@@ -169,12 +169,13 @@ export async function exchangeJson<T>(
 
 /**
  * One JSON request answered by server-sent events, under a deadline for the whole stream and an
- * idle timeout between chunks. Stopping early (`break` in the consumer's loop) cancels the body,
- * which closes the connection.
+ * idle timeout between chunks. The events come in batches, one per chunk read (one async step
+ * per chunk, not per event); a batch is reused once the consumer asks for the next. Stopping
+ * early (`break` in the consumer's loop) cancels the body, which closes the connection.
  */
 export async function* exchangeSse(
   request: ExchangeRequest,
-): AsyncGenerator<SseEvent, void, undefined> {
+): AsyncGenerator<readonly SseEvent[], void, undefined> {
   const scope = scopeOf(request, true);
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let complete = false;
@@ -197,12 +198,14 @@ export async function* exchangeSse(
       if (scope.stopped) throw scope.failure();
       if (done) break;
       parser.push(value, emit);
-      for (let i = 0; i < ready.length; i++) yield ready[i] as SseEvent;
-      ready.length = 0;
+      if (ready.length > 0) {
+        yield ready;
+        ready.length = 0;
+      }
     }
     complete = true;
     parser.end(emit);
-    for (const event of ready) yield event;
+    if (ready.length > 0) yield ready;
   } catch (error) {
     throw scope.failure(error);
   } finally {
