@@ -1,6 +1,19 @@
-import type { CrashPhase } from '../events.js';
+import type { Clock } from '../clock.js';
+import type { CrashPhase, NodeEvent } from '../events.js';
 import { type ExitReason, errorReason } from '../exit-reason.js';
-import type { Process } from './process.js';
+import type { Pid } from '../pid.js';
+
+/** What a crash report needs of a process (the engine's cell fits it). */
+export interface Crashing {
+  readonly pid: Pid;
+  readonly state: unknown;
+  readonly core: {
+    readonly stopped: boolean;
+    readonly clock: Clock;
+    readonly events: { readonly active: boolean };
+    emit(event: NodeEvent): void;
+  };
+}
 
 /** How long a described message or state may be in a crash report. */
 export const CRASH_REPORT_LIMIT = 300;
@@ -14,7 +27,7 @@ export const NO_MESSAGE: unique symbol = Symbol('warden.no-message');
  * crash costs nothing more than before. Returns the exit reason the throw becomes.
  */
 export function reportCrash(
-  p: Process,
+  p: Crashing,
   error: unknown,
   phase: CrashPhase,
   lastMessage: unknown,
