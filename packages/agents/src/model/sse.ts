@@ -43,8 +43,9 @@ export class SseParser {
   readonly #provider: string | undefined;
   readonly #model: string | undefined;
   readonly #decoder = new TextDecoder('utf-8');
-  /** The start of a line whose end has not arrived yet. */
-  #rest = '';
+  /** The pieces of a line whose end has not arrived yet. */
+  readonly #rest: string[] = [];
+  #restLength = 0;
   /** The previous chunk ended with CR: an LF starting this one belongs to that line end. */
   #skipLF = false;
   #type = '';
@@ -66,26 +67,40 @@ export class SseParser {
   /** The stream has ended: throws unless it ended between two events. */
   end(emit: (event: SseEvent) => void): void {
     this.#text(this.#decoder.decode(), emit);
-    if (this.#rest.length > 0 || this.#hasData || this.#type !== '') {
+    if (this.#restLength > 0 || this.#hasData || this.#type !== '') {
       throw this.#error('network', 'the event stream ended in the middle of an event');
     }
   }
 
   #text(input: string, emit: (event: SseEvent) => void): void {
     let text = input;
-    if (text.length === 0) return;
-    if (this.#skipLF) {
+    if (this.#skipLF && text.length > 0) {
       this.#skipLF = false;
       if (text.charCodeAt(0) === LF) text = text.slice(1);
     }
-    if (this.#rest.length > 0) {
-      text = this.#rest + text;
-      this.#rest = '';
+    if (text.length === 0) return;
+    let lf = text.indexOf('\n');
+    let cr = text.indexOf('\r');
+    if (lf === -1 && cr === -1) {
+      // Still inside one line: keep the piece, join once the line ends (linear, however small
+      // the chunks of a long line are).
+      this.#rest.push(text);
+      this.#restLength += text.length;
+      if (this.#restLength > this.#max) {
+        throw this.#error('server', `an event stream line exceeds ${this.#max} characters`);
+      }
+      return;
+    }
+    if (this.#restLength > 0) {
+      const head = this.#rest.join('');
+      text = head + text;
+      if (lf !== -1) lf += head.length;
+      if (cr !== -1) cr += head.length;
+      this.#rest.length = 0;
+      this.#restLength = 0;
     }
     const length = text.length;
     let pos = 0;
-    let lf = text.indexOf('\n');
-    let cr = text.indexOf('\r');
     while (lf !== -1 || cr !== -1) {
       const eol = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
       this.#line(text, pos, eol, emit);
@@ -106,7 +121,8 @@ export class SseParser {
       if (length - pos > this.#max) {
         throw this.#error('server', `an event stream line exceeds ${this.#max} characters`);
       }
-      this.#rest = pos === 0 ? text : text.slice(pos);
+      this.#rest.push(text.slice(pos));
+      this.#restLength = length - pos;
     }
   }
 

@@ -126,6 +126,13 @@ describe('SseParser: bounds and cuts', () => {
     expect(isModelCallError(error, 'server')).toBe(true);
   });
 
+  it('reassembles a long line sent in tiny chunks, and refuses it past the limit', () => {
+    const long = encoder.encode(`data: ${'x'.repeat(50_000)}\n\n`);
+    const cuts = Array.from({ length: 5000 }, (_, i) => (i + 1) * 10);
+    expect(parse(long, cuts).events[0]?.data.length).toBe(50_000);
+    expect(isModelCallError(parse(long, cuts, 10_000).error, 'server')).toBe(true);
+  });
+
   it('refuses an event whose data lines add up past the limit', () => {
     const { error } = parse(encoder.encode(`${'data: 0123456789\n'.repeat(20)}\n`), [], 100);
     expect(isModelCallError(error, 'server')).toBe(true);
