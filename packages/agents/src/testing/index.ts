@@ -1,4 +1,5 @@
 export { estimateInputTokens, estimateTextTokens } from './estimate-tokens.js';
+export type { ScriptedCall } from './scripted-call.js';
 export {
   credentialsExpireAt,
   type FaultEffect,
@@ -7,12 +8,7 @@ export {
   faults,
   outage,
 } from './scripted-fault.js';
-export {
-  createScriptedModel,
-  SCRIPTED_MODEL_DEFAULTS,
-  type ScriptedCall,
-  type ScriptedModel,
-  type ScriptedModelOptions,
-} from './scripted-model.js';
+export { createScriptedModel, type ScriptedModel } from './scripted-model.js';
+export { SCRIPTED_MODEL_DEFAULTS, type ScriptedModelOptions } from './scripted-model-options.js';
 export type { Script, ScriptedTurn, TurnContext, TurnFunction } from './scripted-turn.js';
 export { seededRandom } from './seeded-random.js';

@@ -1,4 +1,5 @@
 import type { ModelErrorKind } from '../model/model-call-error.js';
+import { checkNumber, invalidOption } from '../model/policy/option-checks.js';
 
 /**
  * What a fault does to a call of the scripted model:
@@ -105,4 +106,22 @@ export function ruleMatches(rule: FaultRule, index: number, now: number): boolea
   if (Array.isArray(calls)) return calls.includes(index);
   const range = calls as { readonly from?: number; readonly to?: number };
   return index >= (range.from ?? 0) && index < (range.to ?? Number.POSITIVE_INFINITY);
+}
+
+/** Validates a fault schedule, naming the bad rule and field. */
+export function checkFaults(rules: readonly FaultRule[]): readonly FaultRule[] {
+  if (!Array.isArray(rules)) throw invalidOption('faults', rules, 'a list of fault rules');
+  rules.forEach((rule, i) => {
+    const type = (rule as { effect?: { type?: unknown } } | null)?.effect?.type;
+    if (!['latency', 'error', 'hang', 'garbage'].includes(type as string)) {
+      throw invalidOption(`faults[${i}].effect`, rule?.effect, 'a FaultEffect');
+    }
+    if (rule.probability !== undefined) {
+      checkNumber(`faults[${i}].probability`, rule.probability, 0, 1);
+    }
+    if (rule.effect.type === 'latency') {
+      checkNumber(`faults[${i}].effect.ms`, rule.effect.ms, 0, 1e12);
+    }
+  });
+  return [...rules];
 }

@@ -1,4 +1,4 @@
-import { type Clock, WardenError } from '@warden/core';
+import type { Clock } from '@warden/core';
 import { ModelCallError } from '../model/model-call-error.js';
 import type { ModelClient } from '../model/model-client.js';
 import type { ModelRequest } from '../model/model-request.js';
@@ -13,51 +13,13 @@ import {
 import { streamOf } from '../model/policy/response-stream.js';
 import type { StreamEvent } from '../model/stream-event.js';
 import { estimateInputTokens } from './estimate-tokens.js';
-import { type FaultEffect, type FaultRule, ruleMatches } from './scripted-fault.js';
-import { responseOf, type Script, type ScriptedTurn, type TurnFunction } from './scripted-turn.js';
+import { RateWindow } from './rate-window.js';
+import type { ScriptedCall } from './scripted-call.js';
+import { checkFaults, type FaultEffect, type FaultRule, ruleMatches } from './scripted-fault.js';
+import { SCRIPTED_MODEL_DEFAULTS, type ScriptedModelOptions } from './scripted-model-options.js';
+import { responseOf, type ScriptedTurn, type TurnFunction } from './scripted-turn.js';
 import { seededRandom } from './seeded-random.js';
-
-export interface ScriptedModelOptions {
-  /** The node's clock: latency, hangs, windows and deadlines all run on it. */
-  readonly clock: Clock;
-  /** Default `scripted`. */
-  readonly provider?: string;
-  /** Default `scripted-1`. */
-  readonly model?: string;
-  readonly script: Script;
-  /** The fault schedule; every matching rule applies (latencies add up, the first failure wins). */
-  readonly faults?: readonly FaultRule[];
-  /** The provider's rate limit: `requests` per fixed window, 429 with `Retry-After` beyond it. */
-  readonly rateLimit?: { readonly requests: number; readonly windowMs: number };
-  /** Input tokens (`estimateInputTokens`) past which a request fails with `context_length`. */
-  readonly contextWindow?: number;
-  /** Latency of every call before any fault adds to it. Default 0. */
-  readonly latencyMs?: number;
-  /** The call's deadline, as a real client has one: past it, `timeout`. Default 60 000 ms. */
-  readonly timeoutMs?: number;
-  /** Seeds the draws of fault probabilities. Default 1. */
-  readonly seed?: number;
-}
-
-export const SCRIPTED_MODEL_DEFAULTS = Object.freeze({
-  provider: 'scripted',
-  model: 'scripted-1',
-  latencyMs: 0,
-  timeoutMs: 60_000,
-  seed: 1,
-});
-
-/** One call the scripted model received, for a test's assertions. */
-export interface ScriptedCall {
-  readonly index: number;
-  readonly mode: 'generate' | 'stream';
-  readonly request: ModelRequest;
-  readonly startedAt: number;
-  endedAt: number | undefined;
-  outcome: 'pending' | 'answered' | 'failed' | 'aborted';
-  response: ModelResponse | undefined;
-  error: unknown;
-}
+import { throwIfAborted, waitForAnswer } from './wait-for-answer.js';
 
 /** A `ModelClient` that answers from a script and fails on a schedule, on the node's clock. */
 export interface ScriptedModel extends ModelClient {
@@ -96,13 +58,12 @@ class ScriptedModelClient implements ScriptedModel {
   readonly #turns: readonly (ScriptedTurn | TurnFunction)[];
   readonly #repeat: boolean;
   readonly #faults: readonly FaultRule[];
-  readonly #rateLimit: { readonly requests: number; readonly windowMs: number } | undefined;
+  readonly #rateLimit: RateWindow | undefined;
   readonly #contextWindow: number;
   readonly #latencyMs: number;
   readonly #timeoutMs: number;
   readonly #random: () => number;
   #turn = 0;
-  #window = { start: Number.NEGATIVE_INFINITY, count: 0 };
   #inFlight = 0;
   #maxInFlight = 0;
 
@@ -127,10 +88,10 @@ class ScriptedModelClient implements ScriptedModel {
     }
     this.#faults = checkFaults(options.faults ?? []);
     if (options.rateLimit !== undefined) {
-      this.#rateLimit = {
-        requests: checkInt('rateLimit.requests', options.rateLimit.requests, 1),
-        windowMs: checkNumber('rateLimit.windowMs', options.rateLimit.windowMs, 1, 1e12),
-      };
+      this.#rateLimit = new RateWindow(
+        checkInt('rateLimit.requests', options.rateLimit.requests, 1),
+        checkNumber('rateLimit.windowMs', options.rateLimit.windowMs, 1, 1e12),
+      );
     }
     this.#contextWindow =
       options.contextWindow === undefined
@@ -254,25 +215,8 @@ class ScriptedModelClient implements ScriptedModel {
 
   /** The provider's own checks: its rate limit, then the context window. */
   #admit(request: ModelRequest): FaultEffect | undefined {
-    const limit = this.#rateLimit;
-    if (limit !== undefined) {
-      const now = this.#clock.now();
-      const start = Math.floor(now / limit.windowMs) * limit.windowMs;
-      if (start !== this.#window.start) this.#window = { start, count: 0 };
-      if (this.#window.count >= limit.requests) {
-        // as a Retry-After header says it: whole seconds, rounded up
-        const retryAfterMs = Math.ceil((start + limit.windowMs - now) / 1000) * 1000;
-        return {
-          type: 'error',
-          kind: 'rate_limited',
-          status: 429,
-          retryAfterMs,
-          providerCode: 'rate_limit_exceeded',
-          message: `Rate limit reached: ${limit.requests} requests per ${limit.windowMs} ms`,
-        };
-      }
-      this.#window.count++;
-    }
+    const limited = this.#rateLimit?.admit(this.#clock.now());
+    if (limited !== undefined) return limited;
     const tokens = estimateInputTokens(request);
     if (tokens > this.#contextWindow) {
       return {
@@ -313,61 +257,17 @@ class ScriptedModelClient implements ScriptedModel {
   /** Waits `ms` (forever: a hang), bounded by the call's deadline and the caller's signal. */
   #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
     const deadline = this.#timeoutMs;
-    if (ms === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const clock = this.#clock;
-      const finish = (error?: unknown) => {
-        clock.clearTimer(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const onAbort = () => finish(abortedError(signal as AbortSignal));
-      const timer =
-        ms >= deadline
-          ? clock.setTimer(deadline, () =>
-              finish(
-                new ModelCallError('timeout', `${this.provider}: no answer in ${deadline} ms`, {
-                  provider: this.provider,
-                  model: this.model,
-                }),
-              ),
-            )
-          : clock.setTimer(ms, () => finish());
-      signal?.addEventListener('abort', onAbort, { once: true });
+    return waitForAnswer(this.#clock, ms, deadline, signal, () => {
+      return new ModelCallError('timeout', `${this.provider}: no answer in ${deadline} ms`, {
+        provider: this.provider,
+        model: this.model,
+      });
     });
   }
 }
 
-function checkFaults(rules: readonly FaultRule[]): readonly FaultRule[] {
-  if (!Array.isArray(rules)) throw invalidOption('faults', rules, 'a list of fault rules');
-  rules.forEach((rule, i) => {
-    const type = (rule as { effect?: { type?: unknown } } | null)?.effect?.type;
-    if (!['latency', 'error', 'hang', 'garbage'].includes(type as string)) {
-      throw invalidOption(`faults[${i}].effect`, rule?.effect, 'a FaultEffect');
-    }
-    if (rule.probability !== undefined) {
-      checkNumber(`faults[${i}].probability`, rule.probability, 0, 1);
-    }
-    if (rule.effect.type === 'latency') {
-      checkNumber(`faults[${i}].effect.ms`, rule.effect.ms, 0, 1e12);
-    }
-  });
-  return [...rules];
-}
-
 function isModelCallError(error: unknown, providerCode: string): boolean {
   return error instanceof ModelCallError && error.providerCode === providerCode;
-}
-
-function abortedError(signal: AbortSignal): WardenError {
-  return new WardenError('ERR_ABORTED', 'model call aborted by the caller', {
-    cause: signal.reason,
-  });
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw abortedError(signal);
 }
 
 function outcomeOf(error: unknown): ScriptedCall['outcome'] {

@@ -1,37 +1,25 @@
 import type { Clock, Node } from '@warden/core';
-import { type BreakerPolicyOptions, CircuitBreaker } from '@warden/machines';
-import { type ResilienceObserver, RetryBudget, type RetryPolicy, retry } from '@warden/resilience';
+import { CircuitBreaker } from '@warden/machines';
+import {
+  isResilienceError,
+  type ResilienceObserver,
+  RetryBudget,
+  type RetryPolicy,
+} from '@warden/resilience';
 import { isModelCallError, ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
 import { FAILURE_HANDLING, MODEL_POLICY_DEFAULTS } from './failure-handling.js';
 import { isAbort } from './model-failure.js';
-import type { ModelPolicyEvent, ModelPolicyObserver } from './model-policy-event.js';
-import type { Lease, OpenStream } from './open-stream.js';
-import { checkClock, checkNumber, invalidOption } from './option-checks.js';
-import { ProviderLimiter, type ProviderLimits } from './provider-limiter.js';
+import type { ModelPolicyEvent } from './model-policy-event.js';
+import type { ModelPolicyOptions } from './model-policy-options.js';
+import { modelRetries } from './model-retries.js';
+import { joinSignals, type Lease, type OpenStream } from './open-stream.js';
+import { checkClock, invalidOption } from './option-checks.js';
+import { ProviderLimiter } from './provider-limiter.js';
 
-/** Overrides for a group of numeric defaults. */
-type Overrides<T> = { readonly [K in keyof T]?: number };
-
-export interface ModelPolicyOptions {
-  /** The node's clock; every wait, window and breaker timeout runs on it. */
-  readonly clock: Clock;
-  /** Publishes every decision on the node's event stream (`node.publish`). */
-  readonly node?: Pick<Node, 'publish'>;
-  /** Receives every decision too. */
-  readonly observer?: ModelPolicyObserver;
-  /** Limits by provider name; `'*'` applies to providers not named. */
-  readonly limits?: Readonly<Record<string, ProviderLimits>>;
-  readonly retry?: Overrides<typeof MODEL_POLICY_DEFAULTS.retry>;
-  readonly rateLimited?: Overrides<typeof MODEL_POLICY_DEFAULTS.rateLimited>;
-  readonly budget?: Overrides<typeof MODEL_POLICY_DEFAULTS.budget>;
-  /** Replaces the breaker settings (`@warden/machines` options) for every provider. */
-  readonly breaker?: BreakerPolicyOptions;
-  /** Chance in [0, 1) for every jitter; tests pass a seeded one. Default Math.random. */
-  readonly random?: () => number;
-}
+export type { ModelPolicyOptions } from './model-policy-options.js';
 
 /** The model identity a call is made for. */
 type Target = Pick<ModelClient, 'provider' | 'model'>;
@@ -96,44 +84,17 @@ export class ModelPolicy {
       name: 'model-retry-budget',
       ...this.#observed(),
     });
-    const t = { ...MODEL_POLICY_DEFAULTS.retry, ...options.retry };
-    this.#transient = retry({
+    const retries = modelRetries({
       clock: this.clock,
-      maxAttempts: t.maxAttempts,
-      baseMs: t.baseMs,
-      maxDelayMs: t.maxDelayMs,
-      deadlineMs: t.deadlineMs,
-      jitter: 'full',
+      random,
       budget: this.budget,
-      random,
-      classify: (error) => {
-        if (!isModelCallError(error) || !error.retryable) return false;
-        if (FAILURE_HANDLING[error.kind].action !== 'retry') return false;
-        const after = error.retryAfterMs;
-        return after === undefined ? { transient: true } : { transient: true, retryAfterMs: after };
-      },
-      name: 'model-retry',
-      ...this.#observed(),
+      observer: this.#observer,
+      retry: options.retry,
+      rateLimited: options.rateLimited,
     });
-    const r = { ...MODEL_POLICY_DEFAULTS.rateLimited, ...options.rateLimited };
-    this.#spread = checkNumber('rateLimited.retryAfterSpread', r.retryAfterSpread, 0, 100);
-    this.#rateLimited = retry({
-      clock: this.clock,
-      maxAttempts: r.maxAttempts,
-      baseMs: r.baseMs,
-      maxDelayMs: r.maxDelayMs,
-      deadlineMs: r.deadlineMs,
-      retryAfterSpread: this.#spread,
-      jitter: 'full',
-      random,
-      classify: (error) => {
-        if (!isModelCallError(error, 'rate_limited') || !error.retryable) return false;
-        const after = error.retryAfterMs;
-        return after === undefined ? { transient: true } : { transient: true, retryAfterMs: after };
-      },
-      name: 'model-rate-retry',
-      ...this.#observed(),
-    });
+    this.#transient = retries.transient;
+    this.#rateLimited = retries.rateLimited;
+    this.#spread = retries.spread;
     if (options.breaker !== undefined) new CircuitBreaker(options.breaker).dispose(); // validates now
     for (const [provider, limits] of Object.entries(options.limits ?? {})) {
       if (typeof limits !== 'object' || limits === null) {
@@ -300,6 +261,8 @@ export class ModelPolicy {
       limiter.answered();
       return 'success';
     }
+    // the retry's deadline aborted a call that did not answer in time: the provider's failure
+    if (isResilienceError(signal.reason, 'ERR_RETRY_DEADLINE')) return 'failure';
     if (signal.aborted || isAbort(error)) return 'release';
     if (!isModelCallError(error)) return 'failure';
     if (error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
@@ -337,9 +300,4 @@ export function modelPolicyOf(node: Pick<Node, 'clock' | 'publish'>): ModelPolic
     NODE_POLICIES.set(node, policy);
   }
   return policy;
-}
-
-/** The attempt's signal (retry deadline, caller) and, once the attempt returned, the caller's. */
-function joinSignals(attempt: AbortSignal, caller: AbortSignal | undefined): AbortSignal {
-  return caller === undefined || caller === attempt ? attempt : AbortSignal.any([attempt, caller]);
 }

@@ -27,3 +27,8 @@ export function discardStream(stream: OpenStream): void {
     .then(() => stream.rest.return?.())
     .catch(() => {});
 }
+
+/** The attempt's signal (retry deadline, caller) and, once the attempt returned, the caller's. */
+export function joinSignals(attempt: AbortSignal, caller: AbortSignal | undefined): AbortSignal {
+  return caller === undefined || caller === attempt ? attempt : AbortSignal.any([attempt, caller]);
+}
