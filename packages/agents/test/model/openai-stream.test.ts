@@ -82,6 +82,22 @@ describe('OpenAI client: stream', () => {
     ]);
   });
 
+  it('reads tool calls sent whole and without an index (some compatible servers) by position', async () => {
+    const client = await clientFor((_, res) =>
+      sendSse(res, fixture('openai-compatible-tool-calls-without-index.sse.txt')),
+    );
+    const events = await collect(client.stream(hello));
+    expect(events.slice(0, 2)).toEqual([
+      { type: 'tool-call', callId: 'call_g1', name: 'get_weather', input: { location: 'Paris' } },
+      { type: 'tool-call', callId: 'call_g2', name: 'get_time', input: { zone: 'CET' } },
+    ]);
+    expect(events[2]).toMatchObject({
+      type: 'finish',
+      finishReason: 'tool-calls',
+      model: 'gemini-2.0-flash',
+    });
+  });
+
   it('emits a streamed tool call with arguments that are not JSON with its parse error', async () => {
     const client = await clientFor((_, res) =>
       sendSse(res, fixture('openai-bad-tool-arguments.sse.txt')),
