@@ -26,12 +26,18 @@ function scopeOf(request: ExchangeRequest, stream: boolean): CallScope {
   });
 }
 
-function invalidResponse(request: ExchangeRequest, message: string, status?: number) {
+function invalidResponse(
+  request: ExchangeRequest,
+  message: string,
+  status?: number,
+  cause?: unknown,
+): ModelCallError {
   const { provider, model } = request.options;
   return new ModelCallError('server', `${provider}: invalid response: ${message}`, {
     provider,
     model,
     ...(status === undefined ? {} : { status }),
+    ...(cause === undefined ? {} : { cause }),
   });
 }
 
@@ -155,9 +161,7 @@ export async function exchangeJson<T>(
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      throw Object.assign(invalidResponse(request, 'the body is not JSON', response.status), {
-        cause,
-      });
+      throw invalidResponse(request, 'the body is not JSON', response.status, cause);
     }
     return validate(value);
   } catch (error) {
