@@ -225,7 +225,7 @@ describe('failure handling: abort', () => {
     await w.runUntil(() => out.done);
     expect(isWardenError(out.error, 'ERR_ABORTED')).toBe(true);
     expect(primary.calls).toHaveLength(1);
-    expect(policy.breaker('p').stats).toMatchObject({ state: 'closed' });
+    expect(policy.breaker('p').stats).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
     expect(policy.limiter('p').concurrency.running).toBe(0);
   });
 
