@@ -114,16 +114,19 @@ function timeRatioTarget(
   };
 }
 
-/** The ns a closed breaker adds per call over the bare call, against `max` for warden. */
-function breakerTarget(cases: Cases, max: number): TargetResult {
-  const c = cases.get('breaker-overhead');
+/**
+ * The ns a closed breaker adds per call over the bare call, against `max` for warden, for the
+ * case `id`: one per failure policy (the plain case is the consecutive policy).
+ */
+function breakerTarget(cases: Cases, max: number, id = 'breaker-overhead'): TargetResult {
+  const c = cases.get(id);
   const added = medianOf(c, 'warden', 'added');
   const timers = medianOf(c, 'warden', 'timers');
   const peers = (['cockatiel', 'opossum'] as const)
     .map((contender) => ({ contender, ns: medianOf(c, contender, 'added') }))
     .filter((p): p is { contender: 'cockatiel' | 'opossum'; ns: number } => p.ns !== undefined);
   return {
-    label: 'breaker-overhead: ns a closed warden breaker adds per call, and no timer per call',
+    label: `${id}: ns a closed warden breaker adds per call, and no timer per call`,
     goal: `<= ${max} ns, 0 timers`,
     measured:
       added === undefined
@@ -170,6 +173,8 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
     ),
     scalingTarget(cases),
     breakerTarget(cases, 100),
+    breakerTarget(cases, 100, 'breaker-overhead/count-window'),
+    breakerTarget(cases, 100, 'breaker-overhead/time-window'),
     timeRatioTarget(
       cases,
       'from-machine',

@@ -21,14 +21,14 @@ vi.mock('../src/breaker/breaker-policy.js', async (importOriginal) => {
 
 const { breakerMachine } = await import('../src/index.js');
 
-const input: fc.Arbitrary<(now: number, epoch: number) => BreakerInput> = fc.constantFrom(
+const input = fc.constantFrom<(now: number, epoch: number) => BreakerInput>(
   (now: number) => ({ type: 'breaker.acquire', now }) as const,
   (now: number, epoch: number) => ({ type: 'breaker.success', now, epoch }) as const,
   (now: number, epoch: number) => ({ type: 'breaker.failure', now, epoch }) as const,
-  (_now: number, epoch: number) => ({ type: 'breaker.release', epoch }) as const,
+  (now: number, epoch: number) => ({ type: 'breaker.release', now, epoch }) as const,
   (now: number) => ({ type: 'breaker.retry', now }) as const,
-  () => ({ type: 'breaker.isolate' }) as const,
-  () => ({ type: 'breaker.reset' }) as const,
+  (now: number) => ({ type: 'breaker.isolate', now }) as const,
+  (now: number) => ({ type: 'breaker.reset', now }) as const,
 );
 
 describe('breaker machine decisions', () => {

@@ -25,6 +25,8 @@ import { scaled } from '../workload.js';
  * - `breaker-overhead/defaults`: each breaker as constructed without options (cockatiel has no
  *   default breaker): warden's defaults have no call timeout; opossum's arm a 10 s timeout timer
  *   on every call.
+ * - `breaker-overhead/count-window`, `breaker-overhead/time-window`: warden's other two failure
+ *   policies (the last 20 calls; the last 60 s in 10 buckets), so every policy has its number.
  *
  * Each contender has its own loop function, so no call site is shared (and made polymorphic)
  * between them.
@@ -67,6 +69,38 @@ export const breakerOverhead: Workload = {
               wardenLoop(() => ({})),
             ),
           opossum: () => measure(n, probe, opossumLoop({})),
+        },
+      },
+      {
+        id: 'breaker-overhead/count-window',
+        params: `${n} calls; warden count-window (size 20, rate 0.5, minimumCalls 10)`,
+        metrics: METRICS,
+        ops: n,
+        run: {
+          raw: () => measure(n, probe, () => bareLoop),
+          warden: () =>
+            measure(
+              n,
+              probe,
+              wardenLoop(() => ({ failure: { kind: 'count-window', size: 20 } })),
+            ),
+        },
+      },
+      {
+        id: 'breaker-overhead/time-window',
+        params: `${n} calls; warden time-window (60 s in 10 buckets, rate 0.5, minimumCalls 10)`,
+        metrics: METRICS,
+        ops: n,
+        run: {
+          raw: () => measure(n, probe, () => bareLoop),
+          warden: () =>
+            measure(
+              n,
+              probe,
+              wardenLoop(() => ({
+                failure: { kind: 'time-window', windowMs: 60_000, buckets: 10 },
+              })),
+            ),
         },
       },
     ];

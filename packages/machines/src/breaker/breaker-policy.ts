@@ -1,6 +1,6 @@
 import type { BreakerPolicy } from './breaker-options.js';
 import { type BreakerState, type BreakerStateName, cloneBreakerState } from './breaker-state.js';
-import { clearWindow, recordOutcome, windowTrips } from './failure-window.js';
+import { clearWindow, recordOutcome, windowTripsNow } from './failure-window.js';
 import { MAX_LEVEL, nextRandom, openDelay } from './open-backoff.js';
 
 /**
@@ -37,7 +37,7 @@ export function recordSuccess(p: BreakerPolicy, s: BreakerState, epoch: number, 
   if (s.state === 'closed') {
     s.consecutiveFailures = 0;
     recordOutcome(p.failure, s.window, false, now);
-    if (windowTrips(p.failure, s.window, now)) trip(p, s, now, false);
+    if (windowTripsNow(p.failure, s.window)) trip(p, s, now, false);
   } else if (s.state === 'half_open') {
     s.trialSuccesses++;
     if (s.trialSuccesses >= p.successesToClose) enterClosed(s, now);
@@ -52,7 +52,7 @@ export function recordFailure(p: BreakerPolicy, s: BreakerState, epoch: number, 
     const f = p.failure;
     if (
       (f.kind === 'consecutive' && s.consecutiveFailures >= f.threshold) ||
-      windowTrips(f, s.window, now)
+      windowTripsNow(f, s.window)
     ) {
       trip(p, s, now, false);
     }

@@ -2,7 +2,7 @@ import { describeValue } from '@warden/core';
 import { MachinesError } from '../errors.js';
 import type { BreakerPolicy } from './breaker-options.js';
 import { type BreakerState, cloneBreakerState } from './breaker-state.js';
-import { createWindow, EMPTY_SLICE, type FailureWindow } from './failure-window.js';
+import { createWindow, EMPTY_SLICE, type FailureWindow, timeWindowOf } from './failure-window.js';
 
 /**
  * A saved breaker: its state with times on the saving clock, and that clock's `now()` at save.
@@ -70,12 +70,11 @@ function restoreWindow(policy: BreakerPolicy, w: unknown, delta: number): Failur
       return fresh;
     }
     const shift = Math.round(delta / (policy.failure.windowMs / n));
-    return {
-      kind: 'time',
-      ids: saved.ids.map((id) => (id === EMPTY_SLICE ? id : id + shift)),
-      calls: [...saved.calls],
-      failures: [...saved.failures],
-    };
+    return timeWindowOf(
+      saved.ids.map((id) => (id === EMPTY_SLICE ? id : id + shift)),
+      saved.calls,
+      saved.failures,
+    );
   }
   return fresh;
 }

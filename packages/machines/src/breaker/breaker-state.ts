@@ -52,7 +52,7 @@ export function cloneBreakerState(s: BreakerState): BreakerState {
   let window: FailureWindow = null;
   if (w?.kind === 'count') window = { ...w, outcomes: [...w.outcomes] };
   else if (w?.kind === 'time') {
-    window = { kind: 'time', ids: [...w.ids], calls: [...w.calls], failures: [...w.failures] };
+    window = { ...w, ids: [...w.ids], calls: [...w.calls], failures: [...w.failures] };
   }
   return { ...s, window };
 }

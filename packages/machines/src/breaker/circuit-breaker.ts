@@ -18,6 +18,7 @@ import {
 import { type BreakerSnapshot, restoreBreaker, saveBreaker } from './breaker-snapshot.js';
 import { type BreakerState, type BreakerStateName, initialBreakerState } from './breaker-state.js';
 import { type BreakerStats, statsOf } from './breaker-stats.js';
+import type { CountWindow } from './failure-window.js';
 import { type CallOutcome, type OutcomeSink, runGuarded } from './guarded-call.js';
 
 export interface ExecuteOptions<T> {
@@ -52,8 +53,8 @@ export class CircuitBreaker implements OutcomeSink {
   #timer: TimerHandle | undefined = undefined;
   #rejection: MachinesError | undefined = undefined;
   #rejectionEpoch = -1;
-  /** The consecutive policy never looks at time when it records a success. */
-  readonly #timeless: boolean;
+  /** The failure policy's kind, read on every settle. */
+  readonly #kind: 'consecutive' | 'count-window' | 'time-window';
 
   constructor(options: BreakerOptions = {}) {
     this.policy = validateBreakerOptions(options);
@@ -63,7 +64,7 @@ export class CircuitBreaker implements OutcomeSink {
     this.#onEvent = options.onEvent;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.#s = initialBreakerState(this.policy, seed);
-    this.#timeless = this.policy.failure.kind === 'consecutive';
+    this.#kind = this.policy.failure.kind;
   }
 
   /** Revives a breaker saved with `toJSON()`, on this clock (see `BreakerSnapshot`). */
@@ -124,9 +125,8 @@ export class CircuitBreaker implements OutcomeSink {
   settle(permit: number, outcome: CallOutcome): void {
     const s = this.#s;
     if (permit !== s.epoch) return;
-    // A success of a closed breaker under the consecutive policy needs no time: skip the read.
     const now =
-      outcome === 'success' && this.#timeless && s.state === 'closed' ? 0 : this.#clock.now();
+      outcome === 'success' && s.state === 'closed' && this.#timeless(s) ? 0 : this.#clock.now();
     const previous = s.state;
     if (outcome === 'success') recordSuccess(this.policy, s, permit, now);
     else if (outcome === 'failure') recordFailure(this.policy, s, permit, now);
@@ -201,6 +201,17 @@ export class CircuitBreaker implements OutcomeSink {
   dispose(): void {
     this.#disarm();
     this.#listeners = [];
+  }
+
+  /**
+   * Whether a success of the closed breaker can skip the clock read (the hot path's costliest
+   * step): under the consecutive policy it never trips, so time plays no part; under the
+   * count window it cannot trip while the window holds no failure. The time window places every
+   * outcome in its slice, so it always reads the clock.
+   */
+  #timeless(s: BreakerState): boolean {
+    if (this.#kind === 'consecutive') return true;
+    return this.#kind === 'count-window' && (s.window as CountWindow).failures === 0;
   }
 
   #rejected<T>(fallback: ExecuteOptions<T>['fallback']): Promise<T> {

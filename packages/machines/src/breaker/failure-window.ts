@@ -13,14 +13,22 @@ export interface CountWindow {
 }
 
 /**
- * Outcomes per time slice of `windowMs / buckets` ms: slot `i` holds slice `ids[i]`. A slice is
- * in the window while its id is within `buckets` of the current slice; older ones are reused.
+ * Outcomes per time slice of `windowMs / buckets` ms, in a ring: slot `i` holds slice `ids[i]`.
+ * `slice` is the newest slice seen; every slot holds a slice within `buckets` of it (or is
+ * empty), and `totalCalls` / `totalFailures` are the sums over the slots, kept as outcomes come
+ * in and slices expire. Recording and judging an outcome is O(1); moving into a new slice expires
+ * at most `buckets` slots.
  */
 export interface TimeWindow {
   readonly kind: 'time';
   readonly ids: number[];
   readonly calls: number[];
   readonly failures: number[];
+  slice: number;
+  /** The slot of `slice`. */
+  head: number;
+  totalCalls: number;
+  totalFailures: number;
 }
 
 /** Counters of a closed breaker beyond its consecutive failures (`null` for `consecutive`). */
@@ -43,6 +51,10 @@ export function createWindow(policy: FailurePolicy): FailureWindow {
       ids: new Array(n).fill(EMPTY_SLICE),
       calls: new Array(n).fill(0),
       failures: new Array(n).fill(0),
+      slice: EMPTY_SLICE,
+      head: 0,
+      totalCalls: 0,
+      totalFailures: 0,
     };
   }
   return null;
@@ -60,6 +72,10 @@ export function clearWindow(w: FailureWindow): void {
     w.ids.fill(EMPTY_SLICE);
     w.calls.fill(0);
     w.failures.fill(0);
+    w.slice = EMPTY_SLICE;
+    w.head = 0;
+    w.totalCalls = 0;
+    w.totalFailures = 0;
   }
 }
 
@@ -80,15 +96,44 @@ export function recordOutcome(
     w.head = (w.head + 1) % w.outcomes.length;
     return;
   }
-  const id = sliceOf(p, now);
-  const slot = mod(id, w.ids.length);
-  if (w.ids[slot] !== id) {
-    w.ids[slot] = id;
-    w.calls[slot] = 0;
-    w.failures[slot] = 0;
-  }
+  const slice = sliceOf(p, now);
+  const slot = slice === w.slice ? w.head : advance(w, slice);
   (w.calls[slot] as number)++;
   (w.failures[slot] as number) += f;
+  w.totalCalls++;
+  w.totalFailures += f;
+}
+
+/**
+ * Moves the window to `slice` (if later than its newest) and returns the slot of its newest
+ * slice. Slots whose slice fell out of the window are emptied and taken off the totals: at most
+ * `buckets` of them, and only when time entered a new slice. An earlier slice (a clock that went
+ * back) counts as the newest: outcomes are never lost.
+ */
+function advance(w: TimeWindow, slice: number): number {
+  const n = w.ids.length;
+  if (slice <= w.slice) return w.head;
+  if (w.slice === EMPTY_SLICE || slice - w.slice >= n) {
+    w.ids.fill(EMPTY_SLICE);
+    w.calls.fill(0);
+    w.failures.fill(0);
+    w.totalCalls = 0;
+    w.totalFailures = 0;
+  } else {
+    for (let id = w.slice + 1; id <= slice; id++) {
+      const slot = mod(id, n);
+      w.totalCalls -= w.calls[slot] as number;
+      w.totalFailures -= w.failures[slot] as number;
+      w.calls[slot] = 0;
+      w.failures[slot] = 0;
+      w.ids[slot] = EMPTY_SLICE;
+    }
+  }
+  const slot = mod(slice, n);
+  w.slice = slice;
+  w.head = slot;
+  w.ids[slot] = slice;
+  return slot;
 }
 
 /** Calls seen in the window at `now` (without changing it). */
@@ -108,17 +153,65 @@ export function windowTrips(p: FailurePolicy, w: FailureWindow, now: number): bo
   return calls >= p.minimumCalls && sum(p, w, now, true) / calls >= p.rate;
 }
 
+/**
+ * The window rule on the counts as they stand: right after `recordOutcome` they are the counts
+ * at that time, so the hot path judges in O(1) without reading a slice again.
+ */
+export function windowTripsNow(p: FailurePolicy, w: FailureWindow): boolean {
+  if (p.kind === 'consecutive' || w === null) return false;
+  const calls = w.kind === 'count' ? w.calls : w.totalCalls;
+  const failures = w.kind === 'count' ? w.failures : w.totalFailures;
+  return calls >= p.minimumCalls && failures / calls >= p.rate;
+}
+
+/**
+ * The totals at `now`: O(1) in the newest slice (always so right after an outcome is recorded),
+ * otherwise the totals less the slots that expire by `now`.
+ */
 function sum(p: FailurePolicy, w: FailureWindow, now: number, failures: boolean): number {
   if (w === null) return 0;
   if (w.kind === 'count') return failures ? w.failures : w.calls;
-  const current = sliceOf(p, now);
+  const total = failures ? w.totalFailures : w.totalCalls;
+  const slice = sliceOf(p, now);
+  if (slice <= w.slice) return total;
+  const n = w.ids.length;
+  if (w.slice === EMPTY_SLICE || slice - w.slice >= n) return 0;
   const counts = failures ? w.failures : w.calls;
-  let total = 0;
-  for (let i = 0; i < w.ids.length; i++) {
-    const id = w.ids[i] as number;
-    if (id <= current && id > current - w.ids.length) total += counts[i] as number;
+  let left = total;
+  for (let id = w.slice + 1; id <= slice; id++) left -= counts[mod(id, n)] as number;
+  return left;
+}
+
+/**
+ * Rebuilds a time window from saved slots (a snapshot, possibly from an older version without
+ * totals): the newest slice is the newest id, slots outside the window are emptied, the totals
+ * are summed again.
+ */
+export function timeWindowOf(ids: number[], calls: number[], failures: number[]): TimeWindow {
+  const n = ids.length;
+  let slice = EMPTY_SLICE;
+  for (const id of ids) if (id > slice) slice = id;
+  const w: TimeWindow = {
+    kind: 'time',
+    ids: new Array(n).fill(EMPTY_SLICE),
+    calls: new Array(n).fill(0),
+    failures: new Array(n).fill(0),
+    slice,
+    head: slice === EMPTY_SLICE ? 0 : mod(slice, n),
+    totalCalls: 0,
+    totalFailures: 0,
+  };
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    if (id === EMPTY_SLICE || id <= slice - n) continue;
+    const slot = mod(id, n);
+    w.ids[slot] = id;
+    w.calls[slot] = calls[i] as number;
+    w.failures[slot] = failures[i] as number;
+    w.totalCalls += calls[i] as number;
+    w.totalFailures += failures[i] as number;
   }
-  return total;
+  return w;
 }
 
 function sliceOf(p: FailurePolicy, now: number): number {

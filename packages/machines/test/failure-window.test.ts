@@ -1,0 +1,108 @@
+// The time window of the rate breaker as a ring of per-slice counters with running totals: the
+// counts it reports equal a naive count over every recorded outcome, for any monotone times.
+import type { Clock, TimerHandle } from '@warden/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  createWindow,
+  recordOutcome,
+  type TimeWindow,
+  timeWindowOf,
+  windowCalls,
+  windowFailures,
+  windowTripsNow,
+} from '../src/breaker/failure-window.js';
+import { CircuitBreaker, type FailurePolicy } from '../src/index.js';
+
+const policyArb = fc.record({
+  kind: fc.constant('time-window' as const),
+  windowMs: fc.integer({ min: 10, max: 5000 }),
+  buckets: fc.integer({ min: 1, max: 12 }),
+  rate: fc.constantFrom(0.25, 0.5, 1),
+  minimumCalls: fc.integer({ min: 1, max: 5 }),
+});
+
+/** What the window must report: outcomes whose slice is among the last `buckets` at `now`. */
+function naive(
+  p: Extract<FailurePolicy, { kind: 'time-window' }>,
+  seen: readonly { at: number; failed: boolean }[],
+  now: number,
+): { calls: number; failures: number } {
+  const slice = (t: number) => Math.floor(t / (p.windowMs / p.buckets));
+  const current = slice(now);
+  const inWindow = seen.filter((o) => slice(o.at) > current - p.buckets);
+  return { calls: inWindow.length, failures: inWindow.filter((o) => o.failed).length };
+}
+
+describe('time window', () => {
+  it('reports the calls and failures of its last buckets, as a naive count does (property)', () => {
+    fc.assert(
+      fc.property(
+        policyArb,
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.boolean()), { maxLength: 80 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (p, steps, later) => {
+          const w = createWindow(p) as TimeWindow;
+          const seen: { at: number; failed: boolean }[] = [];
+          let now = 0;
+          for (const [dt, failed] of steps) {
+            now += dt;
+            recordOutcome(p, w, failed, now);
+            seen.push({ at: now, failed });
+            const want = naive(p, seen, now);
+            expect({ calls: w.totalCalls, failures: w.totalFailures }).toEqual(want);
+            expect(windowCalls(p, w, now)).toBe(want.calls);
+            expect(windowTripsNow(p, w)).toBe(
+              want.calls >= p.minimumCalls && want.failures / want.calls >= p.rate,
+            );
+          }
+          const after = naive(p, seen, now + later);
+          expect(windowCalls(p, w, now + later)).toBe(after.calls);
+          expect(windowFailures(p, w, now + later)).toBe(after.failures);
+        },
+      ),
+    );
+  });
+
+  it('rebuilds its totals from saved slots, dropping slots outside the window', () => {
+    const w = timeWindowOf([7, 3, 8], [2, 5, 1], [1, 5, 0]);
+    expect(w.slice).toBe(8);
+    expect(w.totalCalls).toBe(3);
+    expect(w.totalFailures).toBe(1);
+  });
+});
+
+/** A clock that counts its reads. */
+class CountingClock implements Clock {
+  reads = 0;
+  now(): number {
+    this.reads++;
+    return 0;
+  }
+  setTimer(_delayMs: number, _fire: () => void): TimerHandle {
+    return {};
+  }
+  clearTimer(_handle: TimerHandle): void {}
+}
+
+describe('hot path clock reads', () => {
+  const ok = async () => 1;
+
+  it('a closed count-window breaker reads no clock for a success while its window holds no failure', async () => {
+    const clock = new CountingClock();
+    const breaker = new CircuitBreaker({ clock, failure: { kind: 'count-window', size: 10 } });
+    for (let i = 0; i < 20; i++) await breaker.execute(ok);
+    expect(clock.reads).toBe(0);
+    await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => {});
+    const before = clock.reads;
+    await breaker.execute(ok);
+    expect(clock.reads).toBe(before + 1);
+  });
+
+  it('a closed consecutive breaker reads no clock for a success', async () => {
+    const clock = new CountingClock();
+    const breaker = new CircuitBreaker({ clock, failure: { threshold: 3 } });
+    for (let i = 0; i < 20; i++) await breaker.execute(ok);
+    expect(clock.reads).toBe(0);
+  });
+});
