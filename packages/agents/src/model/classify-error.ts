@@ -2,21 +2,22 @@ import { type ErrorBody, readErrorBody } from './error-body.js';
 import { ModelCallError, type ModelErrorKind } from './model-call-error.js';
 import { type HeaderSource, headerValue, retryAfterFromHeaders } from './retry-after.js';
 
+/** Optional fields accept `undefined`, so an `APICallError`'s optional fields pass straight in. */
 export interface HttpErrorInput {
   /** Names the provider in the error (`'openai'`, `'anthropic'`, ...). */
-  readonly provider?: string;
-  readonly model?: string;
+  readonly provider?: string | undefined;
+  readonly model?: string | undefined;
   /**
    * The HTTP status. Absent (or 2xx) for an error reported inside a successful response, such as
    * an SSE `error` event: the body's error type (or a numeric code) then stands for the status it
    * implies.
    */
-  readonly status?: number;
-  readonly headers?: HeaderSource;
+  readonly status?: number | undefined;
+  readonly headers?: HeaderSource | undefined;
   /** The error body: its text, or the value already parsed from JSON. */
   readonly body?: unknown;
   /** Wall time (ms since the epoch) for a `Retry-After` HTTP date; `Date.now()` if omitted. */
-  readonly now?: number;
+  readonly now?: number | undefined;
   readonly cause?: unknown;
 }
 
