@@ -171,10 +171,12 @@ export {
   type ToolCallOutcome,
 } from './tools/run-tool-call.js';
 export {
+  type AgentResultLike,
   type AnyTool,
   defineTool,
   EFFECTS,
   type Effect,
+  type SpawnAgentOptions,
   TOOL_DEFAULTS,
   type Tool,
   type ToolContext,

@@ -323,8 +323,8 @@ export class StepLoop {
             node: ctx.node,
             agent: ctx.self,
             threadId: run.threadId,
-            spawnAgent: (key, agent, task) =>
-              this.#subagents.spawn(run, key, agent, task, run.controller.signal),
+            spawnAgent: (key, agent, task, options) =>
+              this.#subagents.spawn(run, key, agent, task, run.controller.signal, options),
           },
         });
         outcomes.push(outcome);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type ActorContext,
   isWardenError,
@@ -7,6 +8,7 @@ import {
 } from '@warden/core';
 import { SpawnOnceGuard } from '@warden/resilience';
 import type { AgentResult } from '../store/checkpoint.js';
+import type { SpawnAgentOptions } from '../tools/tool.js';
 import { AgentError } from './agent-error.js';
 import { AWAIT } from './agent-protocol.js';
 import type { Run } from './agent-run.js';
@@ -55,6 +57,7 @@ export class Subagents {
     agent: unknown,
     task: string,
     signal: AbortSignal,
+    options: SpawnAgentOptions = {},
   ): Promise<AgentResult> {
     const definition = agent as SubagentDefinition;
     if (typeof definition?.agentName !== 'string') {
@@ -74,7 +77,8 @@ export class Subagents {
       );
       try {
         // The one who started it hands it the task; a joiner waits for the same result.
-        const request = started ? { task, threadId: key } : AWAIT;
+        const threadId = options.ifFinished === 'run-again' ? `${key}#${randomUUID()}` : key;
+        const request = started ? { task, threadId } : AWAIT;
         const result = await this.ctx.call<AgentResult>(pid, request, {
           timeout: Number.POSITIVE_INFINITY,
           signal,

@@ -27,8 +27,30 @@ export interface ToolContext {
   readonly agent: Pid;
   /** The thread (run) the call belongs to. */
   readonly threadId: string;
-  /** Starts (or joins) a subagent for a logical task key; see `defineAgent`. */
-  spawnAgent(key: string, agent: unknown, task: string): Promise<unknown>;
+  /**
+   * Runs a subagent for a logical task key and resolves with its result: starts it, or joins
+   * the one already running for the key. By default a key whose run has finished answers its
+   * result again without running (a replayed plan never redoes finished work); a recurring task
+   * passes `ifFinished: 'run-again'`.
+   */
+  spawnAgent(
+    key: string,
+    agent: unknown,
+    task: string,
+    options?: SpawnAgentOptions,
+  ): Promise<AgentResultLike>;
+}
+
+export interface SpawnAgentOptions {
+  /** Default `answer`: a finished key is answered from its checkpoint; `run-again` starts anew. */
+  readonly ifFinished?: 'answer' | 'run-again';
+}
+
+/** What a subagent answers (the `AgentResult` of the agent runtime). */
+export interface AgentResultLike {
+  readonly threadId: string;
+  readonly outcome: string;
+  readonly text: string;
 }
 
 export interface ToolDefinition<I, O> {
