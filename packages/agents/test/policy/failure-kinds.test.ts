@@ -169,6 +169,7 @@ describe('failure handling: kinds handed to the caller untouched', () => {
     ['context_length', undefined],
     ['bad_request', faults.badRequest()],
     ['content_filter', faults.contentFilter()],
+    ['unknown', { type: 'error', kind: 'unknown', status: 409, providerCode: 'conflict' }],
   ] as [ModelErrorKind, FaultEffect | undefined][]) {
     it(`fails with ${kind} at once: no retry, no fallback, no breaker count`, async () => {
       w = world();

@@ -29,10 +29,11 @@ export const FAILURE_HANDLING: Readonly<Record<ModelErrorKind, KindHandling>> = 
   rate_limited: { action: 'wait', breaker: false, degrades: true },
   quota_exhausted: { action: 'degrade', breaker: true, degrades: true },
   auth: { action: 'degrade', breaker: true, degrades: true },
-  unknown: { action: 'degrade', breaker: true, degrades: true },
   context_length: { action: 'signal', breaker: false, degrades: false },
   bad_request: { action: 'fail', breaker: false, degrades: false },
   content_filter: { action: 'fail', breaker: false, degrades: false },
+  // unrecognised: handing it to the agent shows it; retrying or degrading could hide a bug
+  unknown: { action: 'fail', breaker: false, degrades: false },
 });
 
 /** Every number the policy uses, declared once; `createModelPolicy` options override them. */
