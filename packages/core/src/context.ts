@@ -129,4 +129,23 @@ export interface ActorContext {
    * has ended publishes nothing.
    */
   publish(event: SupervisorEvent | { readonly type: string }): void;
+
+  /**
+   * Reports `amount` (finite, >= 0) of a metered quantity (`'tokens'`, `'costUsd'`) this process
+   * spent. It goes, as a `MeterReport`, to the nearest ancestor (following `parent`) that collects
+   * `meter`: a supervisor with that meter, which counts it and reports it on to its own nearest
+   * collector, so a limit high in a tree counts everything spent below it. Ancestors that do not
+   * collect it (a worker that started a supervisor of its own, a supervisor without that meter)
+   * are passed over and never see it; with no collector above, nothing is sent. A report never
+   * throws at the reporter: a full mailbox makes it a dead letter. A process that has ended
+   * reports nothing.
+   */
+  report(meter: string, amount: number): void;
+
+  /**
+   * Makes this process the collector of the named meters for its descendants (replacing any
+   * earlier set; `[]` stops collecting): their `report`s for those names arrive in its mailbox as
+   * `MeterReport`s. A supervisor with `meters` calls it in its init.
+   */
+  collectReports(meters: readonly string[]): void;
 }

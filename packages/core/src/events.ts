@@ -50,6 +50,16 @@ export type NodeEvent =
       reason: ExitReason;
     }
   | { type: 'supervisor.escalated'; time: number; supervisor: Pid; restarts: number }
+  | {
+      /** A meter's sum over its period passed its limit: the subtree shuts down and escalates. */
+      type: 'supervisor.meter_exceeded';
+      time: number;
+      supervisor: Pid;
+      meter: string;
+      limit: number;
+      spent: number;
+      period: number;
+    }
   | { type: 'supervisor.auto_shutdown'; time: number; supervisor: Pid; id: string }
   | { type: 'supervisor.unexpected_message'; time: number; supervisor: Pid; message: unknown }
   | { type: 'node.up'; time: number; node: string }
@@ -112,6 +122,7 @@ const SUPERVISOR_EVENT_TYPES: Readonly<Record<SupervisorEvent['type'], true>> = 
   'supervisor.start_failed': true,
   'supervisor.shutdown_error': true,
   'supervisor.escalated': true,
+  'supervisor.meter_exceeded': true,
   'supervisor.auto_shutdown': true,
   'supervisor.unexpected_message': true,
 };

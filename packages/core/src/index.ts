@@ -72,6 +72,7 @@ export {
   isDown,
   isExit,
 } from './messages.js';
+export { MeterReport } from './meter-report.js';
 export type { Node, NodeOptions, ProcessInfo } from './node.js';
 export {
   type InvalidOption,
@@ -100,15 +101,23 @@ export {
 export {
   type AutoShutdown,
   DEFAULT_FLAGS,
+  type MeterSpec,
   type RestartBackoff,
   type Strategy,
   type SupervisorFlags,
   validateFlags,
 } from './supervisor/flags.js';
 export { addRestart } from './supervisor/intensity.js';
+export {
+  chargeMeter,
+  type MeterVerdict,
+  type MeterWindow,
+  newMeterWindow,
+} from './supervisor/meter-window.js';
 export { restartDelay } from './supervisor/restart-backoff.js';
 export { planRestart, type RestartPlan, shouldRestart } from './supervisor/restart-policy.js';
 export { Supervisor, type SupervisorInit, type SupervisorSpec } from './supervisor/supervisor.js';
+export type { MeterExceeded } from './supervisor/supervisor-meters.js';
 export {
   type Caller,
   countChildren,

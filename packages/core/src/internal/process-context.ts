@@ -13,11 +13,15 @@ import { isSupervisorEventType, type SupervisorEvent } from '../events.js';
 import { type ExitReason, isExitReason } from '../exit-reason.js';
 import { EMPTY } from '../mailbox.js';
 import { type CallRequest, DownMessage } from '../messages.js';
+import { MeterReport } from '../meter-report.js';
 import type { Node } from '../node.js';
 import { isPid, type Pid, samePid } from '../pid.js';
 import type { Ref } from '../ref.js';
 import type { Process, Waiter } from './process.js';
 import { NEVER, PROCESS_EXIT } from './runner.js';
+
+/** Whether a process's context collects `meter` (reached by `report`, never by user code). */
+let collectsMeter: (ctx: object, meter: string) => boolean;
 
 /**
  * The `ActorContext` a process's code is given: a separate object that forwards to the process
@@ -27,6 +31,12 @@ import { NEVER, PROCESS_EXIT } from './runner.js';
  */
 export class ProcessContext implements ActorContext {
   readonly #p: Process;
+  /** The meters this process collects for its descendants (`collectReports`); usually none. */
+  #collects: ReadonlySet<string> | undefined = undefined;
+
+  static {
+    collectsMeter = (ctx, meter) => #collects in ctx && ctx.#collects?.has(meter) === true;
+  }
 
   constructor(p: Process) {
     this.#p = p;
@@ -201,6 +211,40 @@ export class ProcessContext implements ActorContext {
     if (!p.dead && core.events.active) {
       core.emit({ type: 'published', time: core.clock.now(), event, pid: p.pid });
     }
+  }
+
+  report(meter: string, amount: number): void {
+    if (typeof meter !== 'string' || meter.length === 0) {
+      throw invalidArgument('meter', meter, 'a non-empty string');
+    }
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
+      throw invalidArgument('amount', amount, 'a finite number >= 0');
+    }
+    const p = this.#p;
+    if (p.dead || amount === 0) return;
+    const core = p.core;
+    // Up the spawn tree (OTP's $ancestors) to the first live local collector of this meter; the
+    // walk ends at a root, an ancestor that has ended, or one on another node.
+    let via: Process = p;
+    for (;;) {
+      const parent = via.parent;
+      if (parent === undefined) return;
+      const next = core.local(parent);
+      if (next === undefined || next.dead) return;
+      if (collectsMeter(next.ctx, meter)) {
+        // Never thrown back at the reporter: a full mailbox (any policy) makes a dead letter.
+        core.router.deliver(next, new MeterReport(meter, amount, via.pid), false, false);
+        return;
+      }
+      via = next;
+    }
+  }
+
+  collectReports(meters: readonly string[]): void {
+    if (!Array.isArray(meters) || meters.some((m) => typeof m !== 'string' || m.length === 0)) {
+      throw invalidArgument('meters', meters, 'an array of non-empty strings');
+    }
+    this.#collects = meters.length === 0 ? undefined : new Set(meters);
   }
 }
 

@@ -16,6 +16,19 @@ export interface RestartBackoff {
   readonly random?: () => number;
 }
 
+/**
+ * Beyond OTP: a limit on a quantity the subtree reports (`ctx.report(name, amount)`), checked like
+ * restart intensity: past `limit` within `period` ms the supervisor shuts its children down and
+ * exits, escalating. Tokens and dollars for agents; the core gives the names no meaning.
+ */
+export interface MeterSpec {
+  readonly name: string;
+  /** The most the window may sum to (finite, >= 0): `limit` is allowed, anything more is not. */
+  readonly limit: number;
+  /** The window in milliseconds on the node's clock (integer > 0). */
+  readonly period: number;
+}
+
 export interface SupervisorFlags {
   readonly strategy: Strategy;
   /** Most restarts allowed within `period` (OTP's MaxR). Integer >= 0. */
@@ -26,6 +39,8 @@ export interface SupervisorFlags {
   readonly backoff: RestartBackoff | undefined;
   /** Beyond OTP: quarantine a message that crashed a child `threshold` times (see PoisonGuard). */
   readonly poison: { readonly threshold: number; readonly windowMs?: number } | undefined;
+  /** Beyond OTP: metered intensity, one window per meter (see `MeterSpec`); names distinct. */
+  readonly meters: readonly MeterSpec[] | undefined;
 }
 
 /** OTP's `?default_flags`, with the period in milliseconds. */
@@ -36,6 +51,7 @@ export const DEFAULT_FLAGS: SupervisorFlags = Object.freeze({
   autoShutdown: 'never',
   backoff: undefined,
   poison: undefined,
+  meters: undefined,
 });
 
 const STRATEGIES: readonly Strategy[] = [
@@ -105,5 +121,33 @@ export function validateFlags(input: Partial<SupervisorFlags> = {}): SupervisorF
       throw invalid('poison.windowMs', poison.windowMs, 'a number > 0');
     }
   }
-  return Object.freeze({ strategy, intensity, period, autoShutdown, backoff, poison });
+  const meters = validateMeters(input.meters);
+  return Object.freeze({ strategy, intensity, period, autoShutdown, backoff, poison, meters });
+}
+
+/** Each meter checked, named by its place (`meters[1].limit`); none (or `[]`) is `undefined`. */
+function validateMeters(input: unknown): readonly MeterSpec[] | undefined {
+  if (input === undefined) return undefined;
+  if (!Array.isArray(input)) throw invalid('meters', input, 'an array of { name, limit, period }');
+  const names = new Set<string>();
+  const meters = input.map((meter: unknown, i): MeterSpec => {
+    const at = `meters[${i}]`;
+    if (typeof meter !== 'object' || meter === null) {
+      throw invalid(at, meter, '{ name, limit, period }');
+    }
+    const { name, limit, period } = meter as Record<string, unknown>;
+    if (typeof name !== 'string' || name.length === 0) {
+      throw invalid(`${at}.name`, name, 'a non-empty string');
+    }
+    if (names.has(name)) throw invalid(`${at}.name`, name, 'a name no earlier meter has');
+    names.add(name);
+    if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0) {
+      throw invalid(`${at}.limit`, limit, 'a finite number >= 0');
+    }
+    if (typeof period !== 'number' || !Number.isInteger(period) || period <= 0) {
+      throw invalid(`${at}.period`, period, 'an integer > 0 (ms)');
+    }
+    return Object.freeze({ name, limit, period });
+  });
+  return meters.length === 0 ? undefined : Object.freeze(meters);
 }

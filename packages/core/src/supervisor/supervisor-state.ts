@@ -2,6 +2,7 @@ import { isPid, type Pid } from '../pid.js';
 import { createPoisonGuard, type PoisonGuard } from '../poison-guard.js';
 import type { NormalizedChildSpec } from './child-spec.js';
 import type { SupervisorFlags } from './flags.js';
+import { type Meter, newMeters } from './supervisor-meters.js';
 import type { ChildCounts, ChildInfo } from './supervisor-results.js';
 
 /** A child that failed to restart and waits for a retry (OTP's `{restarting, OldPid}`). */
@@ -33,12 +34,15 @@ export class SupervisorState {
   readonly #byPid = new Map<string, Child>();
   readonly #byRestartingPid = new Map<string, Child>();
   restarts: number[] = [];
+  /** The metered-intensity windows by meter name; `undefined` without meters. */
+  readonly meters: Map<string, Meter> | undefined;
   #nextKey = 0;
   readonly #templatePoison: PoisonGuard | undefined;
 
   constructor(flags: SupervisorFlags, template: NormalizedChildSpec | undefined) {
     this.flags = flags;
     this.template = template;
+    this.meters = newMeters(flags.meters);
     this.#templatePoison = template === undefined ? undefined : this.newPoisonGuard();
   }
 

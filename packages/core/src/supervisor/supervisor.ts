@@ -3,6 +3,7 @@ import { type ActorBehaviour, defineActor } from '../behaviour.js';
 import type { ActorContext } from '../context.js';
 import { shutdownWith } from '../exit-reason.js';
 import { ExitMessage } from '../messages.js';
+import { MeterReport } from '../meter-report.js';
 import { startChildProcess } from './child-lifecycle.js';
 import { type ChildSpec, validateChildSpecs } from './child-spec.js';
 import { type SupervisorFlags, validateFlags } from './flags.js';
@@ -11,6 +12,7 @@ import {
   isSupervisorRequest,
   type SupervisorRequest,
 } from './supervisor-messages.js';
+import { onReport } from './supervisor-meters.js';
 import { handleRequest } from './supervisor-requests.js';
 import {
   emit,
@@ -53,6 +55,7 @@ export const Supervisor: ActorBehaviour<SupervisorState, SupervisorInit> = defin
   },
   handleInfo: async (message: unknown, state, ctx): Promise<Result> => {
     if (message instanceof ExitMessage) return onExit(state, ctx, message.from, message.reason);
+    if (message instanceof MeterReport) return onReport(state, ctx, message);
     if (isSelfMessage(message)) {
       const child = state.byKey(message.key);
       if (child?.pid !== RESTARTING) return state;
@@ -91,6 +94,8 @@ async function initSupervisor(
     flags,
     flags.strategy === 'simple_one_for_one' ? specs[0] : undefined,
   );
+  // Before any child starts, so that what a child spends in its init is counted.
+  if (flags.meters !== undefined) ctx.collectReports(flags.meters.map((m) => m.name));
   if (state.isSimple) return state;
   for (const childSpec of specs) {
     const child: Child = {
