@@ -90,8 +90,11 @@ describe('ladder: the breaker opens and the ladder moves down', () => {
     await w.clock.settle();
     expect(queued.done).toBe(false);
     expect(model.queued).toBe(1);
+    // a new call does not wait behind the queued one
+    const after = await model.generate(ask('another new question'));
+    expect(after.model).toBe(STATIC_MODEL);
     const degraded = w.events.filter((e) => e.type === 'model.degraded').map((e) => e.level);
-    expect(degraded).toEqual(['static', 'static', 'cache', 'static']);
+    expect(degraded).toEqual(['static', 'static', 'cache', 'static', 'static']);
   });
 
   it('climbs back when the half-open probe succeeds, and replays the queue in order', async () => {
@@ -142,6 +145,28 @@ describe('ladder: the breaker opens and the ladder moves down', () => {
       'failed',
       'answered',
     ]);
+  });
+});
+
+describe('ladder: the static answer', () => {
+  it('never answers a request that must call a tool: it waits in the queue', async () => {
+    w = world();
+    const { primary } = models([outage(0, 100_000)]);
+    const model = createResilientModel({
+      policy: policyOf(),
+      primary,
+      cache: false,
+      staticAnswer: 'static',
+    });
+    const tool = { name: 't', inputSchema: { type: 'object' } };
+    const forced = settle(model.generate(ask('t', { tools: [tool], toolChoice: 'required' })));
+    const named = settle(model.generate(ask('n', { tools: [tool], toolChoice: { tool: 't' } })));
+    const free = settle(model.generate(ask('f', { tools: [tool], toolChoice: 'auto' })));
+    await w.clock.settle();
+    expect(free.value?.model).toBe(STATIC_MODEL);
+    expect([forced.done, named.done]).toEqual([false, false]);
+    expect(model.queued).toBe(2);
+    model.close();
   });
 });
 
