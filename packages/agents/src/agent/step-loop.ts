@@ -16,6 +16,7 @@ import type { AgentReply } from './agent-protocol.js';
 import { type Origin, Run } from './agent-run.js';
 import type { ResolvedAgentSpec } from './agent-spec.js';
 import { type BudgetSpent, budgetExceeded, NOTHING_SPENT } from './budget.js';
+import { costOf } from './price-table.js';
 import { Subagents, type TreeCounter } from './subagents.js';
 
 /** What every run of one agent definition shares. */
@@ -220,6 +221,7 @@ export class StepLoop {
     if (!outcome.ok) return this.#onModelError(run, outcome.error);
     const response = outcome.response;
     run.meter.chargeModel(response.model, response.usage);
+    this.#report(response);
     run.meter.chargeStep();
     run.step++;
     run.contextRetried = false;
@@ -378,6 +380,7 @@ export class StepLoop {
           signal: run.controller.signal,
         });
         run.meter.chargeModel(response.model, response.usage);
+        this.#report(response);
         return response.content
           .filter((p) => p.type === 'text')
           .map((p) => (p as { text: string }).text)
@@ -490,6 +493,20 @@ export class StepLoop {
 
   #next(run: Run): void {
     this.ctx.send(this.ctx.self, new AgentSignal('step', run.id, undefined));
+  }
+
+  /**
+   * What a model call spent, reported up the tree (`ctx.report`): a supervisor's `meters` bound a
+   * whole subtree across restarts, where the run's budget bounds one task. A subagent reports its
+   * own calls, which pass over this agent to the same supervisors, so they are not reported again
+   * here. A figure a provider got wrong (not a finite count) is not reported rather than crash.
+   */
+  #report(response: ModelResponse): void {
+    const { usage, model } = response;
+    const tokens = usage.inputTokens + usage.outputTokens;
+    if (Number.isFinite(tokens) && tokens >= 0) this.ctx.report('tokens', tokens);
+    const cost = costOf(this.runtime.spec.prices, model, usage);
+    if (cost !== undefined && Number.isFinite(cost) && cost >= 0) this.ctx.report('costUsd', cost);
   }
 
   #publish(type: string, fields: Record<string, unknown>): void {
