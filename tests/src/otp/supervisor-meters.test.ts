@@ -264,6 +264,36 @@ describe('Metered intensity', () => {
     expect(h.eventsOf('deadletter')).toEqual([]);
   });
 
+  it('never throws a report back at the reporter: past a full mailbox it is a dead letter, whatever the overflow policy', async () => {
+    const h = createHarness();
+    const outcomes: string[] = [];
+    h.node.spawn(
+      async (ctx: ActorContext) => {
+        ctx.collectReports(['tokens']);
+        ctx.spawn((child: ActorContext) => {
+          for (let i = 0; i < 3; i++) {
+            try {
+              child.report('tokens', 10);
+              outcomes.push('sent');
+            } catch (error) {
+              outcomes.push(String(error));
+            }
+          }
+        });
+        await ctx.receive(() => false, { timeout: 1000 }).catch(() => undefined);
+      },
+      { mailbox: { capacity: 1, overflow: 'reject' } },
+    );
+    await h.clock.settle();
+    expect(outcomes).toEqual(['sent', 'sent', 'sent']);
+    expect(
+      h.eventsOf('deadletter').map((d) => [d.reason, (d.message as MeterReport).amount]),
+    ).toEqual([
+      ['mailbox-full', 10],
+      ['mailbox-full', 10],
+    ]);
+  });
+
   it('does not count a report that did not come through one of its children, and reports it as unexpected', async () => {
     const h = createHarness();
     const { sup } = await startUnderParent(h.node, {
