@@ -133,6 +133,25 @@ describe('Metered intensity', () => {
     expect(h.node.isAlive(again)).toBe(true);
   });
 
+  it('is not restarted by its own supervisor when it is a transient child: its exit is a shutdown', async () => {
+    const h = createHarness();
+    const { sup: top } = await startUnderParent(h.node, {
+      intensity: 5,
+      children: [
+        supervisorChild(
+          'metered',
+          { meters: [tokens(1000)], children: [spenderSpec('a')] },
+          { restart: 'transient' },
+        ),
+      ],
+    });
+    await spend(h, await pidOf(h.node, top, 'metered'), 'a', 1001);
+    expect(h.eventsOf('supervisor.child_exited')).toMatchObject([{ id: 'metered' }]);
+    expect(h.eventsOf('supervisor.restart')).toEqual([]);
+    expect(await whichChildren(h.node, top)).toMatchObject([{ id: 'metered', pid: undefined }]);
+    expect(h.node.isAlive(top)).toBe(true);
+  });
+
   it('stops a cheap restart loop that burns tokens once the meter is passed, long before restart intensity would', async () => {
     const h = createHarness();
     const { sup } = await startUnderParent(h.node, {
