@@ -1,4 +1,4 @@
-import { type Clock, WardenError } from '@warden/core';
+import { type Clock, sleep, WardenError } from '@warden/core';
 import { type Permit, type ResilienceObserver, Semaphore, TokenBucket } from '@warden/resilience';
 import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
 import { checkInt, checkNumber } from './option-checks.js';
@@ -124,7 +124,8 @@ export class ProviderLimiter {
     const permit = await this.concurrency.acquire({ signal });
     try {
       const wait = this.#pausedUntil - this.#clock.now();
-      if (wait > 0) await delay(this.#clock, wait + this.#random() * this.#pauseSpreadMs, signal);
+      if (wait > 0)
+        await sleep(this.#clock, wait + this.#random() * this.#pauseSpreadMs, signal, pausedAbort);
       await this.rate.take({ signal });
       return this.#slot(permit);
     } catch (error) {
@@ -152,21 +153,5 @@ export class ProviderLimiter {
   }
 }
 
-/** An abortable wait on the clock (the pause; no retry happens here). */
-function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(new WardenError('ERR_ABORTED', 'aborted while paused', { cause: signal.reason }));
-      return;
-    }
-    const onAbort = () => {
-      clock.clearTimer(timer);
-      reject(new WardenError('ERR_ABORTED', 'aborted while paused', { cause: signal.reason }));
-    };
-    const timer = clock.setTimer(ms, () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
+const pausedAbort = (signal: AbortSignal): WardenError =>
+  new WardenError('ERR_ABORTED', 'aborted while the provider was paused', { cause: signal.reason });
