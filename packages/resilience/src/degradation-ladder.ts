@@ -32,6 +32,11 @@ export interface DegradationLadderOptions<Req, Res> extends Observed {
   readonly queueCapacity?: number;
   /** Replays of one queued request before its `result` rejects with `ERR_DEGRADED`. Default 3. */
   readonly maxReplays?: number;
+  /**
+   * The ladder closes when this aborts (pass `node.signal`): it stops following its levels'
+   * health, so a stopped node sees no level change and no event from it.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export const LADDER_DEFAULTS = Object.freeze({ queueCapacity: 100, maxReplays: 3 });
@@ -109,11 +114,21 @@ export class DegradationLadder<Req, Res> {
     );
     this.maxReplays = checkInt('maxReplays', options.maxReplays ?? LADDER_DEFAULTS.maxReplays, 1);
     this.#emitter = new Emitter(options, this.#clock, 'degradation-ladder');
+    const stop = checkSignal('signal', options.signal);
     this.#current = this.#compute();
+    if (stop?.aborted === true) {
+      this.close();
+      return;
+    }
     for (const level of this.#levels) {
       if ('health' in level && level.health !== undefined) {
         this.#subscriptions.push(level.health.onStateChange(() => this.#healthChanged()));
       }
+    }
+    if (stop !== undefined) {
+      const onStop = () => this.close();
+      stop.addEventListener('abort', onStop, { once: true });
+      this.#subscriptions.push(() => stop.removeEventListener('abort', onStop));
     }
   }
 
@@ -243,6 +258,7 @@ export class DegradationLadder<Req, Res> {
   }
 
   #healthChanged(): void {
+    if (this.#closing.signal.aborted) return;
     const from = this.#current;
     const to = this.#compute();
     if (to !== from) {

@@ -22,7 +22,10 @@ export interface ResourceMediatorOptions extends Observed {
   readonly clock: Clock;
   /** The named resources: a memory store, a file, an API-quota bucket... More with `addResource`. */
   readonly resources?: readonly string[];
-  /** With a node, locks held by a pid are released when that process exits (through a monitor). */
+  /**
+   * With a node, locks held by a pid are released when that process exits (through a monitor),
+   * and the mediator closes when the node stops (`node.signal`).
+   */
   readonly node?: Node;
   /** Default acquire timeout in ms. Default 30 000; `Infinity` waits for ever. */
   readonly timeoutMs?: number;
@@ -73,6 +76,10 @@ export class ResourceMediator {
     this.#table = new LockTable((options.resources ?? []).map((r) => checkName('resources[]', r)));
     this.#emitter = new Emitter(options, this.#clock, 'resource-mediator');
     this.#owners = new OwnerWatch(options.node, (pid) => this.releaseAll(pid, 'owner_exit'));
+    // A mediator stops with its node: its waiters' timers must not outlive it.
+    const stop = options.node?.signal;
+    if (stop?.aborted === true) this.close();
+    else stop?.addEventListener('abort', () => this.close(), { once: true });
   }
 
   addResource(name: string): void {

@@ -16,6 +16,11 @@ export interface TokenBucketOptions extends Observed {
   readonly maxWaitMs?: number;
   /** Callers allowed to wait at once. Default 64. */
   readonly maxQueue?: number;
+  /**
+   * The bucket closes when this aborts (pass `node.signal`): its waiters are handed back with
+   * `ERR_CLOSED` and its timer is cleared, so it keeps no process alive; later takes fail alike.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export const TOKEN_BUCKET_DEFAULTS = Object.freeze({ maxWaitMs: 0, maxQueue: 64 });
@@ -56,6 +61,7 @@ export class TokenBucket implements Policy {
   #tokens: number;
   #at: number;
   #timer: TimerHandle | undefined;
+  #closed = false;
 
   constructor(options: TokenBucketOptions) {
     this.#clock = checkClock('clock', options?.clock);
@@ -70,6 +76,17 @@ export class TokenBucket implements Policy {
     this.#emitter = new Emitter(options, this.#clock, 'token-bucket');
     this.#tokens = this.burst;
     this.#at = this.#clock.now();
+    const stop = checkSignal('signal', options.signal);
+    if (stop?.aborted === true) this.#close();
+    else stop?.addEventListener('abort', () => this.#close(), { once: true });
+  }
+
+  /** Its node stopped: waiters get `ERR_CLOSED`, the timer goes, nothing waits again. */
+  #close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    for (const w of this.#queue.splice(0)) w.parked.reject(closedBucket());
   }
 
   /** Tokens in hand now (fractional while refilling). */
@@ -85,6 +102,7 @@ export class TokenBucket implements Policy {
   /** Takes `n` tokens (an integer >= 1) if they are in hand and nobody waits ahead; never waits. */
   tryTake(n = 1): boolean {
     checkInt('n', n, 1);
+    if (this.#closed) return false;
     this.#refill();
     if (this.#queue.length > 0 || this.#tokens + EPSILON < n) return false;
     this.#tokens = Math.max(0, this.#tokens - n);
@@ -105,6 +123,7 @@ export class TokenBucket implements Policy {
       return Promise.reject(error);
     }
     if (signal?.aborted === true) return Promise.reject(abortedError(signal));
+    if (this.#closed) return Promise.reject(closedBucket());
     if (this.tryTake(1)) return Promise.resolve();
     const waitMs = this.#waitFor(1);
     if (waitMs > maxWait + EPSILON || this.#queue.length >= this.maxQueue) {
@@ -185,3 +204,6 @@ export class TokenBucket implements Policy {
 }
 
 const NEVER = new AbortController().signal;
+
+const closedBucket = (): ResilienceError =>
+  new ResilienceError('ERR_CLOSED', 'token bucket closed: its node stopped');

@@ -83,6 +83,11 @@ export interface BreakerOptions extends BreakerPolicyOptions {
   readonly onEvent?: (event: BreakerEvent) => void;
   /** Seeds the jitter's random sequence (deterministic tests); default: random. */
   readonly seed?: number;
+  /**
+   * The breaker stops when this aborts (pass `node.signal`): its open timer is cleared, so it
+   * keeps no process alive, and it reports no event and no state change any more.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Every default, declared once. */
@@ -224,15 +229,8 @@ export function validateBreakerOptions(options: BreakerOptions = {}): BreakerPol
   if (options.name !== undefined && typeof options.name !== 'string') {
     throw invalidOption('name', options.name, 'a string');
   }
-  const clock = options.clock as Partial<Clock> | undefined;
-  if (
-    clock !== undefined &&
-    (typeof clock?.now !== 'function' ||
-      typeof clock.setTimer !== 'function' ||
-      typeof clock.clearTimer !== 'function')
-  ) {
-    throw invalidOption('clock', clock, 'a Clock (now, setTimer, clearTimer)');
-  }
+  if (options.clock !== undefined) checks.clock('clock', options.clock);
+  checks.signal('signal', options.signal);
   optionalFunction('isFailure', options.isFailure);
   optionalFunction('onEvent', options.onEvent);
   if (options.seed !== undefined && !Number.isFinite(options.seed)) {

@@ -53,6 +53,8 @@ export class CircuitBreaker implements OutcomeSink {
   #timer: TimerHandle | undefined = undefined;
   #rejection: MachinesError | undefined = undefined;
   #rejectionEpoch = -1;
+  /** Set when `options.signal` aborts (its node stopped). */
+  #stopped = false;
   /** The failure policy's kind, read on every settle. */
   readonly #kind: 'consecutive' | 'count-window' | 'time-window';
 
@@ -65,6 +67,9 @@ export class CircuitBreaker implements OutcomeSink {
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.#s = initialBreakerState(this.policy, seed);
     this.#kind = this.policy.failure.kind;
+    const stop = options.signal;
+    if (stop?.aborted === true) this.#stop();
+    else stop?.addEventListener('abort', () => this.#stop(), { once: true });
   }
 
   /** Revives a breaker saved with `toJSON()`, on this clock (see `BreakerSnapshot`). */
@@ -72,7 +77,7 @@ export class CircuitBreaker implements OutcomeSink {
     const breaker = new CircuitBreaker(options);
     const now = breaker.#clock.now();
     breaker.#s = restoreBreaker(breaker.policy, snapshot, now);
-    if (breaker.#s.state === 'open') breaker.#armRetry(now);
+    if (breaker.#s.state === 'open' && !breaker.#stopped) breaker.#armRetry(now);
     return breaker;
   }
 
@@ -203,6 +208,12 @@ export class CircuitBreaker implements OutcomeSink {
     this.#listeners = [];
   }
 
+  /** Its node stopped: no timer, no listener, no event from now on. */
+  #stop(): void {
+    this.#stopped = true;
+    this.dispose();
+  }
+
   /**
    * Whether a success of the closed breaker can skip the clock read (the hot path's costliest
    * step): under the consecutive policy it never trips, so time plays no part; under the
@@ -225,6 +236,7 @@ export class CircuitBreaker implements OutcomeSink {
   }
 
   #changed(previous: BreakerStateName, now: number, manual: boolean): void {
+    if (this.#stopped) return;
     const s = this.#s;
     if (s.state === 'open') this.#armRetry(now);
     else this.#disarm();
@@ -242,6 +254,7 @@ export class CircuitBreaker implements OutcomeSink {
   }
 
   #emit(event: BreakerEvent): void {
+    if (this.#stopped) return;
     try {
       this.#onEvent?.(event);
     } catch (error) {
