@@ -1,5 +1,19 @@
-import { backoffDelay as sharedBackoffDelay } from '@warden/core';
+import { type Backoff, type BackoffFields, backoffDelay as sharedBackoffDelay } from '@warden/core';
 import type { ReconnectOptions } from './options.js';
+
+/** How the shared backoff's fields are called in the transport's options. */
+export const RECONNECT_FIELDS: BackoffFields = {
+  initialMs: 'reconnect.initial',
+  maxMs: 'reconnect.max',
+  factor: 'reconnect.factor',
+  jitter: 'reconnect.jitter',
+};
+
+/** The reconnect options as the shared backoff. */
+export function reconnectBackoff(options: ReconnectOptions): Backoff {
+  const { initial, max, factor, jitter } = options;
+  return { initialMs: initial, maxMs: max, factor, jitter };
+}
 
 /**
  * The delay before redial attempt `attempt` (1-based, as every warden backoff counts): core's
@@ -15,6 +29,5 @@ export function backoffDelay(
   options: ReconnectOptions,
   random: () => number,
 ): number {
-  const { initial, max, factor, jitter } = options;
-  return sharedBackoffDelay(attempt, { initialMs: initial, maxMs: max, factor, jitter }, random());
+  return sharedBackoffDelay(attempt, reconnectBackoff(options), random());
 }

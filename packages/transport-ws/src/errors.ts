@@ -1,4 +1,4 @@
-import { WardenErrorBase } from '@warden/core';
+import { invalidMessage, WardenErrorBase } from '@warden/core';
 
 /**
  * Every error this package raises is a `WsTransportError` with a stable `code` from this closed
@@ -69,4 +69,11 @@ export function isWsTransportError(
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { _tag?: unknown; code?: unknown };
   return v._tag === 'WsTransportError' && (code === undefined || v.code === code);
+}
+
+/** An `ERR_INVALID_OPTION` naming the field, the bad value and what was expected. */
+export function invalidOption(field: string, value: unknown, expected: string): WsTransportError {
+  return new WsTransportError('ERR_INVALID_OPTION', invalidMessage(field, value, expected), {
+    field,
+  });
 }

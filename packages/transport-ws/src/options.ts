@@ -1,4 +1,7 @@
-import { WsTransportError } from './errors.js';
+import { backoffOptions } from '@warden/core';
+import { RECONNECT_FIELDS, reconnectBackoff } from './backoff.js';
+import { invalidOption, WsTransportError } from './errors.js';
+import { checks } from './internal/option-checks.js';
 import {
   type NodeIdentityOptions,
   type ResolvedIdentity,
@@ -22,7 +25,7 @@ export interface ReconnectOptions {
   readonly initial: number;
   readonly max: number;
   readonly factor: number;
-  /** Fraction of the delay drawn at random on either side: 0.2 means +-20%. */
+  /** Each delay is shortened by up to this share, at random, in [0, 1): 0.2 means up to 20%. */
   readonly jitter: number;
 }
 
@@ -145,17 +148,28 @@ export const DEFAULTS = {
 
 export const MIN_SECRET_BYTES = 32;
 
+/** A number > 0 (an integer >= 1 when `integer`), or the default; the shared checks name it. */
 function positive(field: string, value: unknown, fallback: number, integer = true): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new WsTransportError('ERR_INVALID_OPTION', `invalid ${field}: ${String(value)}`, {
-      field,
-    });
+  return integer ? checks.int(field, value, 1) : checks.number(field, value, 0, true);
+}
+
+/** The reconnect backoff, validated once by the shared `backoffOptions`. */
+function reconnectOptions(input: unknown): ReconnectOptions {
+  const d = DEFAULTS.reconnect;
+  const r = input === undefined ? {} : checks.record<Partial<ReconnectOptions>>('reconnect', input);
+  const initial = positive('reconnect.initial', r.initial, d.initial, false);
+  const jitter = r.jitter ?? d.jitter;
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) {
+    throw invalidOption('reconnect.jitter', jitter, 'a number in [0, 1)');
   }
-  if (integer && !Number.isInteger(value)) {
-    throw new WsTransportError('ERR_INVALID_OPTION', `${field} must be an integer`, { field });
-  }
-  return value;
+  const backoff = backoffOptions(
+    { initialMs: initial, maxMs: r.max ?? Math.max(d.max, initial), factor: r.factor, jitter },
+    checks,
+    reconnectBackoff(d),
+    RECONNECT_FIELDS,
+  );
+  return { initial, max: backoff.maxMs, factor: backoff.factor, jitter };
 }
 
 function secretBytes(secret: unknown): Buffer {
@@ -181,18 +195,7 @@ function secretBytes(secret: unknown): Buffer {
 /** Validates options (throwing an error naming the field) and fills in the defaults. */
 export function resolveOptions(options: WsTransportOptions): ResolvedOptions {
   const secret = secretBytes((options as Partial<WsTransportOptions> | undefined)?.secret);
-  const r = options.reconnect ?? {};
-  const reconnect: ReconnectOptions = {
-    initial: positive('reconnect.initial', r.initial, DEFAULTS.reconnect.initial, false),
-    max: positive('reconnect.max', r.max, DEFAULTS.reconnect.max, false),
-    factor: positive('reconnect.factor', r.factor, DEFAULTS.reconnect.factor, false),
-    jitter: r.jitter ?? DEFAULTS.reconnect.jitter,
-  };
-  if (!(reconnect.jitter >= 0 && reconnect.jitter < 1) || reconnect.factor < 1) {
-    throw new WsTransportError('ERR_INVALID_OPTION', 'reconnect: jitter in [0, 1), factor >= 1', {
-      field: 'reconnect',
-    });
-  }
+  const reconnect = reconnectOptions(options.reconnect);
   const heartbeatInterval = positive(
     'heartbeatInterval',
     options.heartbeatInterval,
