@@ -21,6 +21,7 @@ import { createNode } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { documentedTable, markdownTable, percent } from './documented-table.js';
 
 const RUNS = 40;
 const SUBTASKS = ['refund #1', 'refund #2', 'address #3', 'invoice #4', 'login #5'];
@@ -137,15 +138,27 @@ describe('planner-worker vs flat swarm: five subtasks, one faulty worker in half
       if (await planner(seed)) plannerDone++;
       if (await flatSwarm(seed)) swarmDone++;
     }
-    const table = {
-      runs: RUNS,
-      runsWithAFaultyWorker: faultyRuns,
-      plannerCompletion: plannerDone / RUNS,
-      flatSwarmCompletion: swarmDone / RUNS,
-    };
-    console.log(`planner-worker: ${JSON.stringify(table)}`);
+    const table = markdownTable([
+      {
+        shape: 'flat swarm of 5',
+        runs: RUNS,
+        'runs with a faulty worker': faultyRuns,
+        'tasks finished': percent(swarmDone / RUNS),
+      },
+      {
+        shape: 'planner + 5 workers',
+        runs: RUNS,
+        'runs with a faulty worker': faultyRuns,
+        'tasks finished': percent(plannerDone / RUNS),
+      },
+    ]);
+    console.log(`planner-worker vs flat swarm\n${table}`);
     expect(faultyRuns).toBeGreaterThan(0);
     expect(plannerDone).toBe(RUNS);
     expect(swarmDone).toBe(RUNS - faultyRuns);
+    expect(
+      documentedTable('agents/subagents.md', 'planner-worker'),
+      'docs/agents/subagents.md is stale: paste the table printed by this test',
+    ).toBe(table);
   }, 60_000);
 });

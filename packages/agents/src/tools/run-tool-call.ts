@@ -37,6 +37,16 @@ export async function runToolCall(
   if (tool === undefined) {
     return failed(call, new ToolError('ERR_UNKNOWN_TOOL', call.name, `unknown tool ${call.name}`));
   }
+  if (call.inputError !== undefined) {
+    return failed(
+      call,
+      new ToolError(
+        'ERR_INVALID_TOOL_INPUT',
+        call.name,
+        `arguments for ${call.name} are not JSON: ${call.inputError}`,
+      ),
+    );
+  }
   const parsed = tool.input.safeParse(call.input);
   if (!parsed.success) {
     const issues = parsed.error.issues
