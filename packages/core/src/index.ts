@@ -81,9 +81,9 @@ export {
   optionChecks,
 } from './option-checks.js';
 export { isPid, Pid, samePid } from './pid.js';
-export { sleep } from './sleep.js';
 export { createPoisonGuard, type PoisonGuard, type PoisonGuardOptions } from './poison-guard.js';
 export type { Ref } from './ref.js';
+export { sleep } from './sleep.js';
 export type {
   ChildSpec,
   ChildStart,
@@ -117,7 +117,6 @@ export {
 export { restartDelay } from './supervisor/restart-backoff.js';
 export { planRestart, type RestartPlan, shouldRestart } from './supervisor/restart-policy.js';
 export { Supervisor, type SupervisorInit, type SupervisorSpec } from './supervisor/supervisor.js';
-export type { MeterExceeded } from './supervisor/supervisor-meters.js';
 export {
   type Caller,
   countChildren,
@@ -132,6 +131,13 @@ export {
   terminateChild,
   whichChildren,
 } from './supervisor/supervisor-api.js';
+export {
+  isSupervisorConfigError,
+  SUPERVISOR_CONFIG_ERRORS,
+  type SupervisorConfigErrorCode,
+  validateSupervisorSpec,
+} from './supervisor/supervisor-config.js';
+export type { MeterExceeded } from './supervisor/supervisor-meters.js';
 export type {
   ChildCounts,
   ChildInfo,
@@ -142,12 +148,6 @@ export type {
   TerminateChildResult,
   UnknownRequestResult,
 } from './supervisor/supervisor-results.js';
-export {
-  isSupervisorConfigError,
-  SUPERVISOR_CONFIG_ERRORS,
-  type SupervisorConfigErrorCode,
-  validateSupervisorSpec,
-} from './supervisor/supervisor-config.js';
 export {
   type Delivery,
   type Envelope,

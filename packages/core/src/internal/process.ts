@@ -112,13 +112,3 @@ export class Process implements Runnable {
     );
   }
 }
-
-/**
- * Removes every queued message of a process that matches, at once and without a receive.
- *
- * @deprecated Call `ctx.flush(match)`: this forwards to it and stays only for callers not yet
- * moved to the context.
- */
-export function sweepMailbox(ctx: ActorContext, match: (message: unknown) => boolean): number {
-  return ctx.flush(match);
-}

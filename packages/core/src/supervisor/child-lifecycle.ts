@@ -2,7 +2,6 @@ import { IGNORE } from '../actor-result.js';
 import type { ActorContext } from '../context.js';
 import { isWardenError } from '../errors.js';
 import { type ExitReason, errorReason, isShutdown } from '../exit-reason.js';
-import { sweepMailbox } from '../internal/process.js';
 import { DownMessage, ExitMessage } from '../messages.js';
 import { isPid, type Pid } from '../pid.js';
 import type { PoisonGuard } from '../poison-guard.js';
@@ -138,7 +137,7 @@ export async function shutdownMany(
   if (timer !== undefined) ctx.cancelTimer(timer);
   for (const pid of pids) ctx.unlink(pid);
   // An EXIT queued before the DOWN matched first, or a timer that fired with the last DOWN.
-  sweepMailbox(ctx, (m) => (m instanceof ExitMessage && index.has(m.from.key)) || m === timeUp);
+  ctx.flush((m) => (m instanceof ExitMessage && index.has(m.from.key)) || m === timeUp);
   return reasons as ExitReason[];
 }
 
