@@ -139,6 +139,37 @@ function breakerTarget(cases: Cases, max: number, id = 'breaker-overhead'): Targ
   };
 }
 
+/**
+ * The µs per step warden's agent loop adds over the bare loop, against the fastest agent
+ * framework's: warden must add at least `factor` times less.
+ */
+function agentOverheadTarget(cases: Cases, factor: number): TargetResult {
+  const c = cases.get('agent-step-overhead');
+  const warden = medianOf(c, 'warden', 'added');
+  const peers = (['langgraph', 'openai-agents'] as const)
+    .map((contender) => ({ contender, us: medianOf(c, contender, 'added') }))
+    .filter(
+      (p): p is { contender: 'langgraph' | 'openai-agents'; us: number } => p.us !== undefined,
+    );
+  const fastest = peers.length < 2 ? undefined : Math.min(...peers.map((p) => p.us));
+  const ratio = warden !== undefined && fastest !== undefined ? fastest / warden : undefined;
+  return {
+    label:
+      'agent-step-overhead: µs per step warden adds over the bare loop vs the fastest framework',
+    goal: `>= ${factor}x less than the fastest peer`,
+    measured:
+      warden === undefined
+        ? '-'
+        : [
+            `warden +${formatValue(warden)} µs`,
+            ...peers.map((p) => `${p.contender} +${formatValue(p.us)} µs`),
+          ]
+            .join(', ')
+            .concat(ratio === undefined ? '' : ` (${ratio.toFixed(2)}x less)`),
+    met: ratio === undefined || warden === undefined ? undefined : warden > 0 && ratio >= factor,
+  };
+}
+
 /** The targets of the benchmark issue, judged on medians of this run. */
 export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] {
   const cases: Cases = new Map(results.map((c) => [c.id, c]));
@@ -192,6 +223,23 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
       2,
       'µs',
       'models-policy-overhead: µs the model policy adds to a successful call',
+    ),
+    agentOverheadTarget(cases, 5),
+    ceilingTarget(
+      cases,
+      'agent-memory/idle',
+      'bytes',
+      4096,
+      'B',
+      'agent-memory/idle: retained heap per idle warden agent',
+    ),
+    ceilingTarget(
+      cases,
+      'agent-concurrency',
+      'lagMax',
+      20,
+      'ms',
+      'agent-concurrency: max event-loop delay, 1,000 warden agents',
     ),
     ...MODEL_STREAM_CASES.map(([id, sdk]) =>
       timeRatioTarget(cases, id, sdk, 1, `${id}: warden's client time / ${sdk} time`),

@@ -1,9 +1,17 @@
 /**
  * Everything compared, each in the workloads it can express: the actor runtimes, the circuit
- * breakers of the breaker workload (cockatiel, opossum), and the official SDKs whose stream
- * parsing the model clients are compared with (openai, @anthropic-ai/sdk).
+ * breakers of the breaker workload (cockatiel, opossum), the official SDKs whose stream
+ * parsing the model clients are compared with (openai, @anthropic-ai/sdk), and the agent
+ * frameworks of the agent workloads (LangGraph.js, the OpenAI Agents SDK).
  */
-export type ContenderName = ActorRuntime | 'cockatiel' | 'opossum' | 'openai-sdk' | 'anthropic-sdk';
+export type ContenderName =
+  | ActorRuntime
+  | 'cockatiel'
+  | 'opossum'
+  | 'openai-sdk'
+  | 'anthropic-sdk'
+  | 'langgraph'
+  | 'openai-agents';
 
 /** The actor runtimes: what the actor workloads (ping-pong to Savina) compare. */
 export type ActorRuntime = 'raw' | 'warden' | 'xstate' | 'nact';
@@ -17,6 +25,8 @@ export const CONTENDERS: readonly ContenderName[] = [
   'opossum',
   'openai-sdk',
   'anthropic-sdk',
+  'langgraph',
+  'openai-agents',
 ];
 
 /** What one measured run reports: named values, e.g. `{ ms: 81.2 }` or `{ p50: 41, p99: 180 }`. */

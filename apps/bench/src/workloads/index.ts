@@ -1,4 +1,7 @@
 import type { Workload } from '../workload.js';
+import { agentConcurrency } from './agent-concurrency.js';
+import { agentMemory } from './agent-memory.js';
+import { agentStepOverhead } from './agent-step-overhead.js';
 import { breakerOverhead } from './breaker-overhead.js';
 import { detection } from './detection.js';
 import { distribution } from './distribution.js';
@@ -48,5 +51,8 @@ export const WORKLOADS: readonly Workload[] = [
   detection,
   modelsPolicyOverhead,
   modelsStreamParse,
+  agentStepOverhead,
+  agentMemory,
+  agentConcurrency,
   ...SAVINA.map(savinaWorkload),
 ];
