@@ -12,6 +12,9 @@ export const WARDEN_ERROR_TAGS = [
   'MachinesError',
   'WsTransportError',
   'ModelCallError',
+  'AgentError',
+  'ToolError',
+  'GovernanceError',
 ] as const;
 
 export type WardenErrorTag = (typeof WARDEN_ERROR_TAGS)[number];
