@@ -1,5 +1,6 @@
 // Limits per provider, shared by every agent of a node; streams; a queue that replays even when
 // no breaker ever changes state.
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createModelPolicy,
@@ -139,6 +140,27 @@ describe('streams through the policy', () => {
       .map((e) => (e as { text: string }).text);
     expect(text?.join('')).toBe('cached words');
     expect(model.calls.map((c) => c.outcome)).toEqual(['answered', 'failed']);
+  });
+});
+
+describe('a long-lived caller signal', () => {
+  it('collects no listener, however many calls and streams it went through', async () => {
+    w = world();
+    const model = createScriptedModel({
+      clock: w.clock,
+      script: { text: 'a b c' },
+      faults: [{ calls: [0, 3], effect: faults.serverError(500) }],
+    });
+    const resilient = createResilientModel({ node: w.node, primary: model });
+    const agent = new AbortController(); // an agent's ctx.signal lives as long as the agent
+    for (let i = 0; i < 5; i++) {
+      const g = settle(resilient.generate(ask(`g${i}`, { signal: agent.signal })));
+      const s = settle(collect(resilient.stream(ask(`s${i}`, { signal: agent.signal }))));
+      await w.runUntil(() => g.done && s.done);
+      expect(g.error ?? s.error).toBeUndefined();
+    }
+    expect(model.calls.filter((c) => c.outcome === 'answered')).toHaveLength(10);
+    expect(getEventListeners(agent.signal, 'abort')).toHaveLength(0);
   });
 });
 

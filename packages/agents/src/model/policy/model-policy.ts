@@ -6,7 +6,7 @@ import {
   RetryBudget,
   type RetryPolicy,
 } from '@warden/resilience';
-import { isModelCallError, ModelCallError } from '../model-call-error.js';
+import { isModelCallError, type ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
@@ -15,7 +15,7 @@ import { isAbort } from './model-failure.js';
 import type { ModelPolicyEvent } from './model-policy-event.js';
 import type { ModelPolicyOptions } from './model-policy-options.js';
 import { modelRetries } from './model-retries.js';
-import { joinSignals, type Lease, type OpenStream } from './open-stream.js';
+import { joinSignals, type Lease, type OpenStream, openFirstEvent } from './open-stream.js';
 import { checkClock, invalidOption } from './option-checks.js';
 import { ProviderLimiter } from './provider-limiter.js';
 
@@ -154,12 +154,14 @@ export class ModelPolicy {
     signal: AbortSignal,
   ): Promise<ModelResponse> {
     return this.#run(client, signal, async (attempt, lease) => {
-      const response = await client.generate({
-        ...request,
-        signal: joinSignals(attempt, request.signal),
-      });
-      lease.end();
-      return response;
+      const joined = joinSignals(attempt, request.signal);
+      try {
+        const response = await client.generate({ ...request, signal: joined.signal });
+        lease.end();
+        return response;
+      } finally {
+        joined.dispose();
+      }
     });
   }
 
@@ -168,19 +170,9 @@ export class ModelPolicy {
    * The returned stream holds the provider's slot until it is read to the end or closed.
    */
   openStream(client: ModelClient, request: ModelRequest, signal: AbortSignal): Promise<OpenStream> {
-    return this.#run(client, signal, async (attempt, lease) => {
-      const rest = client
-        .stream({ ...request, signal: joinSignals(attempt, request.signal) })
-        [Symbol.asyncIterator]();
-      const first = await rest.next();
-      if (first.done === true) {
-        throw new ModelCallError('network', `${client.provider}: the stream ended empty`, {
-          provider: client.provider,
-          model: client.model,
-        });
-      }
-      return { first: first.value, rest, lease };
-    });
+    return this.#run(client, signal, (attempt, lease) =>
+      openFirstEvent(client, request, attempt, lease),
+    );
   }
 
   emit(event: ModelPolicyEvent): void {

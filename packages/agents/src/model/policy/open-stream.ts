@@ -1,3 +1,6 @@
+import { ModelCallError } from '../model-call-error.js';
+import type { ModelClient } from '../model-client.js';
+import type { ModelRequest } from '../model-request.js';
 import type { StreamEvent } from '../stream-event.js';
 
 /**
@@ -28,7 +31,67 @@ export function discardStream(stream: OpenStream): void {
     .catch(() => {});
 }
 
-/** The attempt's signal (retry deadline, caller) and, once the attempt returned, the caller's. */
-export function joinSignals(attempt: AbortSignal, caller: AbortSignal | undefined): AbortSignal {
-  return caller === undefined || caller === attempt ? attempt : AbortSignal.any([attempt, caller]);
+/**
+ * The signal a model call gets: it aborts with the attempt (the retry's deadline) or with the
+ * caller, also after the retry has returned an open stream. `dispose` detaches it from the
+ * caller's signal, which may live as long as the agent: nothing accumulates on it.
+ */
+export function joinSignals(
+  attempt: AbortSignal,
+  caller: AbortSignal | undefined,
+): { readonly signal: AbortSignal; dispose(): void } {
+  if (caller === undefined || caller === attempt) return { signal: attempt, dispose: () => {} };
+  const controller = new AbortController();
+  if (attempt.aborted || caller.aborted) {
+    controller.abort(attempt.aborted ? attempt.reason : caller.reason);
+    return { signal: controller.signal, dispose: () => {} };
+  }
+  const onAttempt = () => controller.abort(attempt.reason);
+  const onCaller = () => controller.abort(caller.reason);
+  attempt.addEventListener('abort', onAttempt, { once: true });
+  caller.addEventListener('abort', onCaller, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      attempt.removeEventListener('abort', onAttempt);
+      caller.removeEventListener('abort', onCaller);
+    },
+  };
+}
+
+/**
+ * One attempt at a stream: opens it and waits for its first event, the point after which it is
+ * never retried. The lease (and the joined signal) then live until the stream is settled.
+ */
+export async function openFirstEvent(
+  client: ModelClient,
+  request: ModelRequest,
+  attempt: AbortSignal,
+  lease: Lease,
+): Promise<OpenStream> {
+  const joined = joinSignals(attempt, request.signal);
+  try {
+    const rest = client.stream({ ...request, signal: joined.signal })[Symbol.asyncIterator]();
+    const first = await rest.next();
+    if (first.done === true) {
+      throw new ModelCallError('network', `${client.provider}: the stream ended empty`, {
+        provider: client.provider,
+        model: client.model,
+      });
+    }
+    const held: Lease = {
+      end: (error?: unknown) => {
+        joined.dispose();
+        lease.end(error);
+      },
+      release: () => {
+        joined.dispose();
+        lease.release();
+      },
+    };
+    return { first: first.value, rest, lease: held };
+  } catch (error) {
+    joined.dispose();
+    throw error;
+  }
 }
