@@ -20,8 +20,6 @@ async function settledMemory(): Promise<{ rss: number; arrayBuffers: number; ext
     rss: m.rss,
     arrayBuffers: m.arrayBuffers,
     external: m.external,
-    heapTotal: m.heapTotal,
-    heapUsed: m.heapUsed,
   };
 }
 
