@@ -1,6 +1,12 @@
 // A cluster of nodes joined by @warden/transport-ws over real loopback sockets, in one process.
 import { type Clock, createNode, type Envelope, type Node } from '@warden/core';
-import { createWsTransport, type WsTransport, type WsTransportOptions } from '@warden/transport-ws';
+import {
+  createClusterKey,
+  createWsTransport,
+  issueNodeCredential,
+  type WsTransport,
+  type WsTransportOptions,
+} from '@warden/transport-ws';
 import type { Cluster } from './cluster.js';
 import { recordInbound } from './recording-transport.js';
 
@@ -59,6 +65,15 @@ export async function makeWsCluster(
   const all: Member[] = [];
   const received = new Map<string, Envelope[]>();
   const cuts: [string, string][] = [];
+  // Each node proves its name with its own credential under this cluster's key.
+  const clusterKey = createClusterKey();
+  const identity = (name: string) => {
+    const credential = issueNodeCredential(clusterKey.privateKey, name, {
+      expiresAt: Date.now() + 24 * 60 * 60 * 1000,
+    });
+    const { certificate, privateKey } = credential;
+    return { clusterKey: clusterKey.publicKey, certificate, privateKey };
+  };
 
   const meshed = (): boolean => {
     for (const m of live.values()) {
@@ -68,7 +83,11 @@ export async function makeWsCluster(
   };
 
   const start = async (name: string): Promise<Node> => {
-    const transport = createWsTransport({ secret: CLUSTER_SECRET, ...options });
+    const transport = createWsTransport({
+      secret: CLUSTER_SECRET,
+      identity: identity(name),
+      ...options,
+    });
     const log: Envelope[] = [];
     received.set(name, log);
     const node = createNode({ name, clock, transport: recordInbound(transport, log) });

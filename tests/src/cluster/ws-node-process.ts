@@ -24,8 +24,18 @@ type Command =
 
 const env = process.env;
 const name = env.WARDEN_NODE_NAME ?? 'child';
+/** This node's credential, from the map of credentials the test issued by node name. */
+const credential = (
+  JSON.parse(env.WARDEN_CREDENTIALS ?? '{}') as Record<
+    string,
+    { certificate: string; privateKey: string } | undefined
+  >
+)[name];
 const transport = createWsTransport({
   secret: env.WARDEN_SECRET ?? '',
+  ...(credential === undefined
+    ? {}
+    : { identity: { clusterKey: env.WARDEN_CLUSTER_KEY ?? '', ...credential } }),
   heartbeatInterval: Number(env.WARDEN_HEARTBEAT_INTERVAL ?? 200),
   heartbeatTimeout: Number(env.WARDEN_HEARTBEAT_TIMEOUT ?? 1000),
   reconnect: { initial: 50, max: 500 },

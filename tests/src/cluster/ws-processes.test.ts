@@ -14,7 +14,13 @@ import {
   whichChildren,
 } from '@warden/core';
 import { TestProbe } from '@warden/core/testing';
-import { createWsTransport, type WsTransport } from '@warden/transport-ws';
+import {
+  createClusterKey,
+  createWsTransport,
+  issueNodeCredential,
+  type NodeCredential,
+  type WsTransport,
+} from '@warden/transport-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectedPeers, EventLog } from './event-log.js';
 import { type ChildEvent, type ChildNode, startChildren } from './ws-children.js';
@@ -48,13 +54,31 @@ afterEach(async () => {
 
 /** Three child nodes n1..n3 and `ctl` here; ctl dials each child and gossip meshes the children. */
 async function cluster(): Promise<Cluster> {
+  // Every node proves its name with its own credential; the cluster's private key stays here.
+  const clusterKey = createClusterKey();
+  const issue = (name: string): NodeCredential =>
+    issueNodeCredential(clusterKey.privateKey, name, { expiresAt: Date.now() + 60 * 60 * 1000 });
+  const credentials = Object.fromEntries(
+    ['n1', 'n2', 'n3'].map((name) => {
+      const { certificate, privateKey } = issue(name);
+      return [name, { certificate, privateKey }];
+    }),
+  );
   const children = await startChildren(['n1', 'n2', 'n3'], {
     WARDEN_SECRET: SECRET,
+    WARDEN_CLUSTER_KEY: clusterKey.publicKey,
+    WARDEN_CREDENTIALS: JSON.stringify(credentials),
     WARDEN_HEARTBEAT_INTERVAL: String(HEARTBEAT.interval),
     WARDEN_HEARTBEAT_TIMEOUT: String(HEARTBEAT.timeout),
   });
+  const mine = issue('ctl');
   const transport = createWsTransport({
     secret: SECRET,
+    identity: {
+      clusterKey: clusterKey.publicKey,
+      certificate: mine.certificate,
+      privateKey: mine.privateKey,
+    },
     heartbeatInterval: HEARTBEAT.interval,
     heartbeatTimeout: HEARTBEAT.timeout,
     reconnect: { initial: 50, max: 500 },
