@@ -64,6 +64,76 @@ export {
   tokenizerFor,
 } from './context/tokenizer.js';
 export {
+  type Approval,
+  type ApprovalBinding,
+  type ApprovalCheck,
+  checkApproval,
+  requesterOf,
+  resourceOf,
+} from './governance/approval.js';
+export {
+  APPROVAL_DESK_DEFAULTS,
+  type ApprovalAnswer,
+  ApprovalDesk,
+  type ApprovalDeskOptions,
+  type ApprovalRequest,
+} from './governance/approval-desk.js';
+export {
+  type ApprovalStore,
+  bindingKey,
+  MemoryApprovalStore,
+} from './governance/approval-store.js';
+export {
+  type AuditEntry,
+  type AuditKind,
+  type AuditLog,
+  type AuditRecord,
+  type AuditVerdict,
+  GENESIS,
+  MemoryAuditLog,
+  verifyAuditChain,
+} from './governance/audit-log.js';
+export {
+  CapabilitySet,
+  type CapabilityVerdict,
+  type CapabilityWire,
+  type Grant,
+  isCapabilitySet,
+} from './governance/capability-set.js';
+export {
+  checkTransition,
+  EFFECT_TRANSITIONS,
+  type EffectChange,
+  type EffectEntry,
+  type EffectJournal,
+  type EffectState,
+  MemoryEffectJournal,
+  type NewEffect,
+} from './governance/effect-journal.js';
+export { Gate, type GateCall, type GateHooks } from './governance/gate.js';
+export type {
+  ApprovalOptions,
+  GovernanceSpec,
+  InheritedGovernance,
+} from './governance/governance.js';
+export {
+  GOVERNANCE_ERROR_CODES,
+  GovernanceError,
+  type GovernanceErrorCode,
+  type GovernanceErrorData,
+  isGovernanceError,
+} from './governance/governance-error.js';
+export {
+  type FreezeSwitch,
+  POLICY_DEFAULTS,
+  Policy,
+  type PolicyCall,
+  type PolicyDecision,
+  type PolicyOptions,
+  type PolicyRule,
+  type PolicyVerdict,
+} from './governance/policy.js';
+export {
   ANTHROPIC_DEFAULTS,
   type AnthropicClientOptions,
   createAnthropicClient,

@@ -1,5 +1,6 @@
 import type { CompactionOptions } from '../context/compaction.js';
 import { COMPACTION_DEFAULTS } from '../context/compaction.js';
+import type { GovernanceSpec } from '../governance/governance.js';
 import type { ModelClient } from '../model/model-client.js';
 import type { CheckpointStore } from '../store/checkpoint-store.js';
 import type { MemoryStore } from '../store/memory-store.js';
@@ -10,7 +11,7 @@ import type { LoopGuardOptions } from './loop-guard.js';
 import type { PriceTable } from './price-table.js';
 
 /** What `defineAgent` takes. Everything but `name`, `model` and `system` has a default. */
-export interface AgentSpec {
+export interface AgentSpec extends GovernanceSpec {
   /** The agent type: its events, checkpoints and subagent ceilings are keyed by it. */
   readonly name: string;
   readonly model: ModelClient;

@@ -11,6 +11,7 @@ import {
 } from '@warden/core';
 import { AgentLifecycle } from '@warden/machines';
 import { tokenizerFor } from '../context/tokenizer.js';
+import { type InheritedGovernance, resolveGovernance } from '../governance/governance.js';
 import type { AgentResult } from '../store/checkpoint.js';
 import { MemoryCheckpointStore } from '../store/checkpoint-store.js';
 import { MemoryMemoryStore } from '../store/memory-store.js';
@@ -30,6 +31,11 @@ export interface AgentArgs {
   readonly exitWhenDone?: boolean;
   /** The subagent ceiling shared by a whole tree (set by the parent for its subagents). */
   readonly tree?: TreeCounter;
+  /**
+   * Narrows the definition's governance: capabilities intersected (a `CapabilitySet`, never
+   * data), freeze switches added. A parent sets it for its subagents.
+   */
+  readonly governance?: InheritedGovernance;
 }
 
 /** The process state of an agent: its lifecycle, the run in flight and the tasks queued. */
@@ -82,6 +88,7 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
     checkpoints,
     memory,
     toolSpecs: [...tools.values()].map((t) => t.spec),
+    governance: resolveGovernance(spec),
   };
 
   const behaviour = defineActor<AgentState, AgentArgs | undefined>({
@@ -96,6 +103,7 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
           lifecycle,
           tokenizer,
           args?.tree ?? newTreeCounter(resolved.perTree),
+          args?.governance,
         ),
         queue: [],
         exitWhenDone: args?.exitWhenDone === true,

@@ -3,6 +3,12 @@ import type { AgentLifecycle } from '@warden/machines';
 import { canonicalHash } from '../canonical/canonical-json.js';
 import { compact } from '../context/compaction.js';
 import type { Tokenizer } from '../context/tokenizer.js';
+import { Gate } from '../governance/gate.js';
+import {
+  type Governance,
+  governanceFor,
+  type InheritedGovernance,
+} from '../governance/governance.js';
 import type { Message, Part, ToolCallPart, ToolResultPart } from '../model/message.js';
 import { isModelCallError, type ModelErrorKind } from '../model/model-call-error.js';
 import type { ToolSpec } from '../model/model-request.js';
@@ -25,9 +31,24 @@ export interface Runtime {
   readonly checkpoints: CheckpointStore;
   readonly memory: MemoryStore;
   readonly toolSpecs: readonly ToolSpec[];
+  /** Capabilities, policy, approvals, journal and audit log of the definition. */
+  readonly governance: Governance;
 }
 
-type SignalKind = 'dequeue' | 'step' | 'model' | 'tools' | 'compacted' | 'wall' | 'fail';
+type SignalKind =
+  | 'dequeue'
+  | 'step'
+  | 'model'
+  | 'tools'
+  | 'approval'
+  | 'compacted'
+  | 'wall'
+  | 'fail';
+
+/** The payload of an `approval` signal: a call started or stopped waiting for a person. */
+type ApprovalPhase =
+  | { readonly waiting: true }
+  | { readonly waiting: false; readonly approved: boolean };
 
 /**
  * A message an agent sends itself: the next step, or the completion of work that ran beside the
@@ -77,6 +98,8 @@ export class StepLoop {
   refusedSpawns = 0;
   #runs = 0;
   readonly #subagents: Subagents;
+  /** This process's gate: the definition's governance narrowed by what its parent holds. */
+  readonly gate: Gate;
 
   constructor(
     readonly runtime: Runtime,
@@ -84,10 +107,17 @@ export class StepLoop {
     readonly lifecycle: AgentLifecycle,
     readonly tokenizer: Tokenizer,
     tree: TreeCounter,
+    inherited?: InheritedGovernance,
   ) {
+    this.gate = new Gate(governanceFor(runtime.governance, inherited));
     this.#subagents = new Subagents(ctx, runtime.spec, tree, (refused) => {
       if (refused) this.refusedSpawns++;
     });
+    // A subagent holds at most what this agent holds, and freezes with it.
+    this.#subagents.inherited = {
+      capabilities: this.gate.governance.capabilities,
+      freeze: this.gate.governance.policy.freeze,
+    };
   }
 
   zeroSpent(): BudgetSpent {
@@ -135,6 +165,9 @@ export class StepLoop {
         return this.#onModel(run, signal.payload as ModelOutcome);
       case 'tools':
         return this.#onTools(run, signal.payload as ToolsOutcome);
+      case 'approval':
+        this.#onApproval(signal.payload as ApprovalPhase);
+        return undefined;
       case 'compacted':
         return this.#onCompacted(run, signal.payload as unknown);
       case 'wall': {
@@ -304,9 +337,16 @@ export class StepLoop {
   }
 
   #act(run: Run, calls: readonly ToolCallPart[], nudge: string | undefined): void {
-    const { ctx, runtime } = this;
+    const { ctx, runtime, gate } = this;
     const tools = runtime.spec.tools;
     const step = run.step;
+    const agent = runtime.spec.name;
+    // The lifecycle is the process's: the gate tells it through messages, in order.
+    const hooks = {
+      waiting: () => ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: true })),
+      answered: (approved: boolean) =>
+        ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: false, approved })),
+    };
     (async () => {
       const outcomes: ToolCallOutcome[] = [];
       for (const [index, call] of calls.entries()) {
@@ -320,6 +360,20 @@ export class StepLoop {
         const outcome = await runToolCall(tools, call, {
           clock: ctx.node.clock,
           signal: run.controller.signal,
+          govern: (tool, input, execute) =>
+            gate.run(
+              {
+                agent,
+                threadId: run.threadId,
+                tool,
+                input,
+                key: idempotencyKey,
+                signal: run.controller.signal,
+                now: () => ctx.now(),
+              },
+              execute,
+              hooks,
+            ),
           context: {
             idempotencyKey,
             node: ctx.node,
@@ -337,6 +391,12 @@ export class StepLoop {
         new AgentSignal('tools', run.id, { outcomes, nudge } satisfies ToolsOutcome),
       );
     })().catch((error: unknown) => ctx.send(ctx.self, new AgentSignal('fail', run.id, error)));
+  }
+
+  /** A call waits for a person, or got its answer: the lifecycle shows it (status still answers). */
+  #onApproval(phase: ApprovalPhase): void {
+    if (phase.waiting) this.lifecycle.send({ type: 'agent.approval_required' });
+    else this.lifecycle.send({ type: phase.approved ? 'agent.approved' : 'agent.rejected' });
   }
 
   async #onTools(run: Run, { outcomes, nudge }: ToolsOutcome): Promise<AgentResult | undefined> {

@@ -7,6 +7,7 @@ import {
   type SupervisorSpec,
 } from '@warden/core';
 import { SpawnOnceGuard } from '@warden/resilience';
+import type { InheritedGovernance } from '../governance/governance.js';
 import type { AgentResult } from '../store/checkpoint.js';
 import type { SpawnAgentOptions } from '../tools/tool.js';
 import { AgentError } from './agent-error.js';
@@ -43,6 +44,8 @@ const MAX_ATTEMPTS = 3;
 export class Subagents {
   #supervisor: Promise<Pid> | undefined;
   #guard: SpawnOnceGuard | undefined;
+  /** What a subagent starts with from its parent: at most the parent's rights. */
+  inherited: InheritedGovernance | undefined;
 
   constructor(
     private readonly ctx: ActorContext,
@@ -127,7 +130,7 @@ export class Subagents {
       {
         extra: {
           agent,
-          args: { exitWhenDone: true, tree: this.tree },
+          args: { exitWhenDone: true, tree: this.tree, governance: this.inherited },
         },
       },
       { taskType: type, policy: 'join', signal },

@@ -1,4 +1,5 @@
 import type { Clock } from '@warden/core';
+import { isGovernanceError } from '../governance/governance-error.js';
 import type { ToolCallPart, ToolResultPart } from '../model/message.js';
 import type { AnyTool, ToolContext } from './tool.js';
 import { ToolError } from './tool-error.js';
@@ -19,6 +20,15 @@ export interface ToolCallEnv {
   readonly maxOutputChars?: number;
   /** Everything of the `ToolContext` but what the runner sets itself. */
   readonly context: Omit<ToolContext, 'signal' | 'deadline' | 'now' | 'callId'>;
+  /**
+   * The governance gate, between validation and `run`: given the tool, the validated input and
+   * the execution, it runs it or throws the refusal (`ERR_PERMISSION_DENIED`).
+   */
+  readonly govern?: (
+    tool: AnyTool,
+    input: unknown,
+    execute: () => Promise<unknown>,
+  ) => Promise<unknown>;
 }
 
 /**
@@ -62,10 +72,15 @@ export async function runToolCall(
       ),
     );
   }
+  const execute = async () =>
+    bound(await runWithDeadline(tool, parsed.data, call, env), env.maxOutputChars);
   try {
-    const output = await runWithDeadline(tool, parsed.data, call, env);
-    return { result: resultPart(call, bound(output, env.maxOutputChars)), error: undefined };
+    const output =
+      env.govern === undefined ? await execute() : await env.govern(tool, parsed.data, execute);
+    return { result: resultPart(call, output), error: undefined };
   } catch (thrown) {
+    // Nobody approved in time and the agent is set to exit on it: that ends the agent.
+    if (isGovernanceError(thrown, 'ERR_APPROVAL_TIMEOUT')) throw thrown;
     const error =
       thrown instanceof ToolError
         ? thrown

@@ -1,0 +1,111 @@
+import { hash } from 'node:crypto';
+import { canonicalJson } from '../canonical/canonical-json.js';
+
+/**
+ * What an audit entry records. `requested` is written when a decision waits for a person; a
+ * decision taken at once (`allowed`, `denied`) carries the request in itself. `executed` is
+ * written before `run` of a `write` or `irreversible` call starts, `result` when it ends.
+ */
+export type AuditKind = 'requested' | 'allowed' | 'denied' | 'executed' | 'result';
+
+export interface AuditRecord {
+  readonly kind: AuditKind;
+  readonly agent: string;
+  readonly threadId: string;
+  readonly tool: string;
+  /** The call's idempotency key: ties the entry to its journal entry. */
+  readonly key: string;
+  readonly argsHash: string;
+  /** Who decided: `capability`, `freeze`, `rule:<id>`, `person:<name>`, `timeout`. */
+  readonly by?: string;
+  /** Why (for a denial), or the outcome (`ok`, an error code) of a `result`. */
+  readonly detail?: string;
+}
+
+export interface AuditEntry extends AuditRecord {
+  /** 0, 1, 2, ... with no gap. */
+  readonly seq: number;
+  /** Node-clock time of the append. */
+  readonly at: number;
+  /** The hash of the entry before (64 zeros for the first). */
+  readonly prev: string;
+  /** SHA-256 of `prev` and the canonical form of everything else in the entry. */
+  readonly hash: string;
+}
+
+/**
+ * An append-only log of every governance decision, each entry chained to the one before by a
+ * hash, so that a changed, removed, reordered or inserted entry breaks `verifyAuditChain`. A
+ * durable log implements the same interface (append in one transaction with its head).
+ */
+export interface AuditLog {
+  append(record: AuditRecord, at: number): Promise<AuditEntry>;
+  entries(): Promise<readonly AuditEntry[]>;
+}
+
+export const GENESIS = '0'.repeat(64);
+
+/** The in-memory log; its entries are frozen. */
+export class MemoryAuditLog implements AuditLog {
+  readonly #entries: AuditEntry[] = [];
+
+  async append(record: AuditRecord, at: number): Promise<AuditEntry> {
+    return this.appendNow(record, at);
+  }
+
+  /** `append` without the promise, for callers inside one turn. */
+  appendNow(record: AuditRecord, at: number): AuditEntry {
+    const seq = this.#entries.length;
+    const prev = seq === 0 ? GENESIS : (this.#entries[seq - 1] as AuditEntry).hash;
+    const body = { ...record, seq, at, prev };
+    const entry: AuditEntry = Object.freeze({ ...body, hash: entryHash(body) });
+    this.#entries.push(entry);
+    return entry;
+  }
+
+  async entries(): Promise<readonly AuditEntry[]> {
+    return [...this.#entries];
+  }
+}
+
+export type AuditVerdict =
+  | { readonly ok: true; readonly entries: number }
+  | { readonly ok: false; readonly index: number; readonly reason: string };
+
+/**
+ * Checks a chain from its first entry: every hash recomputed, every `prev` the hash before, every
+ * `seq` its position. Reports the first entry that breaks it. Entries cut off the end leave a
+ * valid shorter chain: pass the head hash kept elsewhere (`expectedHead`) to catch that too.
+ */
+export function verifyAuditChain(
+  entries: readonly AuditEntry[],
+  options: { readonly expectedHead?: string } = {},
+): AuditVerdict {
+  let prev = GENESIS;
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index] as AuditEntry;
+    if (entry.seq !== index) return broken(index, `seq ${entry.seq} at position ${index}`);
+    if (entry.prev !== prev) return broken(index, 'prev is not the hash of the entry before');
+    const { hash: stated, ...body } = entry;
+    let recomputed: string;
+    try {
+      recomputed = entryHash(body);
+    } catch {
+      return broken(index, 'entry has no canonical form');
+    }
+    if (stated !== recomputed) return broken(index, 'hash does not match the entry');
+    prev = stated;
+  }
+  if (options.expectedHead !== undefined && options.expectedHead !== prev) {
+    return broken(entries.length, 'the chain does not end at the expected head');
+  }
+  return { ok: true, entries: entries.length };
+}
+
+function broken(index: number, reason: string): AuditVerdict {
+  return { ok: false, index, reason };
+}
+
+function entryHash(body: object): string {
+  return hash('sha256', canonicalJson(body), 'hex');
+}

@@ -1,0 +1,134 @@
+import type { Effect } from '../tools/tool.js';
+import { GovernanceError } from './governance-error.js';
+
+/**
+ * Where a tool call stands: `intent` (asked for), `awaiting_approval`, `approved` or `denied`,
+ * `executing` (its `run` may have started), then `done` (result stored), `failed` (`run` threw or
+ * timed out) or `unknown` (it was executing when its agent died: it may or may not have happened).
+ */
+export type EffectState =
+  | 'intent'
+  | 'awaiting_approval'
+  | 'approved'
+  | 'denied'
+  | 'executing'
+  | 'done'
+  | 'failed'
+  | 'unknown';
+
+/** The transitions of the effect lifecycle; anything else is `ERR_INVALID_TRANSITION`. */
+export const EFFECT_TRANSITIONS: Readonly<Record<EffectState, readonly EffectState[]>> = {
+  intent: ['awaiting_approval', 'approved', 'denied'],
+  awaiting_approval: ['approved', 'denied'],
+  approved: ['executing'],
+  denied: [],
+  executing: ['done', 'failed', 'unknown'],
+  done: [],
+  failed: [],
+  unknown: [],
+};
+
+export interface EffectEntry {
+  /** The call's idempotency key (thread, step, position, canonical arguments). */
+  readonly key: string;
+  /** 1 when written as `intent`, one more per transition: the compare-and-set token. */
+  readonly version: number;
+  readonly state: EffectState;
+  readonly agent: string;
+  readonly threadId: string;
+  readonly tool: string;
+  readonly effect: Effect;
+  /** `canonicalHash` of the validated arguments. */
+  readonly argsHash: string;
+  readonly scopes: readonly string[];
+  /** Node-clock time of the last transition. */
+  readonly at: number;
+  /** Who decided (`rule:<id>`, `person:<name>`, `capability`, `freeze`, `timeout`). */
+  readonly decidedBy?: string;
+  /** The nonce of the approval the call consumed. */
+  readonly approval?: string;
+  /** Why it was denied or failed. */
+  readonly reason?: string;
+  /** The output `run` returned (as the model saw it), once `done`. */
+  readonly result?: unknown;
+}
+
+export type NewEffect = Omit<EffectEntry, 'version' | 'state'>;
+
+/** What a transition may set besides the state. */
+export type EffectChange = { readonly state: EffectState; readonly at: number } & Partial<
+  Pick<EffectEntry, 'decidedBy' | 'approval' | 'reason' | 'result'>
+>;
+
+/**
+ * The effect journal: one entry per tool call, each transition saved before the step it allows
+ * (approved before executing, executing before `run`). Every method is async and every write is
+ * compare-and-set on the entry's version, so a SQL store implements it with one conditional
+ * UPDATE per transition, and two processes that both think they own a call cannot both run it.
+ */
+export interface EffectJournal {
+  /** Writes a new entry in `intent`; `ERR_JOURNAL_CONFLICT` if the key is already there. */
+  begin(entry: NewEffect): Promise<EffectEntry>;
+  get(key: string): Promise<EffectEntry | undefined>;
+  /**
+   * Moves an entry on, if it is still at `expectedVersion` (else `ERR_JOURNAL_CONFLICT`) and the
+   * lifecycle allows the step (else `ERR_INVALID_TRANSITION`). Resolves with the new entry.
+   */
+  advance(key: string, expectedVersion: number, change: EffectChange): Promise<EffectEntry>;
+  /** The entries of one thread, in the order they began. */
+  list(threadId: string): Promise<readonly EffectEntry[]>;
+}
+
+/** The in-memory journal: it survives restarts of the agent (it lives with the definition). */
+export class MemoryEffectJournal implements EffectJournal {
+  readonly #entries = new Map<string, EffectEntry>();
+  readonly #threads = new Map<string, string[]>();
+
+  async begin(entry: NewEffect): Promise<EffectEntry> {
+    if (this.#entries.has(entry.key)) {
+      throw new GovernanceError('ERR_JOURNAL_CONFLICT', `journal entry ${entry.key} exists`);
+    }
+    const written: EffectEntry = Object.freeze({ ...entry, version: 1, state: 'intent' });
+    this.#entries.set(entry.key, written);
+    const keys = this.#threads.get(entry.threadId);
+    if (keys === undefined) this.#threads.set(entry.threadId, [entry.key]);
+    else keys.push(entry.key);
+    return written;
+  }
+
+  async get(key: string): Promise<EffectEntry | undefined> {
+    return this.#entries.get(key);
+  }
+
+  async advance(key: string, expectedVersion: number, change: EffectChange): Promise<EffectEntry> {
+    const current = this.#entries.get(key);
+    if (current === undefined || current.version !== expectedVersion) {
+      throw new GovernanceError(
+        'ERR_JOURNAL_CONFLICT',
+        `journal entry ${key}: expected version ${expectedVersion}, found ${current?.version ?? 'none'}`,
+      );
+    }
+    checkTransition(current.state, change.state, key);
+    const next: EffectEntry = Object.freeze({
+      ...current,
+      ...change,
+      version: current.version + 1,
+    });
+    this.#entries.set(key, next);
+    return next;
+  }
+
+  async list(threadId: string): Promise<readonly EffectEntry[]> {
+    return (this.#threads.get(threadId) ?? []).map((k) => this.#entries.get(k) as EffectEntry);
+  }
+}
+
+/** Throws `ERR_INVALID_TRANSITION` for a step the effect lifecycle does not have. */
+export function checkTransition(from: EffectState, to: EffectState, key = ''): void {
+  if (!EFFECT_TRANSITIONS[from].includes(to)) {
+    throw new GovernanceError(
+      'ERR_INVALID_TRANSITION',
+      `journal entry ${key}: no transition from ${from} to ${to}`,
+    );
+  }
+}
