@@ -26,6 +26,12 @@ import {
 /** What the parent passes as the second argument (JSON). */
 export interface PeerOptions {
   readonly secret: string;
+  /** B's node credential under the run's cluster key; absent: the secret alone (no identities). */
+  readonly identity?: {
+    readonly clusterKey: string;
+    readonly certificate: string;
+    readonly privateKey: string;
+  };
   /** ws transport: flush a batch at this many bytes (1: every envelope is its own frame). */
   readonly batchBytes?: number;
   readonly highWaterMark: number;
@@ -76,6 +82,7 @@ class Count<R> {
 async function warden(options: PeerOptions): Promise<PeerReady> {
   const transport = createWsTransport({
     secret: options.secret,
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
     ...(options.batchBytes === undefined ? {} : { batchBytes: options.batchBytes }),
     highWaterMark: options.highWaterMark,
     hardLimit: options.hardLimit,

@@ -1,6 +1,11 @@
 import { connect, type Socket } from 'node:net';
 import { createNode, defineActor, type Node, Pid } from '@warden/core';
-import { createWsTransport, type WsTransport } from '@warden/transport-ws';
+import {
+  createClusterKey,
+  createWsTransport,
+  issueNodeCredential,
+  type WsTransport,
+} from '@warden/transport-ws';
 import { BenchCheckError, expectEqual } from '../check.js';
 import {
   RAW_KIND,
@@ -152,9 +157,25 @@ function placement(): { readonly a: number | undefined; readonly b: number | und
   return mode === 'same' ? { a: 0, b: 0 } : { a: 0, b: 1 };
 }
 
+/**
+ * Node identities (each node proves its name with its own Ed25519 key under a cluster key made
+ * for the run) unless `BENCH_DISTRIBUTION_IDENTITY=off`: they cost in the handshake only, which
+ * the runs compare.
+ */
+const IDENTITY = process.env.BENCH_DISTRIBUTION_IDENTITY !== 'off';
+const CLUSTER_KEY = createClusterKey();
+
+function identityOf(name: string): NonNullable<PeerOptions['identity']> {
+  const { certificate, privateKey } = issueNodeCredential(CLUSTER_KEY.privateKey, name, {
+    expiresAt: Date.now() + 60 * 60 * 1000,
+  });
+  return { clusterKey: CLUSTER_KEY.publicKey, certificate, privateKey };
+}
+
 function peerOptions(batchBytes: number | undefined): PeerOptions {
   return {
     secret: SECRET,
+    ...(IDENTITY ? { identity: identityOf('bench-b') } : {}),
     ...(batchBytes === undefined ? {} : { batchBytes }),
     highWaterMark: 256 * 1024 * 1024,
     hardLimit: 512 * 1024 * 1024,
@@ -235,7 +256,10 @@ async function withWarden<T>(
     restore();
     throw error;
   }
-  const transport = createWsTransport(options);
+  const transport = createWsTransport({
+    ...options,
+    ...(IDENTITY ? { identity: identityOf('bench-a') } : {}),
+  });
   const node = createNode({ name: 'bench-a', transport });
   try {
     await transport.connect(peer.ready.address, { timeout: 10_000 });
