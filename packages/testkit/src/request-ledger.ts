@@ -1,6 +1,14 @@
 /** Where an accepted request stands: the checker of "nothing lost" reads these. */
 export type RequestStatus = 'pending' | 'completed' | 'failed' | 'queued' | 'dead-lettered';
 
+const RANK: Readonly<Record<RequestStatus, number>> = {
+  pending: 0,
+  failed: 1,
+  queued: 2,
+  'dead-lettered': 2,
+  completed: 3,
+};
+
 export interface RequestRecord {
   readonly id: string;
   status: RequestStatus;
@@ -30,8 +38,9 @@ export class RequestLedger {
 
   settle(id: string, status: Exclude<RequestStatus, 'pending'>, detail?: string): void {
     const record = this.#records.get(id) ?? this.accept(id);
-    // a completion is final: a duplicate send that failed later does not undo it
-    if (record.status === 'completed' && status === 'failed') return;
+    // A completion is final, and a failure never undoes what the system says it kept: a
+    // duplicate send that failed later, or a caller told "dead-lettered" by an error.
+    if (RANK[status] < RANK[record.status]) return;
     record.status = status;
     record.detail = detail;
   }

@@ -59,6 +59,7 @@ export async function runSchedule(
   try {
     await setup(sim);
     await test.settle();
+    sim.arm();
     let broken = checkAlways(sim, options.invariants, violations);
     for (const fault of timed) {
       if (broken) break;

@@ -101,6 +101,7 @@ export class Simulation {
   readonly #live = new Map<string, Set<string>>();
   readonly #instanceOf = new Map<string, string>();
   #links: LinkWindow[] = [];
+  #armed = false;
   #clientRequests = 0;
 
   constructor(schedule: readonly Fault[], seed: number, options: SimulationOptions = {}) {
@@ -154,6 +155,7 @@ export class Simulation {
   actor<B extends Behaviour>(label: string, behaviour: B): B {
     return chaosBehaviour(label, behaviour, {
       onMessage: (l) => {
+        if (!this.#armed) return undefined;
         const n = (this.#messageCounts.get(l) ?? 0) + 1;
         this.#messageCounts.set(l, n);
         const action = this.#messageFaults.get(l)?.get(n);
@@ -173,6 +175,7 @@ export class Simulation {
   /** The tool, its calls counted, open to the schedule's tool failures. */
   tool<T extends AnyTool>(tool: T): T {
     return chaosTool(tool, (name) => {
+      if (!this.#armed) return { nth: 0, action: undefined };
       const nth = (this.#toolCounts.get(name) ?? 0) + 1;
       this.#toolCounts.set(name, nth);
       const action = this.#toolFaults.get(name)?.get(nth);
@@ -239,6 +242,15 @@ export class Simulation {
       this.timeline.add(this.clock.now(), 'fault', `client sends "${id}" again`);
       return once(2);
     });
+  }
+
+  /**
+   * Starts counting messages and tool calls for the schedule: the run arms the simulation once
+   * the setup has returned and settled, so "the 1st message" is the first one after start-up
+   * and a schedule never breaks the setup itself.
+   */
+  arm(): void {
+    this.#armed = true;
   }
 
   /** Adds a line of your own to the timeline. */
