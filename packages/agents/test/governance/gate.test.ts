@@ -8,6 +8,7 @@ import { CapabilitySet } from '../../src/governance/capability-set.js';
 import { MemoryEffectJournal } from '../../src/governance/effect-journal.js';
 import { Gate, type GateCall } from '../../src/governance/gate.js';
 import { resolveGovernance } from '../../src/governance/governance.js';
+import type { AnyTool } from '../../src/tools/tool.js';
 import { isToolError } from '../../src/tools/tool-error.js';
 import { opsTools } from './governance-world.js';
 
@@ -26,7 +27,11 @@ function world(onTimeout: 'deny' | 'exit' = 'deny') {
     }),
   );
   const { dropDatabase, readFile } = opsTools();
-  const call = (key: string, input: unknown = { name: 'prod' }, tool = dropDatabase): GateCall => ({
+  const call = (
+    key: string,
+    input: unknown = { name: 'prod' },
+    tool: AnyTool = dropDatabase,
+  ): GateCall => ({
     agent: 'ops',
     threadId: 't',
     tool,
