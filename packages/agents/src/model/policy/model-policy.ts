@@ -196,10 +196,25 @@ export class ModelPolicy {
     open: (signal: AbortSignal, lease: Lease) => Promise<T>,
   ): Promise<T> {
     return this.#transient.execute(
-      (outer) =>
-        this.#rateLimited.execute((inner) => this.#attempt(target, inner.signal, open), {
-          signal: outer.signal,
-        }),
+      async (outer) => {
+        try {
+          return await this.#attempt(target, outer.signal, open);
+        } catch (first) {
+          if (!isModelCallError(first, 'rate_limited') || !first.retryable) throw first;
+          // the 429 retries start from this first answer (their attempt 1), so that a call that
+          // meets no 429 never pays for a second retry loop
+          let replay: unknown = first;
+          return this.#rateLimited.execute(
+            (inner) => {
+              if (replay === undefined) return this.#attempt(target, inner.signal, open);
+              const error = replay;
+              replay = undefined;
+              throw error;
+            },
+            { signal: outer.signal },
+          );
+        }
+      },
       { signal },
     );
   }
