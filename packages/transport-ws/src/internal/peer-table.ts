@@ -61,7 +61,10 @@ export class PeerTable {
 
   /** Forgets a peer that is neither connected nor being dialed. */
   forget(rec: PeerRecord): void {
-    if (rec.conn === undefined && rec.dialing === 0 && !rec.blocked) this.#peers.delete(rec.name);
+    if (rec.conn !== undefined || rec.dialing > 0 || rec.blocked) return;
+    // A dial still in flight holds the record: without an address it schedules no redial.
+    rec.address = undefined;
+    this.#peers.delete(rec.name);
   }
 
   all(): IterableIterator<PeerRecord> {

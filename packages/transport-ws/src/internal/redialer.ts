@@ -92,6 +92,8 @@ export class Redialer {
     if (this.#host.closed() || rec.conn !== undefined || rec.left || rec.blocked) return;
     if (!this.shouldDial(rec) || rec.timer !== undefined || rec.redialing) return;
     if (rec.attempt >= this.#limits.attempts) return;
+    // A peer only gossiped, which no connected member lists any more, is not redialed.
+    if (!rec.known && rec.listedBy.size === 0) return;
     const delay = backoffDelay(++rec.attempt, this.#options, this.#random);
     rec.timer = this.#host.clock.setTimer(delay, () => {
       rec.timer = undefined;

@@ -4,7 +4,8 @@
  * refused anyway); the cache never holds more than `capacity` entries. When it is full of live
  * entries `add` refuses (the handshake is refused, fail-closed) rather than forgetting one.
  *
- * Only handshakes that already proved the secret are added, so an outsider cannot fill it.
+ * One cache per proven identity (`HandshakeGuard`), sized so that the identity's rate limit can
+ * never fill it: a member that floods handshakes fills only its own.
  */
 export class ReplayCache {
   readonly #seen = new Map<string, number>();
