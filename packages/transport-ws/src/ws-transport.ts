@@ -19,6 +19,8 @@ export interface WsTransportStats {
   reconnects: number;
   /** Replies, DOWNs and demonitors dropped: their ref was not made over that connection. */
   unboundRefs: number;
+  /** Sockets accepted that have not completed a handshake yet (bounded by maxPendingHandshakes). */
+  pendingHandshakes: number;
 }
 
 /** Every counter at zero: a fresh transport's stats. */
@@ -33,6 +35,7 @@ export function zeroStats(): WsTransportStats {
     rejectedFrames: 0,
     reconnects: 0,
     unboundRefs: 0,
+    pendingHandshakes: 0,
   };
 }
 

@@ -11,7 +11,8 @@ import { parseAddress } from '../src/address.js';
 import { isWsTransportError, type TlsOptions } from '../src/index.js';
 import { fetchChallenge } from '../src/internal/dialer.js';
 import { resolveOptions } from '../src/options.js';
-import { nodeStarter, SECRET } from './harness.js';
+import { identityOf } from './credentials.js';
+import { nodeStarter, SECRET, until } from './harness.js';
 
 function openssl(): boolean {
   try {
@@ -75,6 +76,25 @@ describe.skipIf(!HAS_OPENSSL)('TLS (openssl available)', () => {
     expect(await a.transport.connect(b.address)).toBe('b');
     const srv = b.node.spawn(echo);
     expect(await a.node.call(srv, { over: 'tls' })).toEqual({ over: 'tls' });
+  });
+
+  it('joins nodes with node identities over wss, the upgraded socket no longer pending', async () => {
+    const clock = new TestClock();
+    const a = await start('a', clock, { tls, identity: identityOf('a') });
+    const b = await start('b', clock, {
+      tls,
+      identity: identityOf('b'),
+      handshakeTimeout: 60_000,
+    });
+    expect(await a.transport.connect(b.address)).toBe('b');
+    // Under TLS the upgraded socket wraps the TCP socket that was pending: it is released, so
+    // handshakeTimeout cannot end an established connection.
+    await until(() => b.transport.stats().pendingHandshakes === 0, 'no pending handshake');
+    const srv = b.node.spawn(echo);
+    expect(await a.node.call(srv, { over: 'tls', identity: true })).toEqual({
+      over: 'tls',
+      identity: true,
+    });
   });
 
   it('speaks no plain HTTP on a TLS listener', async () => {

@@ -166,7 +166,11 @@ export class WsTransportImpl implements WsTransport {
   stats(): WsTransportStats {
     const members = this.#a?.members;
     if (members === undefined) return zeroStats();
-    return { ...members.counters, connections: members.peers.connectedCount() };
+    return {
+      ...members.counters,
+      connections: members.peers.connectedCount(),
+      pendingHandshakes: this.#acceptor?.pendingSockets ?? 0,
+    };
   }
 
   disconnect(node: string): boolean {
