@@ -151,8 +151,11 @@ export class Simulation {
     return node;
   }
 
-  /** The behaviour, under `label`, open to the schedule's crashes, hangs and slow handlers. */
-  actor<B extends Behaviour>(label: string, behaviour: B): B {
+  /**
+   * The behaviour, under `label`, open to the schedule's crashes, hangs and slow handlers. With
+   * `instance`, each process of it declares itself a live instance of that spawn-once key.
+   */
+  actor<B extends Behaviour>(label: string, behaviour: B, options: { instance?: string } = {}): B {
     return chaosBehaviour(label, behaviour, {
       onMessage: (l) => {
         if (!this.#armed) return undefined;
@@ -168,7 +171,10 @@ export class Simulation {
         }
         return action;
       },
-      onStart: (l, ctx) => this.#started(l, ctx),
+      onStart: (l, ctx) => {
+        this.#started(l, ctx);
+        if (options.instance !== undefined) this.instance(options.instance, ctx.self);
+      },
     });
   }
 
