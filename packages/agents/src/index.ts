@@ -111,10 +111,13 @@ export {
   type NewEffect,
 } from './governance/effect-journal.js';
 export { Gate, type GateCall, type GateHooks } from './governance/gate.js';
-export type {
-  ApprovalOptions,
-  GovernanceSpec,
-  InheritedGovernance,
+export {
+  type ApprovalOptions,
+  type Governance,
+  type GovernanceSpec,
+  governanceFor,
+  type InheritedGovernance,
+  resolveGovernance,
 } from './governance/governance.js';
 export {
   GOVERNANCE_ERROR_CODES,
