@@ -60,6 +60,7 @@ export class Acceptor {
   readonly #wss: WebSocketServer;
   readonly #issuer = new ChallengeIssuer();
   readonly #guard: HandshakeGuard;
+  readonly #challengeLife: number;
   readonly #proofs = new WeakMap<IncomingMessage, string[]>();
   readonly #raw = new Set<Duplex>();
   /** Sockets that have not completed a handshake, with the timer that ends them. */
@@ -69,10 +70,13 @@ export class Acceptor {
   constructor(options: ResolvedOptions, host: AcceptorHost) {
     this.#options = options;
     this.#host = host;
+    this.#challengeLife = challengeLife(options);
+    // A used challenge is remembered as long as it could still be presented (twice its life,
+    // so that a wall clock that steps back does not revive it).
     this.#guard = new HandshakeGuard(
       options.perIdentity,
       options.perAddress,
-      options.handshakeWindow * 2,
+      this.#challengeLife * 2,
       options.replayCacheSize,
     );
     const serverOptions = {
@@ -263,7 +267,7 @@ export class Acceptor {
     const hello = readHello(req.headers);
     if (hello === undefined) return refuse(401, 'malformed hello');
     const window = this.#options.handshakeWindow;
-    const challenge = this.#issuer.check(hello.challenge, now, window);
+    const challenge = this.#issuer.check(hello.challenge, now, this.#challengeLife);
     if (challenge === undefined) return refuse(401, 'unknown or expired challenge');
     if (Math.abs(now - hello.time) > window) return refuse(401, 'clock skew');
     if (hello.target !== this.#host.identity().node) return refuse(401, 'wrong target node');
@@ -300,6 +304,14 @@ export class Acceptor {
       // an observer cannot hurt the transport
     }
   }
+}
+
+/**
+ * How long a challenge may be answered: the server issued it on its own clock, so no skew is
+ * involved; a dialer answers at once, within two handshake timeouts. Capped by the window.
+ */
+function challengeLife(options: ResolvedOptions): number {
+  return Math.min(options.handshakeWindow, 2 * options.handshakeTimeout);
 }
 
 function hasOrigin(req: IncomingMessage): boolean {
