@@ -30,8 +30,10 @@ export interface AgentStatus {
   readonly level: number;
   readonly threadId: string | undefined;
   readonly step: number;
-  /** Tokens in the context now. */
+  /** Tokens in the context now, by warden's own count. */
   readonly contextTokens: number;
+  /** What the provider counted beyond warden's count at the last call (the count's measured error). */
+  readonly uncountedTokens: number;
   readonly spent: BudgetSpent | undefined;
   /** Spawns refused for a ceiling, since the agent started. */
   readonly refusedSpawns: number;

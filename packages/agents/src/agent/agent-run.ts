@@ -40,6 +40,14 @@ export class Run {
   /** A context_length error is answered by one compaction and one retry, not more. */
   contextRetried = false;
   wallTimer: Ref | undefined;
+  /** Our count of the context when the last model call was made. */
+  tokensAtCall = 0;
+  /**
+   * How many input tokens the provider counted beyond our own count of the same request (tool
+   * schemas, its framing, a tokenizer that is not ours): the measured error of our count, added
+   * to it when deciding whether to compact, so an undercount never lets the context overflow.
+   */
+  uncounted = 0;
 
   constructor(
     id: number,

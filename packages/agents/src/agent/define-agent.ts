@@ -226,6 +226,7 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
       threadId: run?.threadId,
       step: run?.step ?? 0,
       contextTokens: run?.ledger.tokens ?? 0,
+      uncountedTokens: run?.uncounted ?? 0,
       spent: run?.meter.spent(ctx.now()),
       refusedSpawns: state.loop.refusedSpawns,
     };

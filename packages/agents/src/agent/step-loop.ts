@@ -220,7 +220,7 @@ export class StepLoop {
     const compaction = runtime.spec.compaction;
     if (
       compaction !== false &&
-      run.ledger.tokens > compaction.threshold * runtime.spec.contextWindow
+      run.ledger.tokens + run.uncounted > compaction.threshold * runtime.spec.contextWindow
     ) {
       this.#compact(run);
       return undefined;
@@ -233,6 +233,7 @@ export class StepLoop {
     const { ctx, runtime } = this;
     const model = runtime.spec.models[run.modelIndex];
     if (model === undefined) return;
+    run.tokensAtCall = run.ledger.tokens;
     const request = {
       system: runtime.spec.system,
       // A copy: the ledger grows in place, and a client may keep the request it was given.
@@ -255,6 +256,9 @@ export class StepLoop {
     const response = outcome.response;
     run.meter.chargeModel(response.model, response.usage);
     this.#report(response);
+    const reported = response.usage.inputTokens;
+    if (Number.isFinite(reported) && reported > 0)
+      run.uncounted = Math.max(0, reported - run.tokensAtCall);
     run.meter.chargeStep();
     run.step++;
     run.contextRetried = false;
@@ -460,10 +464,11 @@ export class StepLoop {
   async #onCompacted(run: Run, outcome: unknown): Promise<AgentResult | undefined> {
     const { runtime } = this;
     const ok = (outcome as { ok: boolean }).ok;
-    const fits = run.ledger.tokens + runtime.spec.maxOutputTokens <= runtime.spec.contextWindow;
+    const tokens = run.ledger.tokens + run.uncounted;
+    const fits = tokens + runtime.spec.maxOutputTokens <= runtime.spec.contextWindow;
     const underThreshold =
       runtime.spec.compaction !== false &&
-      run.ledger.tokens <= runtime.spec.compaction.threshold * runtime.spec.contextWindow;
+      tokens <= runtime.spec.compaction.threshold * runtime.spec.contextWindow;
     if (ok && underThreshold) {
       this.lifecycle.send({ type: 'agent.compacted' });
       this.#publish('agent.compacted', {

@@ -108,4 +108,35 @@ describe('defineAgent: compaction', () => {
       expect(tokens + 200).toBeLessThanOrEqual(windowTokens);
     }
   });
+
+  it('counts what the provider counted beyond its own count when deciding to compact', async () => {
+    const { clock, node } = agentWorld();
+    const types = publishedTypes(node);
+    const model = createScriptedModel({
+      clock,
+      script: [
+        // The provider says the first request was 12,000 tokens (its tokenizer, its framing).
+        {
+          toolCalls: [{ name: 'dump', input: { n: 1 } }],
+          usage: { inputTokens: 12_000, outputTokens: 10 },
+        },
+        { text: 'done', usage: { inputTokens: 900, outputTokens: 10 } },
+      ],
+    });
+    const pid = node.spawn(
+      defineAgent({
+        name: 'uc',
+        model,
+        system: '',
+        tools: [bigTool],
+        contextWindow: 20_000,
+        compaction: { threshold: 0.5, strategies: ['clear-tool-results'] },
+      }),
+    );
+    const result = outcomeOf(runTask(node, pid, 'go'));
+    await clock.settle();
+    expect(result.value().text).toBe('done');
+    // By its own count the context was far under 10,000 tokens; by the provider's it was not.
+    expect(types.filter((t) => t.startsWith('agent.compact'))).toEqual(['agent.compaction_failed']);
+  });
 });
