@@ -53,14 +53,17 @@ export class SimClock implements Clock {
     return this.test.track(participant);
   }
 
-  /** Time moves `ms` at once; timers due meanwhile fire now, oldest first. */
+  /**
+   * Time moves `ms` at once: timers due meanwhile fire now, oldest first, and every later timer
+   * keeps its due time on the new clock.
+   */
   jump(ms: number): void {
     this.#skew += ms;
     const now = this.now();
-    const due = [...this.#timers].filter((t) => t.due <= now).sort((a, b) => a.due - b.due);
-    for (const timer of due) {
+    const pending = [...this.#timers].sort((a, b) => a.due - b.due);
+    for (const timer of pending) {
       this.test.clearTimer(timer.handle);
-      timer.handle = this.test.setTimer(0, () => this.#fire(timer));
+      timer.handle = this.test.setTimer(Math.max(0, timer.due - now), () => this.#fire(timer));
     }
   }
 
