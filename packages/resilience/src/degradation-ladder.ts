@@ -2,27 +2,13 @@ import type { Clock } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { describeError, Emitter, type Observed } from './events.js';
 import { abortedError, invoke } from './internal/abort.js';
-import {
-  checkClock,
-  checkInt,
-  checkName,
-  checkRecord,
-  checkSignal,
-  invalidOption,
-} from './internal/check.js';
+import { checkClock, checkInt, checkRecord, checkSignal } from './internal/check.js';
 import { deferred } from './internal/deferred.js';
-import { isAvailable, type LevelHealth, type Unsubscribe, unsubscribe } from './level-health.js';
+import { type Level, validateLevels } from './ladder-level.js';
+import { isAvailable, type Unsubscribe, unsubscribe } from './level-health.js';
 import type { ExecuteOptions, PolicyContext } from './policy.js';
 
-/** One rung: serves requests while its health allows (no health: always). */
-export type Level<Req, Res> =
-  | {
-      readonly name: string;
-      readonly health?: LevelHealth;
-      readonly serve: (request: Req, context: PolicyContext) => PromiseLike<Res> | Res;
-    }
-  /** The last rung: accepts requests and replays them, in order, when a higher level recovers. */
-  | { readonly name: string; readonly queue: true };
+export type { Level } from './ladder-level.js';
 
 export interface DegradationLadderOptions<Req, Res> extends Observed {
   readonly clock: Clock;
@@ -65,8 +51,6 @@ interface Queued<Req, Res> {
   readonly reject: (error: unknown) => void;
   replays: number;
 }
-
-type ServeLevel<Req, Res> = Extract<Level<Req, Res>, { serve: unknown }>;
 
 /**
  * An explicit degradation ladder: primary, fallback, cache, static answer, queue for later. The
@@ -276,34 +260,4 @@ export class DegradationLadder<Req, Res> {
     }
     if (this.#queue.length > 0) void this.#drain();
   }
-}
-
-function validateLevels<Req, Res>(levels: readonly Level<Req, Res>[]): readonly Level<Req, Res>[] {
-  if (!Array.isArray(levels) || levels.length === 0)
-    throw invalidOption('levels', levels, 'a non-empty array');
-  const names = new Set<string>();
-  levels.forEach((level, i) => {
-    const name = checkName(`levels[${i}].name`, level?.name);
-    if (names.has(name)) throw invalidOption(`levels[${i}].name`, name, 'a unique name');
-    names.add(name);
-    if ('queue' in level) {
-      if (level.queue !== true || i !== levels.length - 1) {
-        throw invalidOption(`levels[${i}].queue`, level.queue, 'true, on the last level only');
-      }
-    } else {
-      const { serve, health } = level as ServeLevel<Req, Res>;
-      if (typeof serve !== 'function')
-        throw invalidOption(`levels[${i}].serve`, serve, 'a function');
-      if (
-        health !== undefined &&
-        (typeof health !== 'object' ||
-          health === null ||
-          typeof health.onStateChange !== 'function' ||
-          !('state' in health))
-      ) {
-        throw invalidOption(`levels[${i}].health`, health, 'a LevelHealth (state, onStateChange)');
-      }
-    }
-  });
-  return [...levels];
 }
