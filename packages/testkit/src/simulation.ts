@@ -329,7 +329,8 @@ export class Simulation {
 
   /** A process as the timeline names it: its label, registered name or child id. */
   nameOf(pid: Pid): string {
-    return this.#names.get(pid.key) ?? `<${pid.key}>`;
+    // never the incarnation: it is random, and the timeline must be the same on every replay
+    return this.#names.get(pid.key) ?? `<${pid.node}.${pid.id}>`;
   }
 
   #plan<A>(plans: Map<string, Map<number, A>>, label: string, nth: number, action: A): void {
