@@ -1,4 +1,11 @@
-import type { AnyTool } from '@warden/agents';
+import {
+  type AnyTool,
+  type AuditLog,
+  type EffectEntry,
+  type EffectJournal,
+  MemoryAuditLog,
+  MemoryEffectJournal,
+} from '@warden/agents';
 import {
   createScriptedModel,
   type ScriptedModel,
@@ -88,6 +95,10 @@ export class Simulation {
     pid: Pid | undefined;
     event: { type: string } & Record<string, unknown>;
   }[] = [];
+  /** The latest state of every entry of the journals made with `sim.journal`, by key. */
+  readonly journalEntries = new Map<string, EffectEntry>();
+  /** The audit logs made with `sim.auditLog`. */
+  readonly auditLogs: AuditLog[] = [];
   readonly random: () => number;
   readonly #network: InMemoryNetwork = createInMemoryNetwork();
   readonly #jitterMs: number;
@@ -200,6 +211,37 @@ export class Simulation {
       seed: Math.floor(this.random() * 2 ** 31),
       faults: [...(options.faults ?? []), ...modelRules(this.schedule, label)],
     });
+  }
+
+  /**
+   * An effect journal for an agent's governance (`governance: { journal: sim.journal() }`) whose
+   * every entry the checkers read: by default in memory, living as long as the run, as a durable
+   * journal outlives the agents that write it.
+   */
+  journal(inner: EffectJournal = new MemoryEffectJournal()): EffectJournal {
+    const keep = (entry: EffectEntry): EffectEntry => {
+      this.journalEntries.set(entry.key, entry);
+      if (entry.state === 'executing' || entry.state === 'unknown' || entry.state === 'denied') {
+        this.timeline.add(
+          entry.at,
+          'system',
+          `journal ${entry.tool} ${entry.state} (${entry.threadId})`,
+        );
+      }
+      return entry;
+    };
+    return {
+      begin: async (entry) => keep(await inner.begin(entry)),
+      get: (key) => inner.get(key),
+      advance: async (key, version, change) => keep(await inner.advance(key, version, change)),
+      list: (threadId) => inner.list(threadId),
+    };
+  }
+
+  /** An audit log for an agent's governance, whose hash chain `auditChainIntact` verifies. */
+  auditLog(inner: AuditLog = new MemoryAuditLog()): AuditLog {
+    this.auditLogs.push(inner);
+    return inner;
   }
 
   /** Says the supervisor's restart flags, so the intensity checker holds it to them. */
