@@ -1,3 +1,5 @@
+import { WardenErrorBase } from '@warden/core';
+
 /**
  * Every error the agent runtime raises carries a stable `code` from this closed table. An agent
  * that ends because of one exits with an error reason whose `code` is that code, so a supervisor,
@@ -16,6 +18,10 @@ export const AGENT_ERROR_CODES = [
   'ERR_AGENT_BUSY',
   /** An option failed validation; `field` names it. */
   'ERR_INVALID_OPTION',
+  /** A checkpoint commit named a head that is no longer the run's head: a stale writer. */
+  'ERR_STALE_HEAD',
+  /** A value has no canonical form (a cycle, a function, a non-finite number, ...). */
+  'ERR_NOT_CANONICAL',
 ] as const;
 
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
@@ -27,7 +33,7 @@ export interface AgentErrorData {
   readonly detail?: unknown;
 }
 
-export class AgentError extends Error {
+export class AgentError extends WardenErrorBase {
   readonly _tag = 'AgentError' as const;
   readonly code: AgentErrorCode;
   /** Structured figures (which budget, its limit and what was spent; which call repeated). */
@@ -46,7 +52,7 @@ export class AgentError extends Error {
     this.field = extra.field;
   }
 
-  toJSON(): AgentErrorData {
+  override toJSON(): AgentErrorData {
     return {
       _tag: this._tag,
       code: this.code,

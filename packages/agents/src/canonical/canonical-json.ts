@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
+import { AgentError } from '../agent/agent-error.js';
 
 /** Thrown for a value that has no canonical form (a cycle, a function, a non-finite number, ...). */
-export class CanonicalFormError extends Error {
-  readonly _tag = 'CanonicalFormError' as const;
-  readonly code = 'ERR_NOT_CANONICAL' as const;
+export class CanonicalFormError extends AgentError {
   /** A JSON-pointer-like path to the offending value (`/args/0/limit`). */
   readonly path: string;
 
   constructor(path: string, message: string) {
-    super(`${message} at ${path === '' ? '(root)' : path}`);
+    super('ERR_NOT_CANONICAL', `${message} at ${path === '' ? '(root)' : path}`, {
+      detail: { path },
+    });
     this.name = 'CanonicalFormError';
     this.path = path;
   }

@@ -1,15 +1,20 @@
+import { AgentError, isAgentError } from '../agent/agent-error.js';
 import type { Checkpoint } from './checkpoint.js';
 
 /** Thrown by a commit whose `expectedHead` is not the run's head: another writer moved it. */
-export class StaleHeadError extends Error {
-  readonly _tag = 'StaleHeadError' as const;
-  readonly code = 'ERR_STALE_HEAD' as const;
+export class StaleHeadError extends AgentError {
   readonly threadId: string;
   readonly expected: number;
   readonly actual: number;
 
   constructor(threadId: string, expected: number, actual: number) {
-    super(`stale checkpoint writer for ${threadId}: expected head ${expected}, found ${actual}`);
+    super(
+      'ERR_STALE_HEAD',
+      `stale checkpoint writer for ${threadId}: expected head ${expected}, found ${actual}`,
+      {
+        detail: { threadId, expected, actual },
+      },
+    );
     this.name = 'StaleHeadError';
     this.threadId = threadId;
     this.expected = expected;
@@ -17,12 +22,9 @@ export class StaleHeadError extends Error {
   }
 }
 
-export function isStaleHeadError(value: unknown): value is StaleHeadError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { _tag?: unknown })._tag === 'StaleHeadError'
-  );
+/** Recognises a stale-writer refusal, also as data that crossed the wire. */
+export function isStaleHeadError(value: unknown): boolean {
+  return isAgentError(value, 'ERR_STALE_HEAD');
 }
 
 /**

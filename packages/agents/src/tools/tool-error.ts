@@ -1,3 +1,5 @@
+import { WardenErrorBase } from '@warden/core';
+
 /**
  * Why a tool call did not produce a result. A tool error is not an exception of the agent: it is
  * returned to the model as the call's result (`isError`), counted, and the model may correct
@@ -25,7 +27,7 @@ export interface ToolErrorData {
   readonly tool: string;
 }
 
-export class ToolError extends Error {
+export class ToolError extends WardenErrorBase {
   readonly _tag = 'ToolError' as const;
   readonly code: ToolErrorCode;
   readonly tool: string;
@@ -37,7 +39,7 @@ export class ToolError extends Error {
     this.tool = tool;
   }
 
-  toJSON(): ToolErrorData {
+  override toJSON(): ToolErrorData {
     return { _tag: this._tag, code: this.code, message: this.message, tool: this.tool };
   }
 }
