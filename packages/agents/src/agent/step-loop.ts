@@ -150,7 +150,15 @@ export class StepLoop {
     }
     this.#publish('agent.task_started', { threadId, resumed: saved !== undefined, step: run.step });
     await this.#commit(run);
-    this.#next(run);
+    const pending = pendingCalls(run);
+    if (pending.length > 0) {
+      // It died while acting: the calls its last step planned run again, with the same
+      // idempotency keys (same thread, step, position and arguments), then the loop goes on.
+      this.lifecycle.send({ type: 'agent.act', toolCalls: pending.length });
+      this.#act(run, pending, undefined);
+    } else {
+      this.#next(run);
+    }
     return undefined;
   }
 
@@ -579,6 +587,13 @@ export class StepLoop {
     const event = { type, agent: this.runtime.spec.name, ...fields };
     this.ctx.publish(event);
   }
+}
+
+/** The tool calls of the last message when their results never came back (a resumed run). */
+function pendingCalls(run: Run): ToolCallPart[] {
+  const last = run.ledger.messages.at(-1);
+  if (last?.role !== 'assistant') return [];
+  return last.content.filter((p): p is ToolCallPart => p.type === 'tool-call');
 }
 
 function note(text: string): Message {
