@@ -1,7 +1,7 @@
 import type { Clock } from '@warden/core';
 import { ResilienceError } from './errors.js';
 import { describeError, Emitter, type Observed } from './events.js';
-import { abortedError, invoke } from './internal/abort.js';
+import { abortedError } from './internal/abort.js';
 import { checkClock, checkInt, checkRecord, checkSignal } from './internal/check.js';
 import { deferred } from './internal/deferred.js';
 import { type Level, validateLevels } from './ladder-level.js';
@@ -43,6 +43,14 @@ export type Served<Res> =
       /** Settles with the replay's answer, in queue order. */
       readonly result: Promise<Answer<Res>>;
     };
+
+/** A level's answer inside the ladder (a class: told apart from a failure by `instanceof`). */
+class LevelAnswer<Res> {
+  constructor(
+    readonly level: string,
+    readonly value: Res,
+  ) {}
+}
 
 interface Queued<Req, Res> {
   readonly id: number;
@@ -138,8 +146,10 @@ export class DegradationLadder<Req, Res> {
     if (this.#closing.signal.aborted)
       throw new ResilienceError('ERR_CLOSED', 'degradation ladder closed');
     if (this.#queue.length > 0) return this.#enqueue(request);
-    const { answer, error } = await this.#serve(request, signal);
-    if (answer !== undefined) return { queued: false, ...answer };
+    const served = await this.#serve(request, signal);
+    if (served instanceof LevelAnswer)
+      return { queued: false, level: served.level, value: served.value };
+    const error = served.error;
     if (signal.aborted) throw abortedError(signal);
     if (this.#queueLevel !== undefined) return this.#enqueue(request);
     throw new ResilienceError('ERR_DEGRADED', `no level could serve: ${describeError(error)}`, {
@@ -155,17 +165,21 @@ export class DegradationLadder<Req, Res> {
       q.reject(new ResilienceError('ERR_CLOSED', 'degradation ladder closed'));
   }
 
-  /** Tries the serving levels from the best available down; the first answer wins. */
-  async #serve(
-    request: Req,
-    signal: AbortSignal,
-  ): Promise<{ answer?: Answer<Res>; error?: unknown }> {
-    let error: unknown = new ResilienceError('ERR_DEGRADED', 'every level is unavailable');
+  /**
+   * Tries the serving levels from the best available down; the first answer wins. Built for the
+   * path every call takes while the best level is healthy: no error, closure or extra promise is
+   * made before a level fails (a level's synchronous throw is caught here as a rejection would be).
+   */
+  async #serve(request: Req, signal: AbortSignal): Promise<LevelAnswer<Res> | { error: unknown }> {
+    let context: PolicyContext | undefined;
+    let tried = false;
+    let error: unknown;
     for (const level of this.#levels) {
       if (!('serve' in level) || !isAvailable(level.health)) continue;
+      tried = true;
       try {
-        const value = await invoke((ctx: PolicyContext) => level.serve(request, ctx), { signal });
-        return { answer: { level: level.name, value } };
+        context ??= { signal };
+        return new LevelAnswer(level.name, await level.serve(request, context));
       } catch (e) {
         error = e;
         if (signal.aborted) return { error };
@@ -176,6 +190,7 @@ export class DegradationLadder<Req, Res> {
         });
       }
     }
+    if (!tried) error = new ResilienceError('ERR_DEGRADED', 'every level is unavailable');
     return { error };
   }
 
@@ -208,14 +223,16 @@ export class DegradationLadder<Req, Res> {
         this.#current !== undefined
       ) {
         const head = this.#queue[0] as Queued<Req, Res>;
-        const { answer, error } = await this.#serve(head.request, this.#closing.signal);
+        const served = await this.#serve(head.request, this.#closing.signal);
         if (this.#closing.signal.aborted) return;
-        if (answer !== undefined) {
+        if (served instanceof LevelAnswer) {
+          const answer: Answer<Res> = { level: served.level, value: served.value };
           this.#queue.shift();
           this.#emitter.emit({ type: 'degrade.replayed', id: head.id, level: answer.level });
           head.resolve(answer);
           continue;
         }
+        const error = served.error;
         head.replays++;
         if (head.replays < this.maxReplays) return; // wait for the next recovery
         this.#queue.shift();
