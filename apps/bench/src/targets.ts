@@ -170,6 +170,19 @@ function agentOverheadTarget(cases: Cases, factor: number): TargetResult {
   };
 }
 
+/** Operations per second of warden in case `id` (its `ops` over the median time), against a floor. */
+function rateTarget(cases: Cases, id: string, min: number, label: string): TargetResult {
+  const c = cases.get(id);
+  const ms = medianOf(c, 'warden');
+  const rate = c?.ops !== undefined && ms !== undefined && ms > 0 ? c.ops / (ms / 1000) : undefined;
+  return {
+    label,
+    goal: `>= ${min} /s`,
+    measured: rate === undefined ? '-' : `${rate.toFixed(0)} /s`,
+    met: rate === undefined ? undefined : rate >= min,
+  };
+}
+
 /** The targets of the benchmark issue, judged on medians of this run. */
 export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] {
   const cases: Cases = new Map(results.map((c) => [c.id, c]));
@@ -240,6 +253,12 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
       20,
       'ms',
       'agent-concurrency: max event-loop delay, 1,000 warden agents',
+    ),
+    rateTarget(
+      cases,
+      'testkit-runs',
+      2000,
+      'testkit-runs: simulated runs per second, a 5-agent tree with 20 faults each',
     ),
     ...MODEL_STREAM_CASES.map(([id, sdk]) =>
       timeRatioTarget(cases, id, sdk, 1, `${id}: warden's client time / ${sdk} time`),

@@ -25,6 +25,8 @@ export interface FaultUniverse {
   readonly horizonMs?: number;
   /** At most this many faults per schedule. Default 20. */
   readonly maxFaults?: number;
+  /** At least this many (default 0): a benchmark asks for exactly `maxFaults`. */
+  readonly minFaults?: number;
   /** "On its Nth message/call" ranges over 1..maxNth. Default 12. */
   readonly maxNth?: number;
   /** Longest hang of a slow handler, partition, link delay, clock jump. Default 30 000 ms. */
@@ -213,6 +215,10 @@ export function faultSchedule(universe: FaultUniverse = {}): fc.Arbitrary<readon
   if (!(Number.isInteger(maxFaults) && maxFaults >= 0)) {
     throw invalidOption('maxFaults', maxFaults, 'an integer >= 0');
   }
+  const minFaults = universe.minFaults ?? 0;
+  if (!(Number.isInteger(minFaults) && minFaults >= 0 && minFaults <= maxFaults)) {
+    throw invalidOption('minFaults', minFaults, `an integer from 0 to maxFaults (${maxFaults})`);
+  }
   if (!(Number.isFinite(horizonMs) && horizonMs >= 0)) {
     throw invalidOption('horizonMs', horizonMs, 'a finite number >= 0');
   }
@@ -247,6 +253,9 @@ export function faultSchedule(universe: FaultUniverse = {}): fc.Arbitrary<readon
   if (allowed('clock-jump')) arbs.push(clockJump(horizonMs, maxMs));
   if ((universe.requests ?? 0) > 0 && allowed('redeliver'))
     arbs.push(redelivery(universe.requests ?? 0));
-  if (arbs.length === 0) return fc.constant([]);
-  return fc.array(fc.oneof(...arbs), { maxLength: maxFaults });
+  if (arbs.length === 0) {
+    if (minFaults > 0) throw invalidOption('minFaults', minFaults, '0 when no fault kind has a target');
+    return fc.constant([]);
+  }
+  return fc.array(fc.oneof(...arbs), { minLength: minFaults, maxLength: maxFaults });
 }

@@ -47,6 +47,7 @@ export { singleInstance } from './invariants/single-instance.js';
 export { recordEffect } from './record-effect.js';
 export { RequestLedger, type RequestRecord, type RequestStatus } from './request-ledger.js';
 export { type RunOptions, type RunOutcome, runSchedule, type Setup } from './run-schedule.js';
+export { sampleSchedules } from './sample-schedules.js';
 export {
   type InstanceViolation,
   Simulation,

@@ -24,6 +24,7 @@ import { savinaWorkload } from './savina/savina.js';
 import { threadRing } from './savina/thread-ring.js';
 import { spawnChurn } from './spawn-churn.js';
 import { supervisorScaling } from './supervisor-scaling.js';
+import { testkitRuns } from './testkit-runs.js';
 
 /** The Savina benchmarks ported, in the order of the issue. */
 export const SAVINA: readonly AnySavinaBenchmark[] = [
@@ -54,5 +55,6 @@ export const WORKLOADS: readonly Workload[] = [
   agentStepOverhead,
   agentMemory,
   agentConcurrency,
+  testkitRuns,
   ...SAVINA.map(savinaWorkload),
 ];

@@ -1,0 +1,133 @@
+import { defineAgent, defineTool, runTask } from '@warden/agents';
+import { defineActor, reply, startSupervisor } from '@warden/core';
+import { z } from 'zod';
+// The bench does not depend on @warden/testkit yet (its package.json would have to list it):
+// until it does, the testkit is imported from its build output, which `tsc -b` makes first.
+import {
+  type Fault,
+  faultSchedule,
+  nothingLost,
+  replaySystem,
+  type Setup,
+  sampleSchedules,
+  singleInstance,
+} from '../../../../packages/testkit/dist/index.js';
+import type { Case, Metric, Sample, Workload } from '../workload.js';
+import { scaled } from '../workload.js';
+
+/**
+ * How many simulated runs of a user's system the testkit makes per second: the number that
+ * decides whether ten thousand fault schedules take seconds or minutes. Each run builds the
+ * system anew on a fresh clock and network, applies a schedule of exactly 20 faults (crashes by
+ * name and on the Nth message, slow handlers, provider failures, tool failures, clock jumps)
+ * within 5 virtual seconds, gives it 5 quiet seconds, and checks two invariants.
+ *
+ * - `testkit-runs`: a supervisor over 5 agents (`defineAgent`, one scripted model each with
+ *   500 ms latency, one tool), each asked one task by a client at the start: a plan, a tool
+ *   call, an answer, and resumes after every crash.
+ * - `testkit-runs/actors`: the same tree and schedules with 5 plain `defineActor` servers in
+ *   place of the agents: what the simulation itself costs, without the agent runtime.
+ *
+ * The schedules are drawn once, from a fixed seed, outside the timed region.
+ */
+export const testkitRuns: Workload = {
+  name: 'testkit-runs',
+  title: 'Testkit: simulated runs per second, a 5-agent tree with 20 faults each',
+  cases(scale: number): Case[] {
+    const n = scaled(400, scale, 20);
+    const schedules = sampleSchedules(UNIVERSE, { count: n, seed: 2026 });
+    return [
+      {
+        id: 'testkit-runs',
+        params: `${n} runs of a 5-agent tree, 20 faults each (5 s of faults, 5 s quiet, virtual)`,
+        metrics: METRICS,
+        ops: n,
+        runs: 3,
+        baseline: 'warden',
+        run: { warden: () => timeRuns(agentTree, schedules) },
+      },
+      {
+        id: 'testkit-runs/actors',
+        params: `${n} runs of a 5-actor tree, the same 20-fault schedules`,
+        metrics: METRICS,
+        ops: n,
+        runs: 3,
+        baseline: 'warden',
+        run: { warden: () => timeRuns(actorTree, schedules) },
+      },
+    ];
+  },
+};
+
+const METRICS: readonly Metric[] = [{ key: 'ms', unit: 'ms', label: 'time' }];
+
+const NAMES = ['a1', 'a2', 'a3', 'a4', 'a5'];
+
+const UNIVERSE = faultSchedule({
+  names: NAMES,
+  labels: NAMES,
+  models: NAMES,
+  tools: ['lookup'],
+  kinds: ['crash', 'crash-on-message', 'slow', 'model', 'tool', 'clock-jump'],
+  randomCrashes: false,
+  horizonMs: 5_000,
+  minFaults: 20,
+  maxFaults: 20,
+  maxDurationMs: 2_000,
+});
+
+const lookup = defineTool({
+  name: 'lookup',
+  description: 'Looks a record up',
+  effect: 'read',
+  input: z.object({ n: z.number() }),
+  run: ({ n }) => `record ${n}`,
+});
+
+function turn(request: { readonly messages: readonly { readonly role: string }[] }) {
+  return request.messages.some((m) => m.role === 'tool')
+    ? { text: 'done' }
+    : { toolCalls: [{ name: 'lookup', input: { n: 1 } }] };
+}
+
+/** As a user writes it: the agents are defined in the setup, on the run's models. */
+const agentTree: Setup = async (sim) => {
+  const node = sim.node('tree');
+  const children = NAMES.map((name) => {
+    const model = sim.model(name, { script: turn, latencyMs: 500, timeoutMs: 5_000 });
+    const agent = defineAgent({ name, system: '', tools: [sim.tool(lookup)], model });
+    return { id: name, start: { behaviour: sim.actor(name, agent), options: { name } } };
+  });
+  await startSupervisor(node, { strategy: 'one_for_one', intensity: 100, period: 1_000, children });
+  for (const name of NAMES) {
+    void sim.client(name, () => runTask(node, name, { task: 'look it up', threadId: name }));
+  }
+};
+
+const server = defineActor<number>({
+  init: () => 0,
+  handleCall: (_request: 'work', _from, n) => reply(n + 1, n + 1),
+});
+
+const actorTree: Setup = async (sim) => {
+  const node = sim.node('tree');
+  const children = NAMES.map((name) => ({
+    id: name,
+    start: { behaviour: sim.actor(name, server), options: { name } },
+  }));
+  await startSupervisor(node, { strategy: 'one_for_one', intensity: 100, period: 1_000, children });
+  for (const name of NAMES) void sim.client(name, () => node.call(name, 'work'));
+};
+
+async function timeRuns(setup: Setup, schedules: readonly (readonly Fault[])[]): Promise<Sample> {
+  const invariants = [singleInstance(), nothingLost()];
+  let faults = 0;
+  const start = performance.now();
+  for (const [i, schedule] of schedules.entries()) {
+    await replaySystem(setup, { invariants, seed: i, schedule, horizonMs: 5_000, quietMs: 5_000 });
+    faults += schedule.length;
+  }
+  const ms = performance.now() - start;
+  if (faults !== schedules.length * 20) throw new Error(`expected 20 faults a run, got ${faults}`);
+  return { ms };
+}
