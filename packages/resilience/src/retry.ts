@@ -9,7 +9,7 @@ import {
 import { type Classification, type Classifier, classifyError } from './classify.js';
 import { ResilienceError } from './errors.js';
 import { describeError, Emitter, type Observed, type ResilienceEvent } from './events.js';
-import { abortedError, childController, invoke, raceAbort, sleep } from './internal/abort.js';
+import { abortedError, sleep } from './internal/abort.js';
 import {
   checkClock,
   checkExecute,
@@ -67,6 +67,10 @@ export interface RetryContext extends PolicyContext {
 /** Read through a function: TypeScript narrows `signal.aborted` once and never forgets. */
 function callerAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
+}
+
+function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 type GiveUp = Extract<ResilienceEvent, { type: 'retry.gave_up' }>['reason'];
@@ -153,12 +157,22 @@ export class RetryPolicy implements Policy {
     const clock = this.#clock;
     const caller = checkExecute(fn, options);
     if (caller?.aborted === true) throw abortedError(caller);
-    const { controller, dispose } = childController(caller);
+    // Built for the call that succeeds at once: one controller, one listener on the caller and
+    // one promise per attempt. The caller's abort and the deadline both go through `abort`,
+    // which also cuts the attempt in flight (after the attempt's own listeners have run).
+    const controller = new AbortController();
     const signal = controller.signal;
+    let cut: ((reason: unknown) => void) | undefined;
+    const abort = (reason: unknown) => {
+      controller.abort(reason);
+      cut?.(signal.reason);
+    };
+    const onCaller = caller === undefined ? undefined : () => abort(caller.reason);
+    if (onCaller !== undefined) caller?.addEventListener('abort', onCaller, { once: true });
     const deadlineAt = clock.now() + this.deadlineMs;
     const deadline = Number.isFinite(this.deadlineMs)
       ? clock.setTimer(this.deadlineMs, () =>
-          controller.abort(new ResilienceError('ERR_RETRY_DEADLINE', 'retry deadline reached')),
+          abort(new ResilienceError('ERR_RETRY_DEADLINE', 'retry deadline reached')),
         )
       : undefined;
     this.#options.budget?.deposit();
@@ -167,8 +181,19 @@ export class RetryPolicy implements Policy {
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await raceAbort(invoke(fn, { signal, attempt }), signal, () => signal.reason);
+          const work = fn({ signal, attempt });
+          if (signal.aborted) {
+            // aborted while the attempt was starting: its outcome no longer matters
+            Promise.resolve(work).catch(() => {});
+            throw signal.reason;
+          }
+          if (!isThenable(work)) return work;
+          return await new Promise<T>((resolve, reject) => {
+            cut = reject;
+            work.then(resolve, reject);
+          });
         } catch (error) {
+          cut = undefined;
           if (signal.aborted) {
             const reason = callerAborted(caller) ? 'aborted' : 'deadline';
             throw this.#giveUp(reason, attempt, lastError ?? error, caller);
@@ -209,8 +234,9 @@ export class RetryPolicy implements Policy {
         }
       }
     } finally {
+      cut = undefined;
       if (deadline !== undefined) clock.clearTimer(deadline);
-      dispose();
+      if (onCaller !== undefined) caller?.removeEventListener('abort', onCaller);
     }
   }
 
