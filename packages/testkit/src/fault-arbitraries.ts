@@ -254,7 +254,8 @@ export function faultSchedule(universe: FaultUniverse = {}): fc.Arbitrary<readon
   if ((universe.requests ?? 0) > 0 && allowed('redeliver'))
     arbs.push(redelivery(universe.requests ?? 0));
   if (arbs.length === 0) {
-    if (minFaults > 0) throw invalidOption('minFaults', minFaults, '0 when no fault kind has a target');
+    if (minFaults > 0)
+      throw invalidOption('minFaults', minFaults, '0 when no fault kind has a target');
     return fc.constant([]);
   }
   return fc.array(fc.oneof(...arbs), { minLength: minFaults, maxLength: maxFaults });

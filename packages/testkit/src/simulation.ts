@@ -203,14 +203,57 @@ export class Simulation {
     });
   }
 
-  /** A scripted model on the run's clock, failing as the schedule says for `label`. */
+  /**
+   * A scripted model on the run's clock, failing as the schedule says for `label`; each call a
+   * fault hits is noted in the timeline as it starts.
+   */
   model(label: string, options: Omit<ScriptedModelOptions, 'clock' | 'seed'>): ScriptedModel {
-    return createScriptedModel({
+    const inner = createScriptedModel({
       ...options,
       clock: this.clock,
       seed: Math.floor(this.random() * 2 ** 31),
       faults: [...(options.faults ?? []), ...modelRules(this.schedule, label)],
     });
+    const hits = this.schedule.filter(
+      (f): f is Extract<Fault, { kind: 'model' }> => f.kind === 'model' && f.model === label,
+    );
+    if (hits.length === 0) return inner;
+    const note = (): void => {
+      const index = inner.calls.length;
+      const hit = hits.find((f) => index >= f.call && index < f.call + f.count);
+      if (hit !== undefined) {
+        this.timeline.add(
+          this.clock.now(),
+          'fault',
+          `model "${label}" call ${index}: ${hit.fault}`,
+        );
+      }
+    };
+    return {
+      get provider() {
+        return inner.provider;
+      },
+      get model() {
+        return inner.model;
+      },
+      get calls() {
+        return inner.calls;
+      },
+      get inFlight() {
+        return inner.inFlight;
+      },
+      get maxInFlight() {
+        return inner.maxInFlight;
+      },
+      generate: (request) => {
+        note();
+        return inner.generate(request);
+      },
+      stream: (request) => {
+        note();
+        return inner.stream(request);
+      },
+    };
   }
 
   /**
@@ -494,6 +537,14 @@ export class Simulation {
             'system',
             () =>
               `${pid === undefined ? 'agent' : this.nameOf(pid)} ${inner.type.slice(6)}${typeof inner.reason === 'string' ? `: ${inner.reason}` : ''}`,
+          );
+        } else if (inner.type === 'agent.tool_call' && inner.outcome !== 'ok') {
+          const pid = event.pid;
+          this.timeline.add(
+            event.time,
+            'system',
+            () =>
+              `${pid === undefined ? 'agent' : this.nameOf(pid)}: tool ${String(inner.tool)} -> ${String(inner.outcome)}`,
           );
         }
         return;
