@@ -2,6 +2,7 @@ import type { Clock, Node } from '@warden/core';
 import { CircuitBreaker } from '@warden/machines';
 import {
   isResilienceError,
+  type Permit,
   type ResilienceObserver,
   RetryBudget,
   type RetryPolicy,
@@ -153,8 +154,15 @@ export class ModelPolicy {
     request: ModelRequest,
     signal: AbortSignal,
   ): Promise<ModelResponse> {
+    // The attempt's signal follows `signal`; when that is the caller's own, nothing to join.
+    const caller = request.signal === signal ? undefined : request.signal;
     return this.#run(client, signal, async (attempt, lease) => {
-      const joined = joinSignals(attempt, request.signal);
+      if (caller === undefined) {
+        const response = await client.generate({ ...request, signal: attempt });
+        lease.end();
+        return response;
+      }
+      const joined = joinSignals(attempt, caller);
       try {
         const response = await client.generate({ ...request, signal: joined.signal });
         lease.end();
@@ -228,27 +236,14 @@ export class ModelPolicy {
     // fail fast: an open breaker must not cost a wait in the limiter's queue
     if (breaker.state === 'open' || breaker.state === 'isolated') throw breaker.rejection();
     const limiter = this.limiter(target.provider);
-    const slot = await limiter.acquire(signal);
+    const slot =
+      (signal.aborted ? undefined : limiter.tryAcquire()) ?? (await limiter.acquire(signal));
     const permit = breaker.tryAcquire();
     if (permit < 0) {
       slot.release();
       throw breaker.rejection();
     }
-    let done = false;
-    const lease: Lease = {
-      end: (error?: unknown) => {
-        if (done) return;
-        done = true;
-        breaker.settle(permit, this.#verdict(target, error, signal, limiter));
-        slot.release();
-      },
-      release: () => {
-        if (done) return;
-        done = true;
-        breaker.settle(permit, 'release');
-        slot.release();
-      },
-    };
+    const lease = new ModelPolicy.#CallLease(this, target, signal, limiter, breaker, permit, slot);
     try {
       return await open(signal, lease);
     } catch (error) {
@@ -288,6 +283,36 @@ export class ModelPolicy {
     this.#lastFailure.set(target.provider, error);
     return 'failure';
   }
+
+  /** One call's lease (a class, not closures: one is made per model call). */
+  static readonly #CallLease = class CallLease implements Lease {
+    #done = false;
+
+    constructor(
+      private readonly policy: ModelPolicy,
+      private readonly target: Target,
+      private readonly signal: AbortSignal,
+      private readonly limiter: ProviderLimiter,
+      private readonly breaker: CircuitBreaker,
+      private readonly permit: number,
+      private readonly slot: Permit,
+    ) {}
+
+    end(error?: unknown): void {
+      if (this.#done) return;
+      this.#done = true;
+      const verdict = this.policy.#verdict(this.target, error, this.signal, this.limiter);
+      this.breaker.settle(this.permit, verdict);
+      this.slot.release();
+    }
+
+    release(): void {
+      if (this.#done) return;
+      this.#done = true;
+      this.breaker.settle(this.permit, 'release');
+      this.slot.release();
+    }
+  };
 }
 
 export function createModelPolicy(options: ModelPolicyOptions): ModelPolicy {

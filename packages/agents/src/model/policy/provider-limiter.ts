@@ -117,6 +117,19 @@ export class ProviderLimiter {
   }
 
   /**
+   * A slot now, if one is free, the provider is not paused and a token is in hand (taken); else
+   * undefined, having taken nothing. What `acquire` gives without waiting, without a promise.
+   */
+  tryAcquire(): Permit | undefined {
+    if (this.#pausedUntil !== 0 && this.#pausedUntil > this.#clock.now()) return undefined;
+    const permit = this.concurrency.tryAcquire();
+    if (permit === undefined) return undefined;
+    if (this.rate.tryTake()) return new ProviderLimiter.#Slot(this, permit);
+    permit.release();
+    return undefined;
+  }
+
+  /**
    * A slot, once the pause (if any) is over and a token is in hand. The slot is held until
    * `release()`, also while a stream is read.
    */
@@ -127,7 +140,7 @@ export class ProviderLimiter {
       if (wait > 0)
         await sleep(this.#clock, wait + this.#random() * this.#pauseSpreadMs, signal, pausedAbort);
       await this.rate.take({ signal });
-      return this.#slot(permit);
+      return new ProviderLimiter.#Slot(this, permit);
     } catch (error) {
       permit.release();
       throw error;
@@ -139,18 +152,29 @@ export class ProviderLimiter {
     return this.concurrency.maxConcurrent - this.#allowed - this.#withheld.length;
   }
 
-  /** A caller's slot: given back to the semaphore, or held back while `allowed` is lower. */
-  #slot(permit: Permit): Permit {
-    let held = true;
-    return {
-      release: () => {
-        if (!held) return;
-        held = false;
-        if (this.#excess() > 0) this.#withheld.push(permit);
-        else permit.release();
-      },
-    };
+  /** A caller's slot is given back: to the semaphore, or held back while `allowed` is lower. */
+  #giveBack(permit: Permit): void {
+    if (this.#excess() > 0) this.#withheld.push(permit);
+    else permit.release();
   }
+
+  /** A caller's slot (a class, not closures: one is made per model call). */
+  static readonly #Slot = class Slot implements Permit {
+    #held = true;
+    readonly #limiter: ProviderLimiter;
+    readonly #permit: Permit;
+
+    constructor(limiter: ProviderLimiter, permit: Permit) {
+      this.#limiter = limiter;
+      this.#permit = permit;
+    }
+
+    release(): void {
+      if (!this.#held) return;
+      this.#held = false;
+      this.#limiter.#giveBack(this.#permit);
+    }
+  };
 }
 
 const pausedAbort = (signal: AbortSignal): WardenError =>
