@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { CallRequest, Pid, Ref } from '@warden/core';
 import type { AgentLifecycle } from '@warden/machines';
 import { ContextLedger } from '../context/context-ledger.js';
@@ -7,6 +8,9 @@ import type { AgentResult, Checkpoint } from '../store/checkpoint.js';
 import type { ResolvedAgentSpec } from './agent-spec.js';
 import { BudgetMeter } from './budget.js';
 import { LoopGuard } from './loop-guard.js';
+
+/** Listeners a task's signal may have before Node warns of a leak. */
+const MAX_LISTENERS = 1_000;
 
 /** Who is waiting for a task's result: a caller, or a pid a cast named. */
 export type Origin =
@@ -62,6 +66,9 @@ export class Run {
     },
   ) {
     this.id = id;
+    // Every call of the task (tool calls, subagent waits, their timers) listens to this one
+    // signal; a planner waiting on many subagents legitimately has dozens of listeners.
+    setMaxListeners(MAX_LISTENERS, this.controller.signal);
     this.threadId = init.threadId;
     this.task = init.task;
     this.origin = init.origin;

@@ -16,7 +16,11 @@ import type { ModelResponse } from '../model/model-response.js';
 import type { AgentResult } from '../store/checkpoint.js';
 import type { CheckpointStore } from '../store/checkpoint-store.js';
 import type { MemoryStore } from '../store/memory-store.js';
-import { runToolCall, type ToolCallOutcome } from '../tools/run-tool-call.js';
+import {
+  MAX_TOOL_OUTPUT_CHARS,
+  runToolCall,
+  type ToolCallOutcome,
+} from '../tools/run-tool-call.js';
 import { AgentError } from './agent-error.js';
 import type { AgentReply } from './agent-protocol.js';
 import { type Origin, Run } from './agent-run.js';
@@ -371,6 +375,7 @@ export class StepLoop {
         ]);
         const outcome = await runToolCall(tools, call, {
           clock: ctx.node.clock,
+          maxOutputChars: toolOutputChars(runtime.spec.contextWindow),
           signal: run.controller.signal,
           govern: (tool, input, execute) =>
             gate.run(
@@ -587,6 +592,15 @@ export class StepLoop {
     const event = { type, agent: this.runtime.spec.name, ...fields };
     this.ctx.publish(event);
   }
+}
+
+/**
+ * How much of one tool result enters the context: at most a quarter of the window (at a
+ * conservative three characters a token) and never more than `MAX_TOOL_OUTPUT_CHARS`, so one
+ * oversized result can never fill a context that compaction must keep it in.
+ */
+function toolOutputChars(contextWindow: number): number {
+  return Math.max(1_000, Math.min(MAX_TOOL_OUTPUT_CHARS, Math.floor(contextWindow * 0.75)));
 }
 
 /** The tool calls of the last message when their results never came back (a resumed run). */

@@ -44,6 +44,10 @@ const MAX_ATTEMPTS = 3;
 export class Subagents {
   #supervisor: Promise<Pid> | undefined;
   #guard: SpawnOnceGuard | undefined;
+  /** Subagents started by this agent and not yet answered, per agent type. */
+  readonly #live = new Map<string, number>();
+  /** Keys whose start this agent has in flight: a second request for one will join it. */
+  readonly #starting = new Set<string>();
   /** What a subagent starts with from its parent: at most the parent's rights. */
   inherited: InheritedGovernance | undefined;
 
@@ -101,7 +105,7 @@ export class Subagents {
         }
       } finally {
         // The subagent ends once it has answered (or failed): its place in the tree is free.
-        if (started) this.tree.live--;
+        if (started) this.#take(definition.agentName, -1);
       }
     }
   }
@@ -114,9 +118,15 @@ export class Subagents {
     type: string,
     signal: AbortSignal,
   ): Promise<{ readonly pid: Pid; readonly started: boolean }> {
-    if (guard.running(key) === undefined) {
-      if (guard.count(type) >= this.spec.perType)
+    // A slot is reserved before the start is awaited, so concurrent spawns never pass a ceiling
+    // together; it is given back if this call only joins, or the start fails.
+    let reserved = false;
+    if (guard.running(key) === undefined && !this.#starting.has(key)) {
+      // Counted by answers, not by exits: a subagent that has answered is done, even if its
+      // process has not yet been seen to end.
+      if ((this.#live.get(type) ?? 0) >= this.spec.perType) {
         this.#refuse(`${type} runs ${this.spec.perType} subagents`);
+      }
       if (this.tree.live >= this.tree.max) this.#refuse(`the tree runs ${this.tree.max} subagents`);
       try {
         run.meter.admit('subagents');
@@ -124,24 +134,39 @@ export class Subagents {
         this.onSpawn(true);
         throw error;
       }
+      this.#take(type, 1);
+      this.#starting.add(key);
+      reserved = true;
     }
-    const result = await guard.spawnOnce(
-      key,
-      {
-        extra: {
-          agent,
-          args: { exitWhenDone: true, tree: this.tree, governance: this.inherited },
+    let result: Awaited<ReturnType<SpawnOnceGuard['spawnOnce']>>;
+    try {
+      result = await guard.spawnOnce(
+        key,
+        {
+          extra: {
+            agent,
+            args: { exitWhenDone: true, tree: this.tree, governance: this.inherited },
+          },
         },
-      },
-      { taskType: type, policy: 'join', signal },
-    );
+        { taskType: type, policy: 'join', signal },
+      );
+    } catch (error) {
+      if (reserved) this.#take(type, -1);
+      throw error;
+    } finally {
+      if (reserved) this.#starting.delete(key);
+    }
     this.onSpawn(false);
     const started = result.outcome === 'started';
-    if (started) {
-      run.meter.chargeSubagent();
-      this.tree.live++;
-    }
+    if (started) run.meter.chargeSubagent();
+    else if (reserved) this.#take(type, -1);
     return { pid: result.outcome === 'queued' ? result.running : result.pid, started };
+  }
+
+  /** Takes (1) or gives back (-1) a place of `type` and of the tree. */
+  #take(type: string, n: 1 | -1): void {
+    this.tree.live += n;
+    this.#live.set(type, (this.#live.get(type) ?? 0) + n);
   }
 
   #refuse(why: string): never {
