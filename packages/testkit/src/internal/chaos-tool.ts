@@ -11,7 +11,10 @@ export type ToolAction =
 /** The error an injected tool failure throws, as a service that answered 500 would make it. */
 export class InjectedToolFailure extends Error {
   constructor(tool: string, nth: number) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`injected failure of tool "${tool}" on call ${nth}`);
+    Error.stackTraceLimit = limit;
     this.name = 'InjectedToolFailure';
   }
 }
