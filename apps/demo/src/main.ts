@@ -18,7 +18,10 @@ const red = paint(31);
 const bold = paint(1);
 
 function options(): { plan: ChaosPlan; name: string; seed: number } {
+  // `npm run demo -- --seed 7` reaches us as `-- --seed 7`: the separator is not ours.
+  const argv = process.argv.slice(2);
   const { values } = parseArgs({
+    args: argv[0] === '--' ? argv.slice(1) : argv,
     options: {
       scenario: { type: 'string' },
       faults: { type: 'string' },
