@@ -2,7 +2,8 @@ import { createNode, defineActor, type Node, type Pid, stop } from '@warden/core
 import nact from 'nact';
 import { type Actor, createActor, fromTransition } from 'xstate';
 import { expectEqual } from '../check.js';
-import { RawActor } from '../contenders/raw.js';
+import type { RawActor } from '../contenders/raw.js';
+import { RawRegistry, type RegisteredRawActor } from '../contenders/raw-registry.js';
 import {
   type Case,
   type Deferred,
@@ -17,7 +18,8 @@ import {
  * Actor lifecycle cost. `one-at-a-time`: an actor is spawned, handles one message, spawns its
  * successor and stops, so one actor lives at a time (xstate runs a plain loop instead: its
  * delivery is synchronous, so a chain would recurse). `all-live`: all actors are spawned and
- * handle one message each, then all are stopped from outside.
+ * handle one message each, then all are stopped from outside. Raw actors here keep a registry
+ * entry and a link to their parent (`RawRegistry`), as warden's processes do.
  */
 export const spawnChurn: Workload = {
   name: 'spawn-churn',
@@ -86,36 +88,35 @@ class Churn {
 
 async function rawChain(n: number): Promise<Sample> {
   const churn = new Churn(n);
-  let live = 0;
+  const registry = new RawRegistry();
   const handler = (index: number, self: RawActor<number>): void => {
     const next = churn.ran(index);
+    if (next >= 0) spawnNext(next, (self as RegisteredRawActor<number>).id);
     self.stop();
-    live--;
-    if (next >= 0) spawnNext(next);
   };
-  const spawnNext = (index: number): void => {
-    live++;
-    new RawActor(handler).send(index);
+  const spawnNext = (index: number, parent: number | undefined): void => {
+    registry.spawn(handler, parent).send(index);
   };
   const start = performance.now();
-  spawnNext(0);
+  spawnNext(0, undefined);
   await churn.done.promise;
-  return churn.finish(start, () => live);
+  return churn.finish(start, () => registry.size);
 }
 
 async function rawAll(n: number): Promise<Sample> {
   const churn = new Churn(n);
+  const registry = new RawRegistry();
   const handler = (): void => churn.arrived();
   const start = performance.now();
-  const actors: RawActor<number>[] = [];
+  const actors: RegisteredRawActor<number>[] = [];
   for (let i = 0; i < n; i++) {
-    const actor = new RawActor<number>(handler);
+    const actor = registry.spawn<number>(handler, undefined);
     actors.push(actor);
     actor.send(i);
   }
   await churn.done.promise;
   for (const actor of actors) actor.stop();
-  return churn.finish(start, () => actors.filter((a) => !a.stopped).length);
+  return churn.finish(start, () => registry.size);
 }
 
 // ---- warden ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import type { Envelope, Transport, TransportHost } from '../transport.js';
 import { Calls } from './calls.js';
 import { SystemRunner } from './function-runner.js';
 import { NO_PAYLOAD, payloadOf, receiveInbound, receiveInboundMessage } from './inbound.js';
-import { Process } from './process.js';
+import { Process, type Runner } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
@@ -74,6 +74,12 @@ export class NodeCore implements TransportHost {
   /** The last revived pid `local` resolved, and its process; forgotten when that process ends. */
   #revivedPid: Pid | undefined = undefined;
   #revivedProcess: Process | undefined = undefined;
+  /**
+   * The behaviour spawned last and its runner: churn spawns one behaviour again and again, and
+   * the runner's WeakMap lookup was a visible share of a spawn. Held as long as the node.
+   */
+  #lastBehaviour: unknown = undefined;
+  #lastRunner: Runner | undefined = undefined;
   #nextId = 0;
   #nextRef = 0;
   readonly #refPrefix: string;
@@ -153,9 +159,14 @@ export class NodeCore implements TransportHost {
   ): Pid {
     if (this.stopped) throw new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`);
     if (parent?.dead) return this.#newPid(); // a fenced process starts nothing
-    const runner = runnerOf(behaviour);
-    if (runner === undefined) {
-      throw invalidArgument('behaviour', behaviour, 'a defineActor behaviour or a function');
+    let runner = this.#lastRunner;
+    if (behaviour !== this.#lastBehaviour || runner === undefined) {
+      runner = runnerOf(behaviour);
+      if (runner === undefined) {
+        throw invalidArgument('behaviour', behaviour, 'a defineActor behaviour or a function');
+      }
+      this.#lastBehaviour = behaviour;
+      this.#lastRunner = runner;
     }
     const poison = options?.poison;
     if (poison !== undefined && !isPoisonGuard(poison)) {

@@ -10,6 +10,8 @@ export interface Runnable {
 
 const RESOLVED = Promise.resolve();
 const COMPACT_AT = 4096;
+/** A drained queue longer than this gives its array back instead of keeping it for next time. */
+const KEEP_AT_MOST = 1024;
 
 /** Messages one process may handle before the next runnable process gets its turn. */
 export const DEFAULT_SLICE = 128;
@@ -20,10 +22,15 @@ export const DEFAULT_BUDGET = 8_192;
  * The run queue of a node. Draining chains on a resolved promise (the cheapest hop on Node 20);
  * after `budget` messages it yields with `setImmediate`, so timers and sockets are never starved
  * by a busy actor. A process is queued at most once (`proc.queued`).
+ *
+ * The queue is an array between `#head` and `#tail`, rewound to the start whenever it empties:
+ * where each process schedules the next (a chain of spawns, a token passed on) it stays one slot
+ * long instead of growing by a slot per turn until the budget runs out.
  */
 export class Scheduler {
   #queue: (Runnable | undefined)[] = [];
   #head = 0;
+  #tail = 0;
   #pending = false;
   #immediate: NodeJS.Immediate | undefined = undefined;
   readonly #budget: number;
@@ -37,7 +44,11 @@ export class Scheduler {
 
   schedule(proc: Runnable): void {
     proc.queued = true;
-    this.#queue.push(proc);
+    const queue = this.#queue;
+    const tail = this.#tail;
+    if (tail < queue.length) queue[tail] = proc;
+    else queue.push(proc);
+    this.#tail = tail + 1;
     if (!this.#pending) {
       this.#pending = true;
       RESOLVED.then(this.#drain);
@@ -59,21 +70,26 @@ export class Scheduler {
       this.#immediate = undefined;
       this.#pending = false;
     }
-    for (let i = this.#head; i < this.#queue.length; i++) {
+    for (let i = this.#head; i < this.#tail; i++) {
       const proc = this.#queue[i];
       if (proc !== undefined) proc.queued = false;
     }
     this.#queue.length = 0;
     this.#head = 0;
+    this.#tail = 0;
   }
 
   #run(): void {
     this.#immediate = undefined;
     const queue = this.#queue;
     let budget = this.#budget;
-    while (this.#head < queue.length) {
+    while (this.#head < this.#tail) {
       const proc = queue[this.#head] as Runnable;
       queue[this.#head++] = undefined;
+      if (this.#head === this.#tail) {
+        this.#head = 0;
+        this.#tail = 0;
+      }
       proc.queued = false;
       if (!proc.dead) {
         try {
@@ -85,17 +101,19 @@ export class Scheduler {
           proc.fail(error);
         }
       }
-      if (budget <= 0 && this.#head < queue.length) {
+      if (budget <= 0 && this.#head < this.#tail) {
         if (this.#head >= COMPACT_AT) {
-          queue.splice(0, this.#head);
+          const live = this.#tail - this.#head;
+          queue.copyWithin(0, this.#head, this.#tail);
+          queue.fill(undefined, live, this.#tail);
           this.#head = 0;
+          this.#tail = live;
         }
         this.#immediate = setImmediate(this.#drain);
         return;
       }
     }
-    queue.length = 0;
-    this.#head = 0;
+    if (queue.length > KEEP_AT_MOST) queue.length = 0;
     this.#pending = false;
   }
 }
