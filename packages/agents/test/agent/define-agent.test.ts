@@ -407,3 +407,46 @@ describe('defineAgent: validation', () => {
     expect(attempt({ tools: [lookupTool(), lookupTool()] })).toBe('tools');
   });
 });
+
+describe('defineAgent: resuming a step that was acting', () => {
+  it('settles the calls its last step planned through their journal instead of asking the model again', async () => {
+    const { clock, node } = agentWorld();
+    const keys: string[] = [];
+    const send = defineTool({
+      name: 'send',
+      description: 'sends a mail',
+      effect: 'write',
+      idempotent: true,
+      input: z.object({ to: z.string() }),
+      run: async (_input, ctx) => {
+        keys.push(ctx.idempotencyKey);
+        if (keys.length === 1) {
+          ctx.node.exit(ctx.agent, 'kill'); // the agent dies in the middle of the call
+          await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', reject));
+        }
+        return 'sent';
+      },
+    });
+    const model = createScriptedModel({
+      clock,
+      script: [{ toolCalls: [{ name: 'send', input: { to: 'ada' } }] }, { text: 'mailed' }],
+    });
+    const agent = defineAgent({ name: 'm', model, system: '', tools: [send] });
+    const first = outcomeOf(
+      runTask(node, node.spawn(agent), { task: 'mail ada', threadId: 'm-1' }),
+    );
+    await clock.settle();
+    expect(isWardenError(first.error(), 'ERR_EXIT')).toBe(true);
+    const second = outcomeOf(
+      runTask(node, node.spawn(agent), { task: 'mail ada', threadId: 'm-1' }),
+    );
+    await clock.settle();
+    expect(second.value().text).toBe('mailed');
+    // The model was not asked to plan the step again: its next request carries the call's result.
+    expect(model.calls).toHaveLength(2);
+    const settled = model.calls[1]?.request.messages.at(-1)?.content[0];
+    expect(settled).toMatchObject({ type: 'tool-result', name: 'send' });
+    // Whatever the journal decided, a re-run would carry the same idempotency key.
+    expect(new Set(keys).size).toBe(1);
+  });
+});
