@@ -1,0 +1,142 @@
+// The response cache keys every answer, so its key is written for the request's shape; these
+// properties hold it to the definition: the SHA-256 of canonicalJson of the request's fields.
+// Replaying a failure: fast-check prints `seed` and `path`; run
+//   FC_SEED=<seed> FC_PATH=<path> npx vitest run packages/agents/test/policy/request-key.test.ts
+import { TestClock } from '@warden/core/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalHash, type ModelRequest, ResponseCache, requestKey } from '../../src/index.js';
+
+/** As tests/src/properties/replay-params.ts: FC_SEED and FC_PATH replay a printed failure. */
+function replayParams<T>(params: fc.Parameters<T>): fc.Parameters<T> {
+  const { FC_SEED, FC_PATH } = process.env;
+  return {
+    ...params,
+    ...(FC_SEED !== undefined ? { seed: Number(FC_SEED) } : {}),
+    ...(FC_PATH !== undefined ? { path: FC_PATH } : {}),
+  };
+}
+
+/** The definition: `undefined` when canonicalJson refuses the fields. */
+function definedKey(request: ModelRequest): string | undefined {
+  try {
+    return canonicalHash({
+      system: request.system,
+      messages: request.messages,
+      tools: request.tools,
+      toolChoice: request.toolChoice,
+      maxOutputTokens: request.maxOutputTokens,
+      temperature: request.temperature,
+      stop: request.stop,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Values canonicalJson takes and values it refuses, nested, with -0, dates and odd keys. */
+const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  leaf: fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'grapheme', maxLength: 4 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.double(),
+    fc.constantFrom(-0, 0, 1e21, Number.NaN, Number.POSITIVE_INFINITY),
+    fc.date({ noInvalidDate: true }),
+    fc.constantFrom<unknown>(() => 1, Symbol('s'), 1n, new Map()),
+  ),
+  tree: fc.oneof(
+    { depthSize: 'small' },
+    tie('leaf'),
+    fc.array(tie('tree'), { maxLength: 4 }),
+    fc.dictionary(
+      fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('a', 'b', '__x')),
+      tie('tree'),
+      {
+        maxKeys: 4,
+      },
+    ),
+  ),
+})).tree;
+
+const request: fc.Arbitrary<ModelRequest> = fc
+  .record(
+    {
+      system: fc.oneof(fc.string(), value),
+      messages: fc.oneof(
+        fc.array(
+          fc.record({
+            role: fc.constantFrom('user', 'assistant'),
+            content: fc.array(fc.record({ type: fc.constant('text'), text: fc.string() })),
+          }),
+          { maxLength: 3 },
+        ),
+        value,
+      ),
+      tools: value,
+      toolChoice: fc.oneof(fc.constantFrom('auto', 'none'), value),
+      maxOutputTokens: fc.oneof(fc.integer(), value),
+      temperature: fc.oneof(fc.double(), value),
+      stop: value,
+    },
+    { requiredKeys: ['messages'] },
+  )
+  .map((r) => r as unknown as ModelRequest);
+
+describe('request keys', () => {
+  it('are the SHA-256 of canonicalJson of the fields, or undefined when it refuses them', () => {
+    fc.assert(
+      fc.property(request, (r) => {
+        expect(requestKey(r)).toBe(definedKey(r));
+      }),
+      replayParams({ numRuns: 2000 }),
+    );
+  });
+
+  it('refuse a cycle and nesting deeper than canonicalJson allows', () => {
+    const cyclic: Record<string, unknown> = { type: 'text', text: 'x' };
+    cyclic.self = cyclic;
+    expect(requestKey({ messages: [{ role: 'user', content: [cyclic] }] } as never)).toBe(
+      undefined,
+    );
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 70; i++) deep = [deep];
+    expect(requestKey({ messages: deep } as never)).toBe(undefined);
+    let shallow: unknown = 'bottom';
+    for (let i = 0; i < 60; i++) shallow = [shallow];
+    const ok = { messages: shallow } as never;
+    expect(requestKey(ok)).toBe(definedKey(ok));
+    expect(requestKey(ok)).not.toBe(undefined);
+  });
+
+  it('make the cache answer a request exactly when canonicalJson finds it equal to one stored', () => {
+    fc.assert(
+      fc.property(request, request, (stored, asked) => {
+        const cache = new ResponseCache({ clock: new TestClock() });
+        const response = { marker: 'stored' } as never;
+        cache.set(stored, response);
+        const storedKey = definedKey(stored);
+        const expected = storedKey !== undefined && storedKey === definedKey(asked);
+        expect(cache.get(asked) === response).toBe(expected);
+        if (storedKey !== undefined) expect(cache.get(stored)).toBe(response);
+      }),
+      replayParams({ numRuns: 1000 }),
+    );
+  });
+
+  it('tells long requests apart, hashed or not', () => {
+    const cache = new ResponseCache({ clock: new TestClock() });
+    const long = (text: string): ModelRequest => ({
+      messages: [{ role: 'user', content: [{ type: 'text', text }] }],
+    });
+    const a = long('a'.repeat(2000));
+    const b = long(`${'a'.repeat(1999)}b`);
+    cache.set(a, { marker: 'a' } as never);
+    cache.set(b, { marker: 'b' } as never);
+    expect(cache.get(long('a'.repeat(2000)))).toEqual({ marker: 'a' });
+    expect(cache.get(long(`${'a'.repeat(1999)}b`))).toEqual({ marker: 'b' });
+    expect(cache.size).toBe(2);
+  });
+});
