@@ -83,6 +83,7 @@ export {
   bindingKey,
   MemoryApprovalStore,
 } from './governance/approval-store.js';
+export { argsHash, argsText } from './governance/args-hash.js';
 export {
   type AuditEntry,
   type AuditKind,

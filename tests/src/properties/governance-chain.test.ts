@@ -1,5 +1,6 @@
 /**
- * Properties of the governance data: a capability set's intersection covers a call exactly when
+ * Properties of the governance data: the arguments text an approval binds is `canonicalJson`'s
+ * (the gate writes flat objects itself, for speed); a capability set's intersection covers a call exactly when
  * both sides do (so attenuation never grants what either side lacked), and any single tampering
  * with an audit log (a changed field, a removed, swapped or inserted entry) breaks its chain.
  *
@@ -10,7 +11,9 @@
 import {
   type AuditEntry,
   type AuditKind,
+  argsText,
   CapabilitySet,
+  canonicalJson,
   type Effect,
   type Grant,
   MemoryAuditLog,
@@ -61,6 +64,32 @@ function logOf(records: readonly { kind: AuditKind; tool: string; by: string }[]
 }
 
 describe('property: governance data', () => {
+  it('the arguments text an approval binds is the canonical form', () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.constant(-0),
+      fc.array(fc.integer(), { maxLength: 2 }),
+      fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 }),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), value, { maxKeys: 6 }), (input) => {
+        let canonical: string;
+        try {
+          canonical = canonicalJson(input);
+        } catch {
+          canonical = canonicalJson(String(input));
+        }
+        expect(argsText(input)).toBe(canonical);
+      }),
+      RUNS,
+    );
+  });
+
   it('attenuation is exact intersection', () => {
     fc.assert(
       fc.property(setArb, setArb, callArb, (a, b, call) => {

@@ -1,5 +1,4 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from '../canonical/canonical-json.js';
 
 /**
  * What an audit entry records. `requested` is written when a decision waits for a person; a
@@ -57,9 +56,22 @@ export class MemoryAuditLog implements AuditLog {
   appendNow(record: AuditRecord, at: number): AuditEntry {
     const seq = this.#entries.length;
     const prev = seq === 0 ? GENESIS : (this.#entries[seq - 1] as AuditEntry).hash;
-    const body = { ...record, seq, at, prev };
-    const entry: AuditEntry = Object.freeze({ ...body, hash: entryHash(body) });
-    this.#entries.push(entry);
+    const entry: AuditEntry = {
+      kind: record.kind,
+      agent: record.agent,
+      threadId: record.threadId,
+      tool: record.tool,
+      key: record.key,
+      argsHash: record.argsHash,
+      ...(record.by === undefined ? {} : { by: record.by }),
+      ...(record.detail === undefined ? {} : { detail: record.detail }),
+      seq,
+      at,
+      prev,
+      hash: '',
+    };
+    (entry as { hash: string }).hash = entryHash(entry);
+    this.#entries.push(Object.freeze(entry));
     return entry;
   }
 
@@ -86,15 +98,11 @@ export function verifyAuditChain(
     const entry = entries[index] as AuditEntry;
     if (entry.seq !== index) return broken(index, `seq ${entry.seq} at position ${index}`);
     if (entry.prev !== prev) return broken(index, 'prev is not the hash of the entry before');
-    const { hash: stated, ...body } = entry;
-    let recomputed: string;
-    try {
-      recomputed = entryHash(body);
-    } catch {
-      return broken(index, 'entry has no canonical form');
+    if (Object.keys(entry).some((k) => !FIELDS.has(k))) {
+      return broken(index, 'entry has a field no audit entry has');
     }
-    if (stated !== recomputed) return broken(index, 'hash does not match the entry');
-    prev = stated;
+    if (entry.hash !== entryHash(entry)) return broken(index, 'hash does not match the entry');
+    prev = entry.hash;
   }
   if (options.expectedHead !== undefined && options.expectedHead !== prev) {
     return broken(entries.length, 'the chain does not end at the expected head');
@@ -106,6 +114,45 @@ function broken(index: number, reason: string): AuditVerdict {
   return { ok: false, index, reason };
 }
 
-function entryHash(body: object): string {
-  return hash('sha256', canonicalJson(body), 'hex');
+const FIELDS: ReadonlySet<string> = new Set([
+  'kind',
+  'agent',
+  'threadId',
+  'tool',
+  'key',
+  'argsHash',
+  'by',
+  'detail',
+  'seq',
+  'at',
+  'prev',
+  'hash',
+]);
+
+/**
+ * The hash of everything in an entry but its own hash, over one fixed text: every field in a
+ * fixed order, each written as its length and its text (an absent optional field as `-`), so no
+ * two different entries share a text and no field can spill into the next. An entry with any
+ * other field is refused by `verifyAuditChain` before it is hashed.
+ */
+function entryHash(e: AuditEntry): string {
+  const text =
+    field(e.prev) +
+    field(String(e.seq)) +
+    field(String(e.at)) +
+    field(e.kind) +
+    field(e.agent) +
+    field(e.threadId) +
+    field(e.tool) +
+    field(e.key) +
+    field(e.argsHash) +
+    field(e.by) +
+    field(e.detail);
+  return hash('sha256', text, 'hex');
+}
+
+function field(value: string | undefined): string {
+  if (value === undefined) return '-;';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return `${text.length}:${text};`;
 }

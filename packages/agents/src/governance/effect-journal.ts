@@ -4,7 +4,8 @@ import { GovernanceError } from './governance-error.js';
 /**
  * Where a tool call stands: `intent` (asked for), `awaiting_approval`, `approved` or `denied`,
  * `executing` (its `run` may have started), then `done` (result stored), `failed` (`run` threw or
- * timed out) or `unknown` (it was executing when its agent died: it may or may not have happened).
+ * timed out) or `unknown` (it was executing when its agent died: it may or may not have happened;
+ * a tool that declared itself idempotent goes from there to `executing` again, with the same key).
  */
 export type EffectState =
   | 'intent'
@@ -25,7 +26,8 @@ export const EFFECT_TRANSITIONS: Readonly<Record<EffectState, readonly EffectSta
   executing: ['done', 'failed', 'unknown'],
   done: [],
   failed: [],
-  unknown: [],
+  /** Only for an idempotent tool, run again with the same key. */
+  unknown: ['executing'],
 };
 
 export interface EffectEntry {
@@ -44,16 +46,19 @@ export interface EffectEntry {
   /** Node-clock time of the last transition. */
   readonly at: number;
   /** Who decided (`rule:<id>`, `person:<name>`, `capability`, `freeze`, `timeout`). */
-  readonly decidedBy?: string;
+  readonly decidedBy: string | undefined;
   /** The nonce of the approval the call consumed. */
-  readonly approval?: string;
+  readonly approval: string | undefined;
   /** Why it was denied or failed. */
-  readonly reason?: string;
+  readonly reason: string | undefined;
   /** The output `run` returned (as the model saw it), once `done`. */
-  readonly result?: unknown;
+  readonly result: unknown;
 }
 
-export type NewEffect = Omit<EffectEntry, 'version' | 'state'>;
+export type NewEffect = Omit<
+  EffectEntry,
+  'version' | 'state' | 'decidedBy' | 'approval' | 'reason' | 'result'
+>;
 
 /** What a transition may set besides the state. */
 export type EffectChange = { readonly state: EffectState; readonly at: number } & Partial<
@@ -88,7 +93,16 @@ export class MemoryEffectJournal implements EffectJournal {
     if (this.#entries.has(entry.key)) {
       throw new GovernanceError('ERR_JOURNAL_CONFLICT', `journal entry ${entry.key} exists`);
     }
-    const written: EffectEntry = Object.freeze({ ...entry, version: 1, state: 'intent' });
+    const written = entryOf(
+      entry,
+      1,
+      'intent',
+      entry.at,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    );
     this.#entries.set(entry.key, written);
     const keys = this.#threads.get(entry.threadId);
     if (keys === undefined) this.#threads.set(entry.threadId, [entry.key]);
@@ -109,11 +123,16 @@ export class MemoryEffectJournal implements EffectJournal {
       );
     }
     checkTransition(current.state, change.state, key);
-    const next: EffectEntry = Object.freeze({
-      ...current,
-      ...change,
-      version: current.version + 1,
-    });
+    const next = entryOf(
+      current,
+      current.version + 1,
+      change.state,
+      change.at,
+      change.decidedBy ?? current.decidedBy,
+      change.approval ?? current.approval,
+      change.reason ?? current.reason,
+      'result' in change ? change.result : current.result,
+    );
     this.#entries.set(key, next);
     return next;
   }
@@ -121,6 +140,35 @@ export class MemoryEffectJournal implements EffectJournal {
   async list(threadId: string): Promise<readonly EffectEntry[]> {
     return (this.#threads.get(threadId) ?? []).map((k) => this.#entries.get(k) as EffectEntry);
   }
+}
+
+/** One shape for every entry (fields in one order), frozen: cheap to make, safe to hand out. */
+function entryOf(
+  base: NewEffect,
+  version: number,
+  state: EffectState,
+  at: number,
+  decidedBy: string | undefined,
+  approval: string | undefined,
+  reason: string | undefined,
+  result: unknown,
+): EffectEntry {
+  return Object.freeze({
+    key: base.key,
+    version,
+    state,
+    agent: base.agent,
+    threadId: base.threadId,
+    tool: base.tool,
+    effect: base.effect,
+    argsHash: base.argsHash,
+    scopes: base.scopes,
+    at,
+    decidedBy,
+    approval,
+    reason,
+    result,
+  });
 }
 
 /** Throws `ERR_INVALID_TRANSITION` for a step the effect lifecycle does not have. */

@@ -1,8 +1,8 @@
-import { canonicalHash } from '../canonical/canonical-json.js';
 import type { AnyTool } from '../tools/tool.js';
 import { ToolError } from '../tools/tool-error.js';
 import { type ApprovalBinding, checkApproval, resourceOf } from './approval.js';
 import { bindingKey } from './approval-store.js';
+import { argsHash } from './args-hash.js';
 import type { AuditKind } from './audit-log.js';
 import type { EffectEntry, EffectState } from './effect-journal.js';
 import type { Governance } from './governance.js';
@@ -46,7 +46,7 @@ export class Gate {
     const { journal } = this.governance;
     const { tool, input } = call;
     const scopes = scopesOf(tool, input);
-    const argsHash = hashOf(input);
+    const hashed = argsHash(input);
     let entry: EffectEntry;
     try {
       entry = await journal.begin({
@@ -55,7 +55,7 @@ export class Gate {
         threadId: call.threadId,
         tool: tool.name,
         effect: tool.effect,
-        argsHash,
+        argsHash: hashed,
         scopes: scopes.ok ? scopes.scopes : [],
         at: call.now(),
       });
@@ -63,7 +63,8 @@ export class Gate {
       if (!isGovernanceError(error, 'ERR_JOURNAL_CONFLICT')) throw error;
       entry = (await journal.get(call.key)) as EffectEntry;
       const settled = await this.#resume(call, entry);
-      if (settled !== undefined) return settled.value;
+      if ('value' in settled) return settled.value;
+      entry = settled.entry;
     }
     if (entry.state === 'intent' || entry.state === 'awaiting_approval') {
       if (!scopes.ok) return this.#deny(call, entry, 'capability', scopes.reason);
@@ -72,11 +73,15 @@ export class Gate {
     return this.#execute(call, entry, execute);
   }
 
-  /** A call met again (a resumed step): what its journal entry already settled. */
+  /**
+   * A call met again (a resumed step): what its journal entry already settled, or the entry to
+   * go on from. A call interrupted while it ran may or may not have happened: an idempotent tool
+   * runs again with the same key (its declaration says that is harmless), any other never does.
+   */
   async #resume(
     call: GateCall,
     entry: EffectEntry,
-  ): Promise<{ readonly value: unknown } | undefined> {
+  ): Promise<{ readonly value: unknown } | { readonly entry: EffectEntry }> {
     switch (entry.state) {
       case 'done':
         return { value: entry.result };
@@ -85,15 +90,18 @@ export class Gate {
       case 'failed':
         throw new ToolError('ERR_TOOL_FAILED', call.tool.name, entry.reason ?? 'failed');
       case 'executing': {
-        // It was running when its agent died: it may or may not have happened. Never run again.
-        await this.#advance(call, entry, 'unknown', { reason: 'interrupted while executing' });
+        const unknown = await this.#advance(call, entry, 'unknown', {
+          reason: 'interrupted while executing',
+        });
         await this.#audit(call, entry, 'result', { detail: 'unknown' });
+        if (call.tool.idempotent) return { entry: unknown };
         throw unknownOutcome(call.tool.name);
       }
       case 'unknown':
+        if (call.tool.idempotent) return { entry };
         throw unknownOutcome(call.tool.name);
       default:
-        return undefined;
+        return { entry };
     }
   }
 
@@ -233,7 +241,7 @@ export class Gate {
     entry: EffectEntry,
     execute: () => Promise<unknown>,
   ): Promise<unknown> {
-    if (entry.state !== 'approved') {
+    if (entry.state !== 'approved' && !(entry.state === 'unknown' && call.tool.idempotent)) {
       throw new GovernanceError(
         'ERR_INVALID_TRANSITION',
         `journal entry ${entry.key} is ${entry.state}, not approved`,
@@ -273,13 +281,13 @@ export class Gate {
     });
   }
 
-  async #audit(
+  #audit(
     call: GateCall,
     entry: EffectEntry,
     kind: AuditKind,
     extra: { readonly by?: string; readonly detail?: string },
-  ): Promise<void> {
-    await this.governance.audit.append(
+  ): Promise<unknown> {
+    return this.governance.audit.append(
       {
         kind,
         agent: call.agent,
@@ -312,14 +320,6 @@ function scopesOf(tool: AnyTool, input: unknown): Scopes {
     return { ok: true, scopes: list };
   } catch {
     return { ok: false, reason: `${tool.name} could not say which resource it touches` };
-  }
-}
-
-function hashOf(input: unknown): string {
-  try {
-    return canonicalHash(input);
-  } catch {
-    return canonicalHash(String(input));
   }
 }
 
