@@ -240,6 +240,14 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
     agentOverheadTarget(cases, 5),
     ceilingTarget(
       cases,
+      'governance-overhead',
+      'added',
+      5,
+      'µs',
+      'governance-overhead: µs a gated read call adds over calling the tool directly',
+    ),
+    ceilingTarget(
+      cases,
       'agent-memory/idle',
       'bytes',
       4096,

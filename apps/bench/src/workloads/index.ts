@@ -7,6 +7,7 @@ import { detection } from './detection.js';
 import { distribution } from './distribution.js';
 import { fanOut } from './fan-out.js';
 import { fromMachineOverhead } from './from-machine.js';
+import { governanceOverhead } from './governance-overhead.js';
 import { memory } from './memory.js';
 import { modelsPolicyOverhead } from './models-policy-overhead.js';
 import { modelsStreamParse } from './models-stream-parse.js';
@@ -55,6 +56,7 @@ export const WORKLOADS: readonly Workload[] = [
   agentStepOverhead,
   agentMemory,
   agentConcurrency,
+  governanceOverhead,
   testkitRuns,
   ...SAVINA.map(savinaWorkload),
 ];
