@@ -134,7 +134,10 @@ export function scriptedModels(node: Node, world: World, chaos: Chaos): Models {
   const clock: Clock = node.clock;
   // One policy for both models, its jitter seeded: a run is a function of its seed.
   const policy = createModelPolicy({ clock, node, random: seededRandom(chaos.seed) });
-  const resilient = (script: (request: ModelRequest) => ScriptedTurn): ModelClient => {
+  const resilient = (
+    name: string,
+    script: (request: ModelRequest) => ScriptedTurn,
+  ): ModelClient => {
     const primary = createScriptedModel({
       clock,
       provider: 'acme',
@@ -157,6 +160,7 @@ export function scriptedModels(node: Node, world: World, chaos: Chaos): Models {
     return createResilientModel({
       node,
       policy,
+      name,
       primary,
       fallbacks: [fallback],
       cache: false,
@@ -164,8 +168,8 @@ export function scriptedModels(node: Node, world: World, chaos: Chaos): Models {
     });
   };
   return {
-    planner: resilient(plannerTurn),
-    worker: resilient((request) => workerTurn(world, chaos, request)),
+    planner: resilient('planner model', plannerTurn),
+    worker: resilient('worker model', (request) => workerTurn(world, chaos, request)),
   };
 }
 
