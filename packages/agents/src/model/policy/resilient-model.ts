@@ -156,13 +156,13 @@ class ResilientModelClient implements ResilientModel {
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {
-    const result = await this.#execute({ request, mode: 'generate' });
+    const result = await this.#execute(request, 'generate');
     if (result.kind !== 'response') throw this.#unexpected(result);
     return result.response;
   }
 
   async *stream(request: ModelRequest): AsyncGenerator<StreamEvent> {
-    const result = await this.#execute({ request, mode: 'stream' });
+    const result = await this.#execute(request, 'stream');
     if (result.kind === 'response') {
       yield* streamOf(result.response);
       return;
@@ -199,14 +199,18 @@ class ResilientModelClient implements ResilientModel {
 
   /** Down the ladder; what no rung can serve waits in the queue, if there is one. */
   async #execute(
-    call: Pick<LadderEntry, 'request' | 'mode'>,
+    request: ModelRequest,
+    mode: LadderEntry['mode'],
   ): Promise<Exclude<LadderResult, { kind: 'skipped' | 'final' }>> {
-    const entry: LadderEntry = { ...call, abandoned: false, primaryError: undefined };
-    const signal = call.request.signal;
+    const signal = request.signal;
     if (signal?.aborted === true) throw aborted(signal);
+    const entry: LadderEntry = { request, mode, abandoned: false, primaryError: undefined };
     let result: LadderResult;
     try {
-      const served = await this.#ladder.execute(entry, signal === undefined ? {} : { signal });
+      const served = await this.#ladder.execute(
+        entry,
+        signal === undefined ? NO_SIGNAL : { signal },
+      );
       result = served.queued ? SKIP : served.value;
     } catch (error) {
       const failure = this.#failure(entry, error);
@@ -254,6 +258,7 @@ class ResilientModelClient implements ResilientModel {
 }
 
 const SKIP: LadderResult = Object.freeze({ kind: 'skipped' });
+const NO_SIGNAL = Object.freeze({});
 
 function aborted(signal: AbortSignal | undefined): WardenError {
   return new WardenError('ERR_ABORTED', 'model call aborted by the caller', {
