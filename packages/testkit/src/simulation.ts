@@ -13,16 +13,10 @@ import {
   seededRandom,
 } from '@warden/agents/testing';
 import {
-  type ActorContext,
   type Behaviour,
-  createInMemoryNetwork,
   createNode,
   errorReason,
-  formatReason,
-  type InMemoryNetwork,
-  isAbnormal,
   type Node,
-  type NodeEvent,
   type NodeOptions,
   type Pid,
   type SupervisorFlags,
@@ -37,9 +31,14 @@ import {
   modelRules,
 } from './fault.js';
 import { chaosBehaviour, InjectedCrash, type MessageAction } from './internal/chaos-behaviour.js';
-import { chaosTool, type ToolAction } from './internal/chaos-tool.js';
-import { faultTransport } from './internal/fault-transport.js';
+import { chaosTool } from './internal/chaos-tool.js';
+import { InstanceTracker, type InstanceViolation } from './internal/instance-tracker.js';
+import { notingModel } from './internal/noting-model.js';
+import { observeNode } from './internal/observe-node.js';
+import { ProcessNames } from './internal/process-names.js';
+import { SchedulePlan } from './internal/schedule-plan.js';
 import { SimClock } from './internal/sim-clock.js';
+import { SimNetwork } from './internal/sim-network.js';
 import { RequestLedger } from './request-ledger.js';
 import { Timeline } from './timeline.js';
 
@@ -50,19 +49,7 @@ export function simulationOf(node: Node): Simulation | undefined {
   return SIMULATIONS.get(node);
 }
 
-/** Two live instances of one spawn-once key at one instant. */
-export interface InstanceViolation {
-  readonly key: string;
-  readonly at: number;
-  readonly live: number;
-}
-
-interface LinkWindow {
-  readonly from: string;
-  readonly to: string;
-  readonly ms: number;
-  readonly until: number;
-}
+export type { InstanceViolation } from './internal/instance-tracker.js';
 
 export interface SimulationOptions {
   /** Upper bound of the seeded extra latency of each envelope between nodes. Default 2 ms. */
@@ -85,7 +72,7 @@ export class Simulation {
   readonly requests = new RequestLedger();
   readonly nodes: Node[] = [];
   /** Two live instances of a spawn-once key at once, as they happened. */
-  readonly instanceViolations: InstanceViolation[] = [];
+  readonly instanceViolations: readonly InstanceViolation[];
   /** Restart times per supervisor (pid key), from its `supervisor.restart` events. */
   readonly restarts = new Map<string, number[]>();
   /** Restart flags of the supervisors the run knows (pid key), from `sim.supervisor`. */
@@ -100,27 +87,20 @@ export class Simulation {
   /** The audit logs made with `sim.auditLog`. */
   readonly auditLogs: AuditLog[] = [];
   readonly random: () => number;
-  readonly #network: InMemoryNetwork = createInMemoryNetwork();
-  readonly #jitterMs: number;
-  readonly #names = new Map<string, string>();
-  readonly #labelled = new Map<string, Pid[]>();
-  readonly #messageFaults = new Map<string, Map<number, MessageAction>>();
-  readonly #messageCounts = new Map<string, number>();
-  readonly #toolFaults = new Map<string, Map<number, ToolAction>>();
-  readonly #toolCounts = new Map<string, number>();
-  readonly #redeliver = new Set<number>();
-  readonly #live = new Map<string, Set<string>>();
-  readonly #instanceOf = new Map<string, string>();
-  #links: LinkWindow[] = [];
-  #armed = false;
+  readonly #network: SimNetwork;
+  readonly #names = new ProcessNames();
+  readonly #instances = new InstanceTracker();
+  readonly #plan: SchedulePlan;
   #clientRequests = 0;
 
   constructor(schedule: readonly Fault[], seed: number, options: SimulationOptions = {}) {
     this.schedule = schedule;
     this.seed = seed;
     this.random = seededRandom(seed >>> 0);
-    this.#jitterMs = options.jitterMs ?? 2;
+
     this.clock = new SimClock(new TestClock());
+    this.#network = new SimNetwork(this.clock, this.random, options.jitterMs ?? 2);
+    this.instanceViolations = this.#instances.violations;
     this.effects = new EffectRecorder(
       () => this.clock.now(),
       (e) =>
@@ -130,21 +110,7 @@ export class Simulation {
           `effect ${e.tool} ${e.key}${e.irreversible ? ' (irreversible)' : ''}`,
         ),
     );
-    for (const f of schedule) {
-      if (f.kind === 'crash-on-message') {
-        this.#plan(this.#messageFaults, f.label, f.nth, { type: 'crash', reason: f.reason });
-      } else if (f.kind === 'hang') {
-        this.#plan(this.#messageFaults, f.label, f.nth, { type: 'hang' });
-      } else if (f.kind === 'slow') {
-        this.#plan(this.#messageFaults, f.label, f.nth, { type: 'slow', ms: f.ms });
-      } else if (f.kind === 'tool') {
-        const action: ToolAction =
-          f.failure === 'slow' ? { type: 'slow', ms: f.ms ?? 0 } : { type: f.failure };
-        this.#plan(this.#toolFaults, f.tool, f.nth, action);
-      } else if (f.kind === 'redeliver') {
-        this.#redeliver.add(f.nth);
-      }
-    }
+    this.#plan = new SchedulePlan(schedule);
   }
 
   /** A node of the run, on the run's clock and network, observed for the timeline. */
@@ -152,12 +118,18 @@ export class Simulation {
     name = `n${this.nodes.length + 1}`,
     options: Omit<NodeOptions, 'name' | 'clock' | 'transport'> = {},
   ): Node {
-    const transport = faultTransport(this.#network.transport(), this.clock, (from, to) =>
-      this.#linkDelay(from, to),
-    );
+    const transport = this.#network.transport();
     const node = createNode({ ...options, name, clock: this.clock, transport });
     SIMULATIONS.set(node, this);
-    node.inspect((event) => this.#observe(node, event));
+    node.inspect(
+      observeNode(node, {
+        timeline: this.timeline,
+        names: this.#names,
+        instances: this.#instances,
+        restarts: this.restarts,
+        agentEvents: this.agentEvents,
+      }),
+    );
     this.nodes.push(node);
     return node;
   }
@@ -169,21 +141,18 @@ export class Simulation {
   actor<B extends Behaviour>(label: string, behaviour: B, options: { instance?: string } = {}): B {
     return chaosBehaviour(label, behaviour, {
       onMessage: (l) => {
-        if (!this.#armed) return undefined;
-        const n = (this.#messageCounts.get(l) ?? 0) + 1;
-        this.#messageCounts.set(l, n);
-        const action = this.#messageFaults.get(l)?.get(n);
+        const { nth, action } = this.#plan.message(l);
         if (action !== undefined) {
           this.timeline.add(
             this.clock.now(),
             'fault',
-            () => `${actionText(action)} "${l}" on message ${n}`,
+            () => `${actionText(action)} "${l}" on message ${nth}`,
           );
         }
         return action;
       },
       onStart: (l, ctx) => {
-        this.#started(l, ctx);
+        this.#names.started(l, ctx.self);
         if (options.instance !== undefined) this.instance(options.instance, ctx.self);
       },
     });
@@ -192,14 +161,16 @@ export class Simulation {
   /** The tool, its calls counted, open to the schedule's tool failures. */
   tool<T extends AnyTool>(tool: T): T {
     return chaosTool(tool, (name) => {
-      if (!this.#armed) return { nth: 0, action: undefined };
-      const nth = (this.#toolCounts.get(name) ?? 0) + 1;
-      this.#toolCounts.set(name, nth);
-      const action = this.#toolFaults.get(name)?.get(nth);
+      const counted = this.#plan.toolCall(name);
+      const action = counted.action;
       if (action !== undefined) {
-        this.timeline.add(this.clock.now(), 'fault', `tool "${name}" call ${nth}: ${action.type}`);
+        this.timeline.add(
+          this.clock.now(),
+          'fault',
+          `tool "${name}" call ${counted.nth}: ${action.type}`,
+        );
       }
-      return { nth, action };
+      return counted;
     });
   }
 
@@ -218,8 +189,7 @@ export class Simulation {
       (f): f is Extract<Fault, { kind: 'model' }> => f.kind === 'model' && f.model === label,
     );
     if (hits.length === 0) return inner;
-    const note = (): void => {
-      const index = inner.calls.length;
+    return notingModel(inner, (index) => {
       const hit = hits.find((f) => index >= f.call && index < f.call + f.count);
       if (hit !== undefined) {
         this.timeline.add(
@@ -228,32 +198,7 @@ export class Simulation {
           `model "${label}" call ${index}: ${hit.fault}`,
         );
       }
-    };
-    return {
-      get provider() {
-        return inner.provider;
-      },
-      get model() {
-        return inner.model;
-      },
-      get calls() {
-        return inner.calls;
-      },
-      get inFlight() {
-        return inner.inFlight;
-      },
-      get maxInFlight() {
-        return inner.maxInFlight;
-      },
-      generate: (request) => {
-        note();
-        return inner.generate(request);
-      },
-      stream: (request) => {
-        note();
-        return inner.stream(request);
-      },
-    };
+    });
   }
 
   /**
@@ -297,17 +242,9 @@ export class Simulation {
    * spawn-once keys counts these. Call it from the instance's `init` (or the tool it runs).
    */
   instance(key: string, pid: Pid): void {
-    let live = this.#live.get(key);
-    if (live === undefined) {
-      live = new Set();
-      this.#live.set(key, live);
-    }
-    live.add(pid.key);
-    this.#instanceOf.set(pid.key, key);
-    if (live.size > 1) {
-      const at = this.clock.now();
-      this.instanceViolations.push({ key, at, live: live.size });
-      this.timeline.add(at, 'system', `${live.size} live instances of "${key}"`);
+    const violation = this.#instances.declare(key, pid, this.clock.now());
+    if (violation !== undefined) {
+      this.timeline.add(violation.at, 'system', `${violation.live} live instances of "${key}"`);
     }
   }
 
@@ -328,7 +265,7 @@ export class Simulation {
       );
     };
     const first = once(1);
-    if (!this.#redeliver.has(nth)) return first;
+    if (!this.#plan.redelivers(nth)) return first;
     return first.then(() => {
       this.timeline.add(this.clock.now(), 'fault', `client sends "${id}" again`);
       return once(2);
@@ -341,7 +278,7 @@ export class Simulation {
    * and a schedule never breaks the setup itself.
    */
   arm(): void {
-    this.#armed = true;
+    this.#plan.arm();
   }
 
   /** Adds a line of your own to the timeline. */
@@ -380,12 +317,7 @@ export class Simulation {
       }
       case 'link-delay':
         this.timeline.add(now, 'fault', describeFault(fault));
-        this.#links.push({
-          from: fault.from,
-          to: fault.to,
-          ms: fault.ms,
-          until: now + fault.forMs,
-        });
+        this.#network.slow(fault.from, fault.to, fault.ms, fault.forMs);
         return;
       case 'clock-jump':
         this.timeline.add(now, 'fault', describeFault(fault));
@@ -398,8 +330,7 @@ export class Simulation {
 
   /** Heals every partition and link fault: the quiet period after the schedule. */
   healAll(): void {
-    this.#links = [];
-    this.#network.heal();
+    this.#network.healAll();
   }
 
   /** Live processes of every node, in node order then spawn order. */
@@ -414,24 +345,7 @@ export class Simulation {
 
   /** A process as the timeline names it: its label, registered name or child id. */
   nameOf(pid: Pid): string {
-    // never the incarnation: it is random, and the timeline must be the same on every replay
-    return this.#names.get(pid.key) ?? `<${pid.node}.${pid.id}>`;
-  }
-
-  #plan<A>(plans: Map<string, Map<number, A>>, label: string, nth: number, action: A): void {
-    let byNth = plans.get(label);
-    if (byNth === undefined) {
-      byNth = new Map();
-      plans.set(label, byNth);
-    }
-    if (!byNth.has(nth)) byNth.set(nth, action);
-  }
-
-  #started(label: string, ctx: ActorContext): void {
-    const pids = this.#labelled.get(label);
-    if (pids === undefined) this.#labelled.set(label, [ctx.self]);
-    else pids.push(ctx.self);
-    if (!this.#names.has(ctx.self.key)) this.#names.set(ctx.self.key, label);
+    return this.#names.nameOf(pid);
   }
 
   #resolve(target: CrashTarget): { node: Node; pid: Pid } | undefined {
@@ -443,7 +357,7 @@ export class Simulation {
       return undefined;
     }
     if ('label' in target) {
-      const pids = this.#labelled.get(target.label) ?? [];
+      const pids = this.#names.labelled(target.label);
       for (let i = pids.length - 1; i >= 0; i--) {
         const pid = pids[i] as Pid;
         const node = this.nodes.find((n) => !n.stopped && n.isAlive(pid));
@@ -453,105 +367,6 @@ export class Simulation {
     }
     const live = this.liveProcesses();
     return live.length === 0 ? undefined : live[target.pick % live.length];
-  }
-
-  #linkDelay(from: string, to: string): number {
-    let ms = 0;
-    if (this.#links.length > 0) {
-      const now = this.clock.now();
-      this.#links = this.#links.filter((l) => l.until > now);
-      for (const l of this.#links) if (l.from === from && l.to === to) ms = Math.max(ms, l.ms);
-    }
-    return this.#jitterMs > 0 ? ms + Math.floor(this.random() * (this.#jitterMs + 1)) : ms;
-  }
-
-  #observe(node: Node, event: NodeEvent): void {
-    switch (event.type) {
-      case 'actor.registered':
-        this.#names.set(event.pid.key, event.name);
-        return;
-      case 'supervisor.child_started':
-        if (!this.#names.has(event.pid.key)) this.#names.set(event.pid.key, event.id);
-        return;
-      case 'actor.exited': {
-        const key = this.#instanceOf.get(event.pid.key);
-        if (key !== undefined) {
-          this.#live.get(key)?.delete(event.pid.key);
-          this.#instanceOf.delete(event.pid.key);
-        }
-        if (isAbnormal(event.reason)) {
-          const pid = event.pid;
-          const reason = event.reason;
-          this.timeline.add(
-            event.time,
-            'system',
-            () => `${this.nameOf(pid)} exited: ${formatReason(reason)}`,
-          );
-        }
-        return;
-      }
-      case 'supervisor.restart': {
-        const times = this.restarts.get(event.supervisor.key);
-        if (times === undefined) this.restarts.set(event.supervisor.key, [event.time]);
-        else times.push(event.time);
-        const sup = event.supervisor;
-        const id = event.id;
-        this.timeline.add(event.time, 'system', () => `${this.nameOf(sup)} restarts ${id}`);
-        return;
-      }
-      case 'supervisor.escalated': {
-        const sup = event.supervisor;
-        this.timeline.add(
-          event.time,
-          'system',
-          () => `${this.nameOf(sup)} gives up after ${event.restarts} restarts`,
-        );
-        return;
-      }
-      case 'supervisor.meter_exceeded':
-        this.timeline.add(
-          event.time,
-          'system',
-          `meter ${event.meter} exceeded: ${event.spent} of ${event.limit}`,
-        );
-        return;
-      case 'node.down':
-        this.timeline.add(event.time, 'system', `${node.name} lost ${event.node}`);
-        return;
-      case 'node.up':
-        if (event.time > 0)
-          this.timeline.add(event.time, 'system', `${node.name} sees ${event.node}`);
-        return;
-      case 'published': {
-        const inner = event.event as { type: string } & Record<string, unknown>;
-        if (!inner.type.startsWith('agent.')) return;
-        this.agentEvents.push({ pid: event.pid, event: inner });
-        if (
-          inner.type === 'agent.failed' ||
-          inner.type === 'agent.budget_exceeded' ||
-          inner.type === 'agent.degraded'
-        ) {
-          const pid = event.pid;
-          this.timeline.add(
-            event.time,
-            'system',
-            () =>
-              `${pid === undefined ? 'agent' : this.nameOf(pid)} ${inner.type.slice(6)}${typeof inner.reason === 'string' ? `: ${inner.reason}` : ''}`,
-          );
-        } else if (inner.type === 'agent.tool_call' && inner.outcome !== 'ok') {
-          const pid = event.pid;
-          this.timeline.add(
-            event.time,
-            'system',
-            () =>
-              `${pid === undefined ? 'agent' : this.nameOf(pid)}: tool ${String(inner.tool)} -> ${String(inner.outcome)}`,
-          );
-        }
-        return;
-      }
-      default:
-        return;
-    }
   }
 }
 
