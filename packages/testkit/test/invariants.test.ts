@@ -10,7 +10,7 @@ import {
   type NewEffect,
   runTask,
 } from '@warden/agents';
-import { defineActor, isPid, reply, startSupervisor } from '@warden/core';
+import { createNode, defineActor, isPid, reply, startSupervisor } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -23,6 +23,7 @@ import {
   noDuplicateEffects,
   noOrphans,
   nothingLost,
+  recordEffect,
   replaySystem,
   restartIntensity,
   type Setup,
@@ -93,6 +94,31 @@ describe('noDuplicateEffects and approvedIrreversible', () => {
     expect(await verdict(late, approvedIrreversible())).toBe(
       'irreversible wire wire:2 ran at 0 ms without approval',
     );
+  });
+});
+
+describe('recordEffect', () => {
+  it("records a tool's effect in the run its node belongs to, keyed by the call's idempotency key by default", async () => {
+    const outside = createNode({ name: 'outside' });
+    expect(recordEffect({ node: outside, idempotencyKey: 'k' }, { tool: 'email' })).toBeUndefined();
+    await outside.stop();
+    const outcome = await replaySystem(
+      (sim) => {
+        const node = sim.node();
+        recordEffect({ node, idempotencyKey: 'key-1' }, { tool: 'email' });
+        recordEffect(
+          { node, idempotencyKey: 'key-2' },
+          { tool: 'wire', key: 'wire:9', irreversible: true },
+        );
+        sim.note('two effects recorded');
+      },
+      { invariants: [], seed: 1, schedule: [], horizonMs: 0, quietMs: 0 },
+    );
+    expect(outcome.simulation.effects.effects.map((e) => [e.tool, e.key, e.irreversible])).toEqual([
+      ['email', 'key-1', false],
+      ['wire', 'wire:9', true],
+    ]);
+    expect(outcome.timeline.format()).toContain('system  two effects recorded');
   });
 });
 
