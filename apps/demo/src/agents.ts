@@ -28,6 +28,9 @@ export const PRICES: PriceTable = {
   'backup-small': { inputPerMTok: 0.5, outputPerMTok: 2 },
 };
 
+/** How often the planner hands out a ticket whose worker died before it gives up on it. */
+const ATTEMPTS = 5;
+
 /** Workers of one type running at once under the planner. */
 export const WORKERS = 4;
 
@@ -87,7 +90,7 @@ export function team(node: Node, world: World, chaos: Chaos, models?: Models): T
     run: async ({ tickets }, ctx) => {
       const queue = [...tickets];
       const one = async (id: number): Promise<void> => {
-        for (let attempt = 1; attempt <= 3; attempt++) {
+        for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
           const ask = () => ctx.spawnAgent(`ticket-${id}`, worker, `Triage ticket ${id}`);
           try {
             const asks: Promise<AgentResultLike>[] = [ask()];
@@ -99,7 +102,7 @@ export function team(node: Node, world: World, chaos: Chaos, models?: Models): T
             delegation.resolved.push(id);
             return;
           } catch {
-            if (attempt < 3) delegation.reassigned++;
+            if (attempt < ATTEMPTS) delegation.reassigned++;
           }
         }
         delegation.failed.push(id);
