@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { checkSchedule } from './check-schedule.js';
 import type { Fault } from './fault.js';
 import type { Invariant, Violation } from './invariant.js';
 import { type RunOptions, type RunOutcome, runSchedule, type Setup } from './run-schedule.js';
@@ -195,9 +196,9 @@ export interface ReplayOptions extends Omit<CheckOptions, 'faults' | 'runs' | 's
  * regression test can pin a schedule a check once found.
  */
 export async function replaySystem(setup: Setup, options: ReplayOptions): Promise<RunOutcome> {
+  if (typeof setup !== 'function') throw invalidOption('setup', setup, 'a function');
   const run = runOptions({ ...options, faults: fc.constant([]) });
-  if (!Array.isArray(options.schedule)) {
-    throw invalidOption('schedule', options.schedule, 'a list of faults');
-  }
-  return runSchedule(setup, options.schedule, options.seed, run);
+  const schedule = checkSchedule(options.schedule);
+  if (!Number.isInteger(options.seed)) throw invalidOption('seed', options.seed, 'an integer');
+  return runSchedule(setup, schedule, options.seed, run);
 }

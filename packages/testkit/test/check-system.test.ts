@@ -177,6 +177,34 @@ describe('checkSystem', () => {
     expect(ran).toBe(0);
   });
 
+  it('refuses a hand-written schedule with an unknown fault or a bad number, naming it', async () => {
+    const bad: [unknown, string][] = [
+      ['not a list', 'schedule'],
+      [[{ kind: 'explode', at: 1 }], 'schedule[0].kind'],
+      [[{ kind: 'crash', at: -5, target: { name: 'x' }, reason: 'kill' }], 'schedule[0].at'],
+      [
+        [
+          { kind: 'clock-jump', at: 1, ms: 1 },
+          { kind: 'slow', label: 'x', nth: 1, ms: Number.NaN },
+        ],
+        'schedule[1].ms',
+      ],
+    ];
+    for (const [schedule, field] of bad) {
+      const error = await replaySystem(() => {}, {
+        invariants: [],
+        seed: 1,
+        schedule: schedule as Fault[],
+      }).catch((e: unknown) => e);
+      expect(isTestkitError(error, 'ERR_INVALID_OPTION'), String(error)).toBe(true);
+      expect((error as { field: string }).field).toBe(field);
+    }
+    const seed = await replaySystem(() => {}, { invariants: [], seed: 1.5, schedule: [] }).catch(
+      (e: unknown) => e,
+    );
+    expect((seed as { field: string }).field).toBe('seed');
+  });
+
   it('hands a setup that throws to the caller as it is, not as a broken invariant', async () => {
     const error = await checkSystem(
       () => {
