@@ -1,0 +1,111 @@
+import { type Meter, metrics, type Tracer, trace } from '@opentelemetry/api';
+import type { PriceTable } from '@warden/agents';
+import { formatReason, isAbnormal, type Node, type NodeEvent } from '@warden/core';
+import { AgentTraces } from './internal/agent-traces.js';
+import { NodeMetrics } from './internal/node-metrics.js';
+import { type EpochOf, offsetEpoch } from './internal/span-clock.js';
+import { SupervisionTraces } from './internal/supervision-traces.js';
+import { checks } from './option-checks.js';
+
+/** The name spans and metrics are recorded under (the instrumentation scope). */
+export const INSTRUMENTATION_SCOPE = '@warden/otel';
+
+export interface InstrumentOptions {
+  /** Where spans go. Default: the global tracer provider's (a no-op until an SDK registers). */
+  readonly tracer?: Tracer;
+  /** Where metrics go. Default: the global meter provider's. */
+  readonly meter?: Meter;
+  /** `false` records no spans. Default true. */
+  readonly traces?: boolean;
+  /** `false` records no metrics. Default true. */
+  readonly metrics?: boolean;
+  /** Prices per model, for the `warden.agent.cost` counter (none: no cost is counted). */
+  readonly prices?: PriceTable;
+  /**
+   * Turns a time of the node's clock into epoch milliseconds. Default: the offset between the
+   * clock and `Date.now()` at install, which keeps every duration as the node measured it.
+   */
+  readonly epochOf?: EpochOf;
+}
+
+/**
+ * Traces and metrics for a node, read from its event stream (`node.inspect`): agent tasks,
+ * steps and tool calls as GenAI spans; crashes, restarts, escalations, breaker outages and
+ * ladder moves as spans placed in the trace of their cause; counters and gauges beside them.
+ * Returns the function that stops it (open spans end there).
+ *
+ * Nothing is sent anywhere by this package: spans and metrics go to whatever OpenTelemetry SDK
+ * the application registers, and with none the API's no-op costs next to nothing.
+ */
+export function instrumentNode(node: Node, options: InstrumentOptions = {}): () => void {
+  checks.record('options', options);
+  if (typeof node?.inspect !== 'function') {
+    throw checks.invalid('node', node, 'a Node (with inspect)');
+  }
+  const tracing = options.traces === undefined ? true : checks.boolean('traces', options.traces);
+  const metering =
+    options.metrics === undefined ? true : checks.boolean('metrics', options.metrics);
+  const epochOf =
+    checks.optionalFn<EpochOf>('epochOf', options.epochOf) ??
+    offsetEpoch(node.clock.now(), Date.now());
+  if (options.prices !== undefined) checks.record('prices', options.prices);
+  const tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
+  const meter = options.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE);
+
+  let supervision: SupervisionTraces | undefined;
+  let agents: AgentTraces | undefined;
+  if (tracing) {
+    agents = new AgentTraces(tracer, epochOf, (pid) => supervision?.restartOf(pid));
+    const a = agents;
+    supervision = new SupervisionTraces(tracer, epochOf, {
+      contextOf: (pid, time) => a.contextOf(pid, time),
+      endedTask: (pid) => a.endedTask(pid),
+    });
+  }
+  const counters = metering ? new NodeMetrics(meter, node, options.prices) : undefined;
+
+  const observe = (event: NodeEvent): void => {
+    counters?.onEvent(event);
+    if (agents === undefined || supervision === undefined) return;
+    switch (event.type) {
+      case 'published': {
+        const published = event.event as { type: string } & Record<string, unknown>;
+        if (!supervision.onPublished(event.pid, published, event.time)) {
+          agents.onPublished(event.pid, published, event.time);
+        }
+        return;
+      }
+      case 'actor.crashed':
+        supervision.onCrash(event);
+        agents.onCrash(event.pid, formatReason(event.reason), event.time);
+        return;
+      case 'actor.exited': {
+        const abnormal = isAbnormal(event.reason);
+        agents.onExit(event.pid, abnormal ? formatReason(event.reason) : undefined, event.time);
+        if (abnormal) supervision.onAbnormalExit(event.pid);
+        return;
+      }
+      case 'supervisor.child_exited':
+      case 'supervisor.restart':
+      case 'supervisor.child_started':
+      case 'supervisor.start_failed':
+      case 'supervisor.escalated':
+      case 'supervisor.meter_exceeded':
+        supervision.onSupervisor(event);
+        return;
+      default:
+        return;
+    }
+  };
+  const unsubscribe = node.inspect(observe);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    unsubscribe();
+    const now = node.clock.now();
+    agents?.stop(now);
+    supervision?.stop(now);
+    counters?.stop();
+  };
+}
