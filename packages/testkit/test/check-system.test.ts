@@ -205,6 +205,30 @@ describe('checkSystem', () => {
     expect((seed as { field: string }).field).toBe('seed');
   });
 
+  it('takes FC_SEED from the environment when no seed is given, as warden property tests do', async () => {
+    const before = process.env.FC_SEED;
+    process.env.FC_SEED = '4242';
+    try {
+      const faults = fc.constant<readonly Fault[]>([]);
+      const report = await checkSystem(() => {}, {
+        faults,
+        invariants: [invariant('x', () => undefined)],
+        runs: 2,
+      });
+      expect(report.seed).toBe(4242);
+      const given = await checkSystem(() => {}, {
+        faults,
+        invariants: [invariant('x', () => undefined)],
+        runs: 2,
+        seed: 7,
+      });
+      expect(given.seed).toBe(7);
+    } finally {
+      if (before === undefined) delete process.env.FC_SEED;
+      else process.env.FC_SEED = before;
+    }
+  });
+
   it('hands a setup that throws to the caller as it is, not as a broken invariant', async () => {
     const error = await checkSystem(
       () => {
