@@ -60,10 +60,15 @@ export type NewEffect = Omit<
   'version' | 'state' | 'decidedBy' | 'approval' | 'reason' | 'result'
 >;
 
-/** What a transition may set besides the state. */
-export type EffectChange = { readonly state: EffectState; readonly at: number } & Partial<
-  Pick<EffectEntry, 'decidedBy' | 'approval' | 'reason' | 'result'>
->;
+/** What a transition sets: the state and its time, and what it adds (undefined: unchanged). */
+export interface EffectChange {
+  readonly state: EffectState;
+  readonly at: number;
+  readonly decidedBy?: string | undefined;
+  readonly approval?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly result?: unknown;
+}
 
 /**
  * The effect journal: one entry per tool call, each transition saved before the step it allows
@@ -131,7 +136,7 @@ export class MemoryEffectJournal implements EffectJournal {
       change.decidedBy ?? current.decidedBy,
       change.approval ?? current.approval,
       change.reason ?? current.reason,
-      'result' in change ? change.result : current.result,
+      change.result === undefined ? current.result : change.result,
     );
     this.#entries.set(key, next);
     return next;

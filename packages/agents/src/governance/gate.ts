@@ -272,12 +272,21 @@ export class Gate {
     call: GateCall,
     entry: EffectEntry,
     state: EffectState,
-    fields: Partial<Pick<EffectEntry, 'decidedBy' | 'approval' | 'reason' | 'result'>>,
+    fields: {
+      readonly decidedBy?: string;
+      readonly approval?: string;
+      readonly reason?: string;
+      readonly result?: unknown;
+    },
   ): Promise<EffectEntry> {
+    // One shape for every change: the journal's hot path stays monomorphic.
     return this.governance.journal.advance(entry.key, entry.version, {
-      ...fields,
       state,
       at: call.now(),
+      decidedBy: fields.decidedBy,
+      approval: fields.approval,
+      reason: fields.reason,
+      result: fields.result,
     });
   }
 
