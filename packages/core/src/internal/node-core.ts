@@ -244,24 +244,29 @@ export class NodeCore implements TransportHost {
       this.#revivedPid = undefined;
       this.#revivedProcess = undefined;
     }
-    this.registry.release(p);
+    // A process that never had a name, link, monitor, timer, signal or waiting start (most of
+    // them) has no `rare` record, and skips all of that with one check each.
+    if (p.rare !== undefined) this.registry.release(p);
     const waiter = p.waiter;
     if (waiter !== undefined) {
       p.waiter = undefined;
       if (waiter.timer !== undefined) this.clock.clearTimer(waiter.timer);
     }
-    if (p.timers !== undefined) {
-      for (const ref of p.timers) this.timers.cancel(ref);
-      p.timers = undefined;
+    const rare = p.rare;
+    if (rare !== undefined) {
+      if (rare.timers !== undefined) {
+        for (const ref of rare.timers) this.timers.cancel(ref);
+        rare.timers = undefined;
+      }
+      if (rare.onStarted !== undefined) p.started('failed', reason);
+      rare.controller?.abort(
+        new WardenError('ERR_ABORTED', `${p.pid} exited: ${formatReason(reason)}`, { reason }),
+      );
     }
-    if (p.onStarted !== undefined) p.started('failed', reason);
-    p.controller?.abort(
-      new WardenError('ERR_ABORTED', `${p.pid} exited: ${formatReason(reason)}`, { reason }),
-    );
     if (p.mailbox.size > 0) {
       for (const message of p.mailbox.drain()) this.deadLetter(p.pid, message, 'process-exited');
     }
-    this.signals.exited(p, reason);
+    if (p.rare !== undefined) this.signals.exited(p, reason);
     if (this.events.active) {
       this.emit({ type: 'actor.exited', time: this.clock.now(), pid: p.pid, reason, cause });
     }

@@ -6,6 +6,7 @@ import type { PoisonGuard } from '../poison-guard.js';
 import type { Ref } from '../ref.js';
 import type { NodeCore } from './node-core.js';
 import { ProcessContext } from './process-context.js';
+import { ProcessRare, type StartOutcome } from './process-rare.js';
 import type { Runnable } from './scheduler.js';
 
 /**
@@ -24,19 +25,15 @@ export interface Waiter {
   timer: object | undefined;
 }
 
-/** Result of a synchronous start, reported to whoever waits in `startLink`. */
-export type StartOutcome =
-  | { readonly kind: 'started' }
-  | { readonly kind: 'ignored' }
-  | { readonly kind: 'failed'; readonly reason: ExitReason };
+export type { StartOutcome } from './process-rare.js';
 
 const STARTED: StartOutcome = Object.freeze({ kind: 'started' });
 const IGNORED: StartOutcome = Object.freeze({ kind: 'ignored' });
 
 /**
  * The process cell: one per live process, the engine's record of it. User code never sees it:
- * it gets `ctx`, a `ProcessContext` that forwards here. Link, monitor and timer tables are created
- * on first use.
+ * it gets `ctx`, a `ProcessContext` that forwards here. A name, links, monitors, timers, the abort
+ * signal and a waiting start live in a record of their own (`ProcessRare`) made on first use.
  *
  * Invariant: once `dead` is set it is never cleared, and a dead process produces no output.
  */
@@ -53,17 +50,11 @@ export class Process implements Runnable {
   dead = false;
   queued = false;
   busy = false;
-  name: string | undefined = undefined;
-  links: Map<string, Pid> | undefined = undefined;
-  /** Monitors held by others on this process: ref -> watcher. */
-  monitorsIn: Map<Ref, Pid> | undefined = undefined;
-  /** Monitors this process holds: ref -> target. */
-  monitorsOut: Map<Ref, Pid> | undefined = undefined;
-  timers: Set<Ref> | undefined = undefined;
-  controller: AbortController | undefined = undefined;
+  /** A pending receive; here, not in `rare`, because every delivery checks it. */
   waiter: Waiter | undefined = undefined;
   poison: PoisonGuard | undefined;
-  onStarted: ((outcome: StartOutcome) => void) | undefined = undefined;
+  /** The fields most processes never use, made on the first write of one (see the accessors). */
+  rare: ProcessRare | undefined = undefined;
   /** The behaviour's state (defineActor); owned by the runner. */
   state: unknown = undefined;
   /** Spawn args, until init (or the process function) has taken them. */
@@ -92,6 +83,64 @@ export class Process implements Runnable {
 
   run(): number {
     return this.runner.run(this);
+  }
+
+  // The rare fields read as if they were the cell's own; writing undefined makes no record.
+
+  get name(): string | undefined {
+    return this.rare?.name;
+  }
+  set name(value: string | undefined) {
+    if (value !== undefined || this.rare !== undefined) this.#record().name = value;
+  }
+
+  get links(): Map<string, Pid> | undefined {
+    return this.rare?.links;
+  }
+  set links(value: Map<string, Pid> | undefined) {
+    if (value !== undefined || this.rare !== undefined) this.#record().links = value;
+  }
+
+  /** Monitors held by others on this process: ref -> watcher. */
+  get monitorsIn(): Map<Ref, Pid> | undefined {
+    return this.rare?.monitorsIn;
+  }
+  set monitorsIn(value: Map<Ref, Pid> | undefined) {
+    if (value !== undefined || this.rare !== undefined) this.#record().monitorsIn = value;
+  }
+
+  /** Monitors this process holds: ref -> target. */
+  get monitorsOut(): Map<Ref, Pid> | undefined {
+    return this.rare?.monitorsOut;
+  }
+  set monitorsOut(value: Map<Ref, Pid> | undefined) {
+    if (value !== undefined || this.rare !== undefined) this.#record().monitorsOut = value;
+  }
+
+  get timers(): Set<Ref> | undefined {
+    return this.rare?.timers;
+  }
+  set timers(value: Set<Ref> | undefined) {
+    if (value !== undefined || this.rare !== undefined) this.#record().timers = value;
+  }
+
+  get controller(): AbortController | undefined {
+    return this.rare?.controller;
+  }
+  set controller(value: AbortController | undefined) {
+    if (value !== undefined || this.rare !== undefined) this.#record().controller = value;
+  }
+
+  get onStarted(): ((outcome: StartOutcome) => void) | undefined {
+    return this.rare?.onStarted;
+  }
+  set onStarted(value: ((outcome: StartOutcome) => void) | undefined) {
+    if (value !== undefined || this.rare !== undefined) this.#record().onStarted = value;
+  }
+
+  #record(): ProcessRare {
+    if (this.rare === undefined) this.rare = new ProcessRare();
+    return this.rare;
   }
 
   fail(error: unknown): void {
