@@ -44,14 +44,17 @@ export class Run {
   /** A context_length error is answered by one compaction and one retry, not more. */
   contextRetried = false;
   wallTimer: Ref | undefined;
-  /** Our count of the context when the last model call was made. */
-  tokensAtCall = 0;
+  /** How long the context was, and its epoch, when the last model call was made. */
+  #callLength = 0;
+  #callEpoch = 0;
   /**
-   * How many input tokens the provider counted beyond our own count of the same request (tool
-   * schemas, its framing, a tokenizer that is not ours): the measured error of our count, added
-   * to it when deciding whether to compact, so an undercount never lets the context overflow.
+   * What the provider counted of a call's input, with the context's length and epoch at that
+   * call, while `#uncounted` is not worked out from it yet.
    */
-  uncounted = 0;
+  #reported: number | undefined = undefined;
+  #reportedLength = 0;
+  #reportedEpoch = 0;
+  #uncounted = 0;
 
   constructor(
     id: number,
@@ -83,6 +86,61 @@ export class Run {
     } else {
       for (const message of from.messages) this.ledger.append(message);
     }
+  }
+
+  /**
+   * How many input tokens the provider counted beyond our own count of the same request (tool
+   * schemas, its framing, a tokenizer that is not ours): the measured error of our count, added
+   * to it when deciding whether to compact, so an undercount never lets the context overflow.
+   * Worked out (with the exact count of the request) the first time it is read after a call.
+   */
+  get uncounted(): number {
+    this.settleUncounted();
+    return this.#uncounted;
+  }
+
+  /** Works the measured error out now: before anything rewrites the context (compaction). */
+  settleUncounted(): void {
+    const reported = this.#reported;
+    if (reported === undefined) return;
+    if (this.ledger.epoch !== this.#reportedEpoch)
+      throw new Error('the context was rewritten before its call was measured');
+    this.#uncounted = Math.max(0, reported - this.ledger.tokensBefore(this.#reportedLength));
+    this.#reported = undefined;
+  }
+
+  /** Records the context a model call is made with (the messages it holds now). */
+  calling(): void {
+    this.#callLength = this.ledger.length;
+    this.#callEpoch = this.ledger.epoch;
+  }
+
+  /**
+   * Records what the provider counted of the last call's input; a figure that is not a positive
+   * finite count (a provider that reports none) leaves the measured error as it was.
+   */
+  measured(reported: number): void {
+    if (!(Number.isFinite(reported) && reported > 0)) return;
+    this.#reported = reported;
+    this.#reportedLength = this.#callLength;
+    this.#reportedEpoch = this.#callEpoch;
+  }
+
+  /**
+   * Whether the context plus its measured error is over `limit` tokens: exactly as an exact
+   * count decides, tokenizing only when an upper bound does not already settle it. Until the
+   * call's error is worked out, the context since the call has grown by appends only, so the
+   * figure is max(context, reported + what was appended) and each term has a cheap bound.
+   */
+  over(limit: number): boolean {
+    const ledger = this.ledger;
+    const reported = this.#reported;
+    const bound =
+      reported !== undefined && ledger.epoch === this.#reportedEpoch
+        ? Math.max(ledger.bound, reported + ledger.boundFrom(this.#reportedLength))
+        : ledger.bound + this.#uncounted;
+    if (bound <= limit) return false;
+    return ledger.tokens + this.uncounted > limit;
   }
 
   checkpoint(

@@ -230,10 +230,7 @@ export class StepLoop {
     run.meter.check(ctx.now());
     run.meter.admit('steps');
     const compaction = runtime.spec.compaction;
-    if (
-      compaction !== false &&
-      run.ledger.tokens + run.uncounted > compaction.threshold * runtime.spec.contextWindow
-    ) {
+    if (compaction !== false && run.over(compaction.threshold * runtime.spec.contextWindow)) {
       this.#compact(run);
       return undefined;
     }
@@ -245,7 +242,7 @@ export class StepLoop {
     const { ctx, runtime } = this;
     const model = runtime.spec.models[run.modelIndex];
     if (model === undefined) return;
-    run.tokensAtCall = run.ledger.tokens;
+    run.calling();
     const request = {
       system: runtime.spec.system,
       // A copy: the ledger grows in place, and a client may keep the request it was given.
@@ -268,9 +265,7 @@ export class StepLoop {
     const response = outcome.response;
     run.meter.chargeModel(response.model, response.usage);
     this.#report(response);
-    const reported = response.usage.inputTokens;
-    if (Number.isFinite(reported) && reported > 0)
-      run.uncounted = Math.max(0, reported - run.tokensAtCall);
+    run.measured(response.usage.inputTokens);
     run.meter.chargeStep();
     run.step++;
     run.contextRetried = false;
@@ -438,6 +433,9 @@ export class StepLoop {
     const { ctx, runtime } = this;
     const options = runtime.spec.compaction;
     if (options === false) return;
+    // The last call's measured error is worked out against the context it was made with, which
+    // the compaction is about to rewrite.
+    run.settleUncounted();
     this.lifecycle.send({ type: 'agent.compact' });
     const model = runtime.spec.models[run.modelIndex];
     const env = {

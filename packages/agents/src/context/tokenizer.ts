@@ -82,6 +82,37 @@ function createTokenizer(encoding: Encoding, count: CountFn): Tokenizer {
   };
 }
 
+/**
+ * An upper bound of `countMessage(message)` for any byte-level BPE encoding (o200k, cl100k), got
+ * without tokenizing: every token stands for at least one UTF-8 byte, so a text never has more
+ * tokens than bytes. Tight for nothing in particular (English runs about 4 bytes a token), but
+ * never below the count: what decides against a compaction on it decides as the exact count would.
+ * A typical-text ratio such as characters / 3 is no bound: `{"id":3}` is 5 tokens in 8
+ * characters, and CJK text runs at a token a character or more.
+ */
+export function messageTokenBound(message: Message): number {
+  let total = MESSAGE_OVERHEAD;
+  for (const part of message.content) {
+    switch (part.type) {
+      case 'text':
+        total += Buffer.byteLength(part.text, 'utf8');
+        break;
+      case 'tool-call':
+        total += Buffer.byteLength(part.name, 'utf8') + Buffer.byteLength(jsonText(part.input));
+        break;
+      case 'tool-result':
+        total += Buffer.byteLength(part.name, 'utf8') + Buffer.byteLength(jsonText(part.output));
+        break;
+    }
+  }
+  return total;
+}
+
+/** An upper bound of `count(text)`: its UTF-8 bytes (see `messageTokenBound`). */
+export function textTokenBound(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
 function jsonText(value: unknown): string {
   if (typeof value === 'string') return value;
   try {

@@ -74,23 +74,80 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
 );
 
 describe('ContextLedger', () => {
-  it('keeps its running count equal to a full recount through any edits', () => {
+  it('keeps its exact count equal to a full recount, and its bound above it, through any edits', () => {
     fc.assert(
-      fc.property(fc.array(editArb, { maxLength: 40 }), (edits) => {
-        const ledger = new ContextLedger(tokenizer, 'You are a triage agent.');
-        for (const edit of edits) {
-          if (edit.op === 'append') ledger.append(edit.message);
-          else if (ledger.length === 0) continue;
-          else if (edit.op === 'replace') ledger.replace(edit.at % ledger.length, edit.message);
-          else {
-            const start = edit.at % ledger.length;
-            ledger.splice(start, Math.min(ledger.length, start + edit.count), edit.messages);
+      fc.property(
+        fc.array(fc.tuple(editArb, fc.boolean()), { maxLength: 40 }),
+        fc.boolean(),
+        (edits, systemPrompt) => {
+          const ledger = new ContextLedger(
+            tokenizer,
+            systemPrompt ? 'You are a triage agent.' : '',
+          );
+          for (const [edit, read] of edits) {
+            if (edit.op === 'append') ledger.append(edit.message);
+            else if (ledger.length === 0) continue;
+            else if (edit.op === 'replace') ledger.replace(edit.at % ledger.length, edit.message);
+            else {
+              const start = edit.at % ledger.length;
+              ledger.splice(start, Math.min(ledger.length, start + edit.count), edit.messages);
+            }
+            // Reading the exact count in between (counting what is pending) changes nothing.
+            if (read) expect(ledger.tokens).toBe(ledger.recount());
+            expect(ledger.bound).toBeGreaterThanOrEqual(ledger.recount());
           }
-        }
-        expect(ledger.tokens).toBe(ledger.recount());
-      }),
+          expect(ledger.tokens).toBe(ledger.recount());
+          expect(ledger.bound).toBe(ledger.tokens);
+          let prefix = systemPrompt ? tokenizer.count('You are a triage agent.') : 0;
+          for (let i = 0; i < ledger.length; i++) {
+            expect(ledger.tokensBefore(i)).toBe(prefix);
+            expect(ledger.tokensAt(i)).toBe(tokenizer.countMessage(ledger.messages[i] as Message));
+            prefix += ledger.tokensAt(i);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
+  });
+
+  it('tokenizes nothing while only its bound is read', () => {
+    let counted = 0;
+    const counting = {
+      ...tokenizer,
+      count: (text: string) => {
+        counted++;
+        return tokenizer.count(text);
+      },
+      countMessage: (message: Message) => {
+        counted++;
+        return tokenizer.countMessage(message);
+      },
+    };
+    const ledger = new ContextLedger(counting, 'You look customers up.');
+    for (let i = 0; i < 10; i++) {
+      ledger.append({ role: 'user', content: [{ type: 'text', text: `message ${i}` }] });
+    }
+    expect(ledger.bound).toBeGreaterThan(0);
+    expect(counted).toBe(0);
+    expect(ledger.tokens).toBe(ledger.recount());
+    counted = 0;
+    expect(ledger.tokens).toBe(ledger.bound);
+    expect(counted).toBe(0);
+  });
+
+  it('changes its epoch when a message is replaced or removed, never on append', () => {
+    const ledger = new ContextLedger(tokenizer);
+    const m: Message = { role: 'user', content: [{ type: 'text', text: 'x' }] };
+    ledger.append(m);
+    ledger.append(m);
+    const epoch = ledger.epoch;
+    ledger.append(m);
+    expect(ledger.epoch).toBe(epoch);
+    ledger.replace(0, m);
+    expect(ledger.epoch).toBeGreaterThan(epoch);
+    const after = ledger.epoch;
+    ledger.splice(1, 2, []);
+    expect(ledger.epoch).toBeGreaterThan(after);
   });
 
   it('refuses to replace a message that does not exist', () => {
