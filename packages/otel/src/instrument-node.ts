@@ -77,7 +77,7 @@ export function instrumentNode(node: Node, options: InstrumentOptions = {}): () 
       }
       case 'actor.crashed':
         supervision.onCrash(event);
-        agents.onCrash(event.pid, formatReason(event.reason), event.time);
+        agents.onCrash(event.pid, event.reason, event.time);
         return;
       case 'actor.exited': {
         const abnormal = isAbnormal(event.reason);

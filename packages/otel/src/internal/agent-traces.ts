@@ -8,7 +8,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { Pid } from '@warden/core';
+import { type ExitReason, formatReason, type Pid } from '@warden/core';
 import { EVENT_FIELDS, fieldAttributes } from './attributes.js';
 import { BoundedMap } from './bounded-map.js';
 import type { EpochOf } from './span-clock.js';
@@ -28,6 +28,8 @@ interface AgentTrace {
   pendingTools: number;
   /** A resumed task's first step carries the task's causes as links too. */
   firstStepLinks: Link[] | undefined;
+  /** The code of the error the process crashed with, if it did. */
+  crashCode: string | undefined;
 }
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -135,11 +137,23 @@ export class AgentTraces {
     span.end(at);
   }
 
-  /** The process crashed: its step failed there (the task ends with the exit that follows). */
-  onCrash(pid: Pid, reason: string, time: number): void {
+  /**
+   * The process crashed: its step failed there (the task ends with the exit that follows). A
+   * budget the step admission refused ends the agent this way, not through an event of its own,
+   * so the crash's code is what tells it.
+   */
+  onCrash(pid: Pid, reason: ExitReason, time: number): void {
     const state = this.#agents.get(pid.key);
-    if (state?.step === undefined) return;
-    state.step.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+    if (state === undefined) return;
+    const code = typeof reason === 'object' && reason.tag === 'error' ? reason.code : undefined;
+    state.crashCode = code;
+    if (code === 'ERR_BUDGET_EXCEEDED') {
+      const message = typeof reason === 'object' && reason.tag === 'error' ? reason.message : '';
+      this.decision(state, 'agent.budget_exceeded', { code, reason: message }, time, true);
+    }
+    if (state.stepStart !== undefined) this.#openStep(state, time);
+    if (state.step === undefined) return;
+    state.step.setStatus({ code: SpanStatusCode.ERROR, message: formatReason(reason) });
     state.step.end(this.epoch(time));
     state.step = undefined;
     state.stepContext = undefined;
@@ -207,6 +221,7 @@ export class AgentTraces {
       actStart: time,
       pendingTools: 0,
       firstStepLinks: links.length > 0 ? links : undefined,
+      crashCode: undefined,
     });
   }
 
@@ -311,7 +326,10 @@ export class AgentTraces {
     this.#closeStep(state, time, error);
     const code = event?.code;
     if (error !== undefined) {
-      state.task.setAttribute('error.type', typeof code === 'string' ? code : 'exit');
+      state.task.setAttribute(
+        'error.type',
+        typeof code === 'string' ? code : (state.crashCode ?? 'exit'),
+      );
       state.task.setStatus({ code: SpanStatusCode.ERROR, message: error });
     }
     const steps = event?.steps ?? event?.step;
