@@ -137,6 +137,51 @@ export {
   type PolicyRule,
   type PolicyVerdict,
 } from './governance/policy.js';
+export type {
+  CheckLevel,
+  CheckOutcome,
+  CheckResult,
+  CheckRun,
+  CheckStatus,
+} from './health/check-result.js';
+export {
+  FUNCTIONAL_DEFAULTS,
+  type FunctionalOptions,
+  functionalCheck,
+  type GoldenChecker,
+} from './health/functional-check.js';
+export {
+  HEALTH_DEFAULTS,
+  Health,
+  type HealthChanged,
+  type HealthOptions,
+  type HealthReport,
+  startHealth,
+} from './health/health.js';
+export type { HealthAction } from './health/health-action.js';
+export type { CheckContext, HealthCheck } from './health/health-check.js';
+export {
+  HEALTH_SERVER_DEFAULTS,
+  type HealthServer,
+  type HealthServerOptions,
+  serveHealth,
+} from './health/health-server.js';
+export { LIVENESS_DEFAULTS, type LivenessOptions, livenessCheck } from './health/liveness-check.js';
+export {
+  QUALITY_DEFAULTS,
+  QualityCheck,
+  type QualityOptions,
+  type QualitySample,
+  type QualityScorer,
+} from './health/quality-check.js';
+export {
+  type BreakerLike,
+  type LadderLike,
+  READINESS_DEFAULTS,
+  type ReadinessOptions,
+  readinessCheck,
+} from './health/readiness-check.js';
+export { type SampleAnswersOptions, sampleAnswers } from './health/sample-answers.js';
 export {
   ANTHROPIC_DEFAULTS,
   type AnthropicClientOptions,
@@ -224,6 +269,34 @@ export {
 } from './model/sse.js';
 export type { StreamEvent } from './model/stream-event.js';
 export { type Usage, ZERO_USAGE } from './model/usage.js';
+export {
+  type AnomalyAction,
+  type AnomalyStop,
+  isAnomalyStop,
+} from './monitors/anomaly-action.js';
+export { type DeadLetterGrowthOptions, deadLetterMonitor } from './monitors/dead-letter-monitor.js';
+export {
+  type EndpointCallsOptions,
+  endpointCallsMonitor,
+} from './monitors/endpoint-calls-monitor.js';
+export {
+  MAILBOX_GROWTH_DEFAULTS,
+  type MailboxGrowthOptions,
+  mailboxGrowthMonitor,
+} from './monitors/mailbox-growth-monitor.js';
+export type { Monitor, MonitorFiring, MonitorReading } from './monitors/monitor.js';
+export { Monitors, startMonitors } from './monitors/monitors.js';
+export {
+  type RepeatedToolCallsMonitor,
+  type RepeatedToolCallsOptions,
+  repeatedToolCallsMonitor,
+} from './monitors/repeated-tool-calls-monitor.js';
+export { type SpawnRateOptions, spawnRateMonitor } from './monitors/spawn-rate-monitor.js';
+export {
+  type SubagentCountOptions,
+  subagentCountMonitor,
+} from './monitors/subagent-count-monitor.js';
+export { type TokenBurnOptions, tokenBurnMonitor } from './monitors/token-burn-monitor.js';
 export type { AgentResult, Checkpoint } from './store/checkpoint.js';
 export {
   type CheckpointStore,
