@@ -61,7 +61,10 @@ export class ProcessTypes {
         if (!event.event.type.startsWith('agent.')) return {};
         const known = this.#live.get(event.pid.key);
         if (known?.type === agent) return {};
-        return this.#set(event.pid, agent, known?.subtree);
+        // Its agent type is all the template id would have said: it need not wait for it.
+        const waiting = this.#waiting.get(event.pid.key);
+        this.#waiting.delete(event.pid.key);
+        return this.#set(event.pid, agent, known?.subtree ?? waiting?.subtree);
       }
       default:
         return {};
