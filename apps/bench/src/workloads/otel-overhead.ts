@@ -1,0 +1,274 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { defineAgent, defineTool, MemoryCheckpointStore, runTask } from '@warden/agents';
+import { createScriptedModel } from '@warden/agents/testing';
+import { createNode, defineActor, type Node, type Pid } from '@warden/core';
+import { z } from 'zod';
+import { BenchCheckError, expectEqual } from '../check.js';
+import {
+  type Case,
+  deferred,
+  type Metric,
+  type Sample,
+  scaled,
+  TIME_MS,
+  type Workload,
+} from '../workload.js';
+
+/**
+ * What `@warden/otel` costs a node.
+ *
+ * - `otel-overhead`: ping-pong with `instrumentNode` installed and no OpenTelemetry SDK
+ *   registered (the API's no-op), against the same ping-pong without it. A delivery emits no
+ *   event, so what is measured is that the instrumentation puts nothing on the message path.
+ * - `otel-overhead/always-off`: the same with an SDK tracer whose sampler is `AlwaysOff`.
+ * - `otel-overhead/agent-unsampled` and `otel-overhead/agent-sampled`: 10-step agent tasks (9
+ *   tool calls, then the answer; model latency 0), each run timing tasks without the
+ *   instrumentation, with it, and without it again: µs per step and µs it adds per step over the
+ *   mean of the two bare loops. Unsampled: no SDK (the events are built, the spans are no-ops).
+ *   Sampled: every span recorded by the SDK into an in-memory exporter, and the metrics into a
+ *   meter provider. For `raw` the middle loop is bare too: its `added` is the method's noise.
+ *
+ * `@warden/otel` and the OpenTelemetry SDK are loaded from the otel package (`npx tsc -b
+ * packages/otel` builds it), where they are installed.
+ */
+export const otelOverhead: Workload = {
+  name: 'otel-overhead',
+  title: 'OpenTelemetry overhead: the instrumentation on ping-pong and on agent steps',
+  cases(scale: number): Case[] {
+    const n = scaled(1_000_000, scale, 2);
+    const tasks = scaled(200, scale, 10);
+    return [
+      {
+        id: 'otel-overhead',
+        params: `${n} deliveries; instrumentNode with no SDK vs none`,
+        metrics: TIME_MS,
+        ops: n,
+        run: {
+          raw: () => pingPong(n, undefined),
+          warden: () => pingPong(n, 'no-sdk'),
+        },
+      },
+      {
+        id: 'otel-overhead/always-off',
+        params: `${n} deliveries; instrumentNode with an AlwaysOff SDK tracer vs none`,
+        metrics: TIME_MS,
+        ops: n,
+        run: {
+          raw: () => pingPong(n, undefined),
+          warden: () => pingPong(n, 'always-off'),
+        },
+      },
+      {
+        id: 'otel-overhead/agent-unsampled',
+        params: `${tasks} tasks of 10 steps; instrumentNode with no SDK vs none`,
+        metrics: STEP_METRICS,
+        runs: 3,
+        run: {
+          raw: () => agentSteps(tasks, undefined),
+          warden: () => agentSteps(tasks, 'no-sdk'),
+        },
+      },
+      {
+        id: 'otel-overhead/agent-sampled',
+        params: `${tasks} tasks of 10 steps; every span recorded (in memory) and metrics vs none`,
+        metrics: STEP_METRICS,
+        runs: 3,
+        run: {
+          raw: () => agentSteps(tasks, undefined),
+          warden: () => agentSteps(tasks, 'sampled'),
+        },
+      },
+    ];
+  },
+};
+
+const STEP_METRICS: readonly Metric[] = [
+  { key: 'step', unit: 'µs', label: 'per step' },
+  { key: 'added', unit: 'µs', label: 'added' },
+];
+
+type Setup = 'no-sdk' | 'always-off' | 'sampled';
+
+/** The parts of `@warden/otel` and of the SDK used here, typed as this file uses them. */
+interface Otel {
+  instrumentNode(node: Node, options?: { tracer?: unknown; meter?: unknown }): () => void;
+}
+interface Sdk {
+  readonly trace: {
+    BasicTracerProvider: new (
+      options: object,
+    ) => {
+      getTracer(name: string): unknown;
+      shutdown(): Promise<void>;
+    };
+    SimpleSpanProcessor: new (exporter: unknown) => unknown;
+    InMemorySpanExporter: new () => { getFinishedSpans(): unknown[]; reset(): void };
+    AlwaysOffSampler: new () => unknown;
+    AlwaysOnSampler: new () => unknown;
+  };
+  readonly metrics: {
+    MeterProvider: new (
+      options: object,
+    ) => {
+      getMeter(name: string): unknown;
+      shutdown(): Promise<void>;
+    };
+    MetricReader: abstract new () => object;
+  };
+}
+
+let loaded: Promise<{ otel: Otel; sdk: Sdk }> | undefined;
+
+function load(): Promise<{ otel: Otel; sdk: Sdk }> {
+  loaded ??= (async () => {
+    const pkg = new URL('../../../../packages/otel/package.json', import.meta.url);
+    const fromOtel = createRequire(pkg);
+    const importFromOtel = (name: string) => import(pathToFileURL(fromOtel.resolve(name)).href);
+    try {
+      const otel = (await import(
+        new URL('../../../../packages/otel/dist/index.js', pkg).href
+      )) as Otel;
+      const trace = (await importFromOtel('@opentelemetry/sdk-trace-base')) as Sdk['trace'];
+      const metrics = (await importFromOtel('@opentelemetry/sdk-metrics')) as Sdk['metrics'];
+      return { otel, sdk: { trace, metrics } };
+    } catch (error) {
+      throw new BenchCheckError(
+        `@warden/otel or its SDK could not be loaded (build it: npx tsc -b packages/otel): ${String(error)}`,
+      );
+    }
+  })();
+  return loaded;
+}
+
+/** Installs the instrumentation as `setup` says; returns how to remove it and what it recorded. */
+async function install(
+  node: Node,
+  setup: Setup,
+): Promise<{ stop: () => Promise<void>; spans: () => number }> {
+  const { otel, sdk } = await load();
+  if (setup === 'no-sdk') {
+    const stop = otel.instrumentNode(node);
+    return { stop: async () => stop(), spans: () => 0 };
+  }
+  const exporter = new sdk.trace.InMemorySpanExporter();
+  const provider = new sdk.trace.BasicTracerProvider({
+    sampler:
+      setup === 'always-off' ? new sdk.trace.AlwaysOffSampler() : new sdk.trace.AlwaysOnSampler(),
+    spanProcessors: [new sdk.trace.SimpleSpanProcessor(exporter)],
+  });
+  const Reader = class extends (sdk.metrics.MetricReader as new () => object) {
+    async onForceFlush(): Promise<void> {}
+    async onShutdown(): Promise<void> {}
+  };
+  const meters = new sdk.metrics.MeterProvider({ readers: [new Reader()] });
+  const stop = otel.instrumentNode(node, {
+    tracer: provider.getTracer('bench'),
+    meter: meters.getMeter('bench'),
+  });
+  return {
+    stop: async () => {
+      stop();
+      await provider.shutdown();
+      await meters.shutdown();
+    },
+    spans: () => exporter.getFinishedSpans().length,
+  };
+}
+
+interface PlayerState {
+  peer: Pid | undefined;
+  readonly n: number;
+  readonly done: (deliveries: number) => void;
+}
+
+const player = defineActor<PlayerState, PlayerState>({
+  init: (state) => state,
+  handleInfo: (ball: number | Pid, state, ctx) => {
+    if (typeof ball !== 'number') state.peer = ball;
+    else if (ball + 1 === state.n) state.done(ball + 1);
+    else ctx.send(state.peer as Pid, ball + 1);
+    return state;
+  },
+});
+
+async function pingPong(n: number, setup: Setup | undefined): Promise<Sample> {
+  const node = createNode({ name: 'bench-otel' });
+  const installed = setup === undefined ? undefined : await install(node, setup);
+  try {
+    const done = deferred<number>();
+    const a = node.spawn(player, { args: { peer: undefined, n, done: done.resolve } });
+    const b = node.spawn(player, { args: { peer: a, n, done: done.resolve } });
+    node.send(a, b);
+    await new Promise((resolve) => setImmediate(resolve));
+    const start = performance.now();
+    node.send(a, 0);
+    const deliveries = await done.promise;
+    const ms = performance.now() - start;
+    expectEqual('ping-pong deliveries', deliveries, n);
+    return { ms };
+  } finally {
+    await installed?.stop();
+    await node.stop();
+  }
+}
+
+const STEPS = 10;
+
+/** µs per step of tasks bare, instrumented as `setup` says, and bare again. */
+async function agentSteps(tasks: number, setup: Setup | undefined): Promise<Sample> {
+  await timeTasks(tasks, undefined);
+  await timeTasks(tasks, setup);
+  const before = await timeTasks(tasks, undefined);
+  const mine = await timeTasks(tasks, setup);
+  const after = await timeTasks(tasks, undefined);
+  return { step: mine, added: mine - (before + after) / 2 };
+}
+
+async function timeTasks(tasks: number, setup: Setup | undefined): Promise<number> {
+  const node = createNode({ name: 'bench-otel-agents' });
+  const installed = setup === undefined ? undefined : await install(node, setup);
+  try {
+    const model = createScriptedModel({
+      clock: node.clock,
+      script: (request) => {
+        let results = 0;
+        for (const m of request.messages)
+          for (const p of m.content) if (p.type === 'tool-result') results++;
+        return results + 1 >= STEPS
+          ? { text: 'done' }
+          : { toolCalls: [{ name: 'lookup', input: { id: results } }] };
+      },
+    });
+    const lookup = defineTool({
+      name: 'lookup',
+      description: 'Looks a customer up by id',
+      effect: 'read',
+      input: z.object({ id: z.number().int() }),
+      run: ({ id }) => ({ id, plan: 'pro' }),
+    });
+    const pid = node.spawn(
+      defineAgent({
+        name: 'lookup',
+        model,
+        system: 'You look customers up.',
+        tools: [lookup],
+        checkpoints: new MemoryCheckpointStore(),
+      }),
+    );
+    const start = performance.now();
+    for (let i = 0; i < tasks; i++) {
+      const result = await runTask(node, pid, { task: `task ${i}`, threadId: `t${i}` });
+      expectEqual('task steps', result.steps, STEPS);
+    }
+    const us = ((performance.now() - start) * 1000) / (tasks * STEPS);
+    if (setup === 'sampled') {
+      // A task span, 10 step spans and 9 tool spans per task.
+      expectEqual('spans recorded', installed?.spans(), tasks * (1 + STEPS + (STEPS - 1)));
+    }
+    return us;
+  } finally {
+    await installed?.stop();
+    await node.stop();
+  }
+}
