@@ -256,6 +256,20 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
       'µs',
       'governance-overhead: µs a gated read call adds over calling the tool directly',
     ),
+    timeRatioTarget(
+      cases,
+      'otel-overhead',
+      'raw',
+      1.05,
+      'otel-overhead: ping-pong time with the instrumentation, no SDK / without it',
+    ),
+    timeRatioTarget(
+      cases,
+      'otel-overhead/always-off',
+      'raw',
+      1.05,
+      'otel-overhead/always-off: ping-pong time with an AlwaysOff tracer / without it',
+    ),
     ceilingTarget(
       cases,
       'agent-memory/idle',

@@ -11,6 +11,7 @@ import { governanceOverhead } from './governance-overhead.js';
 import { memory } from './memory.js';
 import { modelsPolicyOverhead } from './models-policy-overhead.js';
 import { modelsStreamParse } from './models-stream-parse.js';
+import { otelOverhead } from './otel-overhead.js';
 import { pingPong } from './ping-pong.js';
 import { restartLatency } from './restart-latency.js';
 import { big } from './savina/big.js';
@@ -57,6 +58,7 @@ export const WORKLOADS: readonly Workload[] = [
   agentMemory,
   agentConcurrency,
   governanceOverhead,
+  otelOverhead,
   testkitRuns,
   ...SAVINA.map(savinaWorkload),
 ];
