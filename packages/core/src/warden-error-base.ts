@@ -15,6 +15,7 @@ export const WARDEN_ERROR_TAGS = [
   'AgentError',
   'ToolError',
   'GovernanceError',
+  'TestkitError',
 ] as const;
 
 export type WardenErrorTag = (typeof WARDEN_ERROR_TAGS)[number];

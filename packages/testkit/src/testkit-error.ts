@@ -1,3 +1,5 @@
+import { WardenErrorBase } from '@warden/core';
+
 /**
  * Every error the testkit raises carries a stable `code` from this closed table, so a test can
  * tell a bad option from a broken invariant without reading messages.
@@ -13,7 +15,7 @@ export const TESTKIT_ERROR_CODES = [
 
 export type TestkitErrorCode = (typeof TESTKIT_ERROR_CODES)[number];
 
-export class TestkitError extends Error {
+export class TestkitError extends WardenErrorBase {
   readonly _tag = 'TestkitError' as const;
   readonly code: TestkitErrorCode;
   readonly field: string | undefined;

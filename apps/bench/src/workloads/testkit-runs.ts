@@ -1,6 +1,5 @@
 import { defineAgent, defineTool, runTask } from '@warden/agents';
 import { defineActor, reply, startSupervisor } from '@warden/core';
-import { z } from 'zod';
 // The bench does not depend on @warden/testkit yet (its package.json would have to list it):
 // until it does, the testkit is imported from its build output, which `tsc -b` makes first.
 import {
@@ -11,7 +10,8 @@ import {
   type Setup,
   sampleSchedules,
   singleInstance,
-} from '../../../../packages/testkit/dist/index.js';
+} from '@warden/testkit';
+import { z } from 'zod';
 import type { Case, Metric, Sample, Workload } from '../workload.js';
 import { scaled } from '../workload.js';
 
