@@ -154,6 +154,30 @@ describe('Gate', () => {
     });
   });
 
+  it('waits 5 minutes for a person and keeps an approval valid 5 minutes, by default', async () => {
+    const clock = new TestClock();
+    const desk = new ApprovalDesk({ clock });
+    const { answer } = desk.ask(
+      {
+        agent: 'ops',
+        threadId: 't',
+        tool: 'drop_database',
+        effect: 'irreversible',
+        input: {},
+        argsHash: 'h',
+        resource: '',
+        rule: 'rule:ask',
+      },
+      new AbortController().signal,
+    );
+    expect(desk.pending()[0]?.deadline).toBe(300_000);
+    const approval = await desk.grant({ agent: 'ops', tool: 't', input: {}, approver: 'ann' });
+    expect(approval.expiresAt).toBe(300_000);
+    await clock.advance(300_000);
+    expect(await answer).toEqual({ kind: 'timeout' });
+    expect(desk.pending()).toEqual([]);
+  });
+
   it('denies a call whose tool cannot say which resource it touches', async () => {
     const w = world();
     const { defineTool } = await import('../../src/tools/tool.js');
