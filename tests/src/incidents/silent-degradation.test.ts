@@ -121,6 +121,8 @@ describe('silent quality degradation after a model update', () => {
     const crossesAt = T0 + (1 - THRESHOLD) * 240 * MINUTE;
     expect(crossesAt).toBe(T0 + 24 * MINUTE);
     expect(at).toBeLessThanOrEqual(crossesAt + WINDOW * MINUTE);
+    // docs/observability.md tells this run: the alarm 44 minutes after the update.
+    expect(Math.floor((at - T0) / MINUTE)).toBe(44);
     // L1 and L2 green the whole time, before and after the update, up to the alarm.
     expect(live.length).toBeGreaterThan(60);
     expect(live.every((s) => s === 'pass')).toBe(true);
