@@ -39,6 +39,9 @@ export class Run {
   step: number;
   /** The run's head in the checkpoint store (0: never committed). */
   head: number;
+  /** How long the context was, and its epoch, at the head: what the next commit shares. */
+  #headLength: number;
+  #headEpoch = 0;
   /** Which model serves: 0 the primary, i the fallback i. */
   modelIndex = 0;
   /** A context_length error is answered by one compaction and one retry, not more. */
@@ -81,6 +84,7 @@ export class Run {
     this.meter = new BudgetMeter(spec.limits, spec.prices, init.now, from?.spent);
     this.step = from?.step ?? 0;
     this.head = from?.version ?? 0;
+    this.#headLength = from?.messages.length ?? 0;
     if (from === undefined) {
       this.ledger.append(taskMessage(init.task));
     } else {
@@ -141,6 +145,23 @@ export class Run {
         : ledger.bound + this.#uncounted;
     if (bound <= limit) return false;
     return ledger.tokens + this.uncounted > limit;
+  }
+
+  /**
+   * How many messages at the start of the context are those of the head checkpoint: all it had
+   * while the context was only appended to since, none once it was rewritten (compaction).
+   */
+  unchangedSinceHead(): number {
+    return this.ledger.epoch === this.#headEpoch
+      ? Math.min(this.#headLength, this.ledger.length)
+      : 0;
+  }
+
+  /** Records a commit of the context as it is now (`version`, the new head). */
+  committed(version: number, length: number, epoch: number): void {
+    this.head = version;
+    this.#headLength = length;
+    this.#headEpoch = epoch;
   }
 
   checkpoint(

@@ -563,8 +563,13 @@ export class StepLoop {
       this.ctx.now(),
       result,
     );
-    await this.runtime.checkpoints.commit(checkpoint, { expectedHead: run.head });
-    run.head = checkpoint.version;
+    // What the commit holds is the context as it is now, whatever changes while it is written.
+    const { length, epoch } = run.ledger;
+    await this.runtime.checkpoints.commit(checkpoint, {
+      expectedHead: run.head,
+      unchangedBefore: run.unchangedSinceHead(),
+    });
+    run.committed(checkpoint.version, length, epoch);
   }
 
   #next(run: Run): void {

@@ -1,4 +1,5 @@
 import { AgentError, isAgentError } from '../agent/agent-error.js';
+import type { Message } from '../model/message.js';
 import type { Checkpoint } from './checkpoint.js';
 
 /** Thrown by a commit whose `expectedHead` is not the run's head: another writer moved it. */
@@ -27,40 +28,93 @@ export function isStaleHeadError(value: unknown): boolean {
   return isAgentError(value, 'ERR_STALE_HEAD');
 }
 
+/** What a commit is checked against, and what its writer knows of it. */
+export interface CommitOptions {
+  /** The head the writer last saw: the commit is refused unless it is still the head. */
+  readonly expectedHead: number;
+  /**
+   * The first `unchangedBefore` messages are those of the head checkpoint, the same values in
+   * the same places (the writer only appended since): a store may keep what it holds of them
+   * instead of writing them again, so a commit costs what the step added, not the whole
+   * context. A store may ignore it; 0 or omitted says nothing is known to be unchanged.
+   */
+  readonly unchangedBefore?: number;
+}
+
 /**
  * Where an agent's runs are checkpointed, one commit per step. A commit is compare-and-set on the
  * run's head (its latest version, 0 for a run never committed): a stale writer, such as an agent
  * resumed elsewhere while the old one still runs, fails with `ERR_STALE_HEAD` and writes nothing.
+ * A commit keeps the messages as they are when it is made: later changes to the array passed in
+ * are not part of it.
  */
 export interface CheckpointStore {
-  commit(checkpoint: Checkpoint, options: { readonly expectedHead: number }): Promise<void>;
+  commit(checkpoint: Checkpoint, options: CommitOptions): Promise<void>;
   latest(threadId: string): Promise<Checkpoint | undefined>;
+}
+
+/** A thread's head: its fields, and its messages as the first `length` of the thread's log. */
+interface ThreadHead {
+  readonly fields: Omit<Checkpoint, 'messages'>;
+  /** The store's own copy of the messages, appended to commit after commit. */
+  readonly log: Message[];
+  length: number;
+  /** The head as `latest` returned it, until the next commit. */
+  full: Checkpoint | undefined;
 }
 
 /**
  * The in-memory store: a checkpoint survives a crash and restart of the agent's process (the
- * store lives with the behaviour), not a crash of the node.
+ * store lives with the behaviour), not a crash of the node. Each thread keeps one log of its
+ * messages: a commit copies the messages its writer added since the head (all of them when it
+ * cannot tell), so a run's commits cost O(messages added) each instead of O(context) each;
+ * `latest` returns the head as a full, frozen checkpoint.
  */
 export class MemoryCheckpointStore implements CheckpointStore {
-  readonly #heads = new Map<string, Checkpoint>();
+  readonly #heads = new Map<string, ThreadHead>();
 
-  async commit(checkpoint: Checkpoint, options: { readonly expectedHead: number }): Promise<void> {
-    const head = this.#heads.get(checkpoint.threadId)?.version ?? 0;
+  async commit(checkpoint: Checkpoint, options: CommitOptions): Promise<void> {
+    const { threadId, version } = checkpoint;
+    const current = this.#heads.get(threadId);
+    const head = current?.fields.version ?? 0;
     if (head !== options.expectedHead) {
-      throw new StaleHeadError(checkpoint.threadId, options.expectedHead, head);
+      throw new StaleHeadError(threadId, options.expectedHead, head);
     }
-    if (checkpoint.version !== head + 1) {
-      throw new RangeError(`checkpoint version ${checkpoint.version} does not follow head ${head}`);
+    if (version !== head + 1) {
+      throw new RangeError(`checkpoint version ${version} does not follow head ${head}`);
     }
-    this.#heads.set(checkpoint.threadId, freeze(checkpoint));
+    const { messages, ...fields } = checkpoint;
+    const log = current?.log ?? [];
+    const keep = current === undefined ? 0 : kept(log, current.length, messages, options);
+    log.length = keep;
+    for (let i = keep; i < messages.length; i++) log.push(messages[i] as Message);
+    this.#heads.set(threadId, { fields, log, length: messages.length, full: undefined });
   }
 
   async latest(threadId: string): Promise<Checkpoint | undefined> {
-    return this.#heads.get(threadId);
+    const head = this.#heads.get(threadId);
+    if (head === undefined) return undefined;
+    if (head.full === undefined) {
+      const messages = Object.freeze(head.log.slice(0, head.length));
+      head.full = Object.freeze({ ...head.fields, messages });
+    }
+    return head.full;
   }
 }
 
-function freeze(checkpoint: Checkpoint): Checkpoint {
-  // Messages are immutable values; copying the array keeps later appends out of the commit.
-  return Object.freeze({ ...checkpoint, messages: Object.freeze([...checkpoint.messages]) });
+/**
+ * How many of the head's messages the commit keeps: what its writer says is unchanged, within
+ * both lengths, and only if the last of them is the very value the log holds there (a cheap
+ * check that catches a writer whose count is off; anything else is copied again).
+ */
+function kept(
+  log: readonly Message[],
+  length: number,
+  messages: readonly Message[],
+  options: CommitOptions,
+): number {
+  const said = options.unchangedBefore ?? 0;
+  if (!Number.isInteger(said) || said <= 0) return 0;
+  const keep = Math.min(said, length, messages.length);
+  return keep > 0 && messages[keep - 1] === log[keep - 1] ? keep : 0;
 }
