@@ -108,7 +108,9 @@ describe('serveHealth: /healthz, /readyz and /health over HTTP', () => {
     server = await serveHealth(node, health);
     expect((await get(`${server.url}/healthz`)).status).toBe(503);
     expect((await get(`${server.url}/readyz`)).status).toBe(503);
-    expect(JSON.parse((await get(`${server.url}/health`)).body).status).toBe('fail');
+    const detail = await get(`${server.url}/health`);
+    expect(detail.status).toBe(503);
+    expect(JSON.parse(detail.body).status).toBe('fail');
   });
 
   it('answers 404 for other paths, 405 for other methods, and HEAD without a body', async () => {

@@ -94,6 +94,23 @@ describe('livenessCheck (L1)', () => {
     expect(result?.history.map((r) => r.at)).toEqual([3_000, 4_000, 5_000]);
   });
 
+  it('never overlaps a slow run with the next: the next starts everyMs after the previous ended', async () => {
+    const { clock, node } = world();
+    const stuck = node.spawn(async () => {
+      await new Promise(() => {});
+    });
+    node.register('stuck', stuck);
+    const health = startHealth(node, {
+      checks: [livenessCheck({ agent: 'stuck', deadlineMs: 3_000, everyMs: 1_000 })],
+    });
+    await clock.advance(10_000);
+    // Each run takes its 3 s deadline, then waits 1 s: ends at 3, 7 and 11 s.
+    expect(health.result('agent:stuck')?.history.map((r) => [r.at, r.durationMs])).toEqual([
+      [3_000, 3_000],
+      [7_000, 3_000],
+    ]);
+  });
+
   it('stops its schedule with the node', async () => {
     const { clock, node } = world();
     const health = startHealth(node, { checks: [livenessCheck({ everyMs: 1_000 })] });

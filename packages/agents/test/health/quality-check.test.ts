@@ -62,6 +62,22 @@ describe('QualityCheck (L4)', () => {
     expect(seen).toEqual(['a0', 'a3', 'a6']);
   });
 
+  it('takes an async scorer (a judge model) on the node clock', async () => {
+    const { clock } = world();
+    const q = new QualityCheck({
+      agent: 'a',
+      window: 1,
+      scorer: (s) =>
+        new Promise<number>((resolve) => clock.setTimer(5_000, () => resolve(exact(s)))),
+    });
+    const judged = q.record(sample('wrong'));
+    await clock.advance(4_999);
+    expect(q.run().status).toBe('unknown');
+    await clock.advance(1);
+    await judged;
+    expect(q.run()).toMatchObject({ status: 'fail', detail: { score: 0 } });
+  });
+
   it('does not count a scorer that throws or answers out of range, and reports it', async () => {
     const scores = [1, Number.NaN, 2, -1];
     let i = 0;
