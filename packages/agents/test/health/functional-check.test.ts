@@ -144,6 +144,42 @@ describe('functionalCheck (L3)', () => {
     ]);
   });
 
+  it('runs on a live agent by address, and a call action hears the failure; a throwing action is reported, not thrown', async () => {
+    const { clock, node } = world();
+    const model = createScriptedModel({ clock, script: { text: '5' } });
+    node.spawn(defineAgent({ name: 'adder', model, system: '' }), { name: 'adder' });
+    const heard: string[] = [];
+    const events: string[] = [];
+    node.inspect((e) => {
+      if (e.type === 'published') events.push(e.event.type);
+    });
+    const health = startHealth(node, {
+      checks: [
+        functionalCheck({
+          agent: 'adder',
+          address: 'adder',
+          task: 'What is 2 + 2?',
+          check: (r) => r.text === '4' || `answered ${r.text}`,
+        }),
+      ],
+      actions: {
+        'golden:adder': [
+          {
+            kind: 'call',
+            onFail: () => {
+              throw new Error('pager down');
+            },
+          },
+          { kind: 'call', onFail: (r) => heard.push(`${r.name} ${r.status}`) },
+        ],
+      },
+    });
+    await health.runNow();
+    expect(heard).toEqual(['golden:adder fail']);
+    expect(events).toContain('health.action_failed');
+    expect(node.whereis('adder')).toBeDefined(); // the live agent is not ended by the check
+  });
+
   it('refuses actions on L1 and L2 checks, and a golden task with nowhere to run', () => {
     expect(() => functionalCheck({ agent: 'a', task: 't', check: () => true })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTION', field: 'behaviour' }),
