@@ -55,7 +55,9 @@ function exportedSpans(received: readonly Received[]): OtlpSpan[] {
 
 let server: Server | undefined;
 afterEach(async () => {
-  await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+  await new Promise<void>((resolve) =>
+    server === undefined ? resolve() : server.close(() => resolve()),
+  );
   server = undefined;
 });
 

@@ -1,5 +1,12 @@
 import { SpanStatusCode } from '@opentelemetry/api';
-import { createModelPolicy, createResilientModel, defineAgent, runTask } from '@warden/agents';
+import {
+  createModelPolicy,
+  createResilientModel,
+  defineAgent,
+  MemoryMemoryStore,
+  recallTool,
+  runTask,
+} from '@warden/agents';
 import { createScriptedModel, faults, outage } from '@warden/agents/testing';
 import { describe, expect, it } from 'vitest';
 import { BREAKER_STATE_VALUES, instrumentNode } from '../src/index.js';
@@ -111,5 +118,45 @@ describe('instrumentNode: breaker, ladder and agent decisions', () => {
     expect(degrade.attributes).toMatchObject({ 'warden.level': 1, 'warden.kind': 'overloaded' });
     const step = only(all, 'chat small');
     expect(parentOf(degrade)).toBe(step.spanContext().spanId);
+  });
+
+  it('shows a compaction as a decision span inside the step whose model call overflowed', async () => {
+    const { clock, node, provider, spans } = spanWorld();
+    const stop = instrumentNode(node, { tracer: provider.getTracer('test'), metrics: false });
+    const model = createScriptedModel({
+      clock,
+      model: 'm',
+      script: [{ toolCalls: [{ name: 'recall', input: { query: 'x' } }] }, { text: 'done' }],
+      faults: [
+        {
+          calls: [1],
+          effect: {
+            type: 'error',
+            kind: 'context_length',
+            status: 400,
+            providerCode: 'context_length_exceeded',
+            message: 'maximum context length exceeded',
+          },
+        },
+      ],
+    });
+    const agent = defineAgent({
+      name: 'compactor',
+      model,
+      system: '',
+      tools: [recallTool(new MemoryMemoryStore())],
+    });
+    const result = outcomeOf(runTask(node, node.spawn(agent), 'go'));
+    await clock.advance(1_000);
+    expect(result.value().text).toBe('done');
+    stop();
+    const all = spans();
+    const compaction = only(all, 'agent.compaction');
+    expect(compaction.status.code).not.toBe(SpanStatusCode.ERROR);
+    const steps = all.filter((s) => s.name === 'chat m');
+    expect(steps).toHaveLength(2);
+    const second = steps[1] as (typeof steps)[0];
+    expect(parentOf(compaction)).toBe(second.spanContext().spanId);
+    expect(second.events.map((e) => e.name)).toContain('agent.context_overflow');
   });
 });

@@ -54,6 +54,33 @@ describe('instrumentNode: supervision spans', () => {
     expect(escalation.status.code).toBe(SpanStatusCode.ERROR);
   });
 
+  it('ends a restart failed when the child does not start again', async () => {
+    const { clock, node, provider, spans } = spanWorld();
+    const stop = instrumentNode(node, { tracer: provider.getTracer('test'), metrics: false });
+    let starts = 0;
+    const once = defineActor<number, undefined>({
+      init: () => {
+        starts++;
+        if (starts > 1) throw new Error('no second start');
+        return 0;
+      },
+      handleInfo: () => {
+        throw new Error('boom');
+      },
+    });
+    await startSupervisor(node, {
+      children: [{ id: 'once', start: { behaviour: once, options: { name: 'once' } } }],
+    });
+    node.send('once', 'crash');
+    await clock.settle();
+    stop();
+    const restarts = spans().filter((s) => s.name === 'supervisor.restart once');
+    expect(restarts.length).toBeGreaterThan(0);
+    const first = restarts[0] as (typeof restarts)[0];
+    expect(first.status.code).toBe(SpanStatusCode.ERROR);
+    expect(first.attributes['error.type']).toBe('start_failed');
+  });
+
   it('records nothing and costs no span after it is stopped', async () => {
     const { clock, node, provider, spans } = spanWorld();
     const stop = instrumentNode(node, { tracer: provider.getTracer('test'), metrics: false });
