@@ -8,6 +8,8 @@ import { defineAgent } from '../../src/agent/define-agent.js';
 import { startHealth } from '../../src/health/health.js';
 import { QualityCheck } from '../../src/health/quality-check.js';
 import { sampleAnswers } from '../../src/health/sample-answers.js';
+import { modelPolicyOf } from '../../src/model/policy/model-policy.js';
+import { createResilientModel } from '../../src/model/policy/resilient-model.js';
 import { createScriptedModel } from '../../src/testing/index.js';
 import { defineTool } from '../../src/tools/tool.js';
 
@@ -153,6 +155,31 @@ describe('QualityCheck (L4)', () => {
     expect(health.result('quality:a')).toMatchObject({ status: 'fail', lastRunAt: 6_000 });
     expect(breaker.state).toBe('isolated');
     breaker.dispose();
+  });
+
+  it("opening the provider's policy breaker moves an agent's resilient model to its fallback", async () => {
+    const { clock, node } = world();
+    const primary = createScriptedModel({ clock, provider: 'acme', script: { text: 'wrong' } });
+    const fallback = createScriptedModel({ clock, provider: 'other', script: { text: 'right' } });
+    const model = createResilientModel({ node, primary, fallbacks: [fallback] });
+    const q = new QualityCheck({ agent: 'a', scorer: exact, window: 2 });
+    const agent = defineAgent({
+      name: 'a',
+      system: 'S',
+      model: sampleAnswers(model, q, { clock, system: 'S' }),
+    });
+    startHealth(node, {
+      checks: [q],
+      actions: {
+        'quality:a': [{ kind: 'open-breaker', breaker: modelPolicyOf(node).breaker('acme') }],
+      },
+    });
+    const pid = node.spawn(agent);
+    expect(model.level).toBe('primary');
+    for (let i = 0; i < 2; i++) await runTask(node, pid, `q${i}`);
+    await clock.advance(0);
+    expect(model.level).toBe('fallback-1');
+    expect((await runTask(node, pid, 'q3')).text).toBe('right');
   });
 
   it('refuses a threshold outside [0, 1] and minSamples above the window', () => {
