@@ -16,9 +16,9 @@ export interface AuditRecord {
   readonly key: string;
   readonly argsHash: string;
   /** Who decided: `capability`, `freeze`, `rule:<id>`, `person:<name>`, `timeout`. */
-  readonly by?: string;
+  readonly by?: string | undefined;
   /** Why (for a denial), or the outcome (`ok`, an error code) of a `result`. */
-  readonly detail?: string;
+  readonly detail?: string | undefined;
 }
 
 export interface AuditEntry extends AuditRecord {
@@ -63,8 +63,9 @@ export class MemoryAuditLog implements AuditLog {
       tool: record.tool,
       key: record.key,
       argsHash: record.argsHash,
-      ...(record.by === undefined ? {} : { by: record.by }),
-      ...(record.detail === undefined ? {} : { detail: record.detail }),
+      // Always present (undefined when not given): one shape for every entry.
+      by: record.by,
+      detail: record.detail,
       seq,
       at,
       prev,
