@@ -26,8 +26,8 @@ import {
 /** What the parent passes as the second argument (JSON). */
 export interface PeerOptions {
   readonly secret: string;
-  /** B's node credential under the run's cluster key; absent: the secret alone (no identities). */
-  readonly identity?: {
+  /** B's node credential under the run's cluster key (a warden node cannot start without one). */
+  readonly identity: {
     readonly clusterKey: string;
     readonly certificate: string;
     readonly privateKey: string;
@@ -82,7 +82,7 @@ class Count<R> {
 async function warden(options: PeerOptions): Promise<PeerReady> {
   const transport = createWsTransport({
     secret: options.secret,
-    ...(options.identity === undefined ? {} : { identity: options.identity }),
+    identity: options.identity,
     ...(options.batchBytes === undefined ? {} : { batchBytes: options.batchBytes }),
     highWaterMark: options.highWaterMark,
     hardLimit: options.hardLimit,

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { WsTransportError } from './errors.js';
+import { invalidOption, WsTransportError } from './errors.js';
 import {
   ed25519Key,
   signCertificate,
@@ -96,22 +96,29 @@ export interface ResolvedIdentity {
 }
 
 /**
- * Checks the identity option: both keys Ed25519, the certificate signed by the cluster key and
- * not expired at `now`, and the private key the one the certificate names.
+ * Checks the identity option: present (a node without one could be impersonated by any holder of
+ * the secret), both keys Ed25519, the certificate signed by the cluster key and not expired at
+ * `now`, and the private key the one the certificate names.
  */
-export function resolveIdentity(
-  identity: NodeIdentityOptions | undefined,
-  now: number,
-): ResolvedIdentity | undefined {
-  if (identity === undefined) return undefined;
+export function resolveIdentity(identity: unknown, now: number): ResolvedIdentity {
+  if (typeof identity !== 'object' || identity === null) {
+    throw invalidOption(
+      'identity',
+      identity,
+      "{ clusterKey, certificate, privateKey }: this node's credential from issueNodeCredential",
+    );
+  }
+  const given = identity as Partial<NodeIdentityOptions>;
   const invalid = (why: string): never => {
     throw new WsTransportError('ERR_INVALID_OPTION', `identity: ${why}`, { field: 'identity' });
   };
-  const clusterKey = ed25519Key(identity.clusterKey, 'public');
+  const pem = (text: unknown, kind: 'public' | 'private') =>
+    typeof text === 'string' ? ed25519Key(text, kind) : undefined;
+  const clusterKey = pem(given.clusterKey, 'public');
   if (clusterKey === undefined) return invalid('clusterKey is not an Ed25519 public key');
-  const privateKey = ed25519Key(identity.privateKey, 'private');
+  const privateKey = pem(given.privateKey, 'private');
   if (privateKey === undefined) return invalid('privateKey is not an Ed25519 private key');
-  const certificate = verifyCertificate(clusterKey, identity.certificate, now);
+  const certificate = verifyCertificate(clusterKey, given.certificate, now);
   if (typeof certificate === 'string') return invalid(certificate);
   const probe = Buffer.from('warden/identity-check');
   if (!transcriptSigned(certificate.key, probe, signTranscript(privateKey, probe))) {

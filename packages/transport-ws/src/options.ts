@@ -39,12 +39,12 @@ export interface WsTransportOptions {
   /** Shared cluster secret, at least 32 bytes. Required: there is no default. */
   readonly secret: string | Uint8Array;
   /**
-   * This node's credential and the cluster's public key (docs/security.md). With it, a peer must
-   * prove its name with a certificate signed by the cluster key and the private key it names,
-   * and membership gossip names only certified peers. Without it, the secret alone vouches for a
-   * name: any holder of the secret can claim any name (development only).
+   * This node's credential and the cluster's public key (docs/security.md). Required: a peer
+   * must prove its name with a certificate signed by the cluster key and the private key it
+   * names, and membership gossip names only certified peers. The secret alone never vouches for
+   * a name, since any holder of it could then claim any name.
    */
-  readonly identity?: NodeIdentityOptions;
+  readonly identity: NodeIdentityOptions;
   /**
    * Handshakes accepted per authenticated identity, and failed handshakes per source address,
    * before the node answers 429 to them (one member cannot lock out another).
@@ -103,7 +103,7 @@ export type WsTransportEvent =
 
 export interface ResolvedOptions {
   readonly secret: Buffer;
-  readonly identity: ResolvedIdentity | undefined;
+  readonly identity: ResolvedIdentity;
   readonly perIdentity: RateLimit;
   readonly perAddress: RateLimit;
   readonly maxPendingHandshakes: number;
@@ -195,6 +195,8 @@ function secretBytes(secret: unknown): Buffer {
 /** Validates options (throwing an error naming the field) and fills in the defaults. */
 export function resolveOptions(options: WsTransportOptions): ResolvedOptions {
   const secret = secretBytes((options as Partial<WsTransportOptions> | undefined)?.secret);
+  const wallClock = options.wallClock ?? Date.now;
+  const identity = resolveIdentity(options.identity, wallClock());
   const reconnect = reconnectOptions(options.reconnect);
   const heartbeatInterval = positive(
     'heartbeatInterval',
@@ -216,7 +218,6 @@ export function resolveOptions(options: WsTransportOptions): ResolvedOptions {
     );
   }
   const maxPayload = positive('maxPayload', options.maxPayload, DEFAULTS.maxPayload);
-  const wallClock = options.wallClock ?? Date.now;
   const limits = options.handshakeLimits ?? {};
   const rate = (field: string, r: Partial<RateLimit> | undefined, d: RateLimit): RateLimit => ({
     burst: positive(`${field}.burst`, r?.burst, d.burst),
@@ -225,7 +226,7 @@ export function resolveOptions(options: WsTransportOptions): ResolvedOptions {
   const highWaterMark = positive('highWaterMark', options.highWaterMark, DEFAULTS.highWaterMark);
   return {
     secret,
-    identity: resolveIdentity(options.identity, wallClock()),
+    identity,
     perIdentity: rate('handshakeLimits.perIdentity', limits.perIdentity, DEFAULTS.perIdentity),
     perAddress: rate('handshakeLimits.perAddress', limits.perAddress, DEFAULTS.perAddress),
     maxPendingHandshakes: positive(

@@ -58,7 +58,10 @@ export interface ListenOptions {
  * `connect`. The node's `stop()` leaves the cluster; `close()` also waits for the sockets.
  *
  * @example
- * const transport = createWsTransport({ secret: process.env.WARDEN_SECRET ?? '' });
+ * const transport = createWsTransport({
+ *   secret: process.env.WARDEN_SECRET ?? '',
+ *   identity: { clusterKey, certificate, privateKey }, // from issueNodeCredential
+ * });
  * const node = createNode({ name: 'a', transport });
  * await transport.listen({ host: '10.0.0.1', port: 4370 });
  * await transport.connect('10.0.0.2:4370'); // the rest of the cluster follows (full mesh)
@@ -87,7 +90,8 @@ export interface WsTransport extends Transport {
 
 /**
  * Creates the transport; throws `ERR_NO_SECRET` without a secret (there is no default),
- * `ERR_WEAK_SECRET` below 32 bytes, `ERR_INVALID_OPTION` naming any other bad option.
+ * `ERR_WEAK_SECRET` below 32 bytes, `ERR_INVALID_OPTION` naming any other bad option, `identity`
+ * included when it is missing (a node always proves its name).
  */
 export function createWsTransport(options: WsTransportOptions): WsTransport {
   return new WsTransportImpl(resolveOptions(options));

@@ -124,7 +124,7 @@ describe('bad frames from an authenticated peer', () => {
     }
     expect(process.memoryUsage().rss - before).toBeLessThan(50 * 1024 * 1024);
     await stillServes(s);
-  });
+  }, 30_000); // 200 full handshakes, each with two certificates and three signatures checked
 
   it.each<[string, (s: Stage) => Buffer]>([
     ['an unknown envelope kind', (s) => s.raw.batch([[42, pidOfA(s), 'x']])],

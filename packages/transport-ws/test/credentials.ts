@@ -1,5 +1,16 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { createClusterKey, issueNodeCredential, type NodeIdentityOptions } from '../src/index.js';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
+import {
+  type ClusterKey,
+  createClusterKey,
+  issueNodeCredential,
+  type NodeIdentityOptions,
+} from '../src/index.js';
+import { signCertificate } from '../src/internal/certificate.js';
 import type { ResolvedIdentity } from '../src/node-credentials.js';
 
 /** One cluster key for the test process, as an operator would hold it. */
@@ -26,19 +37,49 @@ export function identityOf(name: string, cluster = CLUSTER): NodeIdentityOptions
   return identity;
 }
 
+const gossipKey = generateKeyPairSync('ed25519').publicKey;
+
+/**
+ * A certificate the cluster key really signed for `name`, all sharing one node key: what gossip
+ * carries for members, issued cheaply for floods of a thousand names (no key pair each).
+ */
+export function certificateFor(name: string, cluster = CLUSTER): string {
+  return signCertificate(clusterSigner(cluster), name, gossipKey, Date.now() + DAY);
+}
+
+const signers = new Map<string, KeyObject>();
+
+function clusterSigner(cluster: ClusterKey): KeyObject {
+  let key = signers.get(cluster.privateKey);
+  if (key === undefined) {
+    key = createPrivateKey(cluster.privateKey);
+    signers.set(cluster.privateKey, key);
+  }
+  return key;
+}
+
+const parsed = new Map<string, ResolvedIdentity>();
+
 /**
  * A credential as an impostor presents it, unchecked: `certificate` of one node, signed with the
- * private key of (maybe) another.
+ * private key of (maybe) another. Parsed once per combination: tests that open hundreds of
+ * connections pay for the handshake, not for reading PEM.
  */
 export function presented(
   certificateOf: string,
   keyOf: string,
   cluster = CLUSTER,
 ): ResolvedIdentity {
-  return {
-    clusterKey: createPublicKey(cluster.publicKey),
-    certificate: identityOf(certificateOf, cluster).certificate,
-    node: certificateOf,
-    privateKey: createPrivateKey(identityOf(keyOf, cluster).privateKey),
-  };
+  const key = `${cluster.publicKey}\n${certificateOf}\n${keyOf}`;
+  let identity = parsed.get(key);
+  if (identity === undefined) {
+    identity = {
+      clusterKey: createPublicKey(cluster.publicKey),
+      certificate: identityOf(certificateOf, cluster).certificate,
+      node: certificateOf,
+      privateKey: createPrivateKey(identityOf(keyOf, cluster).privateKey),
+    };
+    parsed.set(key, identity);
+  }
+  return identity;
 }

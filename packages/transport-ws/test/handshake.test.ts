@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { createWsTransport, isWsTransportError, type WsTransportEvent } from '../src/index.js';
 import { CHALLENGE_PATH, HEADER } from '../src/internal/handshake.js';
+import { identityOf } from './credentials.js';
 import { nodeStarter, SECRET } from './harness.js';
 import { rawUpgrade, signedHello } from './http-probe.js';
 
@@ -22,11 +23,11 @@ describe('the cluster secret', () => {
       }
     })();
     expect(isWsTransportError(error, 'ERR_NO_SECRET')).toBe(true);
-    expect(() => createWsTransport({ secret: '' })).toThrow(/secret/);
+    expect(() => createWsTransport({ secret: '', identity: identityOf('a') })).toThrow(/secret/);
   });
 
   it('must be at least 32 bytes (ERR_WEAK_SECRET)', () => {
-    expect(() => createWsTransport({ secret: 'short' })).toThrowError(
+    expect(() => createWsTransport({ secret: 'short', identity: identityOf('a') })).toThrowError(
       expect.objectContaining({ code: 'ERR_WEAK_SECRET' }),
     );
   });
@@ -159,7 +160,7 @@ describe('mutual authentication', () => {
         server.closeAllConnections();
       },
     };
-    const transport = createWsTransport({ secret: SECRET });
+    const transport = createWsTransport({ secret: SECRET, identity: identityOf('victim') });
     const node = createNode({ name: 'victim', clock: new TestClock(), transport });
     try {
       const error = await transport

@@ -1,6 +1,12 @@
 import { type Clock, createNode, type Node } from '@warden/core';
 import { afterEach } from 'vitest';
-import { createWsTransport, type WsTransport, type WsTransportOptions } from '../src/index.js';
+import {
+  type ClusterKey,
+  createWsTransport,
+  type WsTransport,
+  type WsTransportOptions,
+} from '../src/index.js';
+import { CLUSTER, identityOf } from './credentials.js';
 
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 
@@ -12,13 +18,13 @@ export interface TestNode {
 
 /**
  * Nodes on real loopback sockets, closed after each test. Call inside a `describe` (or at top
- * level of a file) so the `afterEach` is registered.
+ * level of a file) so the `afterEach` is registered. Each node proves its name with a credential
+ * issued by `cluster` (one key for every node of the test cluster), as a deployment would; a
+ * test that wants another credential passes its own `identity`.
  */
-export function nodeStarter(): (
-  name: string,
-  clock: Clock,
-  options?: Partial<WsTransportOptions>,
-) => Promise<TestNode> {
+export function nodeStarter(
+  cluster: ClusterKey = CLUSTER,
+): (name: string, clock: Clock, options?: Partial<WsTransportOptions>) => Promise<TestNode> {
   let started: TestNode[] = [];
   afterEach(async () => {
     const closing = started;
@@ -29,7 +35,11 @@ export function nodeStarter(): (
     }
   });
   return async (name, clock, options = {}) => {
-    const transport = createWsTransport({ secret: SECRET, ...options });
+    const transport = createWsTransport({
+      secret: SECRET,
+      identity: identityOf(name, cluster),
+      ...options,
+    });
     const node = createNode({ name, clock, transport });
     const bound = await transport.listen({ host: '127.0.0.1', port: 0 });
     const t = { node, transport, address: `${bound.host}:${bound.port}` };

@@ -12,6 +12,7 @@ import {
 } from '../src/internal/handshake.js';
 import type { ResolvedIdentity } from '../src/node-credentials.js';
 import { resolveOptions } from '../src/options.js';
+import { identityOf, presented } from './credentials.js';
 import { SECRET } from './harness.js';
 
 /** Sends one raw upgrade request; resolves with the status (101 on success) and headers. */
@@ -50,8 +51,9 @@ export function rawUpgrade(
 }
 
 /**
- * A correct hello for the node at `address`, signed with `secret` (and with `identity`'s key,
- * carrying its certificate, when given), with its headers.
+ * A correct hello for the node at `address`, signed with `secret` and with `identity`'s key,
+ * carrying its certificate (default: the credential of the hello's node from the test cluster),
+ * with its headers.
  */
 export async function signedHello(
   address: string,
@@ -59,7 +61,9 @@ export async function signedHello(
   secret = SECRET,
   identity?: ResolvedIdentity,
 ): Promise<{ hello: ClientHello; headers: Record<string, string> }> {
-  const options = resolveOptions({ secret });
+  const node = overrides.node ?? 'prober';
+  const signer = identity ?? presented(node, node);
+  const options = resolveOptions({ secret, identity: identityOf('prober') });
   const challenge = await fetchChallenge(parseAddress(address), options);
   const hello: ClientHello = {
     node: 'prober',
@@ -70,12 +74,9 @@ export async function signedHello(
     nonce: randomBytes(16).toString('base64url'),
     time: Date.now(),
     target: challenge.node,
-    certificate: identity?.certificate ?? '',
+    certificate: signer.certificate,
     ...overrides,
   };
-  const signature =
-    identity === undefined
-      ? undefined
-      : signTranscript(identity.privateKey, clientTranscript(hello));
+  const signature = signTranscript(signer.privateKey, clientTranscript(hello));
   return { hello, headers: helloHeaders(hello, clientProof(options.secret, hello), signature) };
 }

@@ -6,12 +6,15 @@ import { describe, expect, it } from 'vitest';
 import type { WsTransportEvent, WsTransportOptions } from '../src/index.js';
 import { encode } from '../src/internal/codec.js';
 import { FRAME } from '../src/internal/frames.js';
-import { identityOf, presented } from './credentials.js';
+import { certificateFor, presented } from './credentials.js';
 import { nodeStarter } from './harness.js';
 import { RawPeer } from './raw-peer.js';
 
 const start = nodeStarter();
 const FLOOD = 1024;
+
+/** Every member certified by the test cluster, as a member that holds credentials can list. */
+const certified = (name: string) => certificateFor(name);
 
 /** `count` members on closed loopback addresses (distinct hosts, one port nothing listens on). */
 function unreachable(count: number, certificate = (_name: string) => ''): unknown[] {
@@ -23,18 +26,11 @@ function unreachable(count: number, certificate = (_name: string) => ''): unknow
   });
 }
 
-async function flooded(options: Partial<WsTransportOptions>, withIdentity: boolean) {
+async function flooded(options: Partial<WsTransportOptions>) {
   const clock = new TestClock();
   const events: WsTransportEvent[] = [];
-  const a = await start('a', clock, {
-    ...options,
-    ...(withIdentity ? { identity: identityOf('a') } : {}),
-    onEvent: (e) => events.push(e),
-  });
-  const mallory = await RawPeer.connect(a.address, {
-    name: 'mallory',
-    ...(withIdentity ? { identity: presented('mallory', 'mallory') } : {}),
-  });
+  const a = await start('a', clock, { ...options, onEvent: (e) => events.push(e) });
+  const mallory = await RawPeer.connect(a.address, { name: 'mallory' });
   const dialed = () => events.flatMap((e) => (e.type === 'dial.failed' ? [e.address] : []));
   /** Runs the node's redial timers a bounded number of times, letting each dial settle. */
   const runTimers = async (rounds: number) => {
@@ -49,16 +45,13 @@ async function flooded(options: Partial<WsTransportOptions>, withIdentity: boole
 
 describe('membership gossip', () => {
   it('bounds the peers a flood of members makes it dial, and stops once the sender is gone', async () => {
-    const s = await flooded(
-      {
-        maxPeers: 16,
-        maxConcurrentDials: 4,
-        redialAttempts: 3,
-        reconnect: { initial: 100, max: 400 },
-      },
-      false,
-    );
-    s.mallory.send(encode([FRAME.members, s.mallory.seq++, 0, unreachable(FLOOD)]));
+    const s = await flooded({
+      maxPeers: 16,
+      maxConcurrentDials: 4,
+      redialAttempts: 3,
+      reconnect: { initial: 100, max: 400 },
+    });
+    s.mallory.send(encode([FRAME.members, s.mallory.seq++, 0, unreachable(FLOOD, certified)]));
     await s.runTimers(100);
     const distinct = new Set(s.dialed());
     // One record is mallory's own: fifteen gossiped peers at most, each dialed at most 1 + 3 times.
@@ -80,8 +73,8 @@ describe('membership gossip', () => {
   });
 
   it('stops dialing a gossiped peer once no connected member lists it', async () => {
-    const s = await flooded({ reconnect: { initial: 100, max: 400 } }, false);
-    s.mallory.send(encode([FRAME.members, s.mallory.seq++, 0, unreachable(3)]));
+    const s = await flooded({ reconnect: { initial: 100, max: 400 } });
+    s.mallory.send(encode([FRAME.members, s.mallory.seq++, 0, unreachable(3, certified)]));
     await s.runTimers(3);
     expect(s.dialed().length).toBeGreaterThan(0);
     s.mallory.close();
@@ -92,7 +85,7 @@ describe('membership gossip', () => {
   });
 
   it('dials no member whose certificate the cluster key did not sign', async () => {
-    const s = await flooded({}, true);
+    const s = await flooded({});
     const stolen = presented('honest', 'honest').certificate;
     s.mallory.send(
       encode([

@@ -10,6 +10,7 @@ import {
   isWsTransportError,
   type NodeIdentityOptions,
   type WsTransportEvent,
+  type WsTransportOptions,
 } from '../src/index.js';
 import { CLOSE } from '../src/internal/close-codes.js';
 import { KIND } from '../src/internal/envelope-wire.js';
@@ -31,12 +32,15 @@ interface Stage {
   readonly srv: Pid;
 }
 
-/** `a` and `honest`, connected, each with its own credential. */
+/**
+ * `a` and `honest`, connected, as the harness starts every node: no identity option given, each
+ * proves its name with the credential the test cluster's key issued it.
+ */
 async function stage(): Promise<Stage> {
   const clock = new TestClock();
   const events: WsTransportEvent[] = [];
-  const a = await start('a', clock, { identity: identityOf('a'), onEvent: (e) => events.push(e) });
-  const honest = await start('honest', clock, { identity: identityOf('honest') });
+  const a = await start('a', clock, { onEvent: (e) => events.push(e) });
+  const honest = await start('honest', clock);
   await honest.transport.connect(a.address);
   const srv = a.node.spawn(echo);
   return { a, honest, events, srv };
@@ -53,7 +57,60 @@ async function honestStillServed({ a, honest, events, srv }: Stage): Promise<voi
   expect(downs(events).filter((e) => e.node === 'honest')).toEqual([]);
 }
 
+/** What `createWsTransport` throws for these options, or undefined if it does not. */
+function creationError(options: unknown): unknown {
+  try {
+    createWsTransport(options as WsTransportOptions);
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+describe('the identity option', () => {
+  it('is required: a transport without one refuses to start with ERR_INVALID_OPTION naming it', () => {
+    for (const identity of [undefined, null, 'a', {}]) {
+      const error = creationError(
+        identity === undefined ? { secret: SECRET } : { secret: SECRET, identity },
+      );
+      expect(isWsTransportError(error, 'ERR_INVALID_OPTION')).toBe(true);
+      expect(error).toMatchObject({ field: 'identity' });
+    }
+    expect(creationError({ secret: SECRET })).toMatchObject({
+      message: expect.stringMatching(/^invalid identity: undefined/),
+    });
+  });
+
+  it('is checked after the secret, so a missing secret is still ERR_NO_SECRET', () => {
+    expect(isWsTransportError(creationError({}), 'ERR_NO_SECRET')).toBe(true);
+  });
+});
+
 describe('node identity', () => {
+  it('refuses, with the default configuration, a holder of the secret alone claiming a live name', async () => {
+    const s = await stage();
+    // Finding of the old protocol: the right secret, a live member's name and a fresh
+    // incarnation were enough to supersede the member and act as it.
+    const claim = RawPeer.connect(s.a.address, {
+      name: 'honest',
+      incarnation: 'impostor01',
+      identity: 'none',
+    });
+    expect(isWsTransportError(await claim.catch((e: unknown) => e), 'ERR_AUTH_REJECTED')).toBe(
+      true,
+    );
+    expect(reasons(s.events)).toEqual(['401 bad certificate']);
+    await honestStillServed(s);
+  });
+
+  it('refuses to start a node under a name its credential does not vouch for', () => {
+    // The impostor with a transport of its own: its credential is mallory's, its node 'honest'.
+    const transport = createWsTransport({ secret: SECRET, identity: identityOf('mallory') });
+    expect(() => createNode({ name: 'honest', clock: new TestClock(), transport })).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', field: 'identity' }),
+    );
+  });
+
   it('refuses a member that claims another live name with its own credential', async () => {
     const s = await stage();
     const claim = RawPeer.connect(s.a.address, {
@@ -85,7 +142,7 @@ describe('node identity', () => {
 
   it('refuses a peer with the secret but no credential, and one certified by another cluster', async () => {
     const s = await stage();
-    const bare = RawPeer.connect(s.a.address, { name: 'bare' });
+    const bare = RawPeer.connect(s.a.address, { name: 'bare', identity: 'none' });
     expect(isWsTransportError(await bare.catch((e: unknown) => e), 'ERR_AUTH_REJECTED')).toBe(true);
     const foreign = createClusterKey();
     const other = RawPeer.connect(s.a.address, {

@@ -1,6 +1,7 @@
 // The victim of oversized-frame.test.ts, run in a child process with --expose-gc so that its
 // memory is its own: a node listening on 127.0.0.1 that prints its address, then answers each
-// line `measure` on stdin with one JSON line of its memory after several forced collections.
+// line `measure` on stdin with one JSON line of its memory after several forced collections. Its
+// credential comes from the test in WARDEN_TEST_IDENTITY (the test holds the cluster key).
 import { createInterface } from 'node:readline';
 import { createNode } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
@@ -23,7 +24,10 @@ async function settledMemory(): Promise<{ rss: number; arrayBuffers: number; ext
   };
 }
 
-const transport = createWsTransport({ secret: SECRET });
+const transport = createWsTransport({
+  secret: SECRET,
+  identity: JSON.parse(process.env.WARDEN_TEST_IDENTITY ?? 'null'),
+});
 const node = createNode({ name: 'victim', clock: new TestClock(), transport });
 const bound = await transport.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`${JSON.stringify({ address: `${bound.host}:${bound.port}` })}\n`);

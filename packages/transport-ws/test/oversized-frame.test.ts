@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../src/internal/close-codes.js';
+import { identityOf } from './credentials.js';
 import { RawPeer } from './raw-peer.js';
 
 const CHILD = fileURLToPath(new URL('./oversized-frame-child.ts', import.meta.url));
@@ -31,7 +32,12 @@ async function victim() {
   const proc = spawn(
     process.execPath,
     ['--expose-gc', '--import', 'tsx', '--conditions=source', CHILD],
-    { cwd: TSX_HOME, stdio: ['pipe', 'pipe', 'inherit'] },
+    {
+      cwd: TSX_HOME,
+      stdio: ['pipe', 'pipe', 'inherit'],
+      // Its credential, from this process's cluster key, so that the peers here can prove theirs.
+      env: { ...process.env, WARDEN_TEST_IDENTITY: JSON.stringify(identityOf('victim')) },
+    },
   );
   child = proc;
   const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream })[

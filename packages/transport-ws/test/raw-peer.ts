@@ -3,8 +3,21 @@ import { parseAddress } from '../src/address.js';
 import { decode, encode } from '../src/internal/codec.js';
 import { dial } from '../src/internal/dialer.js';
 import type { ResolvedIdentity } from '../src/node-credentials.js';
-import { resolveOptions } from '../src/options.js';
+import { type ResolvedOptions, resolveOptions } from '../src/options.js';
+import { identityOf, presented } from './credentials.js';
 import { SECRET } from './harness.js';
+
+const resolved = new Map<string, ResolvedOptions>();
+
+/** The dialer's options for `secret`, resolved once (the identity is replaced per peer). */
+function resolvedFor(secret: string): ResolvedOptions {
+  let options = resolved.get(secret);
+  if (options === undefined) {
+    options = resolveOptions({ secret, identity: identityOf('raw') });
+    resolved.set(secret, options);
+  }
+  return options;
+}
 
 /**
  * A peer that passes the real handshake and then speaks raw frames: the test decides every
@@ -48,14 +61,18 @@ export class RawPeer {
       incarnation?: string;
       secret?: string;
       autoAck?: boolean;
-      /** The credential it presents, checked or not (an impostor's may name another node). */
-      identity?: ResolvedIdentity;
+      /**
+       * The credential it presents, checked or not (an impostor's may name another node); 'none'
+       * presents no certificate at all. Default: its own, issued by the test cluster's key.
+       */
+      identity?: ResolvedIdentity | 'none';
     } = {},
   ): Promise<RawPeer> {
     const name = options.name ?? 'raw';
     const incarnation = options.incarnation ?? 'rawinc0001';
-    const resolved = { ...resolveOptions({ secret: options.secret ?? SECRET }) };
-    const identity = options.identity;
+    const own = presented(name, name);
+    const identity = options.identity === 'none' ? own : (options.identity ?? own);
+    const resolved = resolvedFor(options.secret ?? SECRET);
     const { ws } = await dial(
       parseAddress(address),
       {
@@ -63,7 +80,7 @@ export class RawPeer {
         incarnation,
         address: '',
         maxPayload: 1024 * 1024,
-        certificate: identity?.certificate ?? '',
+        certificate: options.identity === 'none' ? '' : identity.certificate,
       },
       { ...resolved, identity },
     );

@@ -3,12 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { isWsTransportError } from '../src/errors.js';
 import { DEFAULTS, resolveOptions } from '../src/options.js';
+import { identityOf } from './credentials.js';
 
 const secret = 'x'.repeat(32);
+const identity = identityOf('a');
 
 function fieldOf(reconnect: unknown): unknown {
   try {
-    resolveOptions({ secret, reconnect } as never);
+    resolveOptions({ secret, identity, reconnect } as never);
   } catch (error) {
     expect(isWsTransportError(error, 'ERR_INVALID_OPTION')).toBe(true);
     return (error as { field?: unknown }).field;
@@ -18,11 +20,13 @@ function fieldOf(reconnect: unknown): unknown {
 
 describe('reconnect options', () => {
   it('fill their defaults', () => {
-    expect(resolveOptions({ secret }).reconnect).toEqual(DEFAULTS.reconnect);
+    expect(resolveOptions({ secret, identity }).reconnect).toEqual(DEFAULTS.reconnect);
   });
 
   it('raise the cap to a larger initial delay when no cap is given', () => {
-    expect(resolveOptions({ secret, reconnect: { initial: 20_000 } }).reconnect.max).toBe(20_000);
+    expect(resolveOptions({ secret, identity, reconnect: { initial: 20_000 } }).reconnect.max).toBe(
+      20_000,
+    );
   });
 
   it.each([

@@ -100,7 +100,11 @@ describe.skipIf(!HAS_OPENSSL)('TLS (openssl available)', () => {
   it('speaks no plain HTTP on a TLS listener', async () => {
     const clock = new TestClock();
     const a = await start('a', clock, { tls });
-    const plain = resolveOptions({ secret: SECRET, handshakeTimeout: 1000 });
+    const plain = resolveOptions({
+      secret: SECRET,
+      identity: identityOf('plain'),
+      handshakeTimeout: 1000,
+    });
     const error = await fetchChallenge(parseAddress(a.address), plain).catch((e: unknown) => e);
     expect(isWsTransportError(error, 'ERR_CONNECT_REFUSED')).toBe(true);
   });

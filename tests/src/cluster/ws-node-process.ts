@@ -31,11 +31,10 @@ const credential = (
     { certificate: string; privateKey: string } | undefined
   >
 )[name];
+if (credential === undefined) throw new Error(`WARDEN_CREDENTIALS has no credential for ${name}`);
 const transport = createWsTransport({
   secret: env.WARDEN_SECRET ?? '',
-  ...(credential === undefined
-    ? {}
-    : { identity: { clusterKey: env.WARDEN_CLUSTER_KEY ?? '', ...credential } }),
+  identity: { clusterKey: env.WARDEN_CLUSTER_KEY ?? '', ...credential },
   heartbeatInterval: Number(env.WARDEN_HEARTBEAT_INTERVAL ?? 200),
   heartbeatTimeout: Number(env.WARDEN_HEARTBEAT_TIMEOUT ?? 1000),
   reconnect: { initial: 50, max: 500 },

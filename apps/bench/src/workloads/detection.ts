@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createNode, type NodeEvent } from '@warden/core';
-import { createWsTransport } from '@warden/transport-ws';
+import { createClusterKey, createWsTransport, issueNodeCredential } from '@warden/transport-ws';
 import { BenchCheckError } from '../check.js';
 import { type Case, deferred, type Sample, type Workload } from '../workload.js';
 import type { PeerOptions, PeerReady } from '../ws-peer.js';
@@ -48,6 +48,15 @@ export const detection: Workload = {
 const HEARTBEAT_INTERVAL = 200;
 const HEARTBEAT_TIMEOUT = 1000;
 const SECRET = 'bench-detection-secret-0123456789abcdef';
+/** The run's cluster key: the detector and each peer prove their names with credentials from it. */
+const CLUSTER_KEY = createClusterKey();
+
+function identityOf(name: string): PeerOptions['identity'] {
+  const { certificate, privateKey } = issueNodeCredential(CLUSTER_KEY.privateKey, name, {
+    expiresAt: Date.now() + 60 * 60 * 1000,
+  });
+  return { clusterKey: CLUSTER_KEY.publicKey, certificate, privateKey };
+}
 const ENTRY = fileURLToPath(new URL('../../dist/ws-peer.js', import.meta.url));
 /** Bound on each wait: the peer starting, the connection, the detection. */
 const WAIT_MS = 15_000;
@@ -56,6 +65,7 @@ async function detect(signal: 'SIGKILL' | 'SIGSTOP'): Promise<Sample> {
   const peer = await startPeer();
   const transport = createWsTransport({
     secret: SECRET,
+    identity: identityOf('detector'),
     heartbeatInterval: HEARTBEAT_INTERVAL,
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
   });
@@ -93,6 +103,7 @@ async function startPeer(): Promise<Peer> {
   }
   const options: PeerOptions = {
     secret: SECRET,
+    identity: identityOf('bench-b'),
     highWaterMark: 16 * 1024 * 1024,
     hardLimit: 32 * 1024 * 1024,
   };

@@ -158,14 +158,12 @@ function placement(): { readonly a: number | undefined; readonly b: number | und
 }
 
 /**
- * Node identities (each node proves its name with its own Ed25519 key under a cluster key made
- * for the run) unless `BENCH_DISTRIBUTION_IDENTITY=off`: they cost in the handshake only, which
- * the runs compare.
+ * Each node proves its name with its own Ed25519 key under a cluster key made for the run, as
+ * every ws node must: identities cost in the handshake only, never per frame.
  */
-const IDENTITY = process.env.BENCH_DISTRIBUTION_IDENTITY !== 'off';
 const CLUSTER_KEY = createClusterKey();
 
-function identityOf(name: string): NonNullable<PeerOptions['identity']> {
+function identityOf(name: string): PeerOptions['identity'] {
   const { certificate, privateKey } = issueNodeCredential(CLUSTER_KEY.privateKey, name, {
     expiresAt: Date.now() + 60 * 60 * 1000,
   });
@@ -175,7 +173,7 @@ function identityOf(name: string): NonNullable<PeerOptions['identity']> {
 function peerOptions(batchBytes: number | undefined): PeerOptions {
   return {
     secret: SECRET,
-    ...(IDENTITY ? { identity: identityOf('bench-b') } : {}),
+    identity: identityOf('bench-b'),
     ...(batchBytes === undefined ? {} : { batchBytes }),
     highWaterMark: 256 * 1024 * 1024,
     hardLimit: 512 * 1024 * 1024,
@@ -256,10 +254,7 @@ async function withWarden<T>(
     restore();
     throw error;
   }
-  const transport = createWsTransport({
-    ...options,
-    ...(IDENTITY ? { identity: identityOf('bench-a') } : {}),
-  });
+  const transport = createWsTransport({ ...options, identity: identityOf('bench-a') });
   const node = createNode({ name: 'bench-a', transport });
   try {
     await transport.connect(peer.ready.address, { timeout: 10_000 });

@@ -230,14 +230,9 @@ export class Acceptor {
       `${HEADER.address}: ${self.address}`,
       `${HEADER.maxPayload}: ${self.maxPayload}`,
       `${HEADER.proof}: ${serverProof(this.#options.secret, hello, self)}`,
+      `${HEADER.certificate}: ${this.#options.identity.certificate}`,
+      `${HEADER.signature}: ${signTranscript(this.#options.identity.privateKey, serverTranscript(hello, self))}`,
     ];
-    const identity = this.#options.identity;
-    if (identity !== undefined) {
-      headers.push(
-        `${HEADER.certificate}: ${identity.certificate}`,
-        `${HEADER.signature}: ${signTranscript(identity.privateKey, serverTranscript(hello, self))}`,
-      );
-    }
     this.#proofs.set(req, headers);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       this.#raw.delete(socket);
@@ -249,8 +244,8 @@ export class Acceptor {
 
   /**
    * Every check, cheapest first, on the raw request: path, Origin, header shapes, the challenge
-   * token (ours, fresh), the clock skew, the target, the proof (constant time), with node
-   * identities the certificate and the signature; then, for a hello that proved who it is, the
+   * token (ours, fresh), the clock skew, the target, the proof (constant time), the certificate
+   * and the signature; then, for a hello that proved who it is, the
    * replay cache and rate limit of that identity and the transport's admission. A refusal before
    * the identity is proven is `failed`: it costs the source address. Nothing is allocated for a
    * request before its proof is checked.
@@ -276,15 +271,14 @@ export class Acceptor {
     if (!proofMatches(expected, typeof proof === 'string' ? proof : undefined)) {
       return refuse(401, 'bad proof');
     }
-    const identity = this.#options.identity;
-    if (identity !== undefined) {
-      const certificate = verifyCertificate(identity.clusterKey, hello.certificate, now);
-      if (typeof certificate === 'string') return refuse(401, certificate);
-      if (certificate.node !== hello.node) return refuse(401, 'certificate names another node');
-      if (
-        !transcriptSigned(certificate.key, clientTranscript(hello), req.headers[HEADER.signature])
-      )
-        return refuse(401, 'bad signature');
+    const clusterKey = this.#options.identity.clusterKey;
+    const certificate = verifyCertificate(clusterKey, hello.certificate, now);
+    if (typeof certificate === 'string') return refuse(401, certificate);
+    if (certificate.node !== hello.node) return refuse(401, 'certificate names another node');
+    if (
+      !transcriptSigned(certificate.key, clientTranscript(hello), req.headers[HEADER.signature])
+    ) {
+      return refuse(401, 'bad signature');
     }
     if (this.#guard.replayed(hello.node, challenge, now)) return refuse(401, 'replayed handshake');
     // From here the hello proved its identity: what follows is charged to it, not to the address.

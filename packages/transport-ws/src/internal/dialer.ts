@@ -61,11 +61,7 @@ export function upgrade(
     time: Math.floor(options.wallClock()),
     target: challenge.node,
   };
-  const identity = options.identity;
-  const signature =
-    identity === undefined
-      ? undefined
-      : signTranscript(identity.privateKey, clientTranscript(hello));
+  const signature = signTranscript(options.identity.privateKey, clientTranscript(hello));
   const scheme = options.tls ? 'wss' : 'ws';
   const ws = new WebSocket(`${scheme}://${formatAddress(address)}${UPGRADE_PATH}`, {
     perMessageDeflate: false,
@@ -158,17 +154,15 @@ export function upgrade(
   });
 }
 
-/** With node identities: the server's certificate names it and its key signed our transcript. */
+/** The server's certificate names it, and its key signed our transcript. */
 function serverProvesIdentity(
   res: IncomingMessage,
   hello: ClientHello,
   server: Identity,
   options: ResolvedOptions,
 ): boolean {
-  const identity = options.identity;
-  if (identity === undefined) return true;
   const certificate = verifyCertificate(
-    identity.clusterKey,
+    options.identity.clusterKey,
     res.headers[HEADER.certificate],
     options.wallClock(),
   );

@@ -6,13 +6,12 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * 1. `GET /warden/v3/challenge` -> 200 with a stateless challenge token (nonce, issue time and a
  *    tag under a per-process key: the server remembers nothing for an unauthenticated caller).
  * 2. The upgrade request carries the token, the client's own nonce, its wall time, its identity
- *    and `proof = HMAC(secret, "client" | every field)`; with node identities, also the client's
- *    certificate and its Ed25519 signature over the same transcript. The server checks the token
+ *    and `proof = HMAC(secret, "client" | every field)`, the client's node certificate and its
+ *    Ed25519 signature over the same transcript. The server checks the token
  *    (its tag, its age), the clock skew, the proof (constant time), the certificate and the
  *    signature, and only then the replay cache and the rate limits.
  * 3. The `101` response carries `proof = HMAC(secret, "server" | every field | server identity)`,
- *    over both nonces, and with identities the server's certificate and signature over that
- *    transcript; the client checks them before it sends a single frame.
+ *    over both nonces, the server's certificate and its signature over that transcript; the client checks them before it sends a single frame.
  */
 export const PROTOCOL_VERSION = '3';
 export const CHALLENGE_PATH = '/warden/v3/challenge';
@@ -46,7 +45,7 @@ export interface Identity {
   /** `host:port` where it listens, or '' when it does not. */
   readonly address: string;
   readonly maxPayload: number;
-  /** The node certificate, when the cluster uses node identities ('' when it does not). */
+  /** The node certificate ('' or absent when a side sent none: it is then refused). */
   readonly certificate?: string;
 }
 
@@ -223,7 +222,7 @@ export function readIdentity(headers: Headers): Identity | undefined {
   return { node, incarnation, address, maxPayload, certificate };
 }
 
-/** The request headers of a client hello; `signature` with node identities. */
+/** The request headers of a client hello; certificate and `signature` when it has both. */
 export function helloHeaders(
   hello: ClientHello,
   proof: string,

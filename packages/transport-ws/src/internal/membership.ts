@@ -172,8 +172,8 @@ export class Membership implements ConnectionHost {
   }
 
   /**
-   * Peers a member names: with node identities only those whose certificate the cluster key
-   * signed, and never more than `maxPeers` records in all. Each is dialed (under the redialer's
+   * Peers a member names: only those whose certificate the cluster key signed, and never more
+   * than `maxPeers` records in all. Each is dialed (under the redialer's
    * cap on concurrent dials) while some connected member lists it.
    */
   members(from: Connection, members: Member[]): void {
@@ -189,13 +189,14 @@ export class Membership implements ConnectionHost {
       if (m.name === this.host.name) continue;
       const found = this.peers.find(m.name);
       if (found?.conn !== undefined || found?.blocked === true) continue;
+      // The bound first: a full table costs no signature check per gossiped member.
+      if (found === undefined && this.peers.size >= this.#options.maxPeers) {
+        ignore('too many peers');
+        continue;
+      }
       const refused = this.#unvouched(m);
       if (refused !== undefined) {
         ignore(refused);
-        continue;
-      }
-      if (found === undefined && this.peers.size >= this.#options.maxPeers) {
-        ignore('too many peers');
         continue;
       }
       const rec = found ?? this.peers.get(m.name);
@@ -212,10 +213,8 @@ export class Membership implements ConnectionHost {
 
   /** Why a gossiped member is not to be dialed, or undefined if the cluster vouches for it. */
   #unvouched(m: Member): string | undefined {
-    const identity = this.#options.identity;
-    if (identity === undefined) return undefined;
     const certificate = verifyCertificate(
-      identity.clusterKey,
+      this.#options.identity.clusterKey,
       m.certificate,
       this.#options.wallClock(),
     );

@@ -55,7 +55,7 @@ export class WsTransportImpl implements WsTransport {
       throw new WsTransportError('ERR_CLOSED', 'a ws transport serves one node, once');
     }
     const o = this.#options;
-    if (o.identity !== undefined && o.identity.node !== host.name) {
+    if (o.identity.node !== host.name) {
       throw new WsTransportError(
         'ERR_INVALID_OPTION',
         `identity: the certificate names ${o.identity.node}, not ${host.name}`,
@@ -218,7 +218,7 @@ export class WsTransportImpl implements WsTransport {
       incarnation: members.host.incarnation,
       address: this.#advertised === undefined ? '' : formatAddress(this.#advertised),
       maxPayload: this.#options.maxPayload,
-      certificate: this.#options.identity?.certificate ?? '',
+      certificate: this.#options.identity.certificate,
     };
   }
 

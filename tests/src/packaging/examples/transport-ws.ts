@@ -1,10 +1,17 @@
 import { createNode, defineActor, reply } from '@warden/core';
-import { createWsTransport } from '@warden/transport-ws';
+import { createClusterKey, createWsTransport, issueNodeCredential } from '@warden/transport-ws';
 
 // Two nodes joined over WebSockets (here in one process; usually on two machines).
 const secret = 'a shared secret of at least 32 bytes';
-const transportA = createWsTransport({ secret });
-const transportB = createWsTransport({ secret });
+// The operator's cluster key issues each node a credential: a node proves its name with it.
+const cluster = createClusterKey();
+function identity(name: string) {
+  const expiresAt = Date.now() + 24 * 60 * 60 * 1000;
+  const { certificate, privateKey } = issueNodeCredential(cluster.privateKey, name, { expiresAt });
+  return { clusterKey: cluster.publicKey, certificate, privateKey };
+}
+const transportA = createWsTransport({ secret, identity: identity('a') });
+const transportB = createWsTransport({ secret, identity: identity('b') });
 const a = createNode({ name: 'a', transport: transportA });
 const b = createNode({ name: 'b', transport: transportB });
 const echo = b.spawn(
