@@ -304,7 +304,8 @@ export class Gate {
         tool: entry.tool,
         key: entry.key,
         argsHash: entry.argsHash,
-        ...extra,
+        by: extra.by,
+        detail: extra.detail,
       },
       call.now(),
     );
