@@ -75,6 +75,9 @@ interface ToolsOutcome {
   readonly nudge: string | undefined;
 }
 
+/** How much of an answer an `agent.finished` event carries. */
+const MAX_EVENT_TEXT = 4_000;
+
 /** Model errors a fallback model may serve: the primary (or its provider) is failing. */
 const FALLBACK_KINDS: ReadonlySet<ModelErrorKind> = new Set([
   'rate_limited',
@@ -277,6 +280,7 @@ export class StepLoop {
     this.#publish('agent.step', {
       threadId: run.threadId,
       step: run.step,
+      provider: this.runtime.spec.models[run.modelIndex]?.provider,
       model: response.model,
       usage: response.usage,
       finishReason: response.finishReason,
@@ -519,6 +523,8 @@ export class StepLoop {
       threadId: run.threadId,
       steps: run.step,
       spent: result.spent,
+      // The answer, bounded: quality checks score it from the event stream alone.
+      text: text.length > MAX_EVENT_TEXT ? `${text.slice(0, MAX_EVENT_TEXT)}...` : text,
     });
     return result;
   }
