@@ -1,4 +1,11 @@
-import { type Meter, metrics, type Tracer, trace } from '@opentelemetry/api';
+import {
+  createNoopMeter,
+  type Meter,
+  metrics,
+  ProxyTracerProvider,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import type { PriceTable } from '@warden/agents';
 import { formatReason, isAbnormal, type Node, type NodeEvent } from '@warden/core';
 import { AgentTraces } from './internal/agent-traces.js';
@@ -35,22 +42,27 @@ export interface InstrumentOptions {
  * Returns the function that stops it (open spans end there).
  *
  * Nothing is sent anywhere by this package: spans and metrics go to whatever OpenTelemetry SDK
- * the application registers, and with none the API's no-op costs next to nothing.
+ * the application registers. Given no `tracer` and no `meter`, and with no SDK registered, it
+ * installs nothing at all (not even an observer, so the node builds no event for it): set the
+ * SDK up first.
  */
 export function instrumentNode(node: Node, options: InstrumentOptions = {}): () => void {
   checks.record('options', options);
   if (typeof node?.inspect !== 'function') {
     throw checks.invalid('node', node, 'a Node (with inspect)');
   }
-  const tracing = options.traces === undefined ? true : checks.boolean('traces', options.traces);
-  const metering =
-    options.metrics === undefined ? true : checks.boolean('metrics', options.metrics);
+  let tracing = options.traces === undefined ? true : checks.boolean('traces', options.traces);
+  let metering = options.metrics === undefined ? true : checks.boolean('metrics', options.metrics);
   const epochOf =
     checks.optionalFn<EpochOf>('epochOf', options.epochOf) ??
     offsetEpoch(node.clock.now(), Date.now());
   if (options.prices !== undefined) checks.record('prices', options.prices);
   const tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
   const meter = options.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE);
+  // Nothing would be recorded: not even an observer, so the node builds no event for it.
+  if (tracing && options.tracer === undefined && !globalTracerSet()) tracing = false;
+  if (metering && options.meter === undefined && isNoopMeter(meter)) metering = false;
+  if (!tracing && !metering) return () => {};
 
   let supervision: SupervisionTraces | undefined;
   let agents: AgentTraces | undefined;
@@ -108,4 +120,21 @@ export function instrumentNode(node: Node, options: InstrumentOptions = {}): () 
     supervision?.stop(now);
     counters?.stop();
   };
+}
+
+/** Whether an SDK is behind the global tracer provider (the API's proxy has a delegate). */
+function globalTracerSet(): boolean {
+  const provider = trace.getTracerProvider();
+  return (
+    !(provider instanceof ProxyTracerProvider) ||
+    provider.getDelegateTracer(INSTRUMENTATION_SCOPE) !== undefined
+  );
+}
+
+/**
+ * Whether a meter is the API's no-op. The metrics API has no proxy: a meter taken before an SDK
+ * registers stays a no-op, which is why `instrumentNode` is called after the SDK is set up.
+ */
+function isNoopMeter(meter: Meter): boolean {
+  return meter.constructor === createNoopMeter().constructor;
 }

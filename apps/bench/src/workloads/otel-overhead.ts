@@ -18,14 +18,16 @@ import {
 /**
  * What `@warden/otel` costs a node.
  *
- * - `otel-overhead`: ping-pong with `instrumentNode` installed and no OpenTelemetry SDK
- *   registered (the API's no-op), against the same ping-pong without it. A delivery emits no
- *   event, so what is measured is that the instrumentation puts nothing on the message path.
- * - `otel-overhead/always-off`: the same with an SDK tracer whose sampler is `AlwaysOff`.
+ * - `otel-overhead`: ping-pong with `instrumentNode` called and no OpenTelemetry SDK
+ *   registered (it then installs nothing), against the same ping-pong without it.
+ * - `otel-overhead/always-off`: the same with an SDK tracer whose sampler is `AlwaysOff`: the
+ *   observer is installed; a delivery emits no event, so what is measured is that it puts
+ *   nothing on the message path.
  * - `otel-overhead/agent-unsampled` and `otel-overhead/agent-sampled`: 10-step agent tasks (9
  *   tool calls, then the answer; model latency 0), each run timing tasks without the
  *   instrumentation, with it, and without it again: µs per step and µs it adds per step over the
- *   mean of the two bare loops. Unsampled: no SDK (the events are built, the spans are no-ops).
+ *   mean of the two bare loops. Unsampled: an `AlwaysOff` sampler (the events are built and
+ *   observed, the spans are not recorded; with no SDK at all nothing is installed).
  *   Sampled: every span recorded by the SDK into an in-memory exporter, and the metrics into a
  *   meter provider. For `raw` the middle loop is bare too: its `added` is the method's noise.
  *
@@ -61,12 +63,12 @@ export const otelOverhead: Workload = {
       },
       {
         id: 'otel-overhead/agent-unsampled',
-        params: `${tasks} tasks of 10 steps; instrumentNode with no SDK vs none`,
+        params: `${tasks} tasks of 10 steps; instrumentNode with an AlwaysOff tracer vs none`,
         metrics: STEP_METRICS,
         runs: 3,
         run: {
           raw: () => agentSteps(tasks, undefined),
-          warden: () => agentSteps(tasks, 'no-sdk'),
+          warden: () => agentSteps(tasks, 'always-off'),
         },
       },
       {
@@ -126,9 +128,7 @@ function load(): Promise<{ otel: Otel; sdk: Sdk }> {
     const fromOtel = createRequire(pkg);
     const importFromOtel = (name: string) => import(pathToFileURL(fromOtel.resolve(name)).href);
     try {
-      const otel = (await import(
-        new URL('../../../../packages/otel/dist/index.js', pkg).href
-      )) as Otel;
+      const otel = (await import(new URL('dist/index.js', pkg).href)) as Otel;
       const trace = (await importFromOtel('@opentelemetry/sdk-trace-base')) as Sdk['trace'];
       const metrics = (await importFromOtel('@opentelemetry/sdk-metrics')) as Sdk['metrics'];
       return { otel, sdk: { trace, metrics } };
