@@ -90,6 +90,42 @@ describe('Gate', () => {
     expect((await w.journal.get('k2'))?.state).toBe('unknown');
   });
 
+  it('runs an interrupted call of an idempotent tool again, with the same key, to a definite outcome', async () => {
+    const w = world();
+    const { defineTool } = await import('../../src/tools/tool.js');
+    const { z } = await import('zod');
+    const put = defineTool({
+      name: 'put',
+      description: '',
+      effect: 'write',
+      idempotent: true,
+      input: z.object({ id: z.number() }),
+      run: () => 'put',
+    });
+    await w.journal.begin({
+      key: 'k6',
+      agent: 'ops',
+      threadId: 't',
+      tool: 'put',
+      effect: 'write',
+      argsHash: 'h',
+      scopes: [],
+      at: 0,
+    });
+    await w.journal.advance('k6', 1, { state: 'approved', at: 0 });
+    await w.journal.advance('k6', 2, { state: 'executing', at: 0 });
+    let runs = 0;
+    expect(await w.gate.run(w.call('k6', { id: 1 }, put), async () => `run ${++runs}`)).toBe(
+      'run 1',
+    );
+    expect(await w.journal.get('k6')).toMatchObject({ state: 'done', result: 'run 1' });
+    // Met again: its stored result, not a third run.
+    expect(await w.gate.run(w.call('k6', { id: 1 }, put), async () => `run ${++runs}`)).toBe(
+      'run 1',
+    );
+    expect(runs).toBe(1);
+  });
+
   it('runs an approved call journaled approved then executing, each saved before the next step', async () => {
     const w = world();
     await w.desk.grant({
