@@ -224,14 +224,15 @@ export class Acceptor {
     }
     const { hello } = verdict;
     const self = this.#host.identity();
+    const { certificate, privateKey } = this.#options.identity;
     const headers = [
       `${HEADER.node}: ${self.node}`,
       `${HEADER.incarnation}: ${self.incarnation}`,
       `${HEADER.address}: ${self.address}`,
       `${HEADER.maxPayload}: ${self.maxPayload}`,
       `${HEADER.proof}: ${serverProof(this.#options.secret, hello, self)}`,
-      `${HEADER.certificate}: ${this.#options.identity.certificate}`,
-      `${HEADER.signature}: ${signTranscript(this.#options.identity.privateKey, serverTranscript(hello, self))}`,
+      `${HEADER.certificate}: ${certificate}`,
+      `${HEADER.signature}: ${signTranscript(privateKey, serverTranscript(hello, self))}`,
     ];
     this.#proofs.set(req, headers);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -245,8 +246,8 @@ export class Acceptor {
   /**
    * Every check, cheapest first, on the raw request: path, Origin, header shapes, the challenge
    * token (ours, fresh), the clock skew, the target, the proof (constant time), the certificate
-   * and the signature; then, for a hello that proved who it is, the
-   * replay cache and rate limit of that identity and the transport's admission. A refusal before
+   * and the signature; then, for a hello that proved who it is, the replay cache and rate limit
+   * of that identity and the transport's admission. A refusal before
    * the identity is proven is `failed`: it costs the source address. Nothing is allocated for a
    * request before its proof is checked.
    */

@@ -13,10 +13,10 @@ import { NODE_NAME } from './handshake.js';
  *   send order; an empty batch is a heartbeat. `destinations` (1 to 1024 pids, at most one per
  *   envelope) lets an envelope name its `to` by index.
  * - `[1, ack]` ACK: sent at the end of a tick when no frame carries the ack.
- * - `[2, seq, ack, members]` MEMBERS: `[[name, host, port], ...]`, the sender's peers, so that
- *   every node meets every other (full mesh); with node identities each is
- *   `[name, host, port, certificate]`, and a receiver dials only names whose certificate the
- *   cluster key signed.
+ * - `[2, seq, ack, members]` MEMBERS: `[[name, host, port, certificate], ...]`, the sender's
+ *   peers, so that every node meets every other (full mesh); a receiver dials only names whose
+ *   certificate the cluster key signed (an entry `[name, host, port]` without one is read, never
+ *   dialed).
  * - `[3, seq, ack]` LEAVE: the sender is stopping; do not reconnect to it.
  */
 export const FRAME = { batch: 0, ack: 1, members: 2, leave: 3 } as const;
@@ -29,7 +29,7 @@ export const MAX_MEMBERS = 1024;
 export interface Member {
   readonly name: string;
   readonly address: PeerAddress;
-  /** Its node certificate ('' when the cluster runs without node identities). */
+  /** Its node certificate ('' when none is known: such a member is never dialed). */
   readonly certificate: string;
 }
 
