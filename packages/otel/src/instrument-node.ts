@@ -71,7 +71,6 @@ export function instrumentNode(node: Node, options: InstrumentOptions = {}): () 
     const a = agents;
     supervision = new SupervisionTraces(tracer, epochOf, {
       contextOf: (pid, time) => a.contextOf(pid, time),
-      endedTask: (pid) => a.endedTask(pid),
     });
   }
   const counters = metering ? new NodeMetrics(meter, node, options.prices) : undefined;
@@ -93,8 +92,9 @@ export function instrumentNode(node: Node, options: InstrumentOptions = {}): () 
         return;
       case 'actor.exited': {
         const abnormal = isAbnormal(event.reason);
-        agents.onExit(event.pid, abnormal ? formatReason(event.reason) : undefined, event.time);
-        if (abnormal) supervision.onAbnormalExit(event.pid);
+        const reason = abnormal ? formatReason(event.reason) : undefined;
+        const task = agents.onExit(event.pid, reason, event.time);
+        if (abnormal) supervision.onAbnormalExit(event.pid, task);
         return;
       }
       case 'supervisor.child_exited':

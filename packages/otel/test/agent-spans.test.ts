@@ -130,4 +130,26 @@ describe('instrumentNode: agent spans', () => {
     expect(cut.map((s) => s.status.code)).toEqual([SpanStatusCode.ERROR]);
     expect(names(all)).not.toContain('actor.crash'); // a kill is no crash
   });
+
+  it('does not blame a finished task for a kill that came after it', async () => {
+    const { clock, node, provider, spans } = spanWorld();
+    const stop = instrumentNode(node, { tracer: provider.getTracer('test'), metrics: false });
+    const model = createScriptedModel({ clock, script: { text: 'done' } });
+    const agent = defineAgent({ name: 'idle', model, system: '' });
+    await startSupervisor(node, {
+      children: [{ id: 'idle', start: { behaviour: agent, options: { name: 'idle' } } }],
+    });
+    const result = outcomeOf(runTask(node, 'idle', 'go'));
+    await clock.advance(1_000);
+    expect(result.value().outcome).toBe('done');
+    node.exit(node.whereis('idle') as Pid, 'kill');
+    await clock.settle();
+    stop();
+    const all = spans();
+    const task = only(all, 'invoke_agent idle');
+    expect(task.status.code).not.toBe(SpanStatusCode.ERROR);
+    const restart = only(all, 'supervisor.restart idle');
+    expect(parentOf(restart)).toBeUndefined();
+    expect(restart.links).toEqual([]);
+  });
 });

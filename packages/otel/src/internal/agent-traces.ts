@@ -48,8 +48,6 @@ export class AgentTraces {
   readonly #agents = new Map<string, AgentTrace>();
   /** The last task span of each thread, so a resumed task links to the run it continues. */
   readonly #threads = new BoundedMap<string, Context>(REMEMBERED);
-  /** Ended task spans by pid, as the cause of what their exit led to. */
-  readonly #ended = new BoundedMap<string, Context>(REMEMBERED);
 
   constructor(
     readonly tracer: Tracer,
@@ -63,11 +61,6 @@ export class AgentTraces {
     const state = this.#agents.get(pid.key);
     if (state === undefined) return undefined;
     return this.#openStep(state, time);
-  }
-
-  /** The task span that ended with this process (a kill mid-task leaves no crash report). */
-  endedTask(pid: Pid): Context | undefined {
-    return this.#ended.get(pid.key);
   }
 
   onPublished(pid: Pid | undefined, event: Fields & { type: string }, time: number): void {
@@ -160,13 +153,17 @@ export class AgentTraces {
     state.stepStart = undefined;
   }
 
-  /** The process ended: a task still open ends with it, failed unless the exit was normal. */
-  onExit(pid: Pid, reason: string | undefined, time: number): void {
+  /**
+   * The process ended: a task still open ends with it, failed unless the exit was normal.
+   * Returns that task's span, the cause of what the exit leads to (a kill mid-task leaves no
+   * crash report); an idle agent's exit has none.
+   */
+  onExit(pid: Pid, reason: string | undefined, time: number): Context | undefined {
     const state = this.#agents.get(pid.key);
-    if (state !== undefined) {
-      state.task.setAttribute('warden.exit.reason', reason ?? 'normal');
-      this.#end(pid, state, time, reason, undefined);
-    }
+    if (state === undefined) return undefined;
+    state.task.setAttribute('warden.exit.reason', reason ?? 'normal');
+    this.#end(pid, state, time, reason, undefined);
+    return state.taskContext;
   }
 
   stop(time: number): void {
@@ -176,7 +173,6 @@ export class AgentTraces {
       this.#agents.delete(key);
     }
     this.#threads.clear();
-    this.#ended.clear();
   }
 
   #start(pid: Pid, event: Fields, time: number): void {
@@ -336,7 +332,6 @@ export class AgentTraces {
     if (typeof steps === 'number') state.task.setAttribute('warden.agent.steps', steps);
     state.task.end(this.epoch(time));
     this.#agents.delete(pid.key);
-    this.#ended.set(pid.key, state.taskContext);
   }
 }
 

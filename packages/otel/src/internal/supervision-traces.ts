@@ -21,8 +21,6 @@ type Fields = Readonly<Record<string, unknown>>;
 interface Hooks {
   /** The step or task span of an agent process, for decisions made inside it. */
   readonly contextOf: (pid: Pid | undefined, time: number) => Context | undefined;
-  /** The task span that ended with a process. */
-  readonly endedTask: (pid: Pid) => Context | undefined;
 }
 
 /**
@@ -82,11 +80,10 @@ export class SupervisionTraces {
     this.#causes.set(report.pid.key, trace.setSpan(ROOT_CONTEXT, span));
   }
 
-  /** After the agent layer closed the process's task: a killed agent's cause is its task. */
-  onAbnormalExit(pid: Pid): void {
-    if (this.#causes.get(pid.key) !== undefined) return;
-    const task = this.hooks.endedTask(pid);
-    if (task !== undefined) this.#causes.set(pid.key, task);
+  /** A process ended abnormally in the middle of a task: without a crash report, that task is the cause. */
+  onAbnormalExit(pid: Pid, task: Context | undefined): void {
+    if (task === undefined || this.#causes.get(pid.key) !== undefined) return;
+    this.#causes.set(pid.key, task);
   }
 
   onSupervisor(event: SupervisorEvent): void {
