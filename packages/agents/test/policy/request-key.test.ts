@@ -1,5 +1,6 @@
-// The response cache keys every answer, so its key is written for the request's shape; these
-// properties hold it to the definition: the SHA-256 of canonicalJson of the request's fields.
+// The response cache keys a short request by its canonical text and a long one by its hash; these
+// properties hold the cache and requestKey to the definition: canonicalJson of the request's
+// fields (its SHA-256 for requestKey), and no key where canonicalJson refuses them.
 // Replaying a failure: fast-check prints `seed` and `path`; run
 //   FC_SEED=<seed> FC_PATH=<path> npx vitest run packages/agents/test/policy/request-key.test.ts
 import { TestClock } from '@warden/core/testing';

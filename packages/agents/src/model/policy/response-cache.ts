@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '@warden/core';
+import { canonicalJson } from '../../canonical/canonical-json.js';
 import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
 import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
@@ -16,36 +17,30 @@ export interface ResponseCacheOptions {
 /**
  * What a request means to a model, hashed: the conversation, tools and sampling settings, never
  * the signal. Two requests with the same key would be answered alike. `undefined` for a request
- * that has no canonical form (such a request is never cached). The key is the SHA-256 of
- * `canonicalJson` of those fields.
+ * that has no canonical form (such a request is never cached).
  */
 export function requestKey(request: ModelRequest): string | undefined {
   const text = requestText(request);
-  return text === undefined ? undefined : createHash('sha256').update(text).digest('hex');
+  return text === undefined ? undefined : sha256(text);
 }
 
 /** Keys up to this length are the canonical text itself; longer ones are hashed (bounded memory). */
 const RAW_KEY_MAX = 512;
 
 /**
- * The cache's own key: the canonical text of a short request as it is (equal texts, equal keys;
- * no hash to compute on every answer), the `requestKey` of a long one. The two never meet: a
- * text starts with `{`, a hash never does.
+ * The cache's own key, made for every answer: the canonical text of a short request as it is
+ * (equal texts, equal keys, and no hash to compute), the `requestKey` of a long one. The two
+ * never meet: a text starts with `{`, a hash never does.
  */
 function cacheKey(request: ModelRequest): string | undefined {
   const text = requestText(request);
   if (text === undefined || text.length <= RAW_KEY_MAX) return text;
-  return createHash('sha256').update(text).digest('hex');
+  return sha256(text);
 }
 
-/**
- * `canonicalJson` of the fields `requestKey` covers, written for the request's shape: the same
- * text (a property test checks it against `canonicalJson`), at a fraction of the cost, since
- * the cache keys every answer. `undefined` when the request has no canonical form.
- */
 function requestText(request: ModelRequest): string | undefined {
   try {
-    return canonicalText({
+    return canonicalJson({
       system: request.system,
       messages: request.messages,
       tools: request.tools,
@@ -59,51 +54,9 @@ function requestText(request: ModelRequest): string | undefined {
   }
 }
 
-/** The bound `canonicalJson` puts on nesting: a cycle meets it too, and is refused alike. */
-const MAX_DEPTH = 64;
-
-/** `canonicalJson` by string concatenation: no paths or cycle set kept for an error message. */
-function canonicalText(value: unknown, depth = 0): string {
-  if (depth > MAX_DEPTH) throw NOT_CANONICAL;
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw NOT_CANONICAL;
-      return Object.is(value, -0) ? '0' : JSON.stringify(value);
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ',';
-          const item: unknown = value[i];
-          out += item === undefined ? 'null' : canonicalText(item, depth + 1);
-        }
-        return `${out}]`;
-      }
-      if (value instanceof Date) return JSON.stringify(value.toISOString());
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw NOT_CANONICAL;
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
-      let out = '{';
-      for (const key of keys) {
-        const member = record[key];
-        if (member === undefined) continue;
-        if (out.length > 1) out += ',';
-        out += `${JSON.stringify(key)}:${canonicalText(member, depth + 1)}`;
-      }
-      return `${out}}`;
-    }
-    default:
-      throw NOT_CANONICAL;
-  }
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
-
-const NOT_CANONICAL = Symbol('not canonical');
 
 interface Entry {
   readonly response: ModelResponse;
