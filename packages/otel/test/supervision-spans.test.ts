@@ -1,5 +1,6 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { defineActor, type Pid, startSupervisor } from '@warden/core';
+import { SpawnOnceGuard } from '@warden/resilience';
 import { describe, expect, it } from 'vitest';
 import { instrumentNode } from '../src/index.js';
 import { only, parentOf, spanWorld } from './span-world.js';
@@ -79,6 +80,35 @@ describe('instrumentNode: supervision spans', () => {
     const first = restarts[0] as (typeof restarts)[0];
     expect(first.status.code).toBe(SpanStatusCode.ERROR);
     expect(first.attributes['error.type']).toBe('start_failed');
+  });
+
+  it('makes a span of a spawn-once join published on the node', async () => {
+    const { node, provider, spans } = spanWorld();
+    const stop = instrumentNode(node, { tracer: provider.getTracer('test'), metrics: false });
+    const worker = async (ctx: { receive: () => Promise<unknown> }) => {
+      await ctx.receive();
+    };
+    const sup = (await startSupervisor(node, {
+      strategy: 'simple_one_for_one',
+      children: [{ id: 'sync', start: { behaviour: worker }, restart: 'temporary' }],
+    })) as Pid;
+    const guard = new SpawnOnceGuard({
+      node,
+      supervisor: sup,
+      observer: (event) => node.publish(event),
+    });
+    const first = await guard.spawnOnce('memory-sync', { extra: undefined });
+    const second = await guard.spawnOnce('memory-sync', { extra: undefined });
+    expect(second.outcome).toBe('joined');
+    stop();
+    const join = only(spans(), 'spawn_once.join');
+    expect(join.attributes).toMatchObject({
+      'warden.key': 'memory-sync',
+      'warden.source': 'spawn-once',
+    });
+    expect(join.attributes['warden.pid']).toBe(
+      String(first.outcome === 'queued' ? first.running : first.pid),
+    );
   });
 
   it('records nothing and costs no span after it is stopped', async () => {
