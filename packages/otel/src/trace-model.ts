@@ -10,6 +10,7 @@ import {
 import type { ModelClient, ModelRequest, ModelResponse, StreamEvent, Usage } from '@warden/agents';
 import { isModelCallError } from '@warden/agents';
 import { INSTRUMENTATION_SCOPE } from './instrument-node.js';
+import { usageAttributes } from './internal/usage-attributes.js';
 
 /**
  * A model client whose every `generate` and `stream` call is a GenAI client span (`chat
@@ -115,21 +116,6 @@ function responseAttributes(
     ...usageAttributes(response.usage),
   };
   if (response.responseId !== undefined) attributes['gen_ai.response.id'] = response.responseId;
-  return attributes;
-}
-
-function usageAttributes(usage: Usage): Attributes {
-  const attributes: Attributes = {};
-  const counts: readonly (readonly [number | undefined, string])[] = [
-    [usage.inputTokens, 'gen_ai.usage.input_tokens'],
-    [usage.outputTokens, 'gen_ai.usage.output_tokens'],
-    [usage.cacheReadTokens, 'gen_ai.usage.cache_read.input_tokens'],
-    [usage.cacheWriteTokens, 'gen_ai.usage.cache_creation.input_tokens'],
-    [usage.reasoningTokens, 'gen_ai.usage.reasoning.output_tokens'],
-  ];
-  for (const [value, name] of counts) {
-    if (typeof value === 'number' && Number.isFinite(value)) attributes[name] = value;
-  }
   return attributes;
 }
 

@@ -1,0 +1,210 @@
+import {
+  type Context,
+  type Link,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { type ExitReason, formatReason } from '@warden/core';
+import { EVENT_FIELDS, fieldAttributes } from './attributes.js';
+import type { EpochOf } from './span-clock.js';
+import { usageAttributes } from './usage-attributes.js';
+
+type Fields = Readonly<Record<string, unknown>>;
+
+/**
+ * The spans of one agent task in flight: the task (`invoke_agent`), its current step (`chat`,
+ * opened lazily at `stepStart` when something needs it as a parent or the step ends, so a final
+ * answer leaves no empty step), its tool calls and the decisions made inside it.
+ */
+export class TaskTrace {
+  readonly task: Span;
+  readonly context: Context;
+  #step: Span | undefined;
+  #stepContext: Context | undefined;
+  #stepStart: number | undefined;
+  /** The step whose tool calls are out, when they went out, and how many are left. */
+  #acting: Context | undefined;
+  #actStart: number;
+  #pendingTools = 0;
+  /** A resumed task's first step carries the task's causes as links too. */
+  #firstStepLinks: Link[] | undefined;
+  /** The code of the error the process crashed with, if it did. */
+  #crashCode: string | undefined;
+
+  constructor(
+    readonly tracer: Tracer,
+    readonly epoch: EpochOf,
+    readonly agent: string,
+    time: number,
+    links: Link[],
+    attributes: Fields,
+  ) {
+    this.task = tracer.startSpan(`invoke_agent ${agent}`, {
+      kind: SpanKind.INTERNAL,
+      startTime: epoch(time),
+      links,
+      attributes: {
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.agent.name': agent,
+        ...(attributes as Record<string, string | number | boolean>),
+      },
+    });
+    this.context = trace.setSpan(ROOT_CONTEXT, this.task);
+    this.#stepStart = time;
+    this.#actStart = time;
+    this.#firstStepLinks = links.length > 0 ? links : undefined;
+  }
+
+  /** The context a decision nests under: the current step, else the acting step, else the task. */
+  current(time: number): Context {
+    if (this.#stepContext !== undefined) return this.#stepContext;
+    if (this.#stepStart === undefined) return this.#acting ?? this.context;
+    const step = this.tracer.startSpan(
+      'chat',
+      {
+        kind: SpanKind.CLIENT,
+        startTime: this.epoch(Math.min(this.#stepStart, time)),
+        ...(this.#firstStepLinks === undefined ? {} : { links: this.#firstStepLinks }),
+        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.agent.name': this.agent },
+      },
+      this.context,
+    );
+    this.#firstStepLinks = undefined;
+    this.#step = step;
+    this.#stepContext = trace.setSpan(this.context, step);
+    return this.#stepContext;
+  }
+
+  /** `agent.step`: the step's model answered; its tool calls, if any, go out now. */
+  step(event: Fields, time: number): void {
+    const context = this.current(time);
+    const span = this.#step as Span;
+    const model = String(event.model ?? '');
+    span.updateName(`chat ${model}`);
+    span.setAttributes({
+      'gen_ai.response.model': model,
+      'gen_ai.response.finish_reasons': [String(event.finishReason ?? 'other')],
+      'warden.agent.step': Number(event.step ?? 0),
+      'warden.agent.tool_calls': Number(event.toolCalls ?? 0),
+      ...usageAttributes(event.usage),
+    });
+    this.#closeStep(time, undefined);
+    const toolCalls = Number(event.toolCalls ?? 0);
+    if (toolCalls > 0) {
+      this.#acting = context;
+      this.#actStart = time;
+      this.#pendingTools = toolCalls;
+      this.#stepStart = undefined;
+    } else {
+      this.#stepStart = time;
+    }
+  }
+
+  /** `agent.tool_call`: one call of the acting step came back. */
+  toolCall(event: Fields, time: number): void {
+    const tool = String(event.tool ?? 'tool');
+    const outcome = String(event.outcome ?? 'ok');
+    // A resumed run settles the calls its last step planned before any step of its own.
+    const span = this.tracer.startSpan(
+      `execute_tool ${tool}`,
+      {
+        startTime: this.epoch(Math.min(this.#actStart, time)),
+        attributes: {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': tool,
+          'gen_ai.agent.name': this.agent,
+          'warden.tool.outcome': outcome,
+          'warden.agent.step': Number(event.step ?? 0),
+        },
+      },
+      this.#acting ?? this.context,
+    );
+    if (outcome !== 'ok') {
+      span.setAttribute('error.type', outcome);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    }
+    span.end(this.epoch(time));
+    this.#pendingTools--;
+    if (this.#pendingTools <= 0) {
+      this.#acting = undefined;
+      this.#pendingTools = 0;
+      this.#stepStart = time;
+    }
+  }
+
+  /** A decision without a duration of its own: a zero-length span inside the current step. */
+  decision(name: string, event: Fields, time: number, failed: boolean): void {
+    const at = this.epoch(time);
+    const span = this.tracer.startSpan(
+      name,
+      {
+        startTime: at,
+        attributes: {
+          'gen_ai.agent.name': this.agent,
+          ...fieldAttributes('warden', event, EVENT_FIELDS),
+        },
+      },
+      this.current(time),
+    );
+    if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: name });
+    span.end(at);
+  }
+
+  /** Anything else the agent's process publishes is a moment in its current step. */
+  note(event: Fields & { type: string }, time: number): void {
+    trace
+      .getSpan(this.current(time))
+      ?.addEvent(event.type, fieldAttributes('warden', event, EVENT_FIELDS), this.epoch(time));
+  }
+
+  /**
+   * The process crashed: its step failed there (the task ends with the exit that follows). A
+   * budget the step admission refused ends the agent this way, not through an event of its own,
+   * so the crash's code is what tells it.
+   */
+  crash(reason: ExitReason, time: number): void {
+    const error = typeof reason === 'object' && reason.tag === 'error' ? reason : undefined;
+    this.#crashCode = error?.code;
+    if (error?.code === 'ERR_BUDGET_EXCEEDED') {
+      this.decision(
+        'agent.budget_exceeded',
+        { code: error.code, reason: error.message },
+        time,
+        true,
+      );
+    }
+    if (this.#stepStart !== undefined) this.current(time);
+    this.#closeStep(time, formatReason(reason));
+    this.#stepStart = undefined;
+  }
+
+  /** Ends the task (and a step in flight), failed when `error` says why. */
+  end(time: number, error: string | undefined, event: Fields | undefined): void {
+    // A step in flight when the task failed is shown failed, though nothing needed it open.
+    if (error !== undefined && this.#stepStart !== undefined) this.current(time);
+    this.#closeStep(time, error);
+    if (error !== undefined) {
+      const code = event?.code;
+      this.task.setAttribute(
+        'error.type',
+        typeof code === 'string' ? code : (this.#crashCode ?? 'exit'),
+      );
+      this.task.setStatus({ code: SpanStatusCode.ERROR, message: error });
+    }
+    const steps = event?.steps ?? event?.step;
+    if (typeof steps === 'number') this.task.setAttribute('warden.agent.steps', steps);
+    this.task.end(this.epoch(time));
+  }
+
+  #closeStep(time: number, error: string | undefined): void {
+    if (this.#step === undefined) return;
+    if (error !== undefined) this.#step.setStatus({ code: SpanStatusCode.ERROR, message: error });
+    this.#step.end(this.epoch(time));
+    this.#step = undefined;
+    this.#stepContext = undefined;
+  }
+}
