@@ -88,6 +88,8 @@ export const otelOverhead: Workload = {
 const STEP_METRICS: readonly Metric[] = [
   { key: 'step', unit: 'µs', label: 'per step' },
   { key: 'added', unit: 'µs', label: 'added' },
+  { key: 'cpu', unit: 'µs', label: 'CPU per step' },
+  { key: 'cpuAdded', unit: 'µs', label: 'CPU added' },
 ];
 
 type Setup = 'no-sdk' | 'always-off' | 'sampled';
@@ -215,17 +217,29 @@ async function pingPong(n: number, setup: Setup | undefined): Promise<Sample> {
 
 const STEPS = 10;
 
-/** µs per step of tasks bare, instrumented as `setup` says, and bare again. */
+/**
+ * µs per step of tasks bare, instrumented as `setup` says, and bare again, in wall time and in
+ * the process's CPU time (user + system): the CPU figures hold on a busy machine, where the wall
+ * time of a loop that waits on the event loop swells with every wait for a core.
+ */
 async function agentSteps(tasks: number, setup: Setup | undefined): Promise<Sample> {
   await timeTasks(tasks, undefined);
   await timeTasks(tasks, setup);
   const before = await timeTasks(tasks, undefined);
   const mine = await timeTasks(tasks, setup);
   const after = await timeTasks(tasks, undefined);
-  return { step: mine, added: mine - (before + after) / 2 };
+  return {
+    step: mine.wall,
+    added: mine.wall - (before.wall + after.wall) / 2,
+    cpu: mine.cpu,
+    cpuAdded: mine.cpu - (before.cpu + after.cpu) / 2,
+  };
 }
 
-async function timeTasks(tasks: number, setup: Setup | undefined): Promise<number> {
+async function timeTasks(
+  tasks: number,
+  setup: Setup | undefined,
+): Promise<{ wall: number; cpu: number }> {
   const node = createNode({ name: 'bench-otel-agents' });
   const installed = setup === undefined ? undefined : await install(node, setup);
   try {
@@ -256,17 +270,19 @@ async function timeTasks(tasks: number, setup: Setup | undefined): Promise<numbe
         checkpoints: new MemoryCheckpointStore(),
       }),
     );
+    const cpu = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < tasks; i++) {
       const result = await runTask(node, pid, { task: `task ${i}`, threadId: `t${i}` });
       expectEqual('task steps', result.steps, STEPS);
     }
-    const us = ((performance.now() - start) * 1000) / (tasks * STEPS);
+    const wall = ((performance.now() - start) * 1000) / (tasks * STEPS);
+    const used = process.cpuUsage(cpu);
     if (setup === 'sampled') {
       // A task span, 10 step spans and 9 tool spans per task.
       expectEqual('spans recorded', installed?.spans(), tasks * (1 + STEPS + (STEPS - 1)));
     }
-    return us;
+    return { wall, cpu: (used.user + used.system) / (tasks * STEPS) };
   } finally {
     await installed?.stop();
     await node.stop();
