@@ -7,7 +7,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { ModelClient, ModelRequest, ModelResponse, StreamEvent, Usage } from '@warden/agents';
+import type { ModelClient, ModelRequest, ModelResponse, StreamEvent } from '@warden/agents';
 import { isModelCallError } from '@warden/agents';
 import { INSTRUMENTATION_SCOPE } from './instrument-node.js';
 import { usageAttributes } from './internal/usage-attributes.js';

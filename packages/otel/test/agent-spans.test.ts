@@ -1,4 +1,5 @@
 import { SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
   defineAgent,
   MemoryCheckpointStore,
@@ -151,5 +152,69 @@ describe('instrumentNode: agent spans', () => {
     const restart = only(all, 'supervisor.restart idle');
     expect(parentOf(restart)).toBeUndefined();
     expect(restart.links).toEqual([]);
+  });
+
+  it('tells why an agent restarted after it crashed mid-task: crash report, restart, resumed task', async () => {
+    const { clock, node, provider, spans } = spanWorld();
+    const stop = instrumentNode(node, { tracer: provider.getTracer('test'), metrics: false });
+    let commits = 0;
+    /** A store whose fourth commit fails (the one after the second step's answer). */
+    class FlakyStore extends MemoryCheckpointStore {
+      override async commit(...args: Parameters<MemoryCheckpointStore['commit']>): Promise<void> {
+        if (++commits === 4) throw new Error('disk full');
+        return super.commit(...args);
+      }
+    }
+    const model = createScriptedModel({
+      clock,
+      latencyMs: 1_000,
+      script: (request) =>
+        request.messages.length >= 5
+          ? { text: 'done' }
+          : { toolCalls: [{ name: 'recall', input: { query: `q${request.messages.length}` } }] },
+    });
+    const agent = defineAgent({
+      name: 'planner',
+      model,
+      system: '',
+      tools: [recallTool(new MemoryMemoryStore())],
+      checkpoints: new FlakyStore(),
+    });
+    await startSupervisor(node, {
+      children: [{ id: 'planner', start: { behaviour: agent, options: { name: 'planner' } } }],
+    });
+    const first = outcomeOf(runTask(node, 'planner', { task: 'go', threadId: 'c-1' }));
+    await clock.advance(5_000);
+    expect(first.settled()).toBe(true);
+    const second = outcomeOf(runTask(node, 'planner', { task: 'go', threadId: 'c-1' }));
+    await clock.advance(10_000);
+    expect(second.value()).toMatchObject({ outcome: 'done' });
+    stop();
+
+    const all = spans();
+    const [crashed, resumed] = all.filter((s) => s.name === 'invoke_agent planner') as [
+      ReadableSpan,
+      ReadableSpan,
+    ];
+    const crash = only(all, 'actor.crash');
+    expect(crash.attributes['warden.exit.reason']).toContain('disk full');
+    // The crash happened in the second step (its commit failed), inside the run that crashed.
+    const step = all.find((s) => s.spanContext().spanId === parentOf(crash)) as ReadableSpan;
+    expect(step.attributes['warden.agent.step']).toBe(2);
+    expect(parentOf(step)).toBe(crashed.spanContext().spanId);
+    expect(crashed.status.code).toBe(SpanStatusCode.ERROR);
+    const restart = only(all, 'supervisor.restart planner');
+    expect(parentOf(restart)).toBe(crash.spanContext().spanId);
+    expect(restart.links.map((l) => l.context.spanId)).toEqual([crash.spanContext().spanId]);
+    expect(resumed.links.map((l) => l.context.spanId)).toEqual([
+      restart.spanContext().spanId,
+      crashed.spanContext().spanId,
+    ]);
+    // The resumed run retries the second step: its first step span is step 2 again.
+    const retried = all.filter(
+      (s) => s.name.startsWith('chat') && parentOf(s) === resumed.spanContext().spanId,
+    );
+    expect(retried[0]?.attributes['warden.agent.step']).toBe(2);
+    expect(retried[0]?.links.map((l) => l.context.spanId)).toContain(restart.spanContext().spanId);
   });
 });

@@ -90,8 +90,9 @@ describe('OTLP/HTTP export', () => {
     expect(collector.received.length).toBeGreaterThan(0);
     expect(collector.received[0]?.path).toBe('/v1/traces');
     expect(collector.received[0]?.contentType).toContain('application/json');
+    const first = collector.received[0] as Received;
     const resource = (
-      collector.received[0]?.body as {
+      first.body as {
         resourceSpans: { resource: { attributes: { key: string; value: unknown }[] } }[];
       }
     ).resourceSpans[0]?.resource.attributes;
