@@ -17,6 +17,15 @@ const KEEP_AT_MOST = 1024;
 export const DEFAULT_SLICE = 128;
 /** Messages handled per drain before yielding to the event loop (timers, I/O). */
 export const DEFAULT_BUDGET = 8_192;
+/**
+ * Milliseconds of work per event-loop turn, summed over every drain of the turn, before further
+ * drains wait for the next turn (`setImmediate`). Work, not the node's clock: a fairness bound on
+ * how long the scheduler holds the loop, like the message budget.
+ */
+export const TURN_SLICE_MS = 4;
+/** Bounds of how many messages are handled between two readings of the time. */
+const MIN_STRIDE = 1;
+const MAX_STRIDE = 1024;
 
 /**
  * The run queue of a node. Draining chains on a resolved promise (the cheapest hop on Node 20);
@@ -33,9 +42,28 @@ export class Scheduler {
   #tail = 0;
   #pending = false;
   #immediate: NodeJS.Immediate | undefined = undefined;
+  /** When the scheduler's work in this event-loop turn began (-1: none yet). */
+  #turnStart = -1;
+  /** Marks the end of the turn: runs in its check phase, and the next drain starts a new one. */
+  #turnEnd: NodeJS.Immediate | undefined = undefined;
+  /**
+   * Messages handled between two readings of the time, adapted to what they cost: reading it
+   * costs more than a cheap message (one passed on), so cheap turns read it rarely, and messages
+   * of a few hundred microseconds (an agent's step) read it every message or two.
+   */
+  #stride = 16;
   readonly #budget: number;
   readonly slice: number;
   readonly #drain = (): void => this.#run();
+  readonly #resume = (): void => {
+    this.#immediate = undefined;
+    this.#turnStart = -1;
+    this.#run();
+  };
+  readonly #newTurn = (): void => {
+    this.#turnEnd = undefined;
+    this.#turnStart = -1;
+  };
 
   constructor(budget = DEFAULT_BUDGET, slice = DEFAULT_SLICE) {
     this.#budget = budget;
@@ -70,6 +98,11 @@ export class Scheduler {
       this.#immediate = undefined;
       this.#pending = false;
     }
+    if (this.#turnEnd !== undefined) {
+      clearImmediate(this.#turnEnd);
+      this.#turnEnd = undefined;
+    }
+    this.#turnStart = -1;
     for (let i = this.#head; i < this.#tail; i++) {
       const proc = this.#queue[i];
       if (proc !== undefined) proc.queued = false;
@@ -79,10 +112,31 @@ export class Scheduler {
     this.#tail = 0;
   }
 
+  /**
+   * Drains the queue. Every drain of one event-loop turn shares a time slice: a burst of timer
+   * callbacks that each schedule a process (a thousand model answers expiring together) runs
+   * their turns until the slice is spent, then leaves the rest to the check phase, one slice per
+   * turn, so timers and I/O are served between slices instead of after the whole burst.
+   */
   #run(): void {
-    this.#immediate = undefined;
     const queue = this.#queue;
+    if (this.#head === this.#tail) {
+      // Nothing to run (the queue was cleared): no turn to measure.
+      this.#pending = false;
+      return;
+    }
+    if (this.#turnStart < 0) {
+      this.#turnStart = performance.now();
+      if (this.#turnEnd === undefined) this.#turnEnd = setImmediate(this.#newTurn);
+    } else if (performance.now() - this.#turnStart >= TURN_SLICE_MS) {
+      this.#immediate = setImmediate(this.#resume);
+      return;
+    }
     let budget = this.#budget;
+    // One comparison per turn serves both bounds: at `checkAt` the time is read (and the budget
+    // zeroed once the slice is spent), at 0 the drain yields.
+    let checkAt = budget - this.#stride;
+    let checked = this.#turnStart;
     while (this.#head < this.#tail) {
       const proc = queue[this.#head] as Runnable;
       queue[this.#head++] = undefined;
@@ -101,6 +155,13 @@ export class Scheduler {
           proc.fail(error);
         }
       }
+      if (budget <= checkAt) {
+        const now = performance.now();
+        this.#stride = nextStride(this.#stride, now - checked);
+        checkAt = budget - this.#stride;
+        checked = now;
+        if (now - this.#turnStart >= TURN_SLICE_MS) budget = 0;
+      }
       if (budget <= 0 && this.#head < this.#tail) {
         if (this.#head >= COMPACT_AT) {
           const live = this.#tail - this.#head;
@@ -109,11 +170,18 @@ export class Scheduler {
           this.#head = 0;
           this.#tail = live;
         }
-        this.#immediate = setImmediate(this.#drain);
+        this.#immediate = setImmediate(this.#resume);
         return;
       }
     }
     if (queue.length > KEEP_AT_MOST) queue.length = 0;
     this.#pending = false;
   }
+}
+
+/** Doubles the stride while it takes under an eighth of the slice, halves it over half. */
+function nextStride(stride: number, elapsedMs: number): number {
+  if (elapsedMs < TURN_SLICE_MS / 8) return Math.min(MAX_STRIDE, stride * 2);
+  if (elapsedMs > TURN_SLICE_MS / 2) return Math.max(MIN_STRIDE, stride >> 1);
+  return stride;
 }

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createNode, defineActor, type Pid } from '../src/index.js';
+import { TestClock } from '../src/testing/index.js';
+
+/** Real work, no clock: a turn that takes a while on any machine. */
+function churn(rounds: number): string {
+  let digest = 'seed';
+  for (let i = 0; i < rounds; i++) digest = createHash('sha256').update(digest).digest('hex');
+  return digest;
+}
+
+describe('scheduler time slice', () => {
+  it('leaves a burst of timer callbacks that each wake a busy process to later turns of the event loop', async () => {
+    const clock = new TestClock();
+    const node = createNode({ name: 'slice', clock });
+    const count = 200;
+    const done: number[] = [];
+    let finished = (): void => undefined;
+    const all = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const worker = defineActor<number, number>({
+      init: (i) => i,
+      handleInfo: (_m, i) => {
+        churn(2_000);
+        done.push(i);
+        if (done.length === count) finished();
+        return i;
+      },
+    });
+    const pids: Pid[] = [];
+    for (let i = 0; i < count; i++) pids.push(node.spawn(worker, i));
+    await clock.settle();
+    // Real timers on purpose: the burst is what the event loop does with many timers expiring
+    // together (model answers after the same latency); each callback only sends one message.
+    let servedAt = -1;
+    for (const pid of pids) setTimeout(() => node.send(pid, 'go'), 1);
+    // Queued in the same timers phase: it runs when the loop gets to its check phase.
+    setTimeout(() => setImmediate(() => (servedAt = done.length)), 1);
+    await all;
+    expect(done).toHaveLength(count);
+    // The loop got a turn while the burst was still being worked through, not after all of it.
+    expect(servedAt).toBeGreaterThanOrEqual(0);
+    expect(servedAt).toBeLessThan(count);
+    await node.stop();
+  });
+});
