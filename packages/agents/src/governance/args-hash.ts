@@ -7,21 +7,23 @@ import { canonicalJson } from '../canonical/canonical-json.js';
  * booleans; for those the canonical text is written here directly (keys sorted by code unit,
  * values as JSON, `-0` as `0`, `undefined` members left out: exactly what `canonicalJson` writes,
  * a test holds the two equal), which is several times cheaper on the path of every call.
- * Anything else goes through `canonicalJson`; a value that has no canonical form is hashed as its
- * string, so a call is never refused for its hash (its schema decided what it may be).
+ * Anything else goes through `canonicalJson`. A value that has no canonical form (a schema that
+ * transformed the arguments into a class instance, say) has no hash: undefined, never a stand-in
+ * text two different values could share, since an approval bound to one would then fit the other.
  */
-export function argsHash(input: unknown): string {
-  return hash('sha256', argsText(input), 'hex');
+export function argsHash(input: unknown): string | undefined {
+  const text = argsText(input);
+  return text === undefined ? undefined : hash('sha256', text, 'hex');
 }
 
-/** The text `argsHash` hashes. */
-export function argsText(input: unknown): string {
+/** The text `argsHash` hashes: `canonicalJson(input)`, or undefined when it has none. */
+export function argsText(input: unknown): string | undefined {
   const flat = flatText(input);
   if (flat !== undefined) return flat;
   try {
     return canonicalJson(input);
   } catch {
-    return canonicalJson(String(input));
+    return undefined;
   }
 }
 

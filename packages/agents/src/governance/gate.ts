@@ -55,7 +55,7 @@ export class Gate {
         threadId: call.threadId,
         tool: tool.name,
         effect: tool.effect,
-        argsHash: hashed,
+        argsHash: hashed ?? UNHASHABLE,
         scopes: scopes.ok ? scopes.scopes : [],
         at: call.now(),
       });
@@ -68,6 +68,9 @@ export class Gate {
     }
     if (entry.state === 'intent' || entry.state === 'awaiting_approval') {
       if (!scopes.ok) return this.#deny(call, entry, 'capability', scopes.reason);
+      if (hashed === undefined && tool.effect !== 'read') {
+        return this.#deny(call, entry, 'arguments', UNBINDABLE);
+      }
       entry = (await this.#decide(call, entry, scopes.scopes, hooks)).entry;
     }
     return this.#execute(call, entry, execute);
@@ -311,6 +314,11 @@ export class Gate {
     );
   }
 }
+
+/** The journal's `argsHash` of a call whose arguments have no canonical form. */
+const UNHASHABLE = '-';
+const UNBINDABLE =
+  'its arguments have no canonical form, so no approval or journal entry can be bound to them';
 
 type Scopes =
   | { readonly ok: true; readonly scopes: readonly string[] }

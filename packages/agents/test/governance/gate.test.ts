@@ -214,6 +214,27 @@ describe('Gate', () => {
     expect(desk.pending()).toEqual([]);
   });
 
+  it('denies a write whose validated arguments have no canonical form: nothing can be bound to them', async () => {
+    const w = world();
+    const { defineTool } = await import('../../src/tools/tool.js');
+    const { z } = await import('zod');
+    const fetchUrl = defineTool({
+      name: 'post',
+      description: '',
+      effect: 'write',
+      input: z.object({ url: z.string() }).transform(({ url }) => new URL(url)),
+      run: () => 'posted',
+    });
+    const input = fetchUrl.input.parse({ url: 'https://example.com/a' });
+    let runs = 0;
+    const error = await w.gate
+      .run(w.call('k7', input, fetchUrl), async () => ++runs)
+      .catch((e: unknown) => e);
+    expect(isToolError(error, 'ERR_PERMISSION_DENIED')).toBe(true);
+    expect((error as Error).message).toContain('no canonical form');
+    expect(runs).toBe(0);
+  });
+
   it('denies a call whose tool cannot say which resource it touches', async () => {
     const w = world();
     const { defineTool } = await import('../../src/tools/tool.js');
