@@ -120,9 +120,6 @@ describe('instrumentNode: metrics', () => {
         'warden.tool.outcome': 'ok',
       }),
     ).toBe(1);
-    expect(
-      await pointOf(reader, 'gen_ai.client.token.usage', { ...base, 'gen_ai.token.type': 'input' }),
-    ).toMatchObject({ count: 2, sum: spent.inputTokens });
     stop();
   });
 

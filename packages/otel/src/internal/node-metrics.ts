@@ -1,13 +1,14 @@
 import type {
-  Attributes,
   BatchObservableCallback,
-  Counter,
-  Histogram,
+  BatchObservableResult,
   Meter,
+  Observable,
+  ObservableCounter,
   ObservableGauge,
 } from '@opentelemetry/api';
 import { costOf, type PriceTable } from '@warden/agents';
 import type { Node, NodeEvent, PublishedEvent } from '@warden/core';
+import { Tally } from './tally.js';
 
 type Fields = Readonly<Record<string, unknown>>;
 
@@ -19,23 +20,43 @@ export const BREAKER_STATE_VALUES = Object.freeze({
   isolated: 3,
 });
 
+/** The counters, by name: each a tally reported as a cumulative observable counter. */
+const COUNTERS = {
+  restarts: ['warden.supervisor.restarts', 'Children restarted by a supervisor', undefined],
+  escalations: [
+    'warden.supervisor.escalations',
+    'Supervisors that gave up (intensity or a meter crossed) and escalated',
+    undefined,
+  ],
+  crashes: ['warden.actor.crashes', 'Crash reports: a process whose own code threw', undefined],
+  deadLetters: ['warden.deadletters', 'Messages that reached no process, by reason', undefined],
+  tokens: ['warden.agent.tokens', 'Tokens spent by agents, by agent, model and type', '{token}'],
+  cost: ['warden.agent.cost', 'What agents spent on models, from the price table given', 'USD'],
+  steps: [
+    'warden.agent.steps',
+    'Agent steps (one model answer each), by agent and model',
+    undefined,
+  ],
+  toolCalls: ['warden.agent.tool_calls', 'Tool calls of agents, by tool and outcome', undefined],
+  budgetExceeded: ['warden.agent.budget_exceeded', 'Agent tasks stopped by a budget', undefined],
+  ladderMoves: [
+    'warden.ladder.moves',
+    'Moves of a degradation ladder, by source and the rung moved to',
+    undefined,
+  ],
+} as const;
+
+type CounterName = keyof typeof COUNTERS;
+
 /**
- * The node's metrics, recorded from the same events as its spans, and gauges read from the node
- * when a reader collects (the process table and the mailboxes of registered processes).
+ * The node's metrics: counters summed from the same events as its spans (a map update per event,
+ * nothing done by the SDK until a reader collects), and gauges read from the node when collected
+ * (the process table, the mailboxes of registered processes).
  */
 export class NodeMetrics {
-  readonly #restarts: Counter;
-  readonly #escalations: Counter;
-  readonly #crashes: Counter;
-  readonly #deadLetters: Counter;
-  readonly #tokens: Counter;
-  readonly #tokenUsage: Histogram;
-  readonly #cost: Counter;
-  readonly #steps: Counter;
-  readonly #toolCalls: Counter;
-  readonly #budgetExceeded: Counter;
-  readonly #ladderMoves: Counter;
-  readonly #gauges: ObservableGauge[];
+  readonly #tallies = new Map<CounterName, Tally>();
+  readonly #counters = new Map<CounterName, ObservableCounter>();
+  readonly #observables: Observable[];
   readonly #observe: BatchObservableCallback;
   readonly #breakers = new Map<string, number>();
   readonly #levels = new Map<string, number>();
@@ -45,116 +66,90 @@ export class NodeMetrics {
     readonly node: Node,
     readonly prices: PriceTable | undefined,
   ) {
-    this.#restarts = meter.createCounter('warden.supervisor.restarts', {
-      description: 'Children restarted by a supervisor',
-    });
-    this.#escalations = meter.createCounter('warden.supervisor.escalations', {
-      description: 'Supervisors that gave up (intensity or a meter crossed) and escalated',
-    });
-    this.#crashes = meter.createCounter('warden.actor.crashes', {
-      description: 'Crash reports: a process whose own code threw',
-    });
-    this.#deadLetters = meter.createCounter('warden.deadletters', {
-      description: 'Messages that reached no process, by reason',
-    });
-    this.#tokens = meter.createCounter('warden.agent.tokens', {
-      description: 'Tokens spent by agents, by agent, model and type',
-      unit: '{token}',
-    });
-    this.#tokenUsage = meter.createHistogram('gen_ai.client.token.usage', {
-      description: 'Tokens of one model call of an agent step',
-      unit: '{token}',
-      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-    });
-    this.#cost = meter.createCounter('warden.agent.cost', {
-      description: 'What agents spent on models, from the price table given',
-      unit: 'USD',
-    });
-    this.#steps = meter.createCounter('warden.agent.steps', {
-      description: 'Agent steps (one model answer each), by agent and model',
-    });
-    this.#toolCalls = meter.createCounter('warden.agent.tool_calls', {
-      description: 'Tool calls of agents, by tool and outcome',
-    });
-    this.#budgetExceeded = meter.createCounter('warden.agent.budget_exceeded', {
-      description: 'Agent tasks stopped by a budget',
-    });
-    this.#ladderMoves = meter.createCounter('warden.ladder.moves', {
-      description: 'Moves of a degradation ladder, by source and the rung moved to',
-    });
-    const processes = meter.createObservableGauge('warden.node.processes', {
-      description: 'Live processes on the node',
-    });
-    const mailbox = meter.createObservableGauge('warden.mailbox.depth', {
-      description: 'Messages waiting in the mailbox of each registered process',
-      unit: '{message}',
-    });
-    const mailboxMax = meter.createObservableGauge('warden.mailbox.depth.max', {
-      description: 'The deepest mailbox on the node',
-      unit: '{message}',
-    });
-    const breakers = meter.createObservableGauge('warden.breaker.state', {
-      description: 'Each breaker: 0 closed, 1 half open, 2 open, 3 isolated',
-    });
-    const levels = meter.createObservableGauge('warden.agent.model_level', {
-      description: 'Which model serves each agent: 0 its primary, n its n-th fallback',
-    });
-    this.#gauges = [processes, mailbox, mailboxMax, breakers, levels];
+    for (const [name, [metric, description, unit]] of Object.entries(COUNTERS)) {
+      this.#tallies.set(name as CounterName, new Tally());
+      this.#counters.set(
+        name as CounterName,
+        meter.createObservableCounter(metric, {
+          description,
+          ...(unit === undefined ? {} : { unit }),
+        }),
+      );
+    }
+    const gauges = {
+      processes: gauge(meter, 'warden.node.processes', 'Live processes on the node'),
+      mailbox: gauge(
+        meter,
+        'warden.mailbox.depth',
+        'Messages waiting in the mailbox of each registered process',
+        '{message}',
+      ),
+      mailboxMax: gauge(
+        meter,
+        'warden.mailbox.depth.max',
+        'The deepest mailbox on the node',
+        '{message}',
+      ),
+      breakers: gauge(
+        meter,
+        'warden.breaker.state',
+        'Each breaker: 0 closed, 1 half open, 2 open, 3 isolated',
+      ),
+      levels: gauge(
+        meter,
+        'warden.agent.model_level',
+        'Which model serves each agent: 0 its primary, n its n-th fallback',
+      ),
+    };
+    this.#observables = [...this.#counters.values(), ...Object.values(gauges)];
     this.#observe = (result) => {
-      if (node.stopped) return;
-      const pids = node.processes();
-      result.observe(processes, pids.length);
-      let deepest = 0;
-      for (const pid of pids) {
-        const size = node.processInfo(pid)?.mailboxSize ?? 0;
-        if (size > deepest) deepest = size;
-      }
-      result.observe(mailboxMax, deepest);
-      for (const name of node.registered()) {
-        const pid = node.whereis(name);
-        const info = pid === undefined ? undefined : node.processInfo(pid);
-        if (info !== undefined)
-          result.observe(mailbox, info.mailboxSize, { 'warden.process': name });
+      for (const [name, tally] of this.#tallies) {
+        const counter = this.#counters.get(name) as ObservableCounter;
+        for (const { attributes, value } of tally.entries())
+          result.observe(counter, value, attributes);
       }
       for (const [name, state] of this.#breakers) {
-        result.observe(breakers, state, { 'warden.breaker.name': name });
+        result.observe(gauges.breakers, state, { 'warden.breaker.name': name });
       }
       for (const [agent, level] of this.#levels) {
-        result.observe(levels, level, { 'gen_ai.agent.name': agent });
+        result.observe(gauges.levels, level, { 'gen_ai.agent.name': agent });
       }
+      if (!node.stopped) observeNode(node, result, gauges);
     };
-    meter.addBatchObservableCallback(this.#observe, this.#gauges);
+    meter.addBatchObservableCallback(this.#observe, this.#observables);
   }
 
   stop(): void {
-    this.meter.removeBatchObservableCallback(this.#observe, this.#gauges);
+    this.meter.removeBatchObservableCallback(this.#observe, this.#observables);
   }
 
   onEvent(event: NodeEvent): void {
     switch (event.type) {
-      case 'supervisor.restart':
-        this.#restarts.add(1, {
-          'warden.supervisor': event.supervisor.toString(),
+      case 'supervisor.restart': {
+        const supervisor = event.supervisor.toString();
+        this.#add('restarts', `${supervisor}\u0000${event.id}`, 1, () => ({
+          'warden.supervisor': supervisor,
           'warden.child.id': event.id,
-        });
+        }));
         return;
+      }
       case 'supervisor.escalated':
-        this.#escalations.add(1, {
-          'warden.supervisor': event.supervisor.toString(),
-          'warden.escalation.cause': 'intensity',
-        });
+      case 'supervisor.meter_exceeded': {
+        const supervisor = event.supervisor.toString();
+        const cause = event.type === 'supervisor.escalated' ? 'intensity' : `meter:${event.meter}`;
+        this.#add('escalations', `${supervisor}\u0000${cause}`, 1, () => ({
+          'warden.supervisor': supervisor,
+          'warden.escalation.cause': cause,
+        }));
         return;
-      case 'supervisor.meter_exceeded':
-        this.#escalations.add(1, {
-          'warden.supervisor': event.supervisor.toString(),
-          'warden.escalation.cause': `meter:${event.meter}`,
-        });
-        return;
+      }
       case 'actor.crashed':
-        this.#crashes.add(1, { 'warden.crash.phase': event.phase });
+        this.#add('crashes', event.phase, 1, () => ({ 'warden.crash.phase': event.phase }));
         return;
       case 'deadletter':
-        this.#deadLetters.add(1, { 'warden.deadletter.reason': event.reason });
+        this.#add('deadLetters', event.reason, 1, () => ({
+          'warden.deadletter.reason': event.reason,
+        }));
         return;
       case 'published':
         this.#onPublished(event);
@@ -162,6 +157,10 @@ export class NodeMetrics {
       default:
         return;
     }
+  }
+
+  #add(name: CounterName, key: string, n: number, attributes: () => Record<string, string>): void {
+    (this.#tallies.get(name) as Tally).add(key, n, attributes);
   }
 
   #onPublished(published: PublishedEvent): void {
@@ -173,30 +172,41 @@ export class NodeMetrics {
       case 'agent.step':
         this.#step(event);
         return;
-      case 'agent.tool_call':
-        this.#toolCalls.add(1, {
-          'gen_ai.agent.name': String(event.agent),
-          'gen_ai.tool.name': String(event.tool),
-          'warden.tool.outcome': String(event.outcome),
-        });
+      case 'agent.tool_call': {
+        const [agent, tool, outcome] = [
+          String(event.agent),
+          String(event.tool),
+          String(event.outcome),
+        ];
+        this.#add('toolCalls', `${agent}\u0000${tool}\u0000${outcome}`, 1, () => ({
+          'gen_ai.agent.name': agent,
+          'gen_ai.tool.name': tool,
+          'warden.tool.outcome': outcome,
+        }));
         return;
+      }
       case 'agent.budget_exceeded': {
-        const budget = (event.detail as { budget?: unknown } | undefined)?.budget;
-        this.#budgetExceeded.add(1, {
-          'gen_ai.agent.name': String(event.agent),
-          'warden.budget': typeof budget === 'string' ? budget : 'unknown',
-        });
+        const agent = String(event.agent);
+        const given = (event.detail as { budget?: unknown } | undefined)?.budget;
+        const budget = typeof given === 'string' ? given : 'unknown';
+        this.#add('budgetExceeded', `${agent}\u0000${budget}`, 1, () => ({
+          'gen_ai.agent.name': agent,
+          'warden.budget': budget,
+        }));
         return;
       }
       case 'agent.degraded':
         if (typeof event.level === 'number') this.#levels.set(String(event.agent), event.level);
         return;
-      case 'degrade.level_changed':
-        this.#ladderMoves.add(1, {
-          'warden.ladder.source': String(event.source),
-          'warden.ladder.to': event.to === undefined ? 'primary' : String(event.to),
-        });
+      case 'degrade.level_changed': {
+        const source = String(event.source);
+        const to = event.to === undefined ? 'primary' : String(event.to);
+        this.#add('ladderMoves', `${source}\u0000${to}`, 1, () => ({
+          'warden.ladder.source': source,
+          'warden.ladder.to': to,
+        }));
         return;
+      }
       case 'breaker.trip':
         this.#breakers.set(breakerName(event), BREAKER_STATE_VALUES.open);
         return;
@@ -218,33 +228,60 @@ export class NodeMetrics {
   #step(event: Fields): void {
     const agent = String(event.agent);
     const model = String(event.model);
-    const base: Attributes = { 'gen_ai.agent.name': agent, 'gen_ai.response.model': model };
-    this.#steps.add(1, base);
+    const key = `${agent}\u0000${model}`;
+    const base = () => ({ 'gen_ai.agent.name': agent, 'gen_ai.response.model': model });
+    this.#add('steps', key, 1, base);
     const usage = event.usage as { inputTokens?: unknown; outputTokens?: unknown } | undefined;
     const input = usage?.inputTokens;
     const output = usage?.outputTokens;
     if (typeof input === 'number' && Number.isFinite(input) && input >= 0) {
-      const attributes = { ...base, 'gen_ai.token.type': 'input' };
-      this.#tokens.add(input, attributes);
-      this.#tokenUsage.record(input, { ...attributes, 'gen_ai.operation.name': 'chat' });
+      this.#add('tokens', `${key}\u0000input`, input, () => ({
+        ...base(),
+        'gen_ai.token.type': 'input',
+      }));
     }
     if (typeof output === 'number' && Number.isFinite(output) && output >= 0) {
-      const attributes = { ...base, 'gen_ai.token.type': 'output' };
-      this.#tokens.add(output, attributes);
-      this.#tokenUsage.record(output, { ...attributes, 'gen_ai.operation.name': 'chat' });
+      this.#add('tokens', `${key}\u0000output`, output, () => ({
+        ...base(),
+        'gen_ai.token.type': 'output',
+      }));
     }
     if (this.prices !== undefined && typeof input === 'number' && typeof output === 'number') {
       const cost = costOf(this.prices, model, usage as Parameters<typeof costOf>[2]);
-      if (cost !== undefined && Number.isFinite(cost) && cost >= 0) this.#cost.add(cost, base);
+      if (cost !== undefined && Number.isFinite(cost) && cost >= 0)
+        this.#add('cost', key, cost, base);
     }
+  }
+}
+
+function gauge(meter: Meter, name: string, description: string, unit?: string): ObservableGauge {
+  return meter.createObservableGauge(name, {
+    description,
+    ...(unit === undefined ? {} : { unit }),
+  });
+}
+
+function observeNode(
+  node: Node,
+  result: BatchObservableResult,
+  gauges: { processes: ObservableGauge; mailbox: ObservableGauge; mailboxMax: ObservableGauge },
+): void {
+  const pids = node.processes();
+  result.observe(gauges.processes, pids.length);
+  let deepest = 0;
+  for (const pid of pids) {
+    const size = node.processInfo(pid)?.mailboxSize ?? 0;
+    if (size > deepest) deepest = size;
+  }
+  result.observe(gauges.mailboxMax, deepest);
+  for (const name of node.registered()) {
+    const pid = node.whereis(name);
+    const info = pid === undefined ? undefined : node.processInfo(pid);
+    if (info !== undefined)
+      result.observe(gauges.mailbox, info.mailboxSize, { 'warden.process': name });
   }
 }
 
 function breakerName(event: Fields): string {
   return typeof event.name === 'string' ? event.name : 'breaker';
 }
-
-/** The GenAI conventions' advised boundaries for token counts. */
-const TOKEN_BUCKETS = [
-  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
-];
