@@ -74,13 +74,14 @@ export class BudgetMeter {
   constructor(limits: BudgetLimits, prices: PriceTable, startedAt: number, spent = NOTHING_SPENT) {
     this.limits = limits;
     this.#prices = prices;
-    this.#spent = { ...spent, unpriced: [...spent.unpriced] };
+    // `unpriced` is replaced, never changed in place: every `spent()` can share it.
+    this.#spent = { ...spent, unpriced: Object.freeze([...spent.unpriced]) };
     // A resumed run keeps the wall time already spent.
     this.#startedAt = startedAt - spent.wallMs;
   }
 
   spent(now: number): BudgetSpent {
-    return { ...this.#spent, wallMs: now - this.#startedAt, unpriced: [...this.#spent.unpriced] };
+    return { ...this.#spent, wallMs: now - this.#startedAt };
   }
 
   chargeModel(model: string, usage: Usage): void {
@@ -89,7 +90,7 @@ export class BudgetMeter {
     const cost = costOf(this.#prices, model, usage);
     if (cost === undefined) {
       if (!this.#spent.unpriced.includes(model))
-        this.#spent.unpriced = [...this.#spent.unpriced, model];
+        this.#spent.unpriced = Object.freeze([...this.#spent.unpriced, model]);
     } else {
       this.#spent.costUsd += cost;
     }
@@ -103,7 +104,7 @@ export class BudgetMeter {
     this.#spent.toolCalls += spent.toolCalls;
     for (const model of spent.unpriced) {
       if (!this.#spent.unpriced.includes(model))
-        this.#spent.unpriced = [...this.#spent.unpriced, model];
+        this.#spent.unpriced = Object.freeze([...this.#spent.unpriced, model]);
     }
   }
 
@@ -132,11 +133,16 @@ export class BudgetMeter {
 
   /** The first budget crossed (in a fixed order), or `undefined`. */
   breach(now: number): BudgetBreach | undefined {
-    const spent = this.spent(now);
+    const spent = this.#spent;
     for (const budget of ORDER) {
       const limit = this.limits[budget];
       if (limit === undefined) continue;
-      const used = budget === 'tokens' ? spent.inputTokens + spent.outputTokens : spent[budget];
+      const used =
+        budget === 'tokens'
+          ? spent.inputTokens + spent.outputTokens
+          : budget === 'wallMs'
+            ? now - this.#startedAt
+            : spent[budget];
       if (used > limit) return { budget, limit, spent: used };
     }
     return undefined;
