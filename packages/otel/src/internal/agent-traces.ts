@@ -1,5 +1,6 @@
 import { type Context, type Link, type Tracer, trace } from '@opentelemetry/api';
 import type { ExitReason, Pid } from '@warden/core';
+import { count, text } from './attributes.js';
 import { BoundedMap } from './bounded-map.js';
 import type { EpochOf } from './span-clock.js';
 import { TaskTrace } from './task-trace.js';
@@ -57,10 +58,10 @@ export class AgentTraces {
         return;
       case 'agent.budget_exceeded':
         task.decision('agent.budget_exceeded', event, time, true);
-        this.#end(pid, task, time, String(event.reason ?? 'budget exceeded'), event);
+        this.#end(pid, task, time, text(event.reason, 'budget exceeded'), event);
         return;
       case 'agent.failed':
-        this.#end(pid, task, time, String(event.reason ?? 'failed'), event);
+        this.#end(pid, task, time, text(event.reason, 'failed'), event);
         return;
       case 'agent.compacted':
         task.decision('agent.compaction', event, time, false);
@@ -102,7 +103,7 @@ export class AgentTraces {
   #start(pid: Pid, event: Fields, time: number): void {
     const previous = this.#tasks.get(pid.key);
     if (previous !== undefined) this.#end(pid, previous, time, 'superseded', undefined);
-    const threadId = String(event.threadId ?? '');
+    const threadId = text(event.threadId, '');
     const links: Link[] = [];
     const restart = this.restartOf(pid);
     const restartSpan = restart === undefined ? undefined : trace.getSpanContext(restart);
@@ -114,19 +115,12 @@ export class AgentTraces {
     if (beforeSpan !== undefined && event.resumed === true) {
       links.push({ context: beforeSpan, attributes: { 'warden.link': 'resumes' } });
     }
-    const task = new TaskTrace(
-      this.tracer,
-      this.epoch,
-      String(event.agent ?? 'agent'),
-      time,
-      links,
-      {
-        'gen_ai.conversation.id': threadId,
-        'warden.pid': pid.toString(),
-        'warden.agent.resumed': event.resumed === true,
-        'warden.agent.step': Number(event.step ?? 0),
-      },
-    );
+    const task = new TaskTrace(this.tracer, this.epoch, text(event.agent, 'agent'), time, links, {
+      'gen_ai.conversation.id': threadId,
+      'warden.pid': pid.toString(),
+      'warden.agent.resumed': event.resumed === true,
+      'warden.agent.step': count(event.step),
+    });
     this.#threads.set(threadId, task.context);
     this.#tasks.set(pid.key, task);
   }

@@ -8,6 +8,7 @@ import type {
 } from '@opentelemetry/api';
 import { costOf, type PriceTable } from '@warden/agents';
 import type { Node, NodeEvent, PublishedEvent } from '@warden/core';
+import { text } from './attributes.js';
 import { Tally } from './tally.js';
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -167,16 +168,16 @@ export class NodeMetrics {
     const event = published.event as Fields & { type: string };
     switch (event.type) {
       case 'agent.task_started':
-        this.#levels.set(String(event.agent), 0);
+        this.#levels.set(text(event.agent, ''), 0);
         return;
       case 'agent.step':
         this.#step(event);
         return;
       case 'agent.tool_call': {
         const [agent, tool, outcome] = [
-          String(event.agent),
-          String(event.tool),
-          String(event.outcome),
+          text(event.agent, ''),
+          text(event.tool, ''),
+          text(event.outcome, ''),
         ];
         this.#add('toolCalls', `${agent}\u0000${tool}\u0000${outcome}`, 1, () => ({
           'gen_ai.agent.name': agent,
@@ -186,7 +187,7 @@ export class NodeMetrics {
         return;
       }
       case 'agent.budget_exceeded': {
-        const agent = String(event.agent);
+        const agent = text(event.agent, '');
         const given = (event.detail as { budget?: unknown } | undefined)?.budget;
         const budget = typeof given === 'string' ? given : 'unknown';
         this.#add('budgetExceeded', `${agent}\u0000${budget}`, 1, () => ({
@@ -196,11 +197,11 @@ export class NodeMetrics {
         return;
       }
       case 'agent.degraded':
-        if (typeof event.level === 'number') this.#levels.set(String(event.agent), event.level);
+        if (typeof event.level === 'number') this.#levels.set(text(event.agent, ''), event.level);
         return;
       case 'degrade.level_changed': {
-        const source = String(event.source);
-        const to = event.to === undefined ? 'primary' : String(event.to);
+        const source = text(event.source, '');
+        const to = event.to === undefined ? 'primary' : text(event.to, '');
         this.#add('ladderMoves', `${source}\u0000${to}`, 1, () => ({
           'warden.ladder.source': source,
           'warden.ladder.to': to,
@@ -226,8 +227,8 @@ export class NodeMetrics {
   }
 
   #step(event: Fields): void {
-    const agent = String(event.agent);
-    const model = String(event.model);
+    const agent = text(event.agent, '');
+    const model = text(event.model, '');
     const key = `${agent}\u0000${model}`;
     const base = () => ({ 'gen_ai.agent.name': agent, 'gen_ai.response.model': model });
     this.#add('steps', key, 1, base);

@@ -9,7 +9,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { type ExitReason, formatReason } from '@warden/core';
-import { EVENT_FIELDS, fieldAttributes } from './attributes.js';
+import { count, EVENT_FIELDS, fieldAttributes, text } from './attributes.js';
 import type { EpochOf } from './span-clock.js';
 import { usageAttributes } from './usage-attributes.js';
 
@@ -83,17 +83,17 @@ export class TaskTrace {
   step(event: Fields, time: number): void {
     const context = this.current(time);
     const span = this.#step as Span;
-    const model = String(event.model ?? '');
+    const model = text(event.model, '');
     span.updateName(`chat ${model}`);
     span.setAttributes({
       'gen_ai.response.model': model,
-      'gen_ai.response.finish_reasons': [String(event.finishReason ?? 'other')],
-      'warden.agent.step': Number(event.step ?? 0),
-      'warden.agent.tool_calls': Number(event.toolCalls ?? 0),
+      'gen_ai.response.finish_reasons': [text(event.finishReason, 'other')],
+      'warden.agent.step': count(event.step),
+      'warden.agent.tool_calls': count(event.toolCalls),
       ...usageAttributes(event.usage),
     });
     this.#closeStep(time, undefined);
-    const toolCalls = Number(event.toolCalls ?? 0);
+    const toolCalls = count(event.toolCalls);
     if (toolCalls > 0) {
       this.#acting = context;
       this.#actStart = time;
@@ -106,8 +106,8 @@ export class TaskTrace {
 
   /** `agent.tool_call`: one call of the acting step came back. */
   toolCall(event: Fields, time: number): void {
-    const tool = String(event.tool ?? 'tool');
-    const outcome = String(event.outcome ?? 'ok');
+    const tool = text(event.tool, 'tool');
+    const outcome = text(event.outcome, 'ok');
     // A resumed run settles the calls its last step planned before any step of its own.
     const span = this.tracer.startSpan(
       `execute_tool ${tool}`,
@@ -118,7 +118,7 @@ export class TaskTrace {
           'gen_ai.tool.name': tool,
           'gen_ai.agent.name': this.agent,
           'warden.tool.outcome': outcome,
-          'warden.agent.step': Number(event.step ?? 0),
+          'warden.agent.step': count(event.step),
         },
       },
       this.#acting ?? this.context,
