@@ -23,9 +23,14 @@ export const DEFAULT_BUDGET = 8_192;
  * how long the scheduler holds the loop, like the message budget.
  */
 export const TURN_SLICE_MS = 4;
-/** Bounds of how many messages are handled between two readings of the time. */
+/**
+ * How many messages are handled between two readings of the time: a drain starts reading it
+ * every few messages and reads it less often while messages stay cheap, never less than every
+ * `MAX_STRIDE` (a drain that turns from cheap messages to costly ones is caught within that).
+ */
+const FIRST_STRIDE = 4;
 const MIN_STRIDE = 1;
-const MAX_STRIDE = 1024;
+const MAX_STRIDE = 64;
 
 /**
  * The run queue of a node. Draining chains on a resolved promise (the cheapest hop on Node 20);
@@ -46,12 +51,6 @@ export class Scheduler {
   #turnStart = -1;
   /** Marks the end of the turn: runs in its check phase, and the next drain starts a new one. */
   #turnEnd: NodeJS.Immediate | undefined = undefined;
-  /**
-   * Messages handled between two readings of the time, adapted to what they cost: reading it
-   * costs more than a cheap message (one passed on), so cheap turns read it rarely, and messages
-   * of a few hundred microseconds (an agent's step) read it every message or two.
-   */
-  #stride = 16;
   readonly #budget: number;
   readonly slice: number;
   readonly #drain = (): void => this.#run();
@@ -134,8 +133,11 @@ export class Scheduler {
     }
     let budget = this.#budget;
     // One comparison per turn serves both bounds: at `checkAt` the time is read (and the budget
-    // zeroed once the slice is spent), at 0 the drain yields.
-    let checkAt = budget - this.#stride;
+    // zeroed once the slice is spent), at 0 the drain yields. Reading the time costs more than a
+    // cheap message (one passed on), so cheap messages read it rarely, and messages of a few
+    // hundred microseconds (an agent's step) every one or two.
+    let stride = FIRST_STRIDE;
+    let checkAt = budget - stride;
     let checked = this.#turnStart;
     while (this.#head < this.#tail) {
       const proc = queue[this.#head] as Runnable;
@@ -157,8 +159,8 @@ export class Scheduler {
       }
       if (budget <= checkAt) {
         const now = performance.now();
-        this.#stride = nextStride(this.#stride, now - checked);
-        checkAt = budget - this.#stride;
+        stride = nextStride(stride, now - checked);
+        checkAt = budget - stride;
         checked = now;
         if (now - this.#turnStart >= TURN_SLICE_MS) budget = 0;
       }
