@@ -39,7 +39,7 @@ export interface InstrumentOptions {
  * Traces and metrics for a node, read from its event stream (`node.inspect`): agent tasks,
  * steps and tool calls as GenAI spans; crashes, restarts, escalations, breaker outages and
  * ladder moves as spans placed in the trace of their cause; counters and gauges beside them.
- * Returns the function that stops it (open spans end there).
+ * Returns the function that stops it (open spans end there); it also stops with its node.
  *
  * Nothing is sent anywhere by this package: spans and metrics go to whatever OpenTelemetry SDK
  * the application registers. Given no `tracer` and no `meter`, and with no SDK registered, it
@@ -111,15 +111,20 @@ export function instrumentNode(node: Node, options: InstrumentOptions = {}): () 
   };
   const unsubscribe = node.inspect(observe);
   let stopped = false;
-  return () => {
+  const stop = (): void => {
     if (stopped) return;
     stopped = true;
+    node.signal.removeEventListener('abort', stop);
     unsubscribe();
     const now = node.clock.now();
     agents?.stop(now);
     supervision?.stop(now);
     counters?.stop();
   };
+  // It stops with its node: the spans still open (a breaker outage) end, the gauges go.
+  if (node.signal.aborted) stop();
+  else node.signal.addEventListener('abort', stop, { once: true });
+  return stop;
 }
 
 /** Whether an SDK is behind the global tracer provider (the API's proxy has a delegate). */

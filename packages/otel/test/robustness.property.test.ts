@@ -86,7 +86,7 @@ const action = fc.oneof(
 );
 
 describe('instrumentNode: any sequence of events', () => {
-  it('never throws into the node or a collection, and every span it starts has ended once it is stopped', async () => {
+  it('never throws into the node or a collection, and every span it starts has ended once it or its node is stopped', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { maxLength: 40 }), async (actions) => {
         const clock = new TestClock();
@@ -114,7 +114,7 @@ describe('instrumentNode: any sequence of events', () => {
           await clock.advance(10);
         }
         const collected = await meters.reader.collect();
-        stop();
+        if (actions.length % 2 === 0) stop(); // else it stops with its node
         await node.stop();
         expect(collected.errors).toEqual([]);
         expect(errors).toEqual([]);
