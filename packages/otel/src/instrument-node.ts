@@ -86,6 +86,9 @@ export function instrumentNode(node: Node, options: InstrumentOptions = {}): () 
         }
         return;
       }
+      case 'actor.spawned':
+        agents.onSpawned(event.pid, event.parent);
+        return;
       case 'actor.crashed':
         supervision.onCrash(event);
         agents.onCrash(event.pid, event.reason, event.time);

@@ -6,6 +6,7 @@ import {
   MemoryMemoryStore,
   recallTool,
   runTask,
+  type ToolContext,
 } from '@warden/agents';
 import { createScriptedModel } from '@warden/agents/testing';
 import { type Pid, startSupervisor } from '@warden/core';
@@ -216,5 +217,46 @@ describe('instrumentNode: agent spans', () => {
     );
     expect(retried[0]?.attributes['warden.agent.step']).toBe(2);
     expect(retried[0]?.links.map((l) => l.context.spanId)).toContain(restart.spanContext().spanId);
+  });
+
+  it('nests a subagent task under the step whose tool call spawned it', async () => {
+    const { clock, node, provider, spans } = spanWorld();
+    const stop = instrumentNode(node, { tracer: provider.getTracer('test'), metrics: false });
+    const helper = defineAgent({
+      name: 'helper',
+      model: createScriptedModel({ clock, script: { text: 'helped' } }),
+      system: '',
+    });
+    // A tool that hands its query to a subagent (recall's input schema, a tool of its own).
+    const recall = recallTool(new MemoryMemoryStore());
+    const delegate = {
+      ...recall,
+      name: 'delegate',
+      spec: { ...recall.spec, name: 'delegate' },
+      run: async ({ query }: { query: string }, ctx: ToolContext) =>
+        (await ctx.spawnAgent(`help:${query}`, helper, query)).text,
+    };
+    const lead = defineAgent({
+      name: 'lead',
+      model: createScriptedModel({
+        clock,
+        script: [{ toolCalls: [{ name: 'delegate', input: { query: 'x' } }] }, { text: 'done' }],
+      }),
+      system: '',
+      tools: [delegate],
+    });
+    const result = outcomeOf(runTask(node, node.spawn(lead), 'go'));
+    await clock.advance(1_000);
+    expect(result.value().text).toBe('done');
+    stop();
+    const all = spans();
+    const leadTask = only(all, 'invoke_agent lead');
+    const sub = only(all, 'invoke_agent helper');
+    const step = all.find((s) => s.spanContext().spanId === parentOf(sub)) as ReadableSpan;
+    expect(step.name.startsWith('chat')).toBe(true);
+    expect(step.attributes['warden.agent.step']).toBe(1);
+    expect(parentOf(step)).toBe(leadTask.spanContext().spanId);
+    expect(sub.spanContext().traceId).toBe(leadTask.spanContext().traceId);
+    expect(sub.attributes['warden.agent.spawned_by']).toBe(leadTask.attributes['warden.pid']);
   });
 });

@@ -9,6 +9,8 @@ type Fields = Readonly<Record<string, unknown>>;
 
 /** Caps on what is remembered between events (threads long gone). */
 const REMEMBERED = 4096;
+/** How far up the spawn tree a subagent's spawning agent is looked for. */
+const SPAWNER_HOPS = 4;
 
 /**
  * Spans of the agent layer, built from the events an agent publishes: a task (`invoke_agent`)
@@ -21,6 +23,8 @@ export class AgentTraces {
   readonly #tasks = new Map<string, TaskTrace>();
   /** The last task span of each thread, so a resumed task links to the run it continues. */
   readonly #threads = new BoundedMap<string, Context>(REMEMBERED);
+  /** Who spawned each live process, to find the agent whose tool call started a subagent. */
+  readonly #parents = new BoundedMap<string, Pid>(REMEMBERED);
 
   constructor(
     readonly tracer: Tracer,
@@ -77,6 +81,10 @@ export class AgentTraces {
     }
   }
 
+  onSpawned(pid: Pid, parent: Pid | undefined): void {
+    if (parent !== undefined) this.#parents.set(pid.key, parent);
+  }
+
   onCrash(pid: Pid, reason: ExitReason, time: number): void {
     this.#tasks.get(pid.key)?.crash(reason, time);
   }
@@ -87,6 +95,7 @@ export class AgentTraces {
    * crash report); an idle agent's exit has none.
    */
   onExit(pid: Pid, reason: string | undefined, time: number): Context | undefined {
+    this.#parents.delete(pid.key);
     const task = this.#tasks.get(pid.key);
     if (task === undefined) return undefined;
     task.task.setAttribute('warden.exit.reason', reason ?? 'normal');
@@ -98,6 +107,22 @@ export class AgentTraces {
     for (const task of this.#tasks.values()) task.end(time, 'instrumentation stopped', undefined);
     this.#tasks.clear();
     this.#threads.clear();
+    this.#parents.clear();
+  }
+
+  /**
+   * The agent task a new task was started from: a subagent runs under a supervisor its parent
+   * agent started, so the spawner is a few processes up. Its current context is the step whose
+   * tool call spawned it.
+   */
+  #spawner(pid: Pid, time: number): { context: Context; pid: Pid } | undefined {
+    let at = this.#parents.get(pid.key);
+    for (let hop = 0; at !== undefined && hop < SPAWNER_HOPS; hop++) {
+      const task = this.#tasks.get(at.key);
+      if (task !== undefined) return { context: task.current(time), pid: at };
+      at = this.#parents.get(at.key);
+    }
+    return undefined;
   }
 
   #start(pid: Pid, event: Fields, time: number): void {
@@ -115,12 +140,22 @@ export class AgentTraces {
     if (beforeSpan !== undefined && event.resumed === true) {
       links.push({ context: beforeSpan, attributes: { 'warden.link': 'resumes' } });
     }
-    const task = new TaskTrace(this.tracer, this.epoch, text(event.agent, 'agent'), time, links, {
-      'gen_ai.conversation.id': threadId,
-      'warden.pid': pid.toString(),
-      'warden.agent.resumed': event.resumed === true,
-      'warden.agent.step': count(event.step),
-    });
+    const spawner = this.#spawner(pid, time);
+    const task = new TaskTrace(
+      this.tracer,
+      this.epoch,
+      text(event.agent, 'agent'),
+      time,
+      links,
+      {
+        'gen_ai.conversation.id': threadId,
+        'warden.pid': pid.toString(),
+        'warden.agent.resumed': event.resumed === true,
+        'warden.agent.step': count(event.step),
+        ...(spawner === undefined ? {} : { 'warden.agent.spawned_by': spawner.pid.toString() }),
+      },
+      spawner?.context,
+    );
     this.#threads.set(threadId, task.context);
     this.#tasks.set(pid.key, task);
   }

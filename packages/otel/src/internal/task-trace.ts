@@ -42,17 +42,22 @@ export class TaskTrace {
     time: number,
     links: Link[],
     attributes: Fields,
+    parent: Context = ROOT_CONTEXT,
   ) {
-    this.task = tracer.startSpan(`invoke_agent ${agent}`, {
-      kind: SpanKind.INTERNAL,
-      startTime: epoch(time),
-      links,
-      attributes: {
-        'gen_ai.operation.name': 'invoke_agent',
-        'gen_ai.agent.name': agent,
-        ...(attributes as Record<string, string | number | boolean>),
+    this.task = tracer.startSpan(
+      `invoke_agent ${agent}`,
+      {
+        kind: SpanKind.INTERNAL,
+        startTime: epoch(time),
+        links,
+        attributes: {
+          'gen_ai.operation.name': 'invoke_agent',
+          'gen_ai.agent.name': agent,
+          ...(attributes as Record<string, string | number | boolean>),
+        },
       },
-    });
+      parent,
+    );
     this.context = trace.setSpan(ROOT_CONTEXT, this.task);
     this.#stepStart = time;
     this.#actStart = time;
