@@ -90,6 +90,13 @@ const FALLBACK_KINDS: ReadonlySet<ModelErrorKind> = new Set([
   'unknown',
 ]);
 
+/**
+ * The reason a task's signal aborts with when the task ends: the `AbortError` that `abort()`
+ * would make, made once, since building one (with its stack) per task cost more than a step's
+ * bookkeeping.
+ */
+const TASK_ENDED = Object.freeze(new DOMException('This operation was aborted', 'AbortError'));
+
 const SUMMARY_SYSTEM =
   'Summarise the conversation below for the agent that is working on it: the facts found, the ' +
   'actions taken and their outcomes, and what is left to do. Be brief and exact.';
@@ -546,7 +553,7 @@ export class StepLoop {
   }
 
   #close(run: Run): void {
-    run.controller.abort();
+    run.controller.abort(TASK_ENDED);
     this.ctx.signal.removeEventListener('abort', run.abortWithProcess);
     if (run.wallTimer !== undefined) this.ctx.cancelTimer(run.wallTimer);
     this.run = undefined;
