@@ -300,6 +300,7 @@ export { type TokenBurnOptions, tokenBurnMonitor } from './monitors/token-burn-m
 export type { AgentResult, Checkpoint } from './store/checkpoint.js';
 export {
   type CheckpointStore,
+  type CommitOptions,
   isStaleHeadError,
   MemoryCheckpointStore,
   StaleHeadError,
