@@ -14,7 +14,7 @@ describe('scheduler time slice', () => {
   it('leaves a burst of timer callbacks that each wake a busy process to later turns of the event loop', async () => {
     const clock = new TestClock();
     const node = createNode({ name: 'slice', clock });
-    const count = 200;
+    const count = 100;
     const done: number[] = [];
     let finished = (): void => undefined;
     const all = new Promise<void>((resolve) => {
@@ -23,7 +23,7 @@ describe('scheduler time slice', () => {
     const worker = defineActor<number, number>({
       init: (i) => i,
       handleInfo: (_m, i) => {
-        churn(2_000);
+        churn(1_000);
         done.push(i);
         if (done.length === count) finished();
         return i;
