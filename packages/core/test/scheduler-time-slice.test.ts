@@ -30,7 +30,7 @@ describe('scheduler time slice', () => {
       },
     });
     const pids: Pid[] = [];
-    for (let i = 0; i < count; i++) pids.push(node.spawn(worker, i));
+    for (let i = 0; i < count; i++) pids.push(node.spawn(worker, { args: i }));
     await clock.settle();
     // Real timers on purpose: the burst is what the event loop does with many timers expiring
     // together (model answers after the same latency); each callback only sends one message.
