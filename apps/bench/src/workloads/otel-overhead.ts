@@ -11,7 +11,6 @@ import {
   type Metric,
   type Sample,
   scaled,
-  TIME_MS,
   type Workload,
 } from '../workload.js';
 
@@ -43,22 +42,22 @@ export const otelOverhead: Workload = {
     return [
       {
         id: 'otel-overhead',
-        params: `${n} deliveries; instrumentNode with no SDK vs none`,
-        metrics: TIME_MS,
+        params: `${n} deliveries; instrumentNode with no SDK vs none, paired in each run`,
+        metrics: PAIRED_METRICS,
         ops: n,
         run: {
-          raw: () => pingPong(n, undefined),
-          warden: () => pingPong(n, 'no-sdk'),
+          raw: () => pairedPingPong(n, undefined),
+          warden: () => pairedPingPong(n, 'no-sdk'),
         },
       },
       {
         id: 'otel-overhead/always-off',
-        params: `${n} deliveries; instrumentNode with an AlwaysOff SDK tracer vs none`,
-        metrics: TIME_MS,
+        params: `${n} deliveries; instrumentNode with an AlwaysOff SDK tracer vs none, paired in each run`,
+        metrics: PAIRED_METRICS,
         ops: n,
         run: {
-          raw: () => pingPong(n, undefined),
-          warden: () => pingPong(n, 'always-off'),
+          raw: () => pairedPingPong(n, undefined),
+          warden: () => pairedPingPong(n, 'always-off'),
         },
       },
       {
@@ -84,6 +83,12 @@ export const otelOverhead: Workload = {
     ];
   },
 };
+
+/** `ms`: the instrumented loop; `base`: the mean of the bare loops around it, in the same run. */
+const PAIRED_METRICS: readonly Metric[] = [
+  { key: 'ms', unit: 'ms', label: 'time' },
+  { key: 'base', unit: 'ms', label: 'bare, same run' },
+];
 
 const STEP_METRICS: readonly Metric[] = [
   { key: 'step', unit: 'µs', label: 'per step' },
@@ -193,6 +198,19 @@ const player = defineActor<PlayerState, PlayerState>({
     return state;
   },
 });
+
+/**
+ * A bare ping-pong, one as `setup` says, and a bare one again, in one run: the ratio of the
+ * middle loop to the mean of the two around it cancels the drift of a busy machine, which
+ * separate runs compared by their medians do not (two identical loops differed by 13%). For
+ * `raw` the middle loop is bare too.
+ */
+async function pairedPingPong(n: number, setup: Setup | undefined): Promise<Sample> {
+  const before = await pingPong(n, undefined);
+  const mine = await pingPong(n, setup);
+  const after = await pingPong(n, undefined);
+  return { ms: mine.ms as number, base: ((before.ms as number) + (after.ms as number)) / 2 };
+}
 
 async function pingPong(n: number, setup: Setup | undefined): Promise<Sample> {
   const node = createNode({ name: 'bench-otel' });
