@@ -84,10 +84,17 @@ export const otelOverhead: Workload = {
   },
 };
 
-/** `ms`: the instrumented loop; `base`: the mean of the bare loops around it, in the same run. */
+/**
+ * `ms`: the instrumented loop; `base`: the mean of the bare loops around it, in the same run;
+ * `cpu` and `cpuBase` the same in the process's CPU time, which a busy machine disturbs less;
+ * `cpuAdded` their difference in each run (paired, so a run slowed as a whole cancels out).
+ */
 const PAIRED_METRICS: readonly Metric[] = [
   { key: 'ms', unit: 'ms', label: 'time' },
   { key: 'base', unit: 'ms', label: 'bare, same run' },
+  { key: 'cpu', unit: 'ms', label: 'CPU' },
+  { key: 'cpuBase', unit: 'ms', label: 'CPU bare, same run' },
+  { key: 'cpuAdded', unit: 'ms', label: 'CPU added' },
 ];
 
 const STEP_METRICS: readonly Metric[] = [
@@ -209,7 +216,15 @@ async function pairedPingPong(n: number, setup: Setup | undefined): Promise<Samp
   const before = await pingPong(n, undefined);
   const mine = await pingPong(n, setup);
   const after = await pingPong(n, undefined);
-  return { ms: mine.ms as number, base: ((before.ms as number) + (after.ms as number)) / 2 };
+  const mean = (key: string) => ((before[key] as number) + (after[key] as number)) / 2;
+  const cpu = mine.cpu as number;
+  return {
+    ms: mine.ms as number,
+    base: mean('ms'),
+    cpu,
+    cpuBase: mean('cpu'),
+    cpuAdded: cpu - mean('cpu'),
+  };
 }
 
 async function pingPong(n: number, setup: Setup | undefined): Promise<Sample> {
@@ -221,12 +236,14 @@ async function pingPong(n: number, setup: Setup | undefined): Promise<Sample> {
     const b = node.spawn(player, { args: { peer: a, n, done: done.resolve } });
     node.send(a, b);
     await new Promise((resolve) => setImmediate(resolve));
+    const cpu = process.cpuUsage();
     const start = performance.now();
     node.send(a, 0);
     const deliveries = await done.promise;
     const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
     expectEqual('ping-pong deliveries', deliveries, n);
-    return { ms };
+    return { ms, cpu: (used.user + used.system) / 1000 };
   } finally {
     await installed?.stop();
     await node.stop();
