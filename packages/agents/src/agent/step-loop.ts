@@ -180,6 +180,21 @@ export class StepLoop {
   async handle(signal: AgentSignal): Promise<AgentResult | undefined> {
     const run = this.run;
     if (run === undefined || signal.runId !== run.id) return undefined; // a stale completion
+    try {
+      return await this.#dispatch(run, signal);
+    } catch (error) {
+      // A budget or guard that refused in the middle of a turn ends the agent like any
+      // failure: the lifecycle records it and the event says which budget. A failure already
+      // recorded (the run is closed) only leaves the turn.
+      if (this.run === run) this.#fail(run, error);
+      throw error;
+    }
+  }
+
+  #dispatch(
+    run: Run,
+    signal: AgentSignal,
+  ): Promise<AgentResult | undefined> | AgentResult | undefined {
     switch (signal.kind) {
       case 'step':
         return this.#step(run);

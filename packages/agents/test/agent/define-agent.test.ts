@@ -215,12 +215,21 @@ describe('defineAgent: guards and budgets', () => {
     const pid = node.spawn(
       defineAgent({ name: 's', model, system: '', tools: [lookupTool()], limits: { steps: 3 } }),
     );
+    const events: { type: string; detail?: unknown }[] = [];
+    node.inspect((e) => {
+      if (e.type === 'published') events.push(e.event as { type: string });
+    });
     const result = outcomeOf(runTask(node, pid, 'go'));
     await clock.settle();
     const error = result.error() as { reason: { code: string; cause: { detail: unknown } } };
     expect(error.reason.code).toBe('ERR_BUDGET_EXCEEDED');
     expect(error.reason.cause.detail).toEqual({ budget: 'steps', limit: 3, spent: 4 });
     expect(model.calls.length).toBe(3);
+    expect(events.find((e) => e.type === 'agent.budget_exceeded')?.detail).toEqual({
+      budget: 'steps',
+      limit: 3,
+      spent: 4,
+    });
   });
 
   it('ends on a token budget after the call that crossed it', async () => {
