@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -6,9 +7,12 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 describe('outside vitest', () => {
   it("runs under node's own test runner: one check passes, one finds its bug", () => {
+    // tsx is this package's own dev dependency: resolve its CLI from here and run it with this
+    // very Node, so nothing depends on what a root install happens to hoist.
     const run = spawnSync(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
+      process.execPath,
       [
+        createRequire(import.meta.url).resolve('tsx/cli'),
         '--conditions=source',
         '--test',
         join(import.meta.dirname, 'node-runner', 'check-system.node.ts'),
