@@ -21,7 +21,7 @@ import {
   runToolCall,
   type ToolCallOutcome,
 } from '../tools/run-tool-call.js';
-import { AgentError } from './agent-error.js';
+import { AgentError, isAgentError } from './agent-error.js';
 import type { AgentReply } from './agent-protocol.js';
 import { type Origin, Run } from './agent-run.js';
 import type { ResolvedAgentSpec } from './agent-spec.js';
@@ -183,10 +183,10 @@ export class StepLoop {
     try {
       return await this.#dispatch(run, signal);
     } catch (error) {
-      // A budget or guard that refused in the middle of a turn ends the agent like any
-      // failure: the lifecycle records it and the event says which budget. A failure already
-      // recorded (the run is closed) only leaves the turn.
-      if (this.run === run) this.#fail(run, error);
+      // A budget or guard that refused in the middle of a turn ends the agent as its decision:
+      // the lifecycle records it and the event says which budget. Anything else (a store that
+      // failed, a bug) is a crash, reported as one; a failure already recorded only leaves.
+      if (this.run === run && isAgentError(error)) this.#fail(run, error);
       throw error;
     }
   }
