@@ -1,8 +1,7 @@
-// The code blocks of docs/observability.md, each a region of this file, run as tests here.
-import { readFileSync } from 'node:fs';
+// The code blocks of docs/observability.md about traces and metrics, each a region of this file,
+// run as tests here; docs-examples.test.ts holds the docs to these regions.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -11,10 +10,8 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { createScriptedModel } from '@warden/agents/testing';
 import { createNode, defineActor, startSupervisor } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
+import { instrumentNode, serveMetrics, traceModel } from '@warden/otel';
 import { afterEach, describe, expect, it } from 'vitest';
-import { instrumentNode, serveMetrics, traceModel } from '../src/index.js';
-
-const DOC = join(import.meta.dirname, '..', '..', '..', 'docs', 'observability.md');
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -126,30 +123,5 @@ describe('observability examples', () => {
     });
     // #endregion otel-trace-model
     expect(response.finishReason).toBe('stop');
-  });
-
-  it('docs/observability.md shows these regions verbatim', () => {
-    const source = readFileSync(import.meta.filename, 'utf8');
-    const regions = new Map<string, string>();
-    for (const m of source.matchAll(
-      /^([ \t]*)\/\/ #region (\S+)\n([\s\S]*?)^[ \t]*\/\/ #endregion/gm,
-    )) {
-      const indent = (m[1] as string).length;
-      const body = (m[3] as string)
-        .split('\n')
-        .map((line) => line.slice(Math.min(indent, line.length - line.trimStart().length)))
-        .join('\n');
-      regions.set(m[2] as string, body.trim());
-    }
-    const doc = readFileSync(DOC, 'utf8');
-    const blocks = [...doc.matchAll(/<!-- otel-example: (\S+) -->\s*```ts\n([\s\S]*?)```/g)];
-    expect(blocks.map((b) => b[1])).toEqual([
-      'otel-wiring',
-      'otel-trace-model',
-      'otel-metrics-endpoint',
-    ]);
-    for (const [, name, code] of blocks) {
-      expect(code?.trim(), name).toBe(regions.get(name as string));
-    }
   });
 });
