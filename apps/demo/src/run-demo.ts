@@ -1,5 +1,5 @@
 import { runTask } from '@warden/agents';
-import { type Clock, createNode, type Node, type NodeEvent, startSupervisor } from '@warden/core';
+import { createNode, type Node, type NodeEvent, startSupervisor } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { type DelegationReport, type Models, team } from './agents.js';
 import { Chaos, type ChaosPlan } from './chaos.js';
@@ -33,8 +33,9 @@ export interface DemoReport {
 /** Runs the planner-worker demo once: a supervision tree, a task, injected faults. */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const virtual = options.models === undefined;
-  const clock: Clock = virtual ? new TestClock() : (undefined as never);
-  const node = createNode(virtual ? { name: 'demo', clock } : { name: 'demo' });
+  // Scripted models run on a virtual clock (deterministic, instant); real ones on the system's.
+  const clock = virtual ? new TestClock() : undefined;
+  const node = createNode(clock === undefined ? { name: 'demo' } : { name: 'demo', clock });
   const world = new World(options.seed);
   const chaos = new Chaos(options.plan, options.seed);
   const counts: Record<string, number> = {};
@@ -122,7 +123,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   void task.finally(() => {
     finished = true;
   });
-  if (clock instanceof TestClock) {
+  if (clock !== undefined) {
     for (let i = 0; i < 100_000 && !finished; i++) {
       // Settle first: the next timer to move to is one the work in flight has armed.
       await clock.settle();

@@ -20,6 +20,7 @@ import { AgentError } from './agent-error.js';
 import { type AgentStatus, type AgentTask, isAgentControl, isAgentTask } from './agent-protocol.js';
 import type { Origin, Run } from './agent-run.js';
 import { type AgentSpec, resolveAgentSpec } from './agent-spec.js';
+import { NOTHING_SPENT } from './budget.js';
 import { AgentSignal, type Runtime, StepLoop } from './step-loop.js';
 import { newTreeCounter, type TreeCounter } from './subagents.js';
 
@@ -189,7 +190,7 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
         outcome: 'refused',
         text: error.message,
         steps: 0,
-        spent: state.loop.zeroSpent(),
+        spent: NOTHING_SPENT,
       });
       return state;
     }

@@ -25,7 +25,7 @@ import { AgentError, isAgentError } from './agent-error.js';
 import type { AgentReply } from './agent-protocol.js';
 import { type Origin, Run } from './agent-run.js';
 import type { ResolvedAgentSpec } from './agent-spec.js';
-import { type BudgetSpent, budgetExceeded, NOTHING_SPENT } from './budget.js';
+import { budgetExceeded } from './budget.js';
 import { costOf } from './price-table.js';
 import { Subagents, type TreeCounter } from './subagents.js';
 
@@ -132,10 +132,6 @@ export class StepLoop {
       capabilities: this.gate.governance.capabilities,
       freeze: this.gate.governance.policy.freeze,
     };
-  }
-
-  zeroSpent(): BudgetSpent {
-    return NOTHING_SPENT;
   }
 
   /** Starts (or resumes) a task; resolves with the result at once when the thread is finished. */
@@ -387,13 +383,7 @@ export class StepLoop {
     (async () => {
       const outcomes: ToolCallOutcome[] = [];
       for (const [index, call] of calls.entries()) {
-        const idempotencyKey = canonicalHash([
-          run.threadId,
-          step,
-          index,
-          call.name,
-          safeArgs(call.input),
-        ]);
+        const idempotencyKey = idempotencyKeyOf(run.threadId, step, index, call);
         const outcome = await runToolCall(tools, call, {
           clock: ctx.node.clock,
           maxOutputChars: toolOutputChars(runtime.spec.contextWindow),
@@ -668,12 +658,20 @@ function safeJson(value: unknown): string {
   }
 }
 
-/** Arguments as the idempotency key sees them: canonical when they have a canonical form. */
-function safeArgs(input: unknown): unknown {
+/**
+ * The key a tool call's effects are deduplicated by: the thread, the step, the call's position
+ * and its canonical arguments, hashed once; arguments without a canonical form are keyed by
+ * their JSON text instead.
+ */
+function idempotencyKeyOf(
+  threadId: string,
+  step: number,
+  index: number,
+  call: ToolCallPart,
+): string {
   try {
-    canonicalHash(input);
-    return input;
+    return canonicalHash([threadId, step, index, call.name, call.input]);
   } catch {
-    return safeJson(input);
+    return canonicalHash([threadId, step, index, call.name, safeJson(call.input)]);
   }
 }
