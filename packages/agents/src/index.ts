@@ -297,6 +297,7 @@ export {
   subagentCountMonitor,
 } from './monitors/subagent-count-monitor.js';
 export { type TokenBurnOptions, tokenBurnMonitor } from './monitors/token-burn-monitor.js';
+export type { AgentStore, PruneReport, Retention, StorageUsage } from './store/agent-store.js';
 export type { AgentResult, Checkpoint } from './store/checkpoint.js';
 export {
   type CheckpointStore,
@@ -305,12 +306,21 @@ export {
   MemoryCheckpointStore,
   StaleHeadError,
 } from './store/checkpoint-store.js';
+export type { Acquired, Lease, LeaseStore } from './store/lease-store.js';
 export {
   type MemoryEntry,
   MemoryMemoryStore,
   type MemoryStore,
   memoryText,
 } from './store/memory-store.js';
+export type { QueuedRequest, QueueStore } from './store/queue-store.js';
+export {
+  isStoreError,
+  STORE_ERROR_CODES,
+  StoreError,
+  type StoreErrorCode,
+  type StoreErrorData,
+} from './store/store-error.js';
 export { recallTool } from './tools/recall-tool.js';
 export {
   MAX_TOOL_OUTPUT_CHARS,

@@ -16,6 +16,7 @@ export const WARDEN_ERROR_TAGS = [
   'ToolError',
   'GovernanceError',
   'TestkitError',
+  'StoreError',
 ] as const;
 
 export type WardenErrorTag = (typeof WARDEN_ERROR_TAGS)[number];

@@ -39,6 +39,11 @@ export interface CommitOptions {
    * context. A store may ignore it; 0 or omitted says nothing is known to be unchanged.
    */
   readonly unchangedBefore?: number;
+  /**
+   * The lease the writer runs the thread under: a store that keeps leases refuses the commit with
+   * `ERR_FENCED` (and writes nothing) unless the key's lease still has this token.
+   */
+  readonly fence?: { readonly key: string; readonly token: number };
 }
 
 /**
