@@ -306,7 +306,7 @@ export {
   MemoryCheckpointStore,
   StaleHeadError,
 } from './store/checkpoint-store.js';
-export type { Acquired, Lease, LeaseStore } from './store/lease-store.js';
+export type { Acquired, KeyLease, LeaseStore } from './store/lease-store.js';
 export {
   type MemoryEntry,
   MemoryMemoryStore,

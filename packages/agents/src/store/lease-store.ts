@@ -4,7 +4,7 @@
  * that carries the token it was granted under is refused once someone else holds the key, even if
  * the old owner does not yet know it lost it (a paused process, a partitioned node).
  */
-export interface Lease {
+export interface KeyLease {
   readonly key: string;
   /** Who holds it: a node name, or a node and process. */
   readonly owner: string;
@@ -17,8 +17,8 @@ export interface Lease {
 }
 
 export type Acquired =
-  | { readonly acquired: true; readonly lease: Lease }
-  | { readonly acquired: false; readonly held: Lease };
+  | { readonly acquired: true; readonly lease: KeyLease }
+  | { readonly acquired: false; readonly held: KeyLease };
 
 /**
  * Leases for cluster-wide spawn-once: at most one live owner of a key across every node that
@@ -38,9 +38,9 @@ export interface LeaseStore {
     data?: unknown,
   ): Promise<Acquired>;
   /** Extends a lease still held under its token; `ERR_FENCED` if it changed hands. */
-  renew(lease: Lease, ttlMs: number, now: number): Promise<Lease>;
+  renew(lease: KeyLease, ttlMs: number, now: number): Promise<KeyLease>;
   /** Gives the key up if still held under the lease's token; false if it had changed hands. */
-  release(lease: Lease): Promise<boolean>;
+  release(lease: KeyLease): Promise<boolean>;
   /** The lease on the key, expired or not; undefined if never granted or released. */
-  current(key: string): Promise<Lease | undefined>;
+  current(key: string): Promise<KeyLease | undefined>;
 }
