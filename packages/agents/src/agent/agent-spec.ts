@@ -2,6 +2,7 @@ import type { CompactionOptions } from '../context/compaction.js';
 import { COMPACTION_DEFAULTS } from '../context/compaction.js';
 import type { GovernanceSpec } from '../governance/governance.js';
 import type { ModelClient } from '../model/model-client.js';
+import type { AgentStore } from '../store/agent-store.js';
 import type { CheckpointStore } from '../store/checkpoint-store.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import type { AnyTool } from '../tools/tool.js';
@@ -27,9 +28,16 @@ export interface AgentSpec extends GovernanceSpec {
   readonly contextWindow?: number;
   readonly compaction?: Partial<CompactionOptions> | false;
   readonly guard?: Partial<LoopGuardOptions>;
-  /** Default: an in-memory store owned by this definition (it survives restarts of the agent). */
+  /**
+   * Where the agent's durable state lives: checkpoints, memory, the effect journal and the audit
+   * log all default to this store's (a field given on its own wins). Without it, and without
+   * those fields, everything is in memory, owned by this definition: it survives restarts of the
+   * agent, not of the node.
+   */
+  readonly store?: AgentStore;
+  /** Default: the `store`'s, else an in-memory store owned by this definition. */
   readonly checkpoints?: CheckpointStore;
-  /** Where `offload` compaction writes and `recall` reads; default in memory. */
+  /** Where `offload` compaction writes and `recall` reads; default the `store`'s, else in memory. */
   readonly memory?: MemoryStore;
   readonly maxOutputTokens?: number;
   readonly subagents?: SubagentLimits;
@@ -77,6 +85,9 @@ export function resolveAgentSpec(spec: AgentSpec): ResolvedAgentSpec {
       invalid(i === 0 ? 'model' : `fallbacks.${i - 1}`, m, 'a ModelClient');
   });
   if (typeof spec.system !== 'string') invalid('system', spec.system, 'a string');
+  if (spec.store !== undefined && typeof spec.store?.checkpoints?.commit !== 'function') {
+    invalid('store', spec.store, 'an AgentStore');
+  }
   const tools = new Map<string, AnyTool>();
   for (const tool of spec.tools ?? []) {
     if (tools.has(tool.name)) invalid('tools', tool.name, 'unique tool names');

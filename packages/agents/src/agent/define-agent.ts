@@ -78,8 +78,9 @@ const MAX_QUEUED = 64;
  */
 export function defineAgent(spec: AgentSpec): AgentBehaviour {
   const resolved = resolveAgentSpec(spec);
-  const checkpoints = spec.checkpoints ?? new MemoryCheckpointStore();
-  const memory = spec.memory ?? new MemoryMemoryStore();
+  const store = spec.store;
+  const checkpoints = spec.checkpoints ?? store?.checkpoints ?? new MemoryCheckpointStore();
+  const memory = spec.memory ?? store?.memory ?? new MemoryMemoryStore();
   const offloads =
     resolved.compaction !== false && resolved.compaction.strategies.includes('offload');
   const tools = new Map(resolved.tools);
@@ -89,7 +90,11 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
     checkpoints,
     memory,
     toolSpecs: [...tools.values()].map((t) => t.spec),
-    governance: resolveGovernance(spec),
+    governance: resolveGovernance(
+      store === undefined
+        ? spec
+        : { ...spec, journal: spec.journal ?? store.journal, audit: spec.audit ?? store.audit },
+    ),
   };
 
   const behaviour = defineActor<AgentState, AgentArgs | undefined>({

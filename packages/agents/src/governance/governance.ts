@@ -22,9 +22,9 @@ export interface GovernanceSpec {
   readonly policy?: Policy | PolicyOptions;
   /** Without it, a call the policy sends to a person is denied. */
   readonly approvals?: ApprovalOptions;
-  /** Default: in memory, owned by the definition. */
+  /** Default: the agent's `store`'s, else in memory, owned by the definition. */
   readonly journal?: EffectJournal;
-  /** Default: in memory, owned by the definition. */
+  /** Default: the agent's `store`'s, else in memory, owned by the definition. */
   readonly audit?: AuditLog;
 }
 

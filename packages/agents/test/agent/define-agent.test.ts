@@ -414,6 +414,7 @@ describe('defineAgent: validation', () => {
     expect(attempt({ compaction: { threshold: 1.5 } })).toBe('compaction.threshold');
     expect(attempt({ contextWindow: 0 })).toBe('contextWindow');
     expect(attempt({ tools: [lookupTool(), lookupTool()] })).toBe('tools');
+    expect(attempt({ store: { checkpoints: {} } })).toBe('store');
   });
 });
 
