@@ -55,6 +55,12 @@ export { type Grant, type Holding, type LockRequest, LockTable } from './lock-ta
 export type { ExecuteOptions, Policy, PolicyContext, PolicyLike } from './policy.js';
 export { publishTo } from './publish-to.js';
 export {
+  checkQueueStore,
+  MemoryQueueStore,
+  type QueuedRequest,
+  type QueueStore,
+} from './queue-store.js';
+export {
   MEDIATOR_DEFAULTS,
   ResourceMediator,
   type ResourceMediatorOptions,
