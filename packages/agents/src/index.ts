@@ -90,6 +90,7 @@ export {
   type AuditLog,
   type AuditRecord,
   type AuditVerdict,
+  entryHash,
   GENESIS,
   MemoryAuditLog,
   verifyAuditChain,

@@ -134,9 +134,10 @@ const FIELDS: ReadonlySet<string> = new Set([
  * The hash of everything in an entry but its own hash, over one fixed text: every field in a
  * fixed order, each written as its length and its text (an absent optional field as `-`), so no
  * two different entries share a text and no field can spill into the next. An entry with any
- * other field is refused by `verifyAuditChain` before it is hashed.
+ * other field is refused by `verifyAuditChain` before it is hashed. Durable logs chain their
+ * entries with it too, so one verifier holds for every store.
  */
-function entryHash(e: AuditEntry): string {
+export function entryHash(e: AuditEntry): string {
   const text =
     field(e.prev) +
     field(String(e.seq)) +
