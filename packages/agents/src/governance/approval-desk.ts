@@ -6,9 +6,20 @@ import { type Approval, requesterOf, resourceOf } from './approval.js';
 import { type ApprovalStore, MemoryApprovalStore } from './approval-store.js';
 import { GovernanceError } from './governance-error.js';
 
+/**
+ * What a request asks: `call`, may this call run; `unknown_outcome`, this call (or an identical
+ * one before it) was interrupted while it ran and may have happened: may it run again?
+ */
+export type ApprovalKind = 'call' | 'unknown_outcome';
+
 /** A call waiting for a person, as the operator API lists it. */
 export interface ApprovalRequest {
   readonly id: string;
+  readonly kind: ApprovalKind;
+  /** What to tell the person beside the call (set for an `unknown_outcome`). */
+  readonly reason: string | undefined;
+  /** The journal key of the call whose outcome is unknown (for an `unknown_outcome`). */
+  readonly interrupted: string | undefined;
   readonly agent: string;
   readonly threadId: string;
   readonly tool: string;
@@ -31,10 +42,15 @@ export type ApprovalAnswer =
   | { readonly kind: 'timeout' }
   | { readonly kind: 'withdrawn' };
 
+/** What the gate files; `kind` defaults to `call`. */
 export type NewApprovalRequest = Omit<
   ApprovalRequest,
-  'id' | 'requester' | 'requestedAt' | 'deadline'
->;
+  'id' | 'kind' | 'reason' | 'interrupted' | 'requester' | 'requestedAt' | 'deadline'
+> & {
+  readonly kind?: ApprovalKind;
+  readonly reason?: string;
+  readonly interrupted?: string;
+};
 
 export interface ApprovalDeskOptions {
   readonly clock: Clock;
@@ -163,6 +179,9 @@ export class ApprovalDesk {
     const filed: ApprovalRequest = Object.freeze({
       ...request,
       id,
+      kind: request.kind ?? 'call',
+      reason: request.reason,
+      interrupted: request.interrupted,
       requester: requesterOf(request.agent),
       requestedAt: now,
       deadline: now + this.#timeoutMs,

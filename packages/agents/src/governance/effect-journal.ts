@@ -4,8 +4,10 @@ import { GovernanceError } from './governance-error.js';
 /**
  * Where a tool call stands: `intent` (asked for), `awaiting_approval`, `approved` or `denied`,
  * `executing` (its `run` may have started), then `done` (result stored), `failed` (`run` threw or
- * timed out) or `unknown` (it was executing when its agent died: it may or may not have happened;
- * a tool that declared itself idempotent goes from there to `executing` again, with the same key).
+ * timed out) or `unknown` (it was executing when its agent died: it may or may not have happened).
+ * An `unknown` call goes to `executing` again, with the same key, when its tool is a read or
+ * declared itself idempotent, or when a person approved running it again; it goes to `failed`
+ * when a person, a policy or a deadline decided it is not run again.
  */
 export type EffectState =
   | 'intent'
@@ -26,8 +28,8 @@ export const EFFECT_TRANSITIONS: Readonly<Record<EffectState, readonly EffectSta
   executing: ['done', 'failed', 'unknown'],
   done: [],
   failed: [],
-  /** Only for an idempotent tool, run again with the same key. */
-  unknown: ['executing'],
+  /** Run again with the same key (safe, or approved), or settled as not run again. */
+  unknown: ['executing', 'failed'],
 };
 
 export interface EffectEntry {

@@ -6,6 +6,13 @@ import { GovernanceError } from './governance-error.js';
 export type PolicyDecision = 'allow' | 'deny' | 'ask';
 
 /**
+ * What happens to a call interrupted while it ran (its outcome unknown) whose tool is neither a
+ * read nor idempotent: `ask` a person whether to run it again, or `fail` it at once (the model is
+ * told it may have happened and was not run again). It is never run again without a decision.
+ */
+export type UnknownOutcomeMode = 'ask' | 'fail';
+
+/**
  * One rule, as data. It matches a call when every field it sets matches (no field: any); the
  * first matching rule decides. `scopes` are prefixes every resource of the call must be under.
  */
@@ -16,6 +23,8 @@ export interface PolicyRule {
   readonly effects?: readonly Effect[];
   readonly scopes?: readonly string[];
   readonly agents?: readonly string[];
+  /** For the calls this rule matches whose outcome is unknown; default the policy's. */
+  readonly onUnknownOutcome?: UnknownOutcomeMode;
 }
 
 /** A run-time switch: while `flag` is on, every `write` and `irreversible` call is denied. */
@@ -28,6 +37,11 @@ export interface PolicyOptions {
   readonly rules?: readonly PolicyRule[];
   /** Freeze switches (one for the node, one for a tree, ...): any one on freezes the agent. */
   readonly freeze?: readonly FreezeSwitch[];
+  /**
+   * For a call whose outcome is unknown, when its rule says nothing: default `ask` when the agent
+   * has an approval desk, else `fail`.
+   */
+  readonly onUnknownOutcome?: UnknownOutcomeMode;
 }
 
 /** What a call looks like to the policy. */
@@ -36,6 +50,12 @@ export interface PolicyCall {
   readonly tool: string;
   readonly effect: Effect;
   readonly scopes: readonly string[];
+}
+
+/** Who chose how an unknown outcome is decided: `rule:<id>`, `policy`, or nobody (the default). */
+export interface UnknownOutcomeChoice {
+  readonly mode: UnknownOutcomeMode | undefined;
+  readonly by: string;
 }
 
 export interface PolicyVerdict {
@@ -52,6 +72,7 @@ export const POLICY_DEFAULTS: Readonly<Record<Effect, PolicyDecision>> = Object.
 });
 
 const DECISIONS: readonly PolicyDecision[] = ['allow', 'deny', 'ask'];
+const UNKNOWN_OUTCOME_MODES: readonly UnknownOutcomeMode[] = ['ask', 'fail'];
 
 /**
  * The policy engine, the first approver of every call: rules as data, checked once here, then a
@@ -62,6 +83,7 @@ const DECISIONS: readonly PolicyDecision[] = ['allow', 'deny', 'ask'];
 export class Policy {
   readonly rules: readonly PolicyRule[];
   readonly freeze: readonly FreezeSwitch[];
+  readonly onUnknownOutcome: UnknownOutcomeMode | undefined;
 
   constructor(options: PolicyOptions = {}) {
     const rules = options.rules ?? [];
@@ -76,12 +98,21 @@ export class Policy {
       f.flags.isEnabled(f.flag); // an unknown flag is an error now, not a silent "not frozen"
     });
     this.freeze = Object.freeze([...freeze]);
+    const mode = options.onUnknownOutcome;
+    if (mode !== undefined && !UNKNOWN_OUTCOME_MODES.includes(mode)) {
+      throw invalid('onUnknownOutcome', mode, UNKNOWN_OUTCOME_MODES.join(' | '));
+    }
+    this.onUnknownOutcome = mode;
   }
 
   /** This policy with more freeze switches (a subagent takes its parent's). */
   withFreeze(more: readonly FreezeSwitch[]): Policy {
     if (more.length === 0) return this;
-    return new Policy({ rules: this.rules, freeze: [...this.freeze, ...more] });
+    return new Policy({
+      rules: this.rules,
+      freeze: [...this.freeze, ...more],
+      ...(this.onUnknownOutcome === undefined ? {} : { onUnknownOutcome: this.onUnknownOutcome }),
+    });
   }
 
   /** The switch that freezes calls now, if any. */
@@ -102,6 +133,22 @@ export class Policy {
       return { decision, by: `rule:${rule.id}` };
     }
     return { decision: POLICY_DEFAULTS[call.effect], by: `default:${call.effect}` };
+  }
+
+  /**
+   * How a call whose outcome is unknown is decided: the first matching rule's `onUnknownOutcome`,
+   * else the policy's, else undefined (the gate's default). Asked only on that rare path, so the
+   * verdict of every call stays as small as it is.
+   */
+  unknownOutcome(call: PolicyCall): UnknownOutcomeChoice {
+    for (const rule of this.rules) {
+      if (!matches(rule, call)) continue;
+      if (rule.onUnknownOutcome !== undefined) {
+        return { mode: rule.onUnknownOutcome, by: `rule:${rule.id}` };
+      }
+      break;
+    }
+    return { mode: this.onUnknownOutcome, by: 'policy' };
   }
 }
 
@@ -135,6 +182,16 @@ function checkRule(rule: PolicyRule, field: string): PolicyRule {
     !(Array.isArray(rule.effects) && rule.effects.every((e) => EFFECTS.includes(e)))
   ) {
     throw invalid(`${field}.effects`, rule.effects, `an array of ${EFFECTS.join(' | ')}`);
+  }
+  if (
+    rule.onUnknownOutcome !== undefined &&
+    !UNKNOWN_OUTCOME_MODES.includes(rule.onUnknownOutcome)
+  ) {
+    throw invalid(
+      `${field}.onUnknownOutcome`,
+      rule.onUnknownOutcome,
+      UNKNOWN_OUTCOME_MODES.join(' | '),
+    );
   }
   if (
     rule.decision === 'allow' &&
