@@ -1,64 +1,31 @@
 import type { Clock } from '@warden/core';
+import { type DegradationLadderOptions, LADDER_DEFAULTS } from './degradation-ladder-options.js';
 import { ResilienceError } from './errors.js';
-import { describeError, Emitter, type Observed } from './events.js';
+import { describeError, Emitter } from './events.js';
 import { abortedError } from './internal/abort.js';
-import { checkClock, checkInt, checkRecord, checkSignal } from './internal/check.js';
+import {
+  checkClock,
+  checkFunction,
+  checkInt,
+  checkRecord,
+  checkSignal,
+  invalidOption,
+} from './internal/check.js';
 import { deferred } from './internal/deferred.js';
+import { type Held, LadderQueue } from './internal/ladder-queue.js';
+import { LevelAnswer, serveLevels } from './internal/serve-levels.js';
 import { type Level, validateLevels } from './ladder-level.js';
 import { isAvailable, type Unsubscribe, unsubscribe } from './level-health.js';
-import type { ExecuteOptions, PolicyContext } from './policy.js';
+import type { ExecuteOptions } from './policy.js';
+import { checkQueueStore } from './queue-store.js';
+import type { Answer, Served } from './served.js';
 
+export {
+  type DegradationLadderOptions,
+  LADDER_DEFAULTS,
+} from './degradation-ladder-options.js';
 export type { Level } from './ladder-level.js';
-
-export interface DegradationLadderOptions<Req, Res> extends Observed {
-  readonly clock: Clock;
-  /** Best first. At most one queue level, and it comes last. */
-  readonly levels: readonly Level<Req, Res>[];
-  /** Requests the queue level holds; beyond it, `ERR_DEGRADED`. Default 100. */
-  readonly queueCapacity?: number;
-  /** Replays of one queued request before its `result` rejects with `ERR_DEGRADED`. Default 3. */
-  readonly maxReplays?: number;
-  /**
-   * The ladder closes when this aborts (pass `node.signal`): it stops following its levels'
-   * health, so a stopped node sees no level change and no event from it.
-   */
-  readonly signal?: AbortSignal;
-}
-
-export const LADDER_DEFAULTS = Object.freeze({ queueCapacity: 100, maxReplays: 3 });
-
-/** A request answered by `level`. */
-export interface Answer<Res> {
-  readonly level: string;
-  readonly value: Res;
-}
-
-/** What `execute` returns: an answer now, or a ticket for an answer after a replay. */
-export type Served<Res> =
-  | ({ readonly queued: false } & Answer<Res>)
-  | {
-      readonly queued: true;
-      readonly level: string;
-      readonly id: number;
-      /** Settles with the replay's answer, in queue order. */
-      readonly result: Promise<Answer<Res>>;
-    };
-
-/** A level's answer inside the ladder (a class: told apart from a failure by `instanceof`). */
-class LevelAnswer<Res> {
-  constructor(
-    readonly level: string,
-    readonly value: Res,
-  ) {}
-}
-
-interface Queued<Req, Res> {
-  readonly id: number;
-  readonly request: Req;
-  readonly resolve: (answer: Answer<Res>) => void;
-  readonly reject: (error: unknown) => void;
-  replays: number;
-}
+export type { Answer, Replayed, Served } from './served.js';
 
 /**
  * An explicit degradation ladder: primary, fallback, cache, static answer, queue for later. The
@@ -71,6 +38,10 @@ interface Queued<Req, Res> {
  * levels above the queue as soon as one of them recovers. While the queue holds requests, new
  * ones queue behind them, so order is kept across the outage. A request whose replay fails on
  * every level `maxReplays` times is handed back to its caller (its `result` rejects).
+ *
+ * With a `store`, nothing accepted is lost to a restart either: a request is in the store before
+ * its caller hears it is queued, and the next ladder on the store takes the queue over with
+ * `restore()`, replaying it in the same order to `onReplayed`.
  *
  * @example
  * const ladder = new DegradationLadder({ clock, levels: [
@@ -86,13 +57,14 @@ export class DegradationLadder<Req, Res> {
   readonly #emitter: Emitter;
   readonly #levels: readonly Level<Req, Res>[];
   readonly #queueLevel: string | undefined;
-  readonly #queue: Queued<Req, Res>[] = [];
+  readonly #queue: LadderQueue<Req, Res>;
+  readonly #durable: boolean;
+  readonly #onReplayed: DegradationLadderOptions<Req, Res>['onReplayed'];
   readonly #subscriptions: Unsubscribe[] = [];
   readonly #listeners = new Set<(to: string | undefined, from: string | undefined) => void>();
   readonly #closing = new AbortController();
   #current: string | undefined;
   #draining = false;
-  #nextId = 1;
 
   constructor(options: DegradationLadderOptions<Req, Res>) {
     this.#clock = checkClock('clock', options?.clock);
@@ -106,6 +78,13 @@ export class DegradationLadder<Req, Res> {
     );
     this.maxReplays = checkInt('maxReplays', options.maxReplays ?? LADDER_DEFAULTS.maxReplays, 1);
     this.#emitter = new Emitter(options, this.#clock, 'degradation-ladder');
+    const store = options.store === undefined ? undefined : checkQueueStore(options.store);
+    if (store !== undefined && this.#queueLevel === undefined)
+      throw invalidOption('store', store, 'no store: the ladder has no queue level to keep');
+    if (store !== undefined || options.onReplayed !== undefined)
+      this.#onReplayed = checkFunction('onReplayed', options.onReplayed);
+    this.#durable = store !== undefined;
+    this.#queue = new LadderQueue(store, this.queueCapacity, this.#clock, this.#emitter);
     const stop = checkSignal('signal', options.signal);
     this.#current = this.#compute();
     if (stop?.aborted === true) {
@@ -129,9 +108,9 @@ export class DegradationLadder<Req, Res> {
     return this.#current;
   }
 
-  /** Requests waiting at the queue level. */
+  /** Requests waiting at the queue level (with a store: also the restored ones not loaded yet). */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.size;
   }
 
   /** Calls `listener(to, from)` on every change of level; returns the unsubscribe function. */
@@ -145,8 +124,8 @@ export class DegradationLadder<Req, Res> {
     const signal = checkSignal('signal', options.signal) ?? this.#closing.signal;
     if (this.#closing.signal.aborted)
       throw new ResilienceError('ERR_CLOSED', 'degradation ladder closed');
-    if (this.#queue.length > 0) return this.#enqueue(request);
-    const served = await this.#serve(request, signal);
+    if (this.#queue.size > 0) return this.#enqueue(request);
+    const served = await serveLevels(this.#levels, request, signal, this.#emitter);
     if (served instanceof LevelAnswer)
       return { queued: false, level: served.level, value: served.value };
     const error = served.error;
@@ -157,59 +136,76 @@ export class DegradationLadder<Req, Res> {
     });
   }
 
-  /** Unsubscribes from every health and hands queued requests back (`ERR_CLOSED`). */
-  close(): void {
-    this.#closing.abort(new ResilienceError('ERR_CLOSED', 'degradation ladder closed'));
-    for (const s of this.#subscriptions.splice(0)) unsubscribe(s);
-    for (const q of this.#queue.splice(0))
-      q.reject(new ResilienceError('ERR_CLOSED', 'degradation ladder closed'));
+  /**
+   * Takes over the requests the store holds (a previous ladder's, before a restart), oldest
+   * first, and replays them like any queued request once a level above recovers; their outcomes
+   * go to `onReplayed`. Until it has resolved, the queue level refuses new requests
+   * (`ERR_DEGRADED`): they would overtake the restored ones. Loads up to `queueCapacity`; the
+   * rest stay in the store and are loaded when those are done, new requests being refused
+   * meanwhile. Resolves with the number of requests taken over. Once: later calls share the
+   * result; a store that fails (`ERR_STORE_FAILED`) may be tried again.
+   */
+  async restore(): Promise<number> {
+    if (!this.#durable) throw invalidOption('store', undefined, 'a QueueStore, to restore from');
+    if (this.#closing.signal.aborted)
+      throw new ResilienceError('ERR_CLOSED', 'degradation ladder closed');
+    const count = await this.#queue.restore();
+    if (this.#closing.signal.aborted) {
+      this.#queue.takeAll(); // still in the store, for the next ladder
+      throw new ResilienceError('ERR_CLOSED', 'degradation ladder closed');
+    }
+    void this.#drain();
+    return count;
   }
 
   /**
-   * Tries the serving levels from the best available down; the first answer wins. Built for the
-   * path every call takes while the best level is healthy: no error, closure or extra promise is
-   * made before a level fails (a level's synchronous throw is caught here as a rejection would be).
+   * Unsubscribes from every health and hands queued requests back (`ERR_CLOSED`). With a store,
+   * they stay in it (writes already begun still finish): the next ladder on it replays them.
    */
-  async #serve(request: Req, signal: AbortSignal): Promise<LevelAnswer<Res> | { error: unknown }> {
-    let context: PolicyContext | undefined;
-    let tried = false;
-    let error: unknown;
-    for (const level of this.#levels) {
-      if (!('serve' in level) || !isAvailable(level.health)) continue;
-      tried = true;
-      try {
-        context ??= { signal };
-        return new LevelAnswer(level.name, await level.serve(request, context));
-      } catch (e) {
-        error = e;
-        if (signal.aborted) return { error };
-        this.#emitter.emit({
-          type: 'degrade.fell_through',
-          from: level.name,
-          error: describeError(e),
-        });
-      }
-    }
-    if (!tried) error = new ResilienceError('ERR_DEGRADED', 'every level is unavailable');
-    return { error };
+  close(): void {
+    this.#closing.abort(new ResilienceError('ERR_CLOSED', 'degradation ladder closed'));
+    for (const s of this.#subscriptions.splice(0)) unsubscribe(s);
+    const message = this.#durable
+      ? 'degradation ladder closed; the request stays in its store for the next ladder'
+      : 'degradation ladder closed';
+    for (const held of this.#queue.takeAll())
+      held.caller?.reject(new ResilienceError('ERR_CLOSED', message));
   }
 
-  #enqueue(request: Req): Served<Res> {
+  /** Queues a request; with a store, the caller hears "queued" only once the store holds it. */
+  #enqueue(request: Req): Served<Res> | Promise<Served<Res>> {
     const level = this.#queueLevel as string;
-    if (this.#queue.length >= this.queueCapacity) {
-      this.#emitter.emit({ type: 'degrade.rejected', depth: this.#queue.length });
-      throw new ResilienceError(
-        'ERR_DEGRADED',
-        `queue level ${level} is full (${this.queueCapacity})`,
-      );
+    const refusal = this.#queue.refusal();
+    if (refusal !== undefined) {
+      this.#emitter.emit({ type: 'degrade.rejected', depth: this.#queue.size });
+      throw new ResilienceError('ERR_DEGRADED', `queue level ${level} ${refusal}`);
     }
-    const id = this.#nextId++;
     // a caller may drop the ticket: handled, so never an unhandled rejection
     const { promise: result, resolve, reject } = deferred<Answer<Res>>(true);
-    this.#queue.push({ id, request, resolve, reject, replays: 0 });
-    this.#emitter.emit({ type: 'degrade.queued', id, depth: this.#queue.length });
-    void this.#drain();
-    return { queued: true, level, id, result };
+    const held = this.#queue.add(request, { resolve, reject });
+    const { id, key } = held;
+    const ticket: Served<Res> =
+      key === undefined
+        ? { queued: true, level, id, result }
+        : { queued: true, level, id, key, result };
+    if (held.stored === undefined) {
+      this.#emitter.emit({ type: 'degrade.queued', id, depth: this.#queue.size });
+      void this.#drain();
+      return ticket;
+    }
+    const answer = held.stored.then((failure) => {
+      if (failure !== undefined) {
+        throw new ResilienceError(
+          'ERR_STORE_FAILED',
+          `queue level ${level} could not store the request: ${describeError(failure.error)}`,
+          { cause: failure.error },
+        );
+      }
+      this.#emitter.emit({ type: 'degrade.queued', id, depth: this.#queue.size });
+      return ticket;
+    });
+    void this.#drain(); // after the line above: the caller hears "queued" before any replay
+    return answer;
   }
 
   /** Replays queued requests in order while a level above the queue is available. */
@@ -217,37 +213,73 @@ export class DegradationLadder<Req, Res> {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      while (
-        this.#queue.length > 0 &&
-        this.#current !== this.#queueLevel &&
-        this.#current !== undefined
-      ) {
-        const head = this.#queue[0] as Queued<Req, Res>;
-        const served = await this.#serve(head.request, this.#closing.signal);
-        if (this.#closing.signal.aborted) return;
+      while (this.#queue.size > 0 && this.#canReplay() && !this.#closing.signal.aborted) {
+        const head = this.#queue.head;
+        if (head === undefined) {
+          if (!(await this.#queue.loadBacklog())) return; // the next recovery tries again
+          continue;
+        }
+        if (head.stored !== undefined) {
+          await head.stored; // a request the store refused has left the queue
+          continue;
+        }
+        const served = await serveLevels(
+          this.#levels,
+          head.request,
+          this.#closing.signal,
+          this.#emitter,
+        );
+        if (this.#closing.signal.aborted) return; // a store keeps it for the next ladder
         if (served instanceof LevelAnswer) {
           const answer: Answer<Res> = { level: served.level, value: served.value };
-          this.#queue.shift();
+          this.#queue.shift(head);
           this.#emitter.emit({ type: 'degrade.replayed', id: head.id, level: answer.level });
-          head.resolve(answer);
+          await this.#settle(head, { ok: true, answer });
           continue;
         }
         const error = served.error;
         head.replays++;
-        if (head.replays < this.maxReplays) return; // wait for the next recovery
-        this.#queue.shift();
+        if (head.replays < this.maxReplays) {
+          this.#queue.counted(head);
+          return; // wait for the next recovery
+        }
+        this.#queue.shift(head);
         this.#emitter.emit({ type: 'degrade.handed_back', id: head.id, replays: head.replays });
-        head.reject(
-          new ResilienceError(
-            'ERR_DEGRADED',
-            `replay failed ${head.replays} times: ${describeError(error)}`,
-            { cause: error },
-          ),
+        const failure = new ResilienceError(
+          'ERR_DEGRADED',
+          `replay failed ${head.replays} times: ${describeError(error)}`,
+          { cause: error },
         );
+        await this.#settle(head, { ok: false, error: failure });
       }
     } finally {
       this.#draining = false;
     }
+  }
+
+  /** Gives a replay's outcome to its caller, or to `onReplayed`; then the store forgets it. */
+  async #settle(
+    held: Held<Req, Res>,
+    outcome: { ok: true; answer: Answer<Res> } | { ok: false; error: ResilienceError },
+  ): Promise<void> {
+    if (held.caller !== undefined) {
+      if (outcome.ok) held.caller.resolve(outcome.answer);
+      else held.caller.reject(outcome.error);
+    } else {
+      const { key, request, at, replays } = held;
+      try {
+        await this.#onReplayed?.({ id: key as string, request, at, replays, ...outcome });
+      } catch (error) {
+        setImmediate(() => {
+          throw error;
+        });
+      }
+    }
+    this.#queue.forget(held);
+  }
+
+  #canReplay(): boolean {
+    return this.#current !== this.#queueLevel && this.#current !== undefined;
   }
 
   #compute(): string | undefined {
@@ -275,6 +307,6 @@ export class DegradationLadder<Req, Res> {
         }
       }
     }
-    if (this.#queue.length > 0) void this.#drain();
+    if (this.#queue.size > 0) void this.#drain();
   }
 }

@@ -46,6 +46,11 @@ export const RESILIENCE_ERROR_CODES = [
   'ERR_FEATURE_DISABLED',
   /** `FeatureFlags`: the flag was never declared. */
   'ERR_UNKNOWN_FLAG',
+  /**
+   * `DegradationLadder`: its queue store failed; on `put`, the request was refused, not queued.
+   * `cause` is the store's error.
+   */
+  'ERR_STORE_FAILED',
   /** `DeadLetterQueue`: no entry with that id. */
   'ERR_NOT_FOUND',
   /** A piece was used after `close()`. */

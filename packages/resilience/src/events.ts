@@ -96,6 +96,16 @@ export type ResilienceEvent =
   | { type: 'degrade.replayed'; time: number; source: string; id: number; level: string }
   | { type: 'degrade.rejected'; time: number; source: string; depth: number }
   | { type: 'degrade.handed_back'; time: number; source: string; id: number; replays: number }
+  | { type: 'degrade.restored'; time: number; source: string; loaded: number; backlog: number }
+  | {
+      type: 'degrade.store_failed';
+      time: number;
+      source: string;
+      op: 'put' | 'delete' | 'list';
+      /** The request's id in the store (none for `list`). */
+      key: string | undefined;
+      error: string;
+    }
   | {
       type: 'flag.changed';
       time: number;

@@ -28,6 +28,7 @@ export {
   type DegradationLadderOptions,
   LADDER_DEFAULTS,
   type Level,
+  type Replayed,
   type Served,
 } from './degradation-ladder.js';
 export {
