@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { type Approval, type ApprovalStore, bindingKey } from '@warden/agents';
+import { checks } from '../postgres-store-options.js';
+import type { Database } from './database.js';
+import { corrupt, decodeRow, encodeRow } from './row-codec.js';
+import { checkKey, isStorableKey } from './row-key.js';
+
+const keyOf = (nonce: string): string => JSON.stringify(['approvals', nonce]);
+
+/** A binding key joins its parts with U+0000, which a text column cannot hold: it is hashed. */
+const bindingColumn = (key: string): string => createHash('sha256').update(key).digest('base64url');
+
+/**
+ * Approvals and their nonces in one table. A nonce is used by one conditional UPDATE, so of two
+ * nodes presenting one approval at once exactly one gets it, and a used nonce stays used across
+ * restarts of every node. An approval's record never changes after `issue`; only `used` does.
+ */
+export class PostgresApprovalStore implements ApprovalStore {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  async issue(approval: Approval): Promise<void> {
+    checks.record('approval', approval);
+    checkKey('approval.nonce', approval.nonce);
+    const row = encodeRow(keyOf(approval.nonce), approval, this.#db.maxRecordBytes);
+    const standing = approval.requestId === 'standing' ? bindingColumn(bindingKey(approval)) : null;
+    const { rowCount } = await this.#db.run(
+      `INSERT INTO ${this.#db.schema}.approvals (nonce, binding_key, body, checksum)
+       VALUES ($1, $2, $3, $4) ON CONFLICT (nonce) DO NOTHING`,
+      [approval.nonce, standing, row.body, row.checksum],
+    );
+    if (rowCount !== 1) throw new RangeError('nonce issued twice');
+  }
+
+  async get(nonce: string): Promise<Approval | undefined> {
+    if (!isStorableKey(nonce)) return undefined;
+    const { rows } = await this.#db.run<{ body: string; checksum: string }>(
+      `SELECT body, checksum FROM ${this.#db.schema}.approvals WHERE nonce = $1`,
+      [nonce],
+    );
+    return rows[0] === undefined
+      ? undefined
+      : decodeApproval(nonce, rows[0].body, rows[0].checksum);
+  }
+
+  async consume(nonce: string): Promise<boolean> {
+    if (!isStorableKey(nonce)) return false;
+    const { rowCount } = await this.#db.run(
+      `UPDATE ${this.#db.schema}.approvals SET used = true WHERE nonce = $1 AND NOT used`,
+      [nonce],
+    );
+    return rowCount === 1;
+  }
+
+  async standing(key: string): Promise<readonly Approval[]> {
+    if (typeof key !== 'string') throw checks.invalid('bindingKey', key, 'a string');
+    const { rows } = await this.#db.run<{ nonce: string; body: string; checksum: string }>(
+      `SELECT nonce, body, checksum FROM ${this.#db.schema}.approvals
+       WHERE binding_key = $1 AND NOT used ORDER BY position`,
+      [bindingColumn(key)],
+    );
+    return rows.map((row) => decodeApproval(row.nonce, row.body, row.checksum));
+  }
+}
+
+function decodeApproval(nonce: string, body: string, checksum: string): Approval {
+  const approval = decodeRow(keyOf(nonce), body, checksum) as Approval | null;
+  if (typeof approval !== 'object' || approval === null || approval.nonce !== nonce) {
+    throw corrupt(keyOf(nonce), 'it does not hold an approval');
+  }
+  return Object.freeze(approval);
+}

@@ -1,0 +1,78 @@
+import type { DeadLetterEntry, DeadLetterStore } from '@warden/resilience';
+import { checks } from '../postgres-store-options.js';
+import type { Database } from './database.js';
+import { corrupt, decodeRow, encodeRow } from './row-codec.js';
+import { checkKey, isStorableKey } from './row-key.js';
+
+const keyOf = (queue: string, id: string): string => JSON.stringify(['dead_letters', queue, id]);
+
+/**
+ * The dead letters of one named queue: `list` oldest first, and `put` of a known id replaces the
+ * entry in its place (an entry's position is its first `put`).
+ */
+export class PostgresDeadLetterStore<I = unknown> implements DeadLetterStore<I> {
+  readonly #db: Database;
+  readonly #queue: string;
+
+  constructor(db: Database, queue: string) {
+    this.#db = db;
+    this.#queue = queue;
+  }
+
+  async put(entry: DeadLetterEntry<I>): Promise<void> {
+    checks.record('entry', entry);
+    checkKey('entry.id', entry.id);
+    const row = encodeRow(keyOf(this.#queue, entry.id), entry, this.#db.maxRecordBytes);
+    await this.#db.run(
+      `INSERT INTO ${this.#db.schema}.dead_letters (queue, id, body, checksum)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (queue, id) DO UPDATE SET body = EXCLUDED.body, checksum = EXCLUDED.checksum`,
+      [this.#queue, entry.id, row.body, row.checksum],
+    );
+  }
+
+  async get(id: string): Promise<DeadLetterEntry<I> | undefined> {
+    if (!isStorableKey(id)) return undefined;
+    const { rows } = await this.#db.run<{ body: string; checksum: string }>(
+      `SELECT body, checksum FROM ${this.#db.schema}.dead_letters WHERE queue = $1 AND id = $2`,
+      [this.#queue, id],
+    );
+    return rows[0] === undefined ? undefined : this.#decode(id, rows[0].body, rows[0].checksum);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    if (!isStorableKey(id)) return false;
+    const { rowCount } = await this.#db.run(
+      `DELETE FROM ${this.#db.schema}.dead_letters WHERE queue = $1 AND id = $2`,
+      [this.#queue, id],
+    );
+    return rowCount === 1;
+  }
+
+  async list(): Promise<DeadLetterEntry<I>[]> {
+    const { rows } = await this.#db.run<{ id: string; body: string; checksum: string }>(
+      `SELECT id, body, checksum FROM ${this.#db.schema}.dead_letters
+       WHERE queue = $1 ORDER BY position`,
+      [this.#queue],
+    );
+    return rows.map((row) => this.#decode(row.id, row.body, row.checksum));
+  }
+
+  async size(): Promise<number> {
+    const { rows } = await this.#db.run<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.#db.schema}.dead_letters WHERE queue = $1`,
+      [this.#queue],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  #decode(id: string, body: string, checksum: string): DeadLetterEntry<I> {
+    const key = keyOf(this.#queue, id);
+    const entry = decodeRow(key, body, checksum) as DeadLetterEntry<I> | null;
+    if (typeof entry !== 'object' || entry === null || entry.id !== id) {
+      throw corrupt(key, 'it does not hold a dead letter');
+    }
+    // JSON drops an undefined `code`; the entry's shape keeps it.
+    return 'code' in entry ? entry : { ...(entry as DeadLetterEntry<I>), code: undefined };
+  }
+}
