@@ -188,7 +188,8 @@ function results(messages: readonly Message[]): { name: string; ok: boolean; out
   return out;
 }
 
-function plannerTurn(request: ModelRequest): ScriptedTurn {
+/** What the planner's model does next (the cluster demo scripts its planner with it too). */
+export function plannerTurn(request: ModelRequest): ScriptedTurn {
   const last = results(request.messages).at(-1);
   if (last === undefined) return { toolCalls: [{ name: 'list_tickets', input: {} }] };
   if (last.name === 'list_tickets' && Array.isArray(last.output)) {
@@ -204,7 +205,7 @@ function plannerTurn(request: ModelRequest): ScriptedTurn {
 }
 
 /** What a worker's model does next, given what its tools have answered so far. */
-function workerTurn(world: World, chaos: Chaos, request: ModelRequest): ScriptedTurn {
+export function workerTurn(world: World, chaos: Chaos, request: ModelRequest): ScriptedTurn {
   const first = request.messages[0]?.content[0];
   const id = Number(/ticket (\d+)/.exec(first?.type === 'text' ? first.text : '')?.[1] ?? 0);
   const ticket = world.ticket(id);
