@@ -102,6 +102,8 @@ interface Execution {
   readonly key: string;
   readonly input: Input;
   readonly at: number;
+  /** The approval its journal entry held when it ran (a re-run after an unknown outcome has its own). */
+  readonly nonce: string | undefined;
 }
 
 async function runScenario(ops: readonly Op[]): Promise<void> {
@@ -140,9 +142,10 @@ async function runScenario(ops: readonly Op[]): Promise<void> {
 
   const start = (key: string, input: Input, hang: boolean) => {
     const signal = incarnation.signal;
-    const execute = () => {
-      executions.push({ key, input, at: clock.now() });
-      if (!hang) return Promise.resolve('dropped');
+    const execute = async () => {
+      const nonce = (await journal.get(key))?.approval;
+      executions.push({ key, input, at: clock.now(), nonce });
+      if (!hang) return 'dropped';
       return new Promise<unknown>((resolve, reject) => {
         hanging.push(() => resolve('dropped'));
         signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
@@ -279,8 +282,7 @@ async function runScenario(ops: readonly Op[]): Promise<void> {
   // before it expired; and at most once per approval.
   const used = new Set<string>();
   for (const run of executions) {
-    const entry = await journal.get(run.key);
-    const nonce = entry?.approval;
+    const nonce = run.nonce;
     expect(nonce, `execution of ${run.key} without an approval`).toBeDefined();
     const approval = legit.get(nonce as string);
     expect(approval, `execution of ${run.key} with an approval nobody issued`).toBeDefined();

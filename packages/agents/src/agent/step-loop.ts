@@ -9,6 +9,7 @@ import {
   governanceFor,
   type InheritedGovernance,
 } from '../governance/governance.js';
+import type { UnknownOutcomeEvent } from '../governance/unknown-outcome.js';
 import type { Message, Part, ToolCallPart, ToolResultPart } from '../model/message.js';
 import { isModelCallError, type ModelErrorKind } from '../model/model-call-error.js';
 import type { ToolSpec } from '../model/model-request.js';
@@ -379,6 +380,8 @@ export class StepLoop {
       waiting: () => ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: true })),
       answered: (approved: boolean) =>
         ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: false, approved })),
+      notify: (event: UnknownOutcomeEvent) =>
+        this.#publish(event.type, { threadId: run.threadId, ...event }),
     };
     (async () => {
       const outcomes: ToolCallOutcome[] = [];

@@ -1,32 +1,37 @@
-import type { AnyTool } from '../tools/tool.js';
 import { ToolError } from '../tools/tool-error.js';
-import { type ApprovalBinding, checkApproval, resourceOf } from './approval.js';
+import { checkApproval, resourceOf } from './approval.js';
 import { bindingKey } from './approval-store.js';
 import { argsHash } from './args-hash.js';
-import type { AuditKind } from './audit-log.js';
+import {
+  decideUnknown,
+  type Grant,
+  type Resumed,
+  UNKNOWN_DETAIL,
+  unknownMode,
+} from './decide-unknown.js';
 import type { EffectEntry, EffectState } from './effect-journal.js';
+import {
+  bindingOf,
+  denial,
+  deniedWhy,
+  type GateCall,
+  type GateHooks,
+  type Scopes,
+  scopesOf,
+  timedOut,
+} from './gate-call.js';
+import { GateLedger, type Question } from './gate-ledger.js';
 import type { Governance } from './governance.js';
 import { GovernanceError, isGovernanceError } from './governance-error.js';
+import {
+  interruptedBefore,
+  isSettledUnknown,
+  notRunAgainOf,
+  repeatedQuestion,
+  safeToRepeat,
+} from './unknown-outcome.js';
 
-/** One validated call, as the gate sees it. */
-export interface GateCall {
-  readonly agent: string;
-  readonly threadId: string;
-  readonly tool: AnyTool;
-  /** The arguments after the tool's schema: what `run` would get. */
-  readonly input: unknown;
-  /** The call's idempotency key: its journal entry's key. */
-  readonly key: string;
-  /** The task's signal: aborting it withdraws a waiting request. */
-  readonly signal: AbortSignal;
-  now(): number;
-}
-
-/** What the agent does while a call waits for a person (its lifecycle state). */
-export interface GateHooks {
-  waiting(): void;
-  answered(approved: boolean): void;
-}
+export type { GateCall, GateHooks } from './gate-call.js';
 
 interface Decided {
   readonly entry: EffectEntry;
@@ -38,9 +43,18 @@ interface Decided {
  * audited before the step it allows. `run` executes only from an `approved` journal entry it
  * moved to `executing` itself, so a call resumed after a crash never runs a finished effect again.
  * A refusal is a `ToolError` `ERR_PERMISSION_DENIED` whose message says who refused and why.
+ *
+ * A call interrupted while it ran (its outcome unknown) runs again, with the same key, only when
+ * that is safe (a read, an idempotent tool) or a person approved exactly that; otherwise a policy
+ * or a person settles it as not run again. Until then the run waits, visibly, and the same call
+ * made again by the model is held the same way.
  */
 export class Gate {
-  constructor(readonly governance: Governance) {}
+  readonly #ledger: GateLedger;
+
+  constructor(readonly governance: Governance) {
+    this.#ledger = new GateLedger(governance);
+  }
 
   async run(call: GateCall, execute: () => Promise<unknown>, hooks?: GateHooks): Promise<unknown> {
     const { journal } = this.governance;
@@ -48,6 +62,7 @@ export class Gate {
     const scopes = scopesOf(tool, input);
     const hashed = argsHash(input);
     let entry: EffectEntry;
+    let grant: Grant | undefined;
     try {
       entry = await journal.begin({
         key: call.key,
@@ -62,9 +77,10 @@ export class Gate {
     } catch (error) {
       if (!isGovernanceError(error, 'ERR_JOURNAL_CONFLICT')) throw error;
       entry = (await journal.get(call.key)) as EffectEntry;
-      const settled = await this.#resume(call, entry);
-      if ('value' in settled) return settled.value;
-      entry = settled.entry;
+      const resumed = await this.#resume(call, entry, scopes, hooks);
+      if ('value' in resumed) return resumed.value;
+      entry = resumed.entry;
+      grant = resumed.grant;
     }
     if (entry.state === 'intent' || entry.state === 'awaiting_approval') {
       if (!scopes.ok) return this.#deny(call, entry, 'capability', scopes.reason);
@@ -73,36 +89,38 @@ export class Gate {
       }
       entry = (await this.#decide(call, entry, scopes.scopes, hooks)).entry;
     }
-    return this.#execute(call, entry, execute);
+    return this.#execute(call, entry, execute, grant);
   }
 
   /**
    * A call met again (a resumed step): what its journal entry already settled, or the entry to
-   * go on from. A call interrupted while it ran may or may not have happened: an idempotent tool
-   * runs again with the same key (its declaration says that is harmless), any other never does.
+   * go on from. A call interrupted while it ran may or may not have happened: it becomes
+   * `unknown`, and `decideUnknown` says whether it runs again.
    */
   async #resume(
     call: GateCall,
     entry: EffectEntry,
-  ): Promise<{ readonly value: unknown } | { readonly entry: EffectEntry }> {
+    scopes: Scopes,
+    hooks: GateHooks | undefined,
+  ): Promise<Resumed> {
     switch (entry.state) {
       case 'done':
         return { value: entry.result };
       case 'denied':
         throw denial(call.tool.name, entry.decidedBy ?? 'policy', entry.reason ?? 'denied');
       case 'failed':
+        if (isSettledUnknown(entry)) throw notRunAgainOf(entry);
         throw new ToolError('ERR_TOOL_FAILED', call.tool.name, entry.reason ?? 'failed');
       case 'executing': {
-        const unknown = await this.#advance(call, entry, 'unknown', {
+        // Compare-and-set: of two instances resuming the same call, one moves it on.
+        const unknown = await this.#ledger.advance(call, entry, 'unknown', {
           reason: 'interrupted while executing',
         });
-        await this.#audit(call, entry, 'result', { detail: 'unknown' });
-        if (call.tool.idempotent) return { entry: unknown };
-        throw unknownOutcome(call.tool.name);
+        await this.#ledger.audit(call, entry, 'result', { detail: 'unknown' });
+        return decideUnknown(this.#ledger, call, unknown, scopes, hooks);
       }
       case 'unknown':
-        if (call.tool.idempotent) return { entry };
-        throw unknownOutcome(call.tool.name);
+        return decideUnknown(this.#ledger, call, entry, scopes, hooks);
       default:
         return { entry };
     }
@@ -114,7 +132,7 @@ export class Gate {
     scopes: readonly string[],
     hooks: GateHooks | undefined,
   ): Promise<Decided> {
-    const { capabilities, policy } = this.governance;
+    const { capabilities, policy, journal } = this.governance;
     const { tool } = call;
     const held = capabilities.check(tool.name, tool.effect, scopes);
     if (!held.ok) return this.#deny(call, entry, 'capability', held.reason);
@@ -127,12 +145,52 @@ export class Gate {
     if (verdict.decision === 'deny') {
       return this.#deny(call, entry, verdict.by, deniedWhy(verdict.by, tool.effect));
     }
+    if (!safeToRepeat(tool)) {
+      // The same call made again while an earlier run of it has an unknown outcome: held as
+      // that run is, never waved through by an `allow` or an approval granted ahead.
+      const interrupted = await interruptedBefore(
+        journal,
+        { threadId: call.threadId, tool: tool.name, key: call.key },
+        entry.argsHash,
+      );
+      if (interrupted !== undefined) {
+        return this.#repeated(call, entry, scopes, verdict.by, interrupted.key, hooks);
+      }
+    }
     if (verdict.decision === 'allow') {
-      const approved = await this.#advance(call, entry, 'approved', { decidedBy: verdict.by });
-      await this.#audit(call, approved, 'allowed', { by: verdict.by });
+      const approved = await this.#ledger.advance(call, entry, 'approved', {
+        decidedBy: verdict.by,
+      });
+      await this.#ledger.audit(call, approved, 'allowed', { by: verdict.by });
       return { entry: approved };
     }
     return this.#ask(call, entry, scopes, verdict.by, hooks);
+  }
+
+  async #repeated(
+    call: GateCall,
+    entry: EffectEntry,
+    scopes: readonly string[],
+    rule: string,
+    interrupted: string,
+    hooks: GateHooks | undefined,
+  ): Promise<Decided> {
+    const route = unknownMode(this.governance, call, scopes, rule);
+    hooks?.notify?.({
+      type: 'governance.unknown_outcome',
+      tool: call.tool.name,
+      key: entry.key,
+      interrupted,
+      next: route.ask ? 'ask' : 'fail',
+    });
+    if (!route.ask) {
+      this.#ledger.decided(hooks, call, entry.key, interrupted, 'not_run', route.by);
+      return this.#deny(call, entry, route.by, repeatedWhy(interrupted, route.why));
+    }
+    return this.#ask(call, entry, scopes, route.by, hooks, {
+      reason: repeatedQuestion(interrupted),
+      interrupted,
+    });
   }
 
   async #ask(
@@ -141,71 +199,52 @@ export class Gate {
     scopes: readonly string[],
     rule: string,
     hooks: GateHooks | undefined,
+    question?: Question,
   ): Promise<Decided> {
     const { desk, onTimeout } = this.governance;
-    const binding: ApprovalBinding = {
-      agent: call.agent,
-      tool: call.tool.name,
-      argsHash: entry.argsHash,
-      resource: resourceOf(scopes),
-    };
     if (desk === undefined) {
       return this.#deny(call, entry, rule, 'it needs a person to approve it and none is set up');
     }
-    // An approval granted ahead for this exact call is used once, without waiting.
-    for (const standing of await desk.store.standing(bindingKey(binding))) {
-      const check = await checkApproval(desk.store, standing, binding, call.now());
-      if (check.ok) return this.#approved(call, entry, standing.approver, standing.nonce);
+    const resource = resourceOf(scopes);
+    if (question === undefined) {
+      // An approval granted ahead for this exact call is used once, without waiting.
+      const binding = bindingOf(call, entry, resource);
+      for (const standing of await desk.store.standing(bindingKey(binding))) {
+        const check = await checkApproval(desk.store, standing, binding, call.now());
+        if (check.ok) return this.#approved(call, entry, standing.approver, standing.nonce);
+      }
     }
     let current = entry;
     if (current.state === 'intent') {
-      current = await this.#advance(call, current, 'awaiting_approval', { decidedBy: rule });
+      current = await this.#ledger.advance(call, current, 'awaiting_approval', {
+        decidedBy: rule,
+      });
     }
-    await this.#audit(call, current, 'requested', { by: rule });
-    const { answer } = desk.ask(
-      {
-        agent: call.agent,
-        threadId: call.threadId,
-        tool: call.tool.name,
-        effect: call.tool.effect,
-        input: call.input,
-        argsHash: entry.argsHash,
-        resource: binding.resource,
-        rule,
-      },
-      call.signal,
-    );
-    hooks?.waiting();
-    const answered = await answer;
-    switch (answered.kind) {
-      case 'approval': {
-        const check = await checkApproval(desk.store, answered.approval, binding, call.now());
-        if (check.ok) {
-          hooks?.answered(true);
-          return this.#approved(call, current, answered.approval.approver, answered.approval.nonce);
-        }
-        hooks?.answered(false);
-        return this.#deny(call, current, 'approval', `the approval given was ${check.reason}`);
-      }
-      case 'denied':
-        hooks?.answered(false);
-        return this.#deny(call, current, answered.by, answered.reason);
+    await this.#ledger.audit(call, current, 'requested', {
+      by: rule,
+      detail: question === undefined ? undefined : UNKNOWN_DETAIL,
+    });
+    const answer = await this.#ledger.consult(call, current, resource, rule, hooks, question);
+    const decided = (decision: 'rerun' | 'not_run', by: string) => {
+      if (question === undefined) return;
+      this.#ledger.decided(hooks, call, entry.key, question.interrupted, decision, by);
+    };
+    switch (answer.kind) {
+      case 'approved':
+        decided('rerun', `person:${answer.approver}`);
+        return this.#approved(call, current, answer.approver, answer.nonce);
+      case 'refused':
+        decided('not_run', answer.by);
+        return this.#deny(call, current, answer.by, answer.reason);
       case 'withdrawn':
         return this.#deny(call, current, 'cancel', 'the task was cancelled while it waited');
       case 'timeout': {
-        hooks?.answered(false);
-        const decided = await this.#deny(
-          call,
-          current,
-          'timeout',
-          'nobody approved it before the deadline',
-          onTimeout === 'deny',
-        );
-        if (onTimeout === 'deny') return decided;
-        throw new GovernanceError(
-          'ERR_APPROVAL_TIMEOUT',
-          `${call.tool.name}: nobody approved the call before the deadline`,
-        );
+        decided('not_run', 'timeout');
+        const raise = onTimeout === 'deny';
+        const why = 'nobody approved it before the deadline';
+        const decision = await this.#deny(call, current, 'timeout', why, raise);
+        if (raise) return decision;
+        throw timedOut(call.tool.name);
       }
     }
   }
@@ -217,11 +256,11 @@ export class Gate {
     nonce: string,
   ): Promise<Decided> {
     const by = `person:${approver}`;
-    const approved = await this.#advance(call, entry, 'approved', {
+    const approved = await this.#ledger.advance(call, entry, 'approved', {
       decidedBy: by,
       approval: nonce,
     });
-    await this.#audit(call, approved, 'allowed', { by });
+    await this.#ledger.audit(call, approved, 'allowed', { by });
     return { entry: approved };
   }
 
@@ -233,8 +272,8 @@ export class Gate {
     reason: string,
     raise = true,
   ): Promise<Decided> {
-    const denied = await this.#advance(call, entry, 'denied', { decidedBy: by, reason });
-    await this.#audit(call, denied, 'denied', { by, detail: reason });
+    const denied = await this.#ledger.advance(call, entry, 'denied', { decidedBy: by, reason });
+    await this.#ledger.audit(call, denied, 'denied', { by, detail: reason });
     if (raise) throw denial(call.tool.name, by, reason);
     return { entry: denied };
   }
@@ -243,15 +282,19 @@ export class Gate {
     call: GateCall,
     entry: EffectEntry,
     execute: () => Promise<unknown>,
+    grant: Grant | undefined,
   ): Promise<unknown> {
-    if (entry.state !== 'approved' && !(entry.state === 'unknown' && call.tool.idempotent)) {
+    const rerun = entry.state === 'unknown' && (grant !== undefined || safeToRepeat(call.tool));
+    if (entry.state !== 'approved' && !rerun) {
       throw new GovernanceError(
         'ERR_INVALID_TRANSITION',
         `journal entry ${entry.key} is ${entry.state}, not approved`,
       );
     }
-    if (call.tool.effect !== 'read') await this.#audit(call, entry, 'executed', {});
-    const executing = await this.#advance(call, entry, 'executing', {});
+    const ledger = this.#ledger;
+    // Compare-and-set before the audit: of two instances holding an approval, one runs it.
+    const executing = await ledger.advance(call, entry, 'executing', grant ?? NO_FIELDS);
+    if (call.tool.effect !== 'read') await ledger.audit(call, entry, 'executed', {});
     let output: unknown;
     try {
       output = await execute();
@@ -260,106 +303,24 @@ export class Gate {
       const reason = error instanceof Error ? error.message : String(error);
       // Aborted half-way, it may have had its effect: say so rather than "failed".
       const state: EffectState = call.signal.aborted ? 'unknown' : 'failed';
-      await this.#advance(call, executing, state, { reason });
-      await this.#audit(call, executing, 'result', {
-        detail: typeof code === 'string' ? code : state,
+      await ledger.advance(call, executing, state, { reason });
+      await ledger.audit(call, executing, 'result', {
+        detail: state === 'unknown' || typeof code !== 'string' ? state : code,
       });
       throw error;
     }
-    await this.#advance(call, executing, 'done', { result: output });
-    await this.#audit(call, executing, 'result', { detail: 'ok' });
+    await ledger.advance(call, executing, 'done', { result: output });
+    await ledger.audit(call, executing, 'result', { detail: 'ok' });
     return output;
-  }
-
-  #advance(
-    call: GateCall,
-    entry: EffectEntry,
-    state: EffectState,
-    fields: {
-      readonly decidedBy?: string;
-      readonly approval?: string;
-      readonly reason?: string;
-      readonly result?: unknown;
-    },
-  ): Promise<EffectEntry> {
-    // One shape for every change: the journal's hot path stays monomorphic.
-    return this.governance.journal.advance(entry.key, entry.version, {
-      state,
-      at: call.now(),
-      decidedBy: fields.decidedBy,
-      approval: fields.approval,
-      reason: fields.reason,
-      result: fields.result,
-    });
-  }
-
-  #audit(
-    call: GateCall,
-    entry: EffectEntry,
-    kind: AuditKind,
-    extra: { readonly by?: string; readonly detail?: string },
-  ): Promise<unknown> {
-    return this.governance.audit.append(
-      {
-        kind,
-        agent: call.agent,
-        threadId: call.threadId,
-        tool: entry.tool,
-        key: entry.key,
-        argsHash: entry.argsHash,
-        by: extra.by,
-        detail: extra.detail,
-      },
-      call.now(),
-    );
   }
 }
 
+const NO_FIELDS = Object.freeze({});
 /** The journal's `argsHash` of a call whose arguments have no canonical form. */
 const UNHASHABLE = '-';
 const UNBINDABLE =
   'its arguments have no canonical form, so no approval or journal entry can be bound to them';
 
-type Scopes =
-  | { readonly ok: true; readonly scopes: readonly string[] }
-  | { readonly ok: false; readonly reason: string };
-
-const NO_SCOPES: Scopes = Object.freeze({ ok: true, scopes: Object.freeze([]) });
-
-/** The resources a call touches, read by the tool's `scope`; one that throws is refused. */
-function scopesOf(tool: AnyTool, input: unknown): Scopes {
-  if (tool.scope === undefined) return NO_SCOPES;
-  try {
-    const named = tool.scope(input);
-    const list = typeof named === 'string' ? [named] : [...named];
-    if (!list.every((s) => typeof s === 'string' && s !== '')) {
-      return { ok: false, reason: `${tool.name} named a resource that is not a string` };
-    }
-    return { ok: true, scopes: list };
-  } catch {
-    return { ok: false, reason: `${tool.name} could not say which resource it touches` };
-  }
-}
-
-function denial(tool: string, by: string, reason: string): ToolError {
-  return new ToolError(
-    'ERR_PERMISSION_DENIED',
-    tool,
-    `${tool} was not run: denied by ${by}: ${reason}`,
-  );
-}
-
-function unknownOutcome(tool: string): ToolError {
-  return new ToolError(
-    'ERR_TOOL_FAILED',
-    tool,
-    `${tool} was interrupted while it ran; it may or may not have taken effect, check before trying again`,
-  );
-}
-
-function deniedWhy(by: string, effect: string): string {
-  if (by.startsWith('freeze:')) return `a freeze is on: no ${effect} call runs until it lifts`;
-  if (by === 'default:irreversible')
-    return 'irreversible calls are denied unless a rule asks a person';
-  return 'the policy denies this call';
+function repeatedWhy(interrupted: string, why: string): string {
+  return `an identical call before this one (${interrupted}) was interrupted while it ran and may have taken effect; ${why}`;
 }

@@ -68,7 +68,7 @@ describe('Gate', () => {
     expect(runs).toBe(1);
   });
 
-  it('marks a call that was executing when its agent died unknown and never runs it again', async () => {
+  it('marks a call that was executing when its agent died unknown and does not run it again on its own', async () => {
     const w = world();
     await w.journal.begin({
       key: 'k2',
@@ -83,11 +83,17 @@ describe('Gate', () => {
     await w.journal.advance('k2', 1, { state: 'approved', at: 0 });
     await w.journal.advance('k2', 2, { state: 'executing', at: 0 });
     let runs = 0;
-    const error = await w.gate.run(w.call('k2'), async () => ++runs).catch((e: unknown) => e);
-    expect(isToolError(error, 'ERR_TOOL_FAILED')).toBe(true);
-    expect((error as Error).message).toContain('may or may not have taken effect');
-    expect(runs).toBe(0);
+    const resumed = w.gate.run(w.call('k2'), async () => ++runs).catch((e: unknown) => e);
+    await w.clock.settle();
+    // It waits for a person; the journal says unknown meanwhile.
     expect((await w.journal.get('k2'))?.state).toBe('unknown');
+    expect(w.desk.pending()).toMatchObject([{ kind: 'unknown_outcome', interrupted: 'k2' }]);
+    w.desk.deny(w.desk.pending()[0]?.id as string, { approver: 'bob' });
+    const error = await resumed;
+    expect(isToolError(error, 'ERR_PERMISSION_DENIED')).toBe(true);
+    expect((error as Error).message).toContain('may have taken effect. It was not run again');
+    expect(runs).toBe(0);
+    expect((await w.journal.get('k2'))?.state).toBe('failed');
   });
 
   it('runs an interrupted call of an idempotent tool again, with the same key, to a definite outcome', async () => {
