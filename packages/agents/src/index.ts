@@ -307,7 +307,16 @@ export {
   MemoryCheckpointStore,
   StaleHeadError,
 } from './store/checkpoint-store.js';
+export {
+  acquireLease,
+  fenced,
+  heldUnder,
+  type LeaseRow,
+  renewLease,
+} from './store/lease-rules.js';
 export type { Acquired, KeyLease, LeaseStore } from './store/lease-store.js';
+export { MemoryAgentStore, type MemoryAgentStoreOptions } from './store/memory-agent-store.js';
+export { MemoryLeaseStore } from './store/memory-lease-store.js';
 export {
   type MemoryEntry,
   MemoryMemoryStore,
@@ -316,12 +325,29 @@ export {
 } from './store/memory-store.js';
 export type { QueuedRequest, QueueStore } from './store/queue-store.js';
 export {
+  checkRetention,
+  isExpiredThread,
+  isPrunableEffect,
+  SETTLED_EFFECT_STATES,
+} from './store/retention-rules.js';
+export {
   isStoreError,
   STORE_ERROR_CODES,
   StoreError,
   type StoreErrorCode,
   type StoreErrorData,
 } from './store/store-error.js';
+export { decodeStoreJson, encodeStoreJson, storeJsonCopy } from './store/store-json.js';
+export {
+  approvalRecord,
+  auditEntryRecord,
+  checkpointRecord,
+  deadLetterRecord,
+  effectEntryRecord,
+  keyLeaseRecord,
+  memoryEntryRecord,
+  queuedRequestRecord,
+} from './store/store-records.js';
 export { recallTool } from './tools/recall-tool.js';
 export {
   MAX_TOOL_OUTPUT_CHARS,

@@ -18,6 +18,8 @@ export const STORE_ERROR_CODES = [
   'ERR_FENCED',
   /** A record over the store's size limit (a message, a tool result, a dead letter). */
   'ERR_RECORD_TOO_LARGE',
+  /** A value JSON cannot carry (a cycle, a bigint): refused before anything is written. */
+  'ERR_NOT_JSON',
   /** A store option failed validation; `field` names it. */
   'ERR_INVALID_OPTION',
 ] as const;

@@ -1,0 +1,2 @@
+export { agentStoreConformance } from './agent-store-conformance.js';
+export { type ConformanceCase, failsWith, withStore } from './conformance-case.js';
