@@ -193,6 +193,14 @@ describe('durable ladder queue: a backlog beyond capacity', () => {
     expect(isResilienceError(refused, 'ERR_DEGRADED')).toBe(true);
     expect(await ids(w.store)).toEqual(['a', 'b', 'c', 'd', 'e']); // nothing dropped
 
+    w.failing.add('b');
+    w.primary.set('closed'); // 'a' replays, 'b' fails: the queue waits with room for one
+    await w.clock.settle();
+    expect(w.replayed.map((r) => r.request)).toEqual(['a']);
+    const overtaking = await second.execute('f').catch((e: unknown) => e); // would pass c, d, e
+    expect(isResilienceError(overtaking, 'ERR_DEGRADED')).toBe(true);
+    w.failing.delete('b');
+    w.primary.set('open');
     w.primary.set('closed');
     await w.clock.settle();
     expect(w.replayed.map((r) => r.request)).toEqual(['a', 'b', 'c', 'd', 'e']);
