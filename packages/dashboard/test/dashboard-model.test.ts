@@ -9,7 +9,12 @@ import {
 } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
-import { DASHBOARD_DEFAULTS, DashboardModel, type ProcessView } from '../src/index.js';
+import {
+  DASHBOARD_DEFAULTS,
+  DashboardModel,
+  type DashboardModelLimits,
+  type ProcessView,
+} from '../src/index.js';
 import { TimeSeries } from '../src/internal/time-series.js';
 import { ApprovalDesk, MemoryEffectJournal, opsAgent, type Ran } from './world.js';
 
@@ -22,7 +27,7 @@ const worker = defineActor<null, undefined>({
 });
 
 /** A node on a TestClock whose every event feeds a model. */
-function watched(limits: Partial<typeof DASHBOARD_DEFAULTS> = {}) {
+function watched(limits: Partial<DashboardModelLimits> = {}) {
   const clock = new TestClock();
   const node = createNode({ name: 'n1', clock });
   const model = new DashboardModel('n1', { ...DASHBOARD_DEFAULTS, ...limits });

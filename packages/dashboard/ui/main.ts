@@ -23,6 +23,8 @@ interface PageState {
 }
 
 const app = document.getElementById('app') as HTMLElement;
+// lit-html renders beside what is there: the static "Loading" text goes first.
+app.textContent = '';
 const token = takeToken();
 
 if (token === undefined) {

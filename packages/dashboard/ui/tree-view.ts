@@ -142,7 +142,7 @@ function shapeView(
     <title>${p.pid}${p.agent === undefined ? '' : ` agent ${p.agent.name}`}</title>
     <circle r="10"></circle>
     <text class="letter" y="4">${letter}</text>
-    <text class="label" x="16" y="-2">${labelOf(p)} ${p.pid}</text>
+    <text class="label" x="16" y="-2">${labelOf(p) === p.pid ? p.pid : `${labelOf(p)} ${p.pid}`}</text>
     <text class="detail" x="16" y="11">${detail}</text>
   </g>`;
 }
