@@ -108,8 +108,9 @@ describe('durable ladder queue: properties', () => {
           let flaky = 0;
           const served: string[] = []; // successful serves, in order
           const outcomes = new Map<string, string[]>();
-          const answer = (q: string, how: string) =>
+          const answer = (q: string, how: string): void => {
             outcomes.set(q, [...(outcomes.get(q) ?? []), how]);
+          };
           const accepted = new Set<string>();
           const refused = new Map<string, string>(); // request -> the refusal's code
 
@@ -166,7 +167,7 @@ describe('durable ladder queue: properties', () => {
             else if (c.kind === 'recover') primary.set('closed');
             else if (c.kind === 'fail-put') failNextPut = true;
             else if (c.kind === 'flaky') flaky = c.times;
-            else {
+            else if (c.kind === 'restart') {
               ladder.close(); // a graceful restart: writes begun still finish
               await clock.advance(STEP_MS);
               ladder = start(c.capacity);
