@@ -1,0 +1,61 @@
+/** One step of the schema: the statements that take a database from `version - 1` to `version`. */
+export interface Migration {
+  readonly version: number;
+  readonly statements: readonly string[];
+}
+
+/**
+ * The store's schema, as the ordered list of its migrations; a database records the last one it
+ * applied in `meta`. A new version appends a migration here, never edits one already released.
+ * Every row carries `sum`, its checksum, verified whenever the row is read.
+ *
+ * Checkpoints are stored as deltas: `messages` holds one row per message a commit wrote, keyed by
+ * the thread, its index in the context and the version that wrote it, so a commit writes only
+ * what its writer added or changed, and checkpoint `v` reads, for each index below its `length`,
+ * the newest row written at or before `v`.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE checkpoints (
+        thread TEXT NOT NULL, version INTEGER NOT NULL, step INTEGER NOT NULL,
+        length INTEGER NOT NULL, finished INTEGER NOT NULL, at REAL NOT NULL,
+        body TEXT NOT NULL, bytes INTEGER NOT NULL, sum TEXT NOT NULL,
+        PRIMARY KEY (thread, version)) STRICT`,
+      `CREATE TABLE messages (
+        thread TEXT NOT NULL, idx INTEGER NOT NULL, version INTEGER NOT NULL,
+        body TEXT NOT NULL, bytes INTEGER NOT NULL, sum TEXT NOT NULL,
+        PRIMARY KEY (thread, idx, version)) STRICT`,
+      `CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, thread TEXT NOT NULL,
+        version INTEGER NOT NULL, state TEXT NOT NULL, begun_step INTEGER NOT NULL,
+        body TEXT NOT NULL, sum TEXT NOT NULL) STRICT`,
+      'CREATE INDEX journal_by_thread ON journal (thread, seq)',
+      `CREATE TABLE approvals (
+        seq INTEGER PRIMARY KEY, nonce TEXT NOT NULL UNIQUE, binding TEXT NOT NULL,
+        standing INTEGER NOT NULL, used INTEGER NOT NULL, body TEXT NOT NULL,
+        sum TEXT NOT NULL) STRICT`,
+      'CREATE INDEX approvals_standing ON approvals (binding, standing, used, seq)',
+      'CREATE TABLE audit (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, sum TEXT NOT NULL) STRICT',
+      `CREATE TABLE memory (
+        seq INTEGER PRIMARY KEY, thread TEXT NOT NULL, body TEXT NOT NULL,
+        sum TEXT NOT NULL) STRICT`,
+      'CREATE INDEX memory_by_thread ON memory (thread, seq)',
+      `CREATE TABLE dead_letters (
+        queue TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
+        sum TEXT NOT NULL, PRIMARY KEY (queue, id)) STRICT`,
+      'CREATE INDEX dead_letters_in_order ON dead_letters (queue, seq)',
+      `CREATE TABLE queue_items (
+        queue TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
+        sum TEXT NOT NULL, PRIMARY KEY (queue, id)) STRICT`,
+      'CREATE INDEX queue_items_in_order ON queue_items (queue, seq)',
+      `CREATE TABLE leases (
+        key TEXT PRIMARY KEY, owner TEXT NOT NULL, token INTEGER NOT NULL,
+        expires_at REAL NOT NULL, released INTEGER NOT NULL, data TEXT,
+        sum TEXT NOT NULL) STRICT`,
+    ],
+  },
+];
+
+export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
