@@ -69,6 +69,18 @@ function start(api: DashboardApi): void {
     );
   };
   const select = (key: string) => {
+    const remote = state.snapshot?.nodes
+      .slice(1)
+      .find((n) => n.processes.some((p) => p.key === key));
+    if (remote !== undefined) {
+      // A peer's traces stay on that node: this server has only its view.
+      update({
+        selected: undefined,
+        trace: undefined,
+        traceError: `Traces of ${remote.name} are served by its own dashboard.`,
+      });
+      return;
+    }
     update({ selected: key, trace: undefined, traceError: undefined });
     refreshTrace();
   };
