@@ -11,7 +11,6 @@ import type {
   Retention,
   StorageUsage,
 } from '@warden/agents';
-import { type Clock, systemClock } from '@warden/core';
 import type { DeadLetterStore } from '@warden/resilience';
 import type { Database } from './internal/database.js';
 import { PostgresApprovalStore } from './internal/postgres-approval-store.js';
@@ -44,7 +43,7 @@ export class PostgresAgentStore implements AgentStore {
   readonly #db: Database;
 
   /** @internal Use `openPostgresStore`. */
-  constructor(db: Database, clock: Clock = systemClock) {
+  constructor(db: Database, clock: { now(): number }) {
     this.#db = db;
     this.schema = db.schemaName;
     this.checkpoints = new PostgresCheckpointStore(db, clock);

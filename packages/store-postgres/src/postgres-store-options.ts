@@ -1,5 +1,4 @@
 import { StoreError } from '@warden/agents';
-import type { Clock } from '@warden/core';
 import { describeValue, optionChecks } from '@warden/core';
 import type { Pool } from 'pg';
 
@@ -27,11 +26,11 @@ export interface PostgresStoreOptions {
   /** Connections in the store's own pool. */
   readonly maxConnections?: number;
   /**
-   * The node's clock: commits are stamped with its time, which retention by age measures from
-   * (`Retention.now` must come from the same clock, and in a cluster the nodes' clocks must
-   * agree). Default: the system's monotonic clock.
+   * Stamps each commit, for `Retention.finishedOlderThanMs`: pass the node's clock and read
+   * `Retention.now` from it. The stamps outlive the process and are compared across nodes, so
+   * the clock must be one they share (wall-clock time). Default `Date.now`.
    */
-  readonly clock?: Clock;
+  readonly clock?: { now(): number };
 }
 
 export const POSTGRES_STORE_DEFAULTS = Object.freeze({
@@ -54,6 +53,13 @@ export const checks = optionChecks(
     ),
 );
 
+function checkClock(clock: unknown): { now(): number } {
+  if (typeof (clock as { now?: unknown } | null)?.now !== 'function') {
+    throw checks.invalid('clock', clock, 'a clock (with now())');
+  }
+  return clock as { now(): number };
+}
+
 export interface ResolvedOptions {
   readonly connectionString: string | undefined;
   readonly pool: Pool | undefined;
@@ -62,7 +68,7 @@ export interface ResolvedOptions {
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
   readonly maxConnections: number;
-  readonly clock: Clock | undefined;
+  readonly clock: { now(): number };
 }
 
 /** Validates the options (exactly one of `connectionString` and `pool`) and fills defaults in. */
@@ -101,6 +107,6 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
       1,
     ),
     maxConnections: checks.int('maxConnections', options.maxConnections ?? d.maxConnections, 1),
-    clock: options.clock === undefined ? undefined : checks.clock('clock', options.clock),
+    clock: options.clock === undefined ? { now: Date.now } : checkClock(options.clock),
   };
 }

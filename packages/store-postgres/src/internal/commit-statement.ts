@@ -35,11 +35,11 @@ export function commitStatement(s: string, shape: CommitShape): string {
     );
   }
   const moved = shape.first
-    ? `INSERT INTO ${s}.threads (thread_id, head, length, finished, committed_at)
-       SELECT $1::text, $3::int, $4::int, $5::boolean, $6::float8 WHERE $2::int = 0${conditions.map((c) => ` AND ${c}`).join('')}
+    ? `INSERT INTO ${s}.threads (thread_id, head, step, length, finished, committed_at)
+       SELECT $1::text, $3::int, $7::int, $4::int, $5::boolean, $6::float8 WHERE $2::int = 0${conditions.map((c) => ` AND ${c}`).join('')}
        ON CONFLICT (thread_id) DO NOTHING
        RETURNING thread_id`
-    : `UPDATE ${s}.threads SET head = $3::int, length = $4::int, finished = $5::boolean, committed_at = $6::float8
+    : `UPDATE ${s}.threads SET head = $3::int, step = $7::int, length = $4::int, finished = $5::boolean, committed_at = $6::float8
        WHERE thread_id = $1::text AND head = $2::int${conditions.map((c) => ` AND ${c}`).join('')}
        RETURNING thread_id`;
   return `WITH moved AS (${moved}),

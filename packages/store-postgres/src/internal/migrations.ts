@@ -24,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE TABLE ${s}.threads (
           thread_id text PRIMARY KEY,
           head integer NOT NULL,
+          step integer NOT NULL,
           length integer NOT NULL,
           finished boolean NOT NULL,
           committed_at double precision NOT NULL
@@ -49,6 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
           key text PRIMARY KEY,
           thread_id text NOT NULL,
           position bigserial NOT NULL,
+          begun_step integer NOT NULL,
           version integer NOT NULL,
           state text NOT NULL,
           body text NOT NULL,

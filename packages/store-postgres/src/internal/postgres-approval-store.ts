@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Approval, type ApprovalStore, bindingKey } from '@warden/agents';
+import { type Approval, type ApprovalStore, approvalRecord, bindingKey } from '@warden/agents';
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, decodeRow, encodeRow } from './row-codec.js';
@@ -25,7 +25,7 @@ export class PostgresApprovalStore implements ApprovalStore {
   async issue(approval: Approval): Promise<void> {
     checks.record('approval', approval);
     checkKey('approval.nonce', approval.nonce);
-    const row = encodeRow(keyOf(approval.nonce), approval, this.#db.maxRecordBytes);
+    const row = encodeRow(keyOf(approval.nonce), approvalRecord(approval), this.#db.maxRecordBytes);
     const standing = approval.requestId === 'standing' ? bindingColumn(bindingKey(approval)) : null;
     const { rowCount } = await this.#db.run(
       `INSERT INTO ${this.#db.schema}.approvals (nonce, binding_key, body, checksum)
@@ -71,5 +71,5 @@ function decodeApproval(nonce: string, body: string, checksum: string): Approval
   if (typeof approval !== 'object' || approval === null || approval.nonce !== nonce) {
     throw corrupt(keyOf(nonce), 'it does not hold an approval');
   }
-  return Object.freeze(approval);
+  return Object.freeze(approvalRecord(approval));
 }

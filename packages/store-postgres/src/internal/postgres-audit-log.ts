@@ -1,4 +1,10 @@
-import { type AuditEntry, type AuditLog, type AuditRecord, entryHash } from '@warden/agents';
+import {
+  type AuditEntry,
+  type AuditLog,
+  type AuditRecord,
+  auditEntryRecord,
+  entryHash,
+} from '@warden/agents';
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, encodeRow } from './row-codec.js';
@@ -68,8 +74,7 @@ export class PostgresAuditLog implements AuditLog {
       if (typeof entry !== 'object' || entry === null) {
         throw corrupt(keyOf(row.seq), 'it does not hold an audit entry');
       }
-      // JSON drops an absent `by` or `detail`; every entry has both (undefined when absent).
-      return Object.freeze({ ...entry, by: entry.by, detail: entry.detail });
+      return Object.freeze(auditEntryRecord(entry));
     });
   }
 }

@@ -2,18 +2,21 @@ import {
   type Checkpoint,
   type CheckpointStore,
   type CommitOptions,
+  checkpointRecord,
   type Message,
   StaleHeadError,
   StoreError,
 } from '@warden/agents';
-import type { Clock } from '@warden/core';
 import { checks } from '../postgres-store-options.js';
 import { commitStatement } from './commit-statement.js';
 import type { Database } from './database.js';
 import { corrupt, decodeRow, type EncodedRow, encodeRow } from './row-codec.js';
 import { checkKey, isStorableKey } from './row-key.js';
 
-/** A commit that lost no race but found the kept messages not as claimed is tried once more. */
+/**
+ * A commit that lost no race but kept more than the head holds is tried again keeping what the
+ * head holds, then keeping nothing: the claim is checked in the commit itself, never trusted.
+ */
 const ATTEMPTS = 3;
 
 interface HeadRow {
@@ -40,9 +43,9 @@ export const messageKey = (threadId: string, idx: number, version: number): stri
  */
 export class PostgresCheckpointStore implements CheckpointStore {
   readonly #db: Database;
-  readonly #clock: Clock;
+  readonly #clock: { now(): number };
 
-  constructor(db: Database, clock: Clock) {
+  constructor(db: Database, clock: { now(): number }) {
     this.#db = db;
     this.#clock = clock;
   }
@@ -61,7 +64,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
       checkKey('fence.key', fence.key);
       checks.int('fence.token', fence.token, 1);
     }
-    const { messages: _, threadId: __, version: ___, ...fields } = checkpoint;
+    const { messages: _, threadId: __, version: ___, ...fields } = checkpointRecord(checkpoint, []);
     const max = this.#db.maxRecordBytes;
     const head = encodeRow(checkpointKey(threadId, version), fields, max);
     const said = options.unchangedBefore ?? 0;
@@ -94,9 +97,11 @@ export class PostgresCheckpointStore implements CheckpointStore {
       const { rows } = await this.#db.run<{ moved: number }>(text, values);
       if (rows[0]?.moved === 1) return;
       const why = await this.#refusal(threadId, expected, fence);
-      if (why !== undefined) throw why;
+      if (why instanceof Error) throw why;
       if (attempt >= ATTEMPTS) throw new StaleHeadError(threadId, expected, expected);
-      keep = 0; // the head is as expected: it only lacked the messages the writer said it had
+      // The head is as expected: it holds fewer messages than the writer said were unchanged
+      // (keep what it holds), or the last kept one is not the writer's (keep nothing).
+      keep = keep > why.length ? why.length : 0;
     }
   }
 
@@ -137,24 +142,32 @@ export class PostgresCheckpointStore implements CheckpointStore {
     if (messages.length !== top.length) {
       throw corrupt(key, `message ${messages.length} of ${top.length} is missing`);
     }
-    return Object.freeze({
-      ...(fields as Omit<Checkpoint, 'threadId' | 'version' | 'messages'>),
-      threadId,
-      version,
-      messages: Object.freeze(messages),
-    });
+    return Object.freeze(
+      checkpointRecord(
+        { ...(fields as Omit<Checkpoint, 'threadId' | 'version' | 'messages'>), threadId, version },
+        Object.freeze(messages),
+      ),
+    );
   }
 
-  /** Why a commit moved nothing: a takeover, another writer, or neither (then try again). */
+  /**
+   * Why a commit moved nothing: a takeover, another writer, or neither (then the head's length,
+   * to try again with).
+   */
   async #refusal(
     threadId: string,
     expected: number,
     fence: CommitOptions['fence'],
-  ): Promise<Error | undefined> {
+  ): Promise<Error | { readonly length: number }> {
     const s = this.#db.schema;
-    const { rows } = await this.#db.run<{ head: number | null; token: string | null }>(
-      `SELECT (SELECT head FROM ${s}.threads WHERE thread_id = $1) AS head,
-              (SELECT token FROM ${s}.leases WHERE key = $2 AND owner IS NOT NULL) AS token`,
+    const { rows } = await this.#db.run<{
+      head: number | null;
+      length: number | null;
+      token: string | null;
+    }>(
+      `SELECT t.head, t.length,
+              (SELECT token FROM ${s}.leases WHERE key = $2 AND owner IS NOT NULL) AS token
+       FROM (SELECT 1) AS one LEFT JOIN ${s}.threads t ON t.thread_id = $1`,
       [threadId, fence?.key ?? null],
     );
     const head = rows[0]?.head ?? 0;
@@ -168,7 +181,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
       );
     }
     if (head !== expected) return new StaleHeadError(threadId, expected, head);
-    return undefined;
+    return { length: rows[0]?.length ?? 0 };
   }
 }
 

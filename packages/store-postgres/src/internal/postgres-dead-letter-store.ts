@@ -1,3 +1,4 @@
+import { deadLetterRecord } from '@warden/agents';
 import type { DeadLetterEntry, DeadLetterStore } from '@warden/resilience';
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
@@ -22,7 +23,11 @@ export class PostgresDeadLetterStore<I = unknown> implements DeadLetterStore<I> 
   async put(entry: DeadLetterEntry<I>): Promise<void> {
     checks.record('entry', entry);
     checkKey('entry.id', entry.id);
-    const row = encodeRow(keyOf(this.#queue, entry.id), entry, this.#db.maxRecordBytes);
+    const row = encodeRow(
+      keyOf(this.#queue, entry.id),
+      deadLetterRecord(entry),
+      this.#db.maxRecordBytes,
+    );
     await this.#db.run(
       `INSERT INTO ${this.#db.schema}.dead_letters (queue, id, body, checksum)
        VALUES ($1, $2, $3, $4)
@@ -72,7 +77,6 @@ export class PostgresDeadLetterStore<I = unknown> implements DeadLetterStore<I> 
     if (typeof entry !== 'object' || entry === null || entry.id !== id) {
       throw corrupt(key, 'it does not hold a dead letter');
     }
-    // JSON drops an undefined `code`; the entry's shape keeps it.
-    return 'code' in entry ? entry : { ...(entry as DeadLetterEntry<I>), code: undefined };
+    return deadLetterRecord(entry);
   }
 }

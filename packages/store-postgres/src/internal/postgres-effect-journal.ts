@@ -3,7 +3,7 @@ import {
   type EffectChange,
   type EffectEntry,
   type EffectJournal,
-  type EffectState,
+  effectEntryRecord,
   GovernanceError,
   type NewEffect,
 } from '@warden/agents';
@@ -17,7 +17,8 @@ const keyOf = (key: string): string => JSON.stringify(['journal', key]);
 /**
  * The effect journal in one table, one row per call. A transition is one conditional UPDATE on
  * the entry's version: of two nodes that both think they own a call, one moves it and the other
- * gets `ERR_JOURNAL_CONFLICT`, so a call is never run twice by a race.
+ * gets `ERR_JOURNAL_CONFLICT`, so a call is never run twice by a race. Each row also records the
+ * step of its thread's head when it began, which pruning goes by (`isPrunableEffect`).
  */
 export class PostgresEffectJournal implements EffectJournal {
   readonly #db: Database;
@@ -30,26 +31,28 @@ export class PostgresEffectJournal implements EffectJournal {
     checks.record('entry', entry);
     checkKey('entry.key', entry.key);
     checkKey('entry.threadId', entry.threadId);
-    const written = entryOf(
-      entry,
-      1,
-      'intent',
-      entry.at,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    );
+    const written = effectEntryRecord({
+      ...entry,
+      version: 1,
+      state: 'intent',
+      decidedBy: undefined,
+      approval: undefined,
+      reason: undefined,
+      result: undefined,
+    });
     const row = encodeRow(keyOf(entry.key), written, this.#db.maxRecordBytes);
+    const s = this.#db.schema;
     const { rowCount } = await this.#db.run(
-      `INSERT INTO ${this.#db.schema}.journal (key, thread_id, version, state, body, checksum)
-       VALUES ($1, $2, 1, 'intent', $3, $4) ON CONFLICT (key) DO NOTHING`,
+      `INSERT INTO ${s}.journal (key, thread_id, begun_step, version, state, body, checksum)
+       VALUES ($1, $2, coalesce((SELECT step FROM ${s}.threads WHERE thread_id = $2), 0),
+               1, 'intent', $3, $4)
+       ON CONFLICT (key) DO NOTHING`,
       [entry.key, entry.threadId, row.body, row.checksum],
     );
     if (rowCount !== 1) {
       throw new GovernanceError('ERR_JOURNAL_CONFLICT', `journal entry ${entry.key} exists`);
     }
-    return written;
+    return decodeEntry(entry.key, row.body, row.checksum);
   }
 
   async get(key: string): Promise<EffectEntry | undefined> {
@@ -68,16 +71,16 @@ export class PostgresEffectJournal implements EffectJournal {
       throw conflict(key, expectedVersion, current?.version);
     }
     checkTransition(current.state, change.state, key);
-    const next = entryOf(
-      current,
-      current.version + 1,
-      change.state,
-      change.at,
-      change.decidedBy ?? current.decidedBy,
-      change.approval ?? current.approval,
-      change.reason ?? current.reason,
-      change.result === undefined ? current.result : change.result,
-    );
+    const next = effectEntryRecord({
+      ...current,
+      version: current.version + 1,
+      state: change.state,
+      at: change.at,
+      decidedBy: change.decidedBy ?? current.decidedBy,
+      approval: change.approval ?? current.approval,
+      reason: change.reason ?? current.reason,
+      result: change.result === undefined ? current.result : change.result,
+    });
     const row = encodeRow(keyOf(key), next, this.#db.maxRecordBytes);
     const { rowCount } = await this.#db.run(
       `UPDATE ${this.#db.schema}.journal SET version = $3, state = $4, body = $5, checksum = $6
@@ -85,7 +88,7 @@ export class PostgresEffectJournal implements EffectJournal {
       [key, expectedVersion, next.version, next.state, row.body, row.checksum],
     );
     if (rowCount !== 1) throw conflict(key, expectedVersion, undefined);
-    return next;
+    return decodeEntry(key, row.body, row.checksum);
   }
 
   async list(threadId: string): Promise<readonly EffectEntry[]> {
@@ -111,34 +114,5 @@ function decodeEntry(key: string, body: string, checksum: string): EffectEntry {
   if (typeof e !== 'object' || e === null || e.key !== key || !Number.isInteger(e.version)) {
     throw corrupt(keyOf(key), 'it does not hold a journal entry');
   }
-  return entryOf(e, e.version, e.state, e.at, e.decidedBy, e.approval, e.reason, e.result);
-}
-
-/** The journal's one entry shape (every field present, in one order), frozen. */
-function entryOf(
-  base: NewEffect,
-  version: number,
-  state: EffectState,
-  at: number,
-  decidedBy: string | undefined,
-  approval: string | undefined,
-  reason: string | undefined,
-  result: unknown,
-): EffectEntry {
-  return Object.freeze({
-    key: base.key,
-    version,
-    state,
-    agent: base.agent,
-    threadId: base.threadId,
-    tool: base.tool,
-    effect: base.effect,
-    argsHash: base.argsHash,
-    scopes: base.scopes,
-    at,
-    decidedBy,
-    approval,
-    reason,
-    result,
-  });
+  return Object.freeze(effectEntryRecord(e));
 }

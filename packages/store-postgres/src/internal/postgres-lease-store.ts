@@ -1,4 +1,10 @@
-import { type Acquired, type KeyLease, type LeaseStore, StoreError } from '@warden/agents';
+import {
+  type Acquired,
+  type KeyLease,
+  keyLeaseRecord,
+  type LeaseStore,
+  StoreError,
+} from '@warden/agents';
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, encodeRow } from './row-codec.js';
@@ -45,17 +51,19 @@ export class PostgresLeaseStore implements LeaseStore {
         : encodeRow(JSON.stringify(['leases', key]), data, this.#db.maxRecordBytes).body;
     const s = this.#db.schema;
     for (let attempt = 1; ; attempt++) {
-      // The same owner keeps its token (and its data, unless it gives new data); anyone else is
-      // granted a free or expired key under the next token.
+      // A live lease's owner keeps its token (and its data, unless it gives new data); a free,
+      // released or expired key goes to the caller under the next token, the caller who held it
+      // before its expiry included (whatever it still writes under the old token is refused).
       const { rows } = await this.#db.run<LeaseRow>(
         `INSERT INTO ${s}.leases AS l (key, owner, token, expires_at, data)
          VALUES ($1, $2, 1, $3::float8 + $4::float8, $5)
          ON CONFLICT (key) DO UPDATE SET
            owner = EXCLUDED.owner,
-           token = CASE WHEN l.owner = EXCLUDED.owner THEN l.token ELSE l.token + 1 END,
+           token = CASE WHEN l.owner = EXCLUDED.owner AND $3::float8 < l.expires_at
+                        THEN l.token ELSE l.token + 1 END,
            expires_at = EXCLUDED.expires_at,
            data = CASE WHEN EXCLUDED.data IS NOT NULL THEN EXCLUDED.data
-                       WHEN l.owner = EXCLUDED.owner THEN l.data END
+                       WHEN l.owner = EXCLUDED.owner AND $3::float8 < l.expires_at THEN l.data END
          WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR l.expires_at <= $3::float8
          RETURNING key, owner, token, expires_at, data`,
         [key, owner, now, ttlMs, text],
@@ -119,11 +127,13 @@ function leaseOf(row: LeaseRow): KeyLease {
       throw corrupt(JSON.stringify(['leases', row.key]), 'its data is not JSON', error);
     }
   }
-  return Object.freeze({
-    key: row.key,
-    owner: row.owner,
-    token: Number(row.token),
-    expiresAt: row.expires_at,
-    data,
-  });
+  return Object.freeze(
+    keyLeaseRecord({
+      key: row.key,
+      owner: row.owner,
+      token: Number(row.token),
+      expiresAt: row.expires_at,
+      data,
+    }),
+  );
 }

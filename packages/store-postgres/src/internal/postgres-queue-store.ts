@@ -1,4 +1,4 @@
-import type { QueuedRequest, QueueStore } from '@warden/agents';
+import { type QueuedRequest, type QueueStore, queuedRequestRecord } from '@warden/agents';
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, decodeRow, encodeRow } from './row-codec.js';
@@ -22,7 +22,11 @@ export class PostgresQueueStore<R = unknown> implements QueueStore<R> {
   async put(item: QueuedRequest<R>): Promise<void> {
     checks.record('item', item);
     checkKey('item.id', item.id);
-    const row = encodeRow(keyOf(this.#queue, item.id), item, this.#db.maxRecordBytes);
+    const row = encodeRow(
+      keyOf(this.#queue, item.id),
+      queuedRequestRecord(item),
+      this.#db.maxRecordBytes,
+    );
     await this.#db.run(
       `INSERT INTO ${this.#db.schema}.queued (queue, id, body, checksum) VALUES ($1, $2, $3, $4)
        ON CONFLICT (queue, id) DO UPDATE SET body = EXCLUDED.body, checksum = EXCLUDED.checksum`,
@@ -50,7 +54,7 @@ export class PostgresQueueStore<R = unknown> implements QueueStore<R> {
       if (typeof item !== 'object' || item === null || item.id !== row.id) {
         throw corrupt(key, 'it does not hold a queued request');
       }
-      return item;
+      return queuedRequestRecord(item);
     });
   }
 

@@ -1,14 +1,21 @@
-import type { PruneReport, Retention, StorageUsage } from '@warden/agents';
-import { checks } from '../postgres-store-options.js';
+import {
+  checkRetention,
+  isExpiredThread,
+  type PruneReport,
+  type Retention,
+  SETTLED_EFFECT_STATES,
+  type StorageUsage,
+} from '@warden/agents';
 import type { Database, Queryable } from './database.js';
 import { checkKey } from './row-key.js';
 
 /**
- * Removes a thread's history beyond the retention, in one transaction holding the thread's head
- * row (a commit racing with it waits). A finished thread older than `finishedOlderThanMs` goes
- * whole. Otherwise the newest `keepLast` checkpoints stay, with every message row one of them
- * reads; the rest of the message rows go. Journal entries go only with their thread: an entry's
- * step is not recorded, so no entry can be shown to be behind every kept checkpoint.
+ * Removes a thread's history beyond the retention, by the rules every store shares
+ * (`isExpiredThread`, `isPrunableEffect`), in one transaction holding the thread's head row (a
+ * commit racing with it waits, then finds the head it expected). A finished thread older than
+ * `finishedOlderThanMs` goes whole, memory included. Otherwise the newest `keepLast` checkpoints
+ * stay with every message row one of them reads, and settled journal entries that began before
+ * the step before the oldest kept checkpoint's go.
  */
 export async function prune(
   db: Database,
@@ -16,13 +23,7 @@ export async function prune(
   retention: Retention,
 ): Promise<PruneReport> {
   checkKey('threadId', threadId);
-  checks.record('retention', retention);
-  const keepLast = checks.int('retention.keepLast', retention.keepLast, 1);
-  const now = checks.number('retention.now', retention.now, Number.NEGATIVE_INFINITY);
-  const olderThan =
-    retention.finishedOlderThanMs === undefined
-      ? undefined
-      : checks.number('retention.finishedOlderThanMs', retention.finishedOlderThanMs, 0);
+  checkRetention(retention);
   const s = db.schema;
   return db.transaction(async (tx) => {
     const { rows } = await tx.run<{ head: number; finished: boolean; committed_at: number }>(
@@ -31,28 +32,24 @@ export async function prune(
     );
     const thread = rows[0];
     if (thread === undefined) return { checkpoints: 0, messages: 0, journalEntries: 0, threads: 0 };
-    if (olderThan !== undefined && thread.finished && thread.committed_at <= now - olderThan) {
-      const checkpoints = await count(
-        tx,
-        `DELETE FROM ${s}.checkpoints WHERE thread_id = $1`,
-        threadId,
-      );
-      const messages = await count(tx, `DELETE FROM ${s}.messages WHERE thread_id = $1`, threadId);
-      const journalEntries = await count(
-        tx,
-        `DELETE FROM ${s}.journal WHERE thread_id = $1`,
-        threadId,
-      );
-      await tx.run(`DELETE FROM ${s}.memory WHERE thread_id = $1`, [threadId]);
-      await tx.run(`DELETE FROM ${s}.threads WHERE thread_id = $1`, [threadId]);
-      return { checkpoints, messages, journalEntries, threads: 1 };
+    if (isExpiredThread(thread.finished, thread.committed_at, retention)) {
+      const gone = (table: string) =>
+        count(tx, `DELETE FROM ${s}.${table} WHERE thread_id = $1`, [threadId]);
+      const report = {
+        checkpoints: await gone('checkpoints'),
+        messages: await gone('messages'),
+        journalEntries: await gone('journal'),
+        threads: 1,
+      };
+      await gone('memory');
+      await gone('threads');
+      return report;
     }
-    const checkpoints = (
-      await tx.run(`DELETE FROM ${s}.checkpoints WHERE thread_id = $1 AND version <= $2::int`, [
-        threadId,
-        thread.head - keepLast,
-      ])
-    ).rowCount;
+    const checkpoints = await count(
+      tx,
+      `DELETE FROM ${s}.checkpoints WHERE thread_id = $1 AND version <= $2::int`,
+      [threadId, thread.head - retention.keepLast],
+    );
     // A message row stays if some kept checkpoint reads it: within its length, written at or
     // before it, and not rewritten at the same index before it.
     const messages = await count(
@@ -64,9 +61,18 @@ export async function prune(
              SELECT 1 FROM ${s}.messages n
              WHERE n.thread_id = $1 AND n.idx = m.idx AND n.version > m.version
                AND n.version <= c.version))`,
-      threadId,
+      [threadId],
     );
-    return { checkpoints: checkpoints ?? 0, messages, journalEntries: 0, threads: 0 };
+    // isPrunableEffect, as one statement: settled, and begun before the step before the oldest
+    // kept checkpoint's step.
+    const journalEntries = await count(
+      tx,
+      `DELETE FROM ${s}.journal WHERE thread_id = $1 AND state = ANY($2::text[])
+         AND begun_step < (SELECT step FROM ${s}.checkpoints WHERE thread_id = $1
+                           ORDER BY version LIMIT 1) - 1`,
+      [threadId, SETTLED_EFFECT_STATES],
+    );
+    return { checkpoints, messages, journalEntries, threads: 0 };
   });
 }
 
@@ -92,6 +98,6 @@ export async function usage(db: Database, threadId: string): Promise<StorageUsag
   return { threadId, checkpoints, bytes, bytesPerStep: step > 0 ? bytes / step : 0 };
 }
 
-async function count(tx: Queryable, text: string, threadId: string): Promise<number> {
-  return (await tx.run(text, [threadId])).rowCount ?? 0;
+async function count(tx: Queryable, text: string, values: readonly unknown[]): Promise<number> {
+  return (await tx.run(text, values)).rowCount ?? 0;
 }

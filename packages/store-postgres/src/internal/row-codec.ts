@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CanonicalFormError, StoreError } from '@warden/agents';
+import { decodeStoreJson, encodeStoreJson, StoreError } from '@warden/agents';
 
 /** A value as one row holds it: its JSON text and a checksum over the row's key and that text. */
 export interface EncodedRow {
@@ -11,20 +11,12 @@ export interface EncodedRow {
 /**
  * Encodes a record for a row keyed by `key` (the table and the row's key columns). The checksum
  * covers the key as well as the text, so a row edited, or moved under another key, behind the
- * store's back fails `decodeRow`. Refuses a record over `maxBytes` (`ERR_RECORD_TOO_LARGE`) and
- * one JSON cannot carry at all, a cycle or a bigint (`ERR_NOT_CANONICAL`): the caller's value is
- * at fault and nothing is written. What JSON leaves out (an `undefined` member, a function) is
- * left out, as it would be on the wire.
+ * store's back fails `decodeRow`. The text is `encodeStoreJson`'s, as in every store: a value
+ * JSON cannot carry at all (a cycle, a bigint) is refused with `ERR_NOT_JSON`, and one over
+ * `maxBytes` with `ERR_RECORD_TOO_LARGE`, before anything is written.
  */
 export function encodeRow(key: string, value: unknown, maxBytes: number): EncodedRow {
-  let body: string | undefined;
-  try {
-    body = JSON.stringify(value);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new CanonicalFormError('', `${key}: the record has no JSON form (${why})`);
-  }
-  if (body === undefined) body = 'null';
+  const body = encodeStoreJson(value, key);
   const bytes = Buffer.byteLength(body);
   if (bytes > maxBytes) {
     throw new StoreError(
@@ -41,11 +33,7 @@ export function decodeRow(key: string, body: unknown, checksum: unknown): unknow
   if (typeof body !== 'string' || checksum !== checksumOf(key, body)) {
     throw corrupt(key, 'its checksum does not match its contents');
   }
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    throw corrupt(key, 'it is not JSON', error);
-  }
+  return decodeStoreJson(body, 'row', key);
 }
 
 export function checksumOf(key: string, body: string): string {
