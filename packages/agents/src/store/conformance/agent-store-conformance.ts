@@ -4,6 +4,7 @@ import { CHECKPOINT_CASES } from './checkpoint-cases.js';
 import { CLOSE_CASES } from './close-cases.js';
 import type { ConformanceCase } from './conformance-case.js';
 import { HELD_WORK_CASES } from './dead-letter-cases.js';
+import { INPUT_CASES } from './input-cases.js';
 import { JOURNAL_CASES } from './journal-cases.js';
 import { LEASE_CASES } from './lease-cases.js';
 import { MEMORY_CASES } from './memory-cases.js';
@@ -27,6 +28,7 @@ export function agentStoreConformance(): readonly ConformanceCase[] {
     ...HELD_WORK_CASES,
     ...LEASE_CASES,
     ...RETENTION_CASES,
+    ...INPUT_CASES,
     ...CLOSE_CASES,
   ];
 }
