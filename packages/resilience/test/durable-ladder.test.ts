@@ -2,7 +2,7 @@
 // caller hears "queued", survives a restart (a new ladder on the same store replays it, in order,
 // to onReplayed), keeps its replay count, and a store that fails refuses work instead of losing it.
 import { TestClock } from '@warden/core/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   DegradationLadder,
   isResilienceError,
@@ -415,6 +415,54 @@ describe('durable ladder queue: onReplayed and options', () => {
     done();
     await w.clock.settle();
     expect(await w.store.size()).toBe(0);
+  });
+
+  it('forgets a restored request whose onReplayed throws, rethrowing the failure in a macrotask', async () => {
+    const w = world();
+    const first = w.start();
+    await first.restore();
+    w.primary.set('open');
+    await first.execute('a');
+    first.close();
+    const rethrown: unknown[] = [];
+    const original = globalThis.setImmediate;
+    const spy = vi.spyOn(globalThis, 'setImmediate').mockImplementation(((fn: () => void) =>
+      original(() => {
+        try {
+          fn();
+        } catch (error) {
+          rethrown.push(error);
+        }
+      })) as never);
+    try {
+      const second = w.start({
+        onReplayed: () => {
+          throw new Error('bookkeeping failed');
+        },
+      });
+      await second.restore();
+      w.primary.set('closed');
+      await w.clock.settle();
+      await w.clock.settle(); // the macrotask of the rethrow
+    } finally {
+      spy.mockRestore();
+    }
+    expect(rethrown).toMatchObject([{ message: 'bookkeeping failed' }]);
+    expect(w.served).toEqual(['a']); // served once, not again for the observer's failure
+    expect(await w.store.size()).toBe(0);
+  });
+
+  it("restores once: a second restore() shares the first one's result", async () => {
+    const w = world();
+    const first = w.start();
+    await first.restore();
+    w.primary.set('open');
+    await first.execute('a');
+    first.close();
+    const second = w.start();
+    expect(await Promise.all([second.restore(), second.restore()])).toEqual([1, 1]);
+    expect(await second.restore()).toBe(1);
+    expect(second.queued).toBe(1);
   });
 
   it('keeps queued requests in the store on close, their callers told ERR_CLOSED', async () => {
