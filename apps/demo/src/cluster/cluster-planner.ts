@@ -1,6 +1,7 @@
 import {
   type AgentReply,
   type AgentResult,
+  type AgentStore,
   defineAgent,
   defineTool,
   type ModelClient,
@@ -20,7 +21,6 @@ import {
 import { z } from 'zod';
 import { PRICES, WORKERS } from '../agents.js';
 import type { World } from '../world.js';
-import { agentState, type ClusterStore } from './cluster-store.js';
 import { threadOf } from './node-messages.js';
 import type { WorkerPlacement } from './worker-placement.js';
 import type { WorkerRequest } from './worker-spawner.js';
@@ -83,7 +83,7 @@ export async function startPlannerTree(
     readonly runId: string;
     readonly world: World;
     readonly model: ModelClient;
-    readonly store: ClusterStore;
+    readonly store: AgentStore;
     readonly placement: WorkerPlacement;
     readonly onAnswer: (ticket: number) => void;
   },
@@ -142,7 +142,7 @@ export async function startPlannerTree(
     tools: [listTickets, delegateAll],
     limits: { steps: 10 },
     prices: PRICES,
-    ...agentState(options.store),
+    store: options.store,
   });
   const workers: SupervisorSpec = {
     strategy: 'simple_one_for_one',

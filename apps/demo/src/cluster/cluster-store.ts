@@ -1,45 +1,28 @@
-import {
-  type AgentStore,
-  MemoryAuditLog,
-  MemoryCheckpointStore,
-  MemoryEffectJournal,
-  MemoryMemoryStore,
-} from '@warden/agents';
+import type { AgentStore } from '@warden/agents';
+import { openPostgresStore } from '@warden/store-postgres';
+import { openSqliteStore } from '@warden/store-sqlite';
 
 /** Where the cluster's durable state lives: one SQLite file, or one PostgreSQL database. */
 export type StoreLocation =
   | { readonly kind: 'sqlite'; readonly path: string }
   | { readonly kind: 'postgres'; readonly url: string };
 
-/** What the cluster demo uses of a store: its agents' state, and closing it. */
-export type ClusterStore = Pick<
-  AgentStore,
-  'checkpoints' | 'journal' | 'audit' | 'memory' | 'close'
->;
+/** The PostgreSQL schema the demo's runs share (each run's threads carry its own id). */
+const PG_SCHEMA = 'warden_demo';
 
-/** Opens the store every node of the cluster shares. */
-export async function openClusterStore(location: StoreLocation): Promise<ClusterStore> {
-  void location;
-  // TEMPORARY until @warden/store-sqlite lands: per-process memory, so nothing is shared yet.
-  return {
-    checkpoints: new MemoryCheckpointStore(),
-    journal: new MemoryEffectJournal(),
-    audit: new MemoryAuditLog(),
-    memory: new MemoryMemoryStore(),
-    close: async () => undefined,
-  };
+/**
+ * Opens the store every node of the cluster shares: checkpoints, the effect journal, the audit
+ * log and memory of every agent, whichever node it runs on. Each node opens its own connection to
+ * the same file (WAL, with a busy timeout for the others' writes) or the same database schema.
+ */
+export function openClusterStore(location: StoreLocation): Promise<AgentStore> {
+  return location.kind === 'sqlite'
+    ? openSqliteStore({ path: location.path })
+    : openPostgresStore({ connectionString: location.url, schema: PG_SCHEMA });
 }
-
-/** What `defineAgent` takes of the shared store: where its agents keep their state. */
-export function agentState(store: ClusterStore): ClusterAgentState {
-  const { checkpoints, journal, audit, memory } = store;
-  return { checkpoints, journal, audit, memory };
-}
-
-export type ClusterAgentState = Omit<ClusterStore, 'close'>;
 
 export function describeStore(location: StoreLocation): string {
   return location.kind === 'sqlite'
     ? `one SQLite file shared by every node (${location.path})`
-    : 'one PostgreSQL database shared by every node (WARDEN_PG_URL)';
+    : `one PostgreSQL schema shared by every node (${PG_SCHEMA}, at WARDEN_PG_URL)`;
 }

@@ -10,7 +10,7 @@ import { PRICES } from '../agents.js';
 import { World } from '../world.js';
 import { clusterModels } from './cluster-models.js';
 import { DELEGATION_TIMEOUT_MS, startPlannerTree } from './cluster-planner.js';
-import { agentState, openClusterStore, type StoreLocation } from './cluster-store.js';
+import { openClusterStore, type StoreLocation } from './cluster-store.js';
 import { clusterTools } from './cluster-tools.js';
 import {
   type ClusterEvent,
@@ -78,7 +78,7 @@ const worker = defineAgent({
   }),
   limits: { steps: 30, tokens: 120_000, costUsd: 0.5 },
   prices: PRICES,
-  ...agentState(store),
+  store,
 });
 const spawner = planner ? undefined : node.spawn(workerSpawner(worker), { name: 'spawner' });
 

@@ -1,5 +1,4 @@
-import type { EffectEntry } from '@warden/agents';
-import type { ClusterStore } from './cluster-store.js';
+import type { AgentStore, EffectEntry } from '@warden/agents';
 
 /** What the shared store holds of the workers' threads, read after the run. */
 export interface StoreReadings {
@@ -23,7 +22,7 @@ const INTERRUPTED = 'interrupted while executing';
 
 /** Reads the workers' journal entries and head checkpoints from the shared store. */
 export async function readStore(
-  store: ClusterStore,
+  store: AgentStore,
   threads: readonly string[],
 ): Promise<StoreReadings> {
   const journal: Record<string, number> = {};
