@@ -140,12 +140,15 @@ describe('live updates over Server-Sent Events', () => {
       503,
       'ERR_TOO_MANY_CLIENTS',
     ]);
+    expect(refused.headers['retry-after']).toBe('5');
     const gone = new Promise((resolve) => first.response.once('close', resolve));
     first.close();
     await gone;
     // The server sees the close on its next turn; a tick of the clock lets it run.
     await clock.advance(250);
     expect(server.clients).toBe(0);
+    // Nobody listens: no push timer is left running.
+    expect(clock.pendingTimers).toBe(0);
     const second = await subscribe(server);
     expect((await second.snapshot()).nodes).toHaveLength(1);
     second.close();
