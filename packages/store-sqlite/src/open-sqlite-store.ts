@@ -1,3 +1,4 @@
+import { isStoreError, StoreError } from '@warden/agents';
 import Database from 'better-sqlite3';
 import { Connection } from './internal/connection.js';
 import { migrate, schemaVersion } from './migrate.js';
@@ -24,15 +25,28 @@ import { resolveSqliteStoreOptions, type SqliteStoreOptions } from './sqlite-sto
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteAgentStore> {
   const resolved = resolveSqliteStoreOptions(options);
-  let db: Database.Database | undefined;
+  let db: Database.Database;
   try {
     db = new Database(resolved.path, { timeout: resolved.busyTimeoutMs });
+  } catch (error) {
+    // A missing folder is refused by the driver before SQLite is asked: not SQLite's error.
+    const cause = storeErrorOf(error);
+    if (isStoreError(cause)) throw cause;
+    throw new StoreError(
+      'ERR_STORE_UNAVAILABLE',
+      `cannot open ${resolved.path}: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
     schemaVersion(db, SCHEMA_VERSION);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     migrate(db, MIGRATIONS);
   } catch (error) {
-    db?.close();
+    db.close();
     throw storeErrorOf(error);
   }
   return new SqliteAgentStore(

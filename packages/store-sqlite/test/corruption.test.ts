@@ -1,0 +1,211 @@
+// A damaged row is a typed error naming its table and key, and stays as it was: the store never
+// repairs, overwrites or removes what it cannot read.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { isStoreError, type Message, StoreError } from '@warden/agents';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../src/index.js';
+import { tempFolder } from './temp-db.js';
+
+let folder: ReturnType<typeof tempFolder>;
+beforeEach(() => {
+  folder = tempFolder();
+});
+afterEach(() => folder.remove());
+
+function say(role: Message['role'], text: string): Message {
+  return { role, content: [{ type: 'text', text }] };
+}
+
+function checkpoint(version: number, messages: readonly Message[]) {
+  return {
+    threadId: 't',
+    version,
+    agent: 'a',
+    task: 'go',
+    step: version,
+    state: 'planning' as const,
+    messages,
+    spent: {
+      steps: version,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      wallMs: 0,
+      toolCalls: 0,
+      subagents: 0,
+      unpriced: [],
+    },
+  };
+}
+
+async function failure(attempt: () => Promise<unknown>): Promise<StoreError> {
+  try {
+    await attempt();
+  } catch (error) {
+    if (error instanceof StoreError) return error;
+    throw error;
+  }
+  throw new Error('expected a failure');
+}
+
+/** Runs `edit` on the file through a connection of its own, as a person with a SQLite shell would. */
+function raw<T>(path: string, edit: (db: Database.Database) => T): T {
+  const db = new Database(path);
+  try {
+    return edit(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('SqliteAgentStore: damaged rows', () => {
+  it('reports a message row whose body changed by its table and key, and leaves it as it is', async () => {
+    const path = folder.file('flip.db');
+    const store = await openSqliteStore({ path });
+    const messages = [say('user', 'task'), say('assistant', 'the answer is 42')];
+    await store.checkpoints.commit(checkpoint(1, messages), { expectedHead: 0 });
+    const damaged = raw(path, (db) => {
+      db.prepare("UPDATE messages SET body = replace(body, '42', '43') WHERE idx = 1").run();
+      return db.prepare('SELECT body, sum FROM messages WHERE idx = 1').get();
+    });
+    const error = await failure(() => store.checkpoints.latest('t'));
+    expect(error.code).toBe('ERR_STORE_CORRUPT');
+    expect(error.detail).toEqual({ table: 'messages', key: { thread: 't', idx: 1, version: 1 } });
+    // A commit that would keep the damaged row refuses too; one that rewrites it adds a row.
+    const refused = await failure(() =>
+      store.checkpoints.commit(checkpoint(2, [...messages, say('user', 'more')]), {
+        expectedHead: 1,
+        unchangedBefore: 2,
+      }),
+    );
+    expect(refused.code).toBe('ERR_STORE_CORRUPT');
+    await store.close();
+    expect(
+      raw(path, (db) => db.prepare('SELECT body, sum FROM messages WHERE idx = 1').get()),
+    ).toEqual(damaged);
+    expect(raw(path, (db) => db.prepare('SELECT count(*) AS n FROM checkpoints').get())).toEqual({
+      n: 1,
+    });
+  });
+
+  it('reports a byte flipped in the file itself, and leaves the file as it is', async () => {
+    const path = folder.file('bytes.db');
+    const store = await openSqliteStore({ path });
+    const marker = 'MARKER-a1b2c3d4e5f6-MARKER';
+    await store.checkpoints.commit(checkpoint(1, [say('user', marker)]), { expectedHead: 0 });
+    await store.close(); // the last connection folds the log back into the file
+    const bytes = readFileSync(path);
+    const at = bytes.indexOf(marker);
+    expect(at).toBeGreaterThan(0);
+    expect(bytes.indexOf(marker, at + 1)).toBe(-1);
+    bytes[at + 7] = 'z'.charCodeAt(0); // 'a' -> 'z' inside the message text
+    writeFileSync(path, bytes);
+    const reopened = await openSqliteStore({ path });
+    const error = await failure(() => reopened.checkpoints.latest('t'));
+    expect(error.code).toBe('ERR_STORE_CORRUPT');
+    expect(error.detail).toEqual({ table: 'messages', key: { thread: 't', idx: 0, version: 1 } });
+    await reopened.close();
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it('refuses to advance, or prune, a journal entry whose state was changed under it', async () => {
+    const path = folder.file('journal.db');
+    const store = await openSqliteStore({ path });
+    await store.checkpoints.commit(checkpoint(1, [say('user', 'task')]), { expectedHead: 0 });
+    await store.journal.begin({
+      key: 'k',
+      agent: 'a',
+      threadId: 't',
+      tool: 'send',
+      effect: 'irreversible',
+      argsHash: 'h',
+      scopes: [],
+      at: 1,
+    });
+    // Two steps on: the entry is one pruning looks at.
+    await store.checkpoints.commit(checkpoint(2, [say('user', 'task')]), { expectedHead: 1 });
+    await store.checkpoints.commit(checkpoint(3, [say('user', 'task')]), { expectedHead: 2 });
+    const before = raw(path, (db) => {
+      db.prepare("UPDATE journal SET state = 'done' WHERE key = 'k'").run();
+      return db.prepare('SELECT * FROM journal').all();
+    });
+    for (const attempt of [
+      () => store.journal.get('k'),
+      () => store.journal.list('t'),
+      () => store.journal.advance('k', 1, { state: 'approved', at: 2 }),
+      () => store.prune('t', { keepLast: 1, now: 0 }),
+    ]) {
+      const error = await failure(attempt);
+      expect(error.code).toBe('ERR_STORE_CORRUPT');
+      expect(error.detail).toEqual({ table: 'journal', key: { key: 'k' } });
+    }
+    await store.close();
+    expect(raw(path, (db) => db.prepare('SELECT * FROM journal').all())).toEqual(before);
+  });
+
+  it('refuses to overwrite a damaged dead letter or lease, and to commit under a damaged fence', async () => {
+    const path = folder.file('rows.db');
+    const store = await openSqliteStore({ path });
+    const dlq = store.deadLetters('d');
+    const letter = {
+      id: 'x',
+      traceId: 't',
+      input: { amount: 10 },
+      reason: 'r',
+      code: undefined,
+      attempts: 1,
+      replays: 0,
+      recordedAt: 0,
+      history: [],
+    };
+    await dlq.put(letter);
+    const granted = await store.leases.acquire('run:t', 'node-a', 1_000, 0);
+    expect(granted.acquired).toBe(true);
+    const before = raw(path, (db) => {
+      db.prepare("UPDATE dead_letters SET body = replace(body, '10', '99')").run();
+      db.prepare("UPDATE leases SET owner = 'node-b'").run();
+      return [
+        db.prepare('SELECT * FROM dead_letters').all(),
+        db.prepare('SELECT * FROM leases').all(),
+      ];
+    });
+    expect((await failure(() => dlq.put({ ...letter, replays: 1 }))).detail).toEqual({
+      table: 'dead_letters',
+      key: { queue: 'd', id: 'x' },
+    });
+    expect((await failure(() => dlq.list())).code).toBe('ERR_STORE_CORRUPT');
+    expect(
+      (await failure(() => store.leases.acquire('run:t', 'node-b', 1_000, 5_000))).detail,
+    ).toEqual({
+      table: 'leases',
+      key: { key: 'run:t' },
+    });
+    const fenced = await failure(() =>
+      store.checkpoints.commit(checkpoint(1, [say('user', 'task')]), {
+        expectedHead: 0,
+        fence: { key: 'run:t', token: 1 },
+      }),
+    );
+    expect(fenced.code).toBe('ERR_STORE_CORRUPT');
+    expect(await store.checkpoints.latest('t')).toBeUndefined();
+    await store.close();
+    expect(
+      raw(path, (db) => [
+        db.prepare('SELECT * FROM dead_letters').all(),
+        db.prepare('SELECT * FROM leases').all(),
+      ]),
+    ).toEqual(before);
+  });
+
+  it('refuses a file that is not a database with ERR_STORE_CORRUPT, leaving it as it is', async () => {
+    const path = folder.file('not-a-db.db');
+    const junk = Buffer.from(
+      'this is not a SQLite database, just text that fills a page. '.repeat(100),
+    );
+    writeFileSync(path, junk);
+    const error = await failure(() => openSqliteStore({ path }));
+    expect(isStoreError(error, 'ERR_STORE_CORRUPT')).toBe(true);
+    expect(readFileSync(path).equals(junk)).toBe(true);
+  });
+});
