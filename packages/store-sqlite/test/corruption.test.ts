@@ -39,7 +39,7 @@ function checkpoint(version: number, messages: readonly Message[]) {
   };
 }
 
-async function failure(attempt: () => Promise<unknown>): Promise<StoreError> {
+async function failure(attempt: () => unknown): Promise<StoreError> {
   try {
     await attempt();
   } catch (error) {

@@ -30,7 +30,7 @@ function checkpoint(version: number, messages: readonly Message[]): Checkpoint {
   };
 }
 
-async function refusal(attempt: () => Promise<unknown>): Promise<StoreError> {
+async function refusal(attempt: () => unknown): Promise<StoreError> {
   try {
     await attempt();
   } catch (error) {
