@@ -169,7 +169,10 @@ export class DashboardState {
     const { node, options } = this;
     let mail = 0;
     if (!node.stopped) {
-      for (const pid of this.model.livePids()) mail += node.processInfo(pid)?.mailboxSize ?? 0;
+      // Weighted by position, so that one mailbox filling while another empties still counts.
+      for (const pid of this.model.livePids()) {
+        mail = (mail * 31 + (node.processInfo(pid)?.mailboxSize ?? 0)) % 2_147_483_647;
+      }
     }
     const pending = (options.approvals?.pending() ?? []).map((r) => r.id).join(',');
     let queued = 0;

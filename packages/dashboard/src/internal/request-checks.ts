@@ -73,7 +73,9 @@ export function checkOrigin(req: IncomingMessage): Refusal | undefined {
   }
   const origin = req.headers.origin;
   if (origin === undefined) return undefined;
-  if (origin === `http://${req.headers.host ?? ''}`) return undefined;
+  const host = req.headers.host ?? '';
+  // https: a remote dashboard behind a TLS proxy; the host must be the one asked all the same.
+  if (origin === `http://${host}` || origin === `https://${host}`) return undefined;
   return { status: 403, code: 'ERR_FORBIDDEN_ORIGIN', message: `origin ${origin} cannot act here` };
 }
 

@@ -53,8 +53,13 @@ export class SseHub {
     });
     this.#clients.add(client);
     client.send(`retry: ${RETRY_MS}\n\n`);
-    const snapshot = await this.state.snapshot();
-    client.send(sseEvent('snapshot', JSON.stringify(snapshot)));
+    try {
+      client.send(sseEvent('snapshot', JSON.stringify(await this.state.snapshot())));
+    } catch (error) {
+      // A source that failed (a dead-letter store): this connection ends, the others go on.
+      this.remove(client);
+      throw error;
+    }
     this.#lastSent = this.clock.now();
     if (this.#timer === undefined && !this.#closed) this.#schedule();
     return client;
