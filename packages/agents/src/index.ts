@@ -308,6 +308,15 @@ export {
   StaleHeadError,
 } from './store/checkpoint-store.js';
 export {
+  CLUSTER_SPAWN_ONCE_DEFAULTS,
+  type ClusterSpawnEvent,
+  ClusterSpawnOnce,
+  type ClusterSpawnOnceOptions,
+  type ClusterSpawnOnceResult,
+  type ClusterStart,
+} from './store/cluster-spawn-once.js';
+export type { LeaseLoss } from './store/lease-keeper.js';
+export {
   acquireLease,
   fenced,
   heldUnder,
