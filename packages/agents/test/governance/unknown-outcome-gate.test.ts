@@ -205,6 +205,80 @@ describe('Gate: unknown outcomes', () => {
   });
 });
 
+describe('Gate: what settles an unknown outcome', () => {
+  it('settles it as not run again when the approval handed back does not hold', async () => {
+    const w = world();
+    await w.leave('k', 'unknown');
+    const other = await w.desk.grant({
+      agent: 'ops',
+      tool: 'drop_database',
+      input: { name: 'dev' },
+      scopes: ['db:dev'],
+      approver: 'ann',
+    });
+    let runs = 0;
+    const resumed = settled(new Gate(w.governance).run(w.call('k'), async () => ++runs));
+    await w.clock.settle();
+    w.desk.present(w.desk.pending()[0]?.id as string, other);
+    const error = await resumed;
+    expect((error as Error).message).toContain(
+      'by decision of approval: the approval given was other-call',
+    );
+    expect(runs).toBe(0);
+    expect(await w.journal.get('k')).toMatchObject({ state: 'failed', decidedBy: 'approval' });
+  });
+
+  it('does not answer it with an approval granted ahead: a person must see it may have happened', async () => {
+    const w = world();
+    await w.leave('k', 'unknown');
+    await w.desk.grant({
+      agent: 'ops',
+      tool: 'drop_database',
+      input: { name: 'prod' },
+      scopes: ['db:prod'],
+      approver: 'ann',
+    });
+    let runs = 0;
+    void settled(new Gate(w.governance).run(w.call('k'), async () => ++runs));
+    await w.clock.settle();
+    expect(w.desk.pending()).toMatchObject([{ kind: 'unknown_outcome' }]);
+    expect(runs).toBe(0);
+  });
+
+  it('lets a rule that denies the call deny the same call made again, asking nobody', async () => {
+    const w = world({ rules: [{ id: 'no-appends', tools: ['append_line'], decision: 'deny' }] });
+    await w.leave('k1', 'unknown', append, { line: 'x' });
+    const error = await settled(
+      new Gate(w.governance).run(w.call('k2', append, { line: 'x' }), async () => 1),
+    );
+    expect((error as Error).message).toBe(
+      'append_line was not run: denied by rule:no-appends: the policy denies this call',
+    );
+    expect(w.desk.pending()).toEqual([]);
+  });
+
+  it('lets the same call through once a run of it failed by itself: a definite outcome', async () => {
+    const w = world({ rules: [] });
+    await w.leave('k1', 'unknown', append, { line: 'x' });
+    await w.journal.begin({
+      key: 'k2',
+      agent: 'ops',
+      threadId: 't',
+      tool: 'append_line',
+      effect: 'write',
+      argsHash: canonicalHash({ line: 'x' }),
+      scopes: [],
+      at: 0,
+    });
+    await w.journal.advance('k2', 1, { state: 'approved', at: 0 });
+    await w.journal.advance('k2', 2, { state: 'executing', at: 0 });
+    await w.journal.advance('k2', 3, { state: 'failed', at: 0, reason: 'disk full' });
+    expect(
+      await new Gate(w.governance).run(w.call('k3', append, { line: 'x' }), async () => 'ran'),
+    ).toBe('ran');
+  });
+});
+
 describe('Policy: onUnknownOutcome', () => {
   it("takes the first matching rule's mode, else the policy's", () => {
     const policy = new Policy({

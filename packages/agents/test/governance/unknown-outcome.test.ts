@@ -3,7 +3,7 @@ import { TestClock } from '@warden/core/testing';
 import { FeatureFlags } from '@warden/resilience';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { agentStatus, runTask } from '../../src/agent/agent-protocol.js';
+import { agentStatus, cancelTask, runTask } from '../../src/agent/agent-protocol.js';
 import { defineAgent } from '../../src/agent/define-agent.js';
 import { ApprovalDesk } from '../../src/governance/approval-desk.js';
 import { MemoryAuditLog, verifyAuditChain } from '../../src/governance/audit-log.js';
@@ -193,6 +193,22 @@ describe('a non-idempotent call interrupted while it ran', () => {
     expect(again.result.value().outcome).toBe('done');
     expect(w.desk.pending()).toEqual([]);
     expect(w.runs).toHaveLength(1);
+  });
+
+  it('answers cancel while it waits: the request is withdrawn, nothing runs, and the call stays unknown', async () => {
+    const w = await interrupted();
+    const { pid, result } = w.resume();
+    await w.clock.settle();
+    expect(await cancelTask(w.node, pid)).toBe(true);
+    await w.clock.settle();
+    expect(result.value().outcome).toBe('cancelled');
+    expect(w.desk.pending()).toEqual([]);
+    expect(w.runs).toHaveLength(1);
+    expect((await w.journal.get(w.key))?.state).toBe('unknown');
+    // Nobody decided: the next resume asks again.
+    w.resume();
+    await w.clock.settle();
+    expect(w.desk.pending()).toMatchObject([{ kind: 'unknown_outcome', interrupted: w.key }]);
   });
 
   it('fails closed: nobody deciding by the deadline is a denial, and a late approval finds nothing', async () => {
