@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTask } from '@warden/agents';
-import { createNode, isWardenError, type Node, type Pid } from '@warden/core';
+import { createNode, defineActor, isWardenError, type Node, type Pid } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
+import { DeadLetterQueue } from '@warden/resilience';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiErrorBody,
@@ -15,6 +16,8 @@ import {
 } from '../src/index.js';
 import { send } from './http-client.js';
 import { ApprovalDesk, MemoryEffectJournal, opsAgent, type Ran } from './world.js';
+
+const idle = defineActor<null, undefined>({ init: () => null });
 
 let uiDir: string;
 beforeAll(() => {
@@ -309,6 +312,33 @@ describe('serveDashboard', () => {
       404,
       'ERR_NOT_FOUND',
     ]);
+  });
+
+  it("lists the node's dead letters and each dead-letter queue's entries, as text", async () => {
+    const clock = new TestClock();
+    const queue = new DeadLetterQueue<{ to: string }>({ clock });
+    const w = await world({ deadLetterQueues: { mail: queue } }, clock);
+    await queue.record({ input: { to: '<b>ann</b>' }, error: new Error('smtp down'), attempts: 3 });
+    const gone = w.node.spawn(idle);
+    await w.node.stopProcess(gone);
+    w.node.send(gone, { hello: 'nobody' });
+    const snapshot = (
+      await send(`${w.base}/api/snapshot`, { headers: w.auth })
+    ).json<DashboardSnapshot>();
+    expect(snapshot.queues).toMatchObject([
+      {
+        name: 'mail',
+        recorded: 1,
+        entries: [
+          { source: 'mail', reason: 'smtp down', attempts: 3, summary: '{"to":"<b>ann</b>"}' },
+        ],
+      },
+    ]);
+    expect(snapshot.nodes[0]?.deadLetters).toMatchObject({
+      count: 1,
+      byReason: { noproc: 1 },
+      recent: [{ source: 'node', reason: 'noproc', summary: '{"hello":"nobody"}' }],
+    });
   });
 
   it('stops with its node', async () => {
