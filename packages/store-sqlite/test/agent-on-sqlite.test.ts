@@ -13,7 +13,7 @@ import {
 import { createScriptedModel } from '@warden/agents/testing';
 import { createNode, isWardenError, type Node, type Pid } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteStore, type SqliteAgentStore } from '../src/index.js';
 import { tempFolder } from './temp-db.js';
 
@@ -67,6 +67,43 @@ function outcome<T>(promise: Promise<T>) {
 }
 
 describe('an agent on a SQLite store', () => {
+  it('runs the README example', async () => {
+    const path = folder.file('agents.db');
+    const clock = new TestClock();
+    const node = createNode({ name: 'app', clock });
+    const model = createScriptedModel({ clock, script: { text: 'Nothing to reconcile.' } });
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      printed.push(args.join(' '));
+    });
+    // #region readme
+    const store = await openSqliteStore({ path, clock: node.clock });
+    const agent = defineAgent({
+      name: 'clerk',
+      model,
+      system: 'You reconcile refunds.',
+      tools: [recallTool(store.memory)],
+      checkpoints: store.checkpoints,
+      memory: store.memory,
+      journal: store.journal,
+      audit: store.audit,
+    });
+    const result = await runTask(node, node.spawn(agent), { task: 'Reconcile', threadId: 'r-1' });
+    // Asked again with the same threadId, on this node or after a restart, it answers from the
+    // file instead of running again.
+    console.log(result.outcome, (await store.checkpoints.latest('r-1'))?.result?.text);
+    // done Nothing to reconcile.
+    await store.close();
+    // #endregion
+    log.mockRestore();
+    expect(printed).toEqual(['done Nothing to reconcile.']);
+    expect(result).toMatchObject({ outcome: 'done', text: 'Nothing to reconcile.' });
+    const reopened = await openSqliteStore({ path });
+    expect((await reopened.checkpoints.latest('r-1'))?.result).toEqual(result);
+    await reopened.close();
+    await node.stop();
+  });
+
   it('runs a task to completion with its state in the file', async () => {
     const path = folder.file('agents.db');
     const { clock, node, store } = await processOn(path, 'one');
