@@ -330,7 +330,12 @@ describe('serveDashboard', () => {
         name: 'mail',
         recorded: 1,
         entries: [
-          { source: 'mail', reason: 'smtp down', attempts: 3, summary: '{"to":"<b>ann</b>"}' },
+          {
+            source: 'mail',
+            reason: 'Error: smtp down',
+            attempts: 3,
+            summary: '{"to":"<b>ann</b>"}',
+          },
         ],
       },
     ]);
