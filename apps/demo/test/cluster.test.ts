@@ -1,9 +1,12 @@
-// The cluster demo, run for real: the test builds apps/demo with the workspace's TypeScript
-// (incremental, emit only: `--noCheck`, as type errors are `tsc -b`'s to report, not this test's),
-// so it runs the same JavaScript `npm run demo:cluster` runs. It starts the demo's driver as a
-// process, which starts three node processes on 127.0.0.1 and SIGKILLs one of them midway, and
-// checks the invariants the driver prints as its last line (--json), then that no node process
-// and no temporary file is left. Every wait is bounded; nothing asserts how long anything took.
+// The cluster demo, run for real, on each store it can share: a SQLite file (the default) and a
+// PostgreSQL schema (WARDEN_PG_URL; like the PostgreSQL store's own tests, that test never
+// skips: without the variable it fails and says how to get a database). Each test builds
+// apps/demo with the workspace's TypeScript (incremental, emit only: `--noCheck`, as type errors
+// are `tsc -b`'s to report, not these tests'), so it runs the same JavaScript that
+// `npm run demo:cluster` runs; starts the demo's driver as a process, which starts three node
+// processes on 127.0.0.1 and SIGKILLs one of them midway; checks the invariants the driver prints
+// as its last line (--json); then checks that no node process and no temporary file is left.
+// Every wait is bounded; nothing asserts how long anything took.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,34 +18,105 @@ const DEMO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DRIVER = join(DEMO, 'dist', 'cluster', 'main.js');
 /** A guard against a hang, far above a run's length: never a measurement. */
 const GUARD_MS = 50_000;
+/** The test's own bound: the build, the run, and the guard's margin. */
+const CLUSTER_TEST_MS = 60_000;
 
-interface Summary {
+/** The driver's `--json` line. */
+interface ClusterSummary {
   readonly ok: boolean;
+  readonly store: string;
   readonly tempDir: string;
   readonly nodes: readonly { name: string; pid: number; exited: boolean; exit: string }[];
   readonly kill: { node: string; workers: { ticket: number; step: number }[] } | undefined;
-  readonly restarts: readonly { ticket: number; from: string; to?: string; resumedAt?: number }[];
+  readonly restarts: readonly { ticket: number; from?: string; to?: string; resumedAt?: number }[];
   readonly journal: Readonly<Record<string, number>> | undefined;
   readonly effects: number;
   readonly invariants: readonly { name: string; holds: boolean; detail: string }[];
 }
 
-/** Runs a command to its end, rejecting past `ms` (it is killed then). */
+/** Builds the demo, runs its driver with `env` and `seed`, and parses its summary line. */
+async function runClusterDemo(
+  env: NodeJS.ProcessEnv,
+  seed: number,
+): Promise<{ code: number | null; stdout: string; summary: ClusterSummary }> {
+  await build();
+  const { code, stdout, stderr } = await run(
+    process.execPath,
+    [DRIVER, '--json', '--seed', String(seed)],
+    env,
+  );
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  expect(last.startsWith('{'), `no JSON summary line:\n${stdout}\n${stderr}`).toBe(true);
+  return { code, stdout, summary: JSON.parse(last) as ClusterSummary };
+}
+
+/** What every cluster run must show, whichever store it shares. */
+function expectClusterInvariants(run: {
+  code: number | null;
+  stdout: string;
+  summary: ClusterSummary;
+}): void {
+  const { summary, stdout } = run;
+  for (const inv of summary.invariants)
+    expect(inv.holds, `${inv.name}: ${inv.detail}\n${stdout}`).toBe(true);
+  expect(summary.ok).toBe(true);
+  expect(run.code).toBe(0);
+
+  // A worker node running two or more workers was SIGKILLed; each of them moved and resumed.
+  const killed = summary.kill?.node;
+  expect(['bravo', 'charlie']).toContain(killed);
+  const moved = summary.restarts.filter((r) => r.from === killed);
+  expect(moved.length).toBeGreaterThanOrEqual(2);
+  for (const r of moved) {
+    expect(r.to).toBeDefined();
+    expect(r.to).not.toBe(killed);
+    expect(r.resumedAt).toBeGreaterThanOrEqual(1);
+  }
+  // Read back from the shared store: one journal entry per call, every ticket read once and
+  // resolved by one write, however many workers worked on it.
+  expect(summary.journal?.read_ticket).toBe(20);
+  const written =
+    (summary.journal?.send_reply ?? 0) +
+    (summary.journal?.escalate_refund ?? 0) +
+    (summary.journal?.close_duplicate ?? 0);
+  expect(written).toBe(20);
+  expect(summary.effects).toBe(20);
+
+  // Nothing is left behind: the killed node is gone by SIGKILL, the others exited, and their
+  // processes and the run's temporary folder no longer exist.
+  expect(summary.nodes.map((n) => n.name)).toEqual(['alpha', 'bravo', 'charlie']);
+  for (const n of summary.nodes) {
+    expect(n.exited, `${n.name} still running`).toBe(true);
+    expect(running(n.pid), `${n.name} (pid ${n.pid}) left running`).toBe(false);
+    expect(n.exit).toBe(n.name === killed ? 'SIGKILL' : 'exit 0');
+  }
+  expect(existsSync(summary.tempDir)).toBe(false);
+}
+
+/** The environment without what would change the demo: a real model, or another store. */
+function demoEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
+  for (const key of ['WARDEN_MODEL_URL', 'WARDEN_MODEL_KEY', 'WARDEN_MODEL']) delete env[key];
+  if (overrides.WARDEN_PG_URL === undefined) delete env.WARDEN_PG_URL;
+  return env;
+}
+
+/** Runs a command to its end, rejecting past the guard (it is killed then). */
 function run(
   file: string,
   args: readonly string[],
-  ms: number,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: DEMO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: DEMO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`not within ${ms} ms: ${args.join(' ')}\n${stdout}\n${stderr}`));
-    }, ms);
+      reject(new Error(`not within ${GUARD_MS} ms: ${args.join(' ')}\n${stdout}\n${stderr}`));
+    }, GUARD_MS);
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -76,48 +150,29 @@ function running(pid: number): boolean {
 }
 
 describe('the cluster demo', () => {
-  it('moves the killed node’s workers to a surviving node, where they resume, and nothing runs twice', async () => {
-    await build();
-    const { code, stdout, stderr } = await run(
-      process.execPath,
-      [DRIVER, '--json', '--seed', '7'],
-      GUARD_MS,
-    );
-    const last = stdout.trim().split('\n').at(-1) ?? '';
-    expect(last.startsWith('{'), `no JSON summary line:\n${stdout}\n${stderr}`).toBe(true);
-    const summary = JSON.parse(last) as Summary;
-    for (const inv of summary.invariants)
-      expect(inv.holds, `${inv.name}: ${inv.detail}\n${stdout}`).toBe(true);
-    expect(summary.ok).toBe(true);
-    expect(code).toBe(0);
+  it(
+    'moves the killed node’s workers to a surviving node, where they resume, and nothing runs twice (SQLite)',
+    async () => {
+      const run = await runClusterDemo(demoEnv({}), 7);
+      expect(run.summary.store).toMatch(/SQLite/);
+      expectClusterInvariants(run);
+    },
+    CLUSTER_TEST_MS,
+  );
 
-    // A worker node running two or more workers was SIGKILLed; each of them moved and resumed.
-    const killed = summary.kill?.node;
-    expect(['bravo', 'charlie']).toContain(killed);
-    const moved = summary.restarts.filter((r) => r.from === killed);
-    expect(moved.length).toBeGreaterThanOrEqual(2);
-    for (const r of moved) {
-      expect(r.to).toBeDefined();
-      expect(r.to).not.toBe(killed);
-      expect(r.resumedAt).toBeGreaterThanOrEqual(1);
-    }
-    // Read back from the shared store: one journal entry per call, every ticket read once.
-    expect(summary.journal?.read_ticket).toBe(20);
-    const written =
-      (summary.journal?.send_reply ?? 0) +
-      (summary.journal?.escalate_refund ?? 0) +
-      (summary.journal?.close_duplicate ?? 0);
-    expect(written).toBe(20);
-    expect(summary.effects).toBe(20);
-
-    // Nothing is left behind: the killed node is gone by SIGKILL, the others exited, and their
-    // processes and the run's temporary folder no longer exist.
-    expect(summary.nodes.map((n) => n.name)).toEqual(['alpha', 'bravo', 'charlie']);
-    for (const n of summary.nodes) {
-      expect(n.exited, `${n.name} still running`).toBe(true);
-      expect(running(n.pid), `${n.name} (pid ${n.pid}) left running`).toBe(false);
-      expect(n.exit).toBe(n.name === killed ? 'SIGKILL' : 'exit 0');
-    }
-    expect(existsSync(summary.tempDir)).toBe(false);
-  }, 60_000);
+  it(
+    'does the same with every node on one PostgreSQL schema',
+    async () => {
+      const url = process.env.WARDEN_PG_URL;
+      if (url === undefined || url === '')
+        throw new Error(
+          'WARDEN_PG_URL is not set: run this test with scripts/with-postgres.sh (it starts a ' +
+            'throw-away PostgreSQL and stops it after), or set WARDEN_PG_URL to a database of yours.',
+        );
+      const run = await runClusterDemo(demoEnv({ WARDEN_PG_URL: url }), 11);
+      expect(run.summary.store).toMatch(/PostgreSQL/);
+      expectClusterInvariants(run);
+    },
+    CLUSTER_TEST_MS,
+  );
 });

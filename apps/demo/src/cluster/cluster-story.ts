@@ -11,13 +11,18 @@ interface TicketState {
   finished: boolean;
 }
 
-/** A worker restarted elsewhere after its node was killed, and where it resumed. */
+/**
+ * A worker restarted elsewhere after its node was killed, and where it resumed. Its parts come
+ * from different nodes, whose events arrive in no set order: each is filled as it comes.
+ */
 export interface Restart {
   readonly ticket: number;
-  readonly from: string;
-  to: string | undefined;
-  /** The checkpoint step it resumed from (undefined until its new node reports it). */
-  resumedAt: number | undefined;
+  /** The node it was lost with. */
+  from?: string;
+  /** The node its supervisor started it on again. */
+  to?: string;
+  /** The checkpoint step the new worker resumed from. */
+  resumedAt?: number;
 }
 
 /** The kill, as the driver made it. */
@@ -46,8 +51,10 @@ export class ClusterStory {
   readonly restarts: Restart[] = [];
   kill: Kill | undefined;
   resolved = 0;
-  /** Each worker node's worker starts, for the summary. */
-  readonly started = new Map<string, number>();
+  /** Restarts placed and resumes reported, per ticket, and resume lines held for their news. */
+  readonly #placedAgain = new Map<number, number>();
+  readonly #resumed = new Map<number, number>();
+  readonly #held = new Map<number, string[]>();
   /** Calls a service refused as already applied. */
   repeats = 0;
 
@@ -64,20 +71,17 @@ export class ClusterStory {
         ];
       case 'placed': {
         if (event.attempt === 1) return [`ticket ${event.ticket}: worker started on ${event.on}`];
-        const restart = this.restarts.find((r) => r.ticket === event.ticket && r.to === undefined);
-        if (restart !== undefined) restart.to = event.on;
+        this.#restart(event.ticket, 'to').to = event.on;
+        this.#placedAgain.set(event.ticket, (this.#placedAgain.get(event.ticket) ?? 0) + 1);
+        // The new worker may have said it resumed before this news came from the planner's node.
+        const held = this.#held.get(event.ticket)?.shift();
         return [
           `ticket ${event.ticket}: its supervisor on ${event.node} restarts the worker on ${event.on}`,
+          ...(held === undefined ? [] : [held]),
         ];
       }
       case 'lost':
-        if (!this.restarts.some((r) => r.ticket === event.ticket && r.from === event.on))
-          this.restarts.push({
-            ticket: event.ticket,
-            from: event.on,
-            to: undefined,
-            resumedAt: undefined,
-          });
+        this.#restart(event.ticket, 'from').from = event.on;
         return [
           `ticket ${event.ticket}: the worker on ${event.on} is gone (${event.reason}); its supervisor sees the exit`,
         ];
@@ -85,15 +89,14 @@ export class ClusterStory {
         const state = this.#state(event.ticket);
         state.on = event.node;
         state.writing = false;
-        this.started.set(event.node, (this.started.get(event.node) ?? 0) + 1);
         if (!event.resumed) return [];
-        const restart = this.restarts.find(
-          (r) => r.ticket === event.ticket && r.resumedAt === undefined,
-        );
-        if (restart !== undefined) restart.resumedAt = event.step;
-        return [
-          `ticket ${event.ticket}: the worker on ${event.node} resumes from the checkpoint of step ${event.step} (shared store)`,
-        ];
+        this.#restart(event.ticket, 'resumedAt').resumedAt = event.step;
+        const text = `ticket ${event.ticket}: the worker on ${event.node} resumes from the checkpoint of step ${event.step} (shared store)`;
+        const told = this.#resumed.get(event.ticket) ?? 0;
+        this.#resumed.set(event.ticket, told + 1);
+        if (told < (this.#placedAgain.get(event.ticket) ?? 0)) return [text];
+        this.#held.set(event.ticket, [...(this.#held.get(event.ticket) ?? []), text]);
+        return [];
       }
       case 'tool': {
         const state = this.#state(event.ticket);
@@ -117,6 +120,16 @@ export class ClusterStory {
       case 'planner':
         return [`planner: "${event.text}"`];
     }
+  }
+
+  /** The ticket's restart that lacks `part`, made if there is none. */
+  #restart(ticket: number, part: 'from' | 'to' | 'resumedAt'): Restart {
+    let restart = this.restarts.find((r) => r.ticket === ticket && r[part] === undefined);
+    if (restart === undefined) {
+      restart = { ticket };
+      this.restarts.push(restart);
+    }
+    return restart;
   }
 
   /**

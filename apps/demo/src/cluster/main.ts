@@ -66,6 +66,7 @@ async function main(): Promise<number> {
       JSON.stringify({
         ok,
         seed,
+        store: report.storeDescription,
         wallMs: Math.round(report.wallMs),
         error: report.error,
         tempDir: report.tempDir,

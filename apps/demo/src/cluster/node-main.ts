@@ -37,6 +37,14 @@ const send = (message: NodeMessage, then?: () => void): void => {
   else then?.();
 };
 const tell = (event: ClusterEvent): void => send({ type: 'event', event });
+/** Tells the driver why this node cannot start, then exits (nothing after it runs). */
+const fail = (error: unknown): Promise<never> => {
+  const text = error instanceof Error ? error.message : String(error);
+  send({ type: 'failed', error: text }, () => process.exit(1));
+  // Exits even if the channel is gone or the message never drains.
+  setTimeout(() => process.exit(1), STOP_GRACE_MS);
+  return new Promise<never>(() => undefined);
+};
 
 const transport = createWsTransport({
   secret: env.WARDEN_SECRET ?? '',
@@ -50,7 +58,7 @@ const transport = createWsTransport({
   reconnect: { initial: 50, max: 500 },
 });
 const node = createNode({ name, transport });
-const store = await openClusterStore(location);
+const store = await openClusterStore(location).catch(fail);
 // Every node builds the same world from the seed: the scripted model reads the tickets from it.
 // Only the planner's node serves it (and records what is applied to it).
 const world = new World(seed);
@@ -169,7 +177,6 @@ async function triage(spawners: Readonly<Record<string, PidData>>): Promise<Plan
   return {
     plannerAnswer,
     plannerError,
-    tickets: world.tickets.map((t) => t.id),
     failed: tree.failed,
     calls: service.calls,
     effects: world.effects.map(({ service: s, ticket, key }) => ({ service: s, ticket, key })),
@@ -216,7 +223,7 @@ process.on('disconnect', () => {
 // The tokenizer's tables load on first use, synchronously, for a second or so: load them before
 // joining, not in the middle of the triage where it would stall every process of the node.
 tokenizerFor('o200k_base').count('warm');
-const bound = await transport.listen({ host: '127.0.0.1', port: 0 });
+const bound = await transport.listen({ host: '127.0.0.1', port: 0 }).catch(fail);
 send({
   type: 'listening',
   address: `${bound.host}:${bound.port}`,

@@ -80,6 +80,8 @@ export type NodeMessage =
       readonly spawner: PidData | undefined;
       readonly world: PidData | undefined;
     }
+  /** It could not start (the store would not open, the port would not bind): why. */
+  | { readonly type: 'failed'; readonly error: string }
   | { readonly type: 'event'; readonly event: ClusterEvent }
   | { readonly type: 'answer'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly type: 'answer'; readonly id: number; readonly ok: false; readonly error: string };
@@ -95,7 +97,6 @@ export interface AppliedEffect {
 export interface PlannerReport {
   readonly plannerAnswer: string | undefined;
   readonly plannerError: string | undefined;
-  readonly tickets: readonly number[];
   /** Tickets the planner gave up on (no answer from any worker). */
   readonly failed: readonly number[];
   /** Every call the world's services received, in order: the outside world's own log. */

@@ -22,6 +22,8 @@ export class NodeProcess {
   address = '';
   spawner: PidData | undefined;
   world: PidData | undefined;
+  /** Why it could not start, as it said before exiting. */
+  failure: string | undefined;
   /** The last lines it wrote to stdout and stderr. */
   readonly output: string[] = [];
   readonly exited: Promise<void>;
@@ -33,13 +35,13 @@ export class NodeProcess {
   constructor(
     name: string,
     command: { readonly execArgv: readonly string[]; readonly entry: string },
-    env: Readonly<Record<string, string>>,
+    env: NodeJS.ProcessEnv,
     private readonly clock: Clock,
     onEvent: (event: ClusterEvent) => void,
   ) {
     this.name = name;
     this.proc = spawn(process.execPath, [...command.execArgv, command.entry], {
-      env: { ...process.env, ...env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     for (const stream of [this.proc.stdout, this.proc.stderr]) {
@@ -56,13 +58,22 @@ export class NodeProcess {
     let listened: () => void = () => undefined;
     this.listening = new Promise<void>((resolve, reject) => {
       listened = resolve;
-      void this.exited.then(() => reject(new Error(`${name} exited before it listened`)));
+      void this.exited.then(() =>
+        reject(
+          new Error(
+            this.failure === undefined
+              ? `${name} exited before it listened`
+              : `${name} could not start: ${this.failure}`,
+          ),
+        ),
+      );
     });
     // A spawn that fails (no such executable) reports here instead of throwing.
     this.proc.on('error', (error) => this.output.push(`spawn failed: ${error.message}`));
     this.proc.on('message', (raw) => {
       const message = raw as NodeMessage;
       if (message.type === 'event') onEvent(message.event);
+      else if (message.type === 'failed') this.failure = message.error;
       else if (message.type === 'listening') {
         this.address = message.address;
         this.spawner = message.spawner;

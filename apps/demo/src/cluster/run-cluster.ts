@@ -1,13 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Clock, systemClock } from '@warden/core';
-import { createClusterKey, issueNodeCredential } from '@warden/transport-ws';
 import { World } from '../world.js';
 import { describeStore, openClusterStore, type StoreLocation } from './cluster-store.js';
 import { ClusterStory, type Kill, type Restart } from './cluster-story.js';
+import { launchNodes } from './launch-nodes.js';
 import {
   type ClusterEvent,
   NODE_NAMES,
@@ -16,8 +16,9 @@ import {
   type PlannerReport,
   threadOf,
 } from './node-messages.js';
-import { NodeProcess } from './node-process.js';
+import type { NodeProcess } from './node-process.js';
 import { readStore, type StoreReadings } from './store-readings.js';
+import { within } from './within.js';
 
 export interface ClusterOptions {
   readonly seed: number;
@@ -43,6 +44,8 @@ export interface NodeOutcome {
 /** What a cluster run did, for the summary and its invariants. */
 export interface ClusterReport {
   readonly seed: number;
+  /** The tickets of the run's world. */
+  readonly tickets: readonly number[];
   readonly storeDescription: string;
   /** The run's temporary folder (removed before `runCluster` returns). */
   readonly tempDir: string;
@@ -118,9 +121,10 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
     }
   };
 
-  // Whatever ends this process (an exception, Ctrl-C), its node processes end with it.
+  // Whatever ends this process (an exception, Ctrl-C), its node processes and files end with it.
   const killAll = () => {
     for (const n of nodes) if (n.alive) n.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   };
   const interrupted = () => {
     killAll();
@@ -139,33 +143,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
       deadline,
       'the cluster run',
       (async () => {
-        const entry = nodeEntry();
-        const secret = randomBytes(32).toString('hex');
-        const cluster = createClusterKey();
-        for (const name of NODE_NAMES) {
-          // Each node gets its own key and certificate; the cluster's private key stays here.
-          const credential = issueNodeCredential(cluster.privateKey, name, {
-            expiresAt: Date.now() + 60 * 60 * 1000,
-          });
-          nodes.push(
-            new NodeProcess(
-              name,
-              entry,
-              {
-                WARDEN_NODE_NAME: name,
-                WARDEN_SECRET: secret,
-                WARDEN_CLUSTER_KEY: cluster.publicKey,
-                WARDEN_NODE_CERTIFICATE: credential.certificate,
-                WARDEN_NODE_KEY: credential.privateKey,
-                WARDEN_STORE: JSON.stringify(location),
-                WARDEN_RUN_ID: runId,
-                WARDEN_SEED: String(options.seed),
-              },
-              clock,
-              onEvent,
-            ),
-          );
-        }
+        nodes.push(...launchNodes({ seed: options.seed, runId, location, env, clock, onEvent }));
         await within(
           clock,
           LISTEN_MS,
@@ -197,9 +175,12 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
     );
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
-    for (const n of nodes)
-      if (n.alive && !dead.has(n.name) && n.output.length > 0)
-        line(`${n.name} said: ${n.output.slice(-5).join(' | ')}`);
+    // What the nodes said last (a store that would not open, an uncaught error) says why.
+    for (const n of nodes) {
+      if (dead.has(n.name)) continue;
+      if (n.failure !== undefined) line(`${n.name} could not start: ${n.failure}`);
+      else for (const said of n.output.slice(-3)) line(`${n.name} wrote: ${said}`);
+    }
   } finally {
     await Promise.all(nodes.map((n) => stopNode(n)));
     process.removeListener('exit', killAll);
@@ -225,6 +206,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
   }
   return {
     seed: options.seed,
+    tickets,
     storeDescription: describeStore(location),
     tempDir: dir,
     wallMs: elapsed(),
@@ -256,24 +238,5 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
       }
       if (!(await n.kill(undefined, STOP_MS))) await n.kill('SIGKILL', STOP_MS);
     }
-  }
-}
-
-/** How to start a node process: the sibling entry file, with the same loader flags as this one. */
-function nodeEntry(): { execArgv: readonly string[]; entry: string } {
-  const here = fileURLToPath(import.meta.url);
-  return { execArgv: process.execArgv, entry: join(dirname(here), `node-main${extname(here)}`) };
-}
-
-/** Settles as `promise`, or rejects once `ms` have passed on `clock`. */
-async function within<T>(clock: Clock, ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<Clock['setTimer']> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = clock.setTimer(ms, () => reject(new Error(`not within ${ms} ms: ${what}`)));
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    if (timer !== undefined) clock.clearTimer(timer);
   }
 }
