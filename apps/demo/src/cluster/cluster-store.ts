@@ -1,5 +1,4 @@
 import type { AgentStore } from '@warden/agents';
-import { openPostgresStore } from '@warden/store-postgres';
 import { openSqliteStore } from '@warden/store-sqlite';
 
 /** Where the cluster's durable state lives: one SQLite file, or one PostgreSQL database. */
@@ -15,10 +14,11 @@ const PG_SCHEMA = 'warden_demo';
  * log and memory of every agent, whichever node it runs on. Each node opens its own connection to
  * the same file (WAL, with a busy timeout for the others' writes) or the same database schema.
  */
-export function openClusterStore(location: StoreLocation): Promise<AgentStore> {
-  return location.kind === 'sqlite'
-    ? openSqliteStore({ path: location.path })
-    : openPostgresStore({ connectionString: location.url, schema: PG_SCHEMA });
+export async function openClusterStore(location: StoreLocation): Promise<AgentStore> {
+  if (location.kind === 'sqlite') return openSqliteStore({ path: location.path });
+  // Loaded only when asked for: a run on SQLite never loads the PostgreSQL client.
+  const { openPostgresStore } = await import('@warden/store-postgres');
+  return openPostgresStore({ connectionString: location.url, schema: PG_SCHEMA });
 }
 
 export function describeStore(location: StoreLocation): string {
