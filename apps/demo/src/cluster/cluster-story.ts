@@ -91,7 +91,7 @@ export class ClusterStory {
         state.writing = false;
         if (!event.resumed) return [];
         this.#restart(event.ticket, 'resumedAt').resumedAt = event.step;
-        const text = `ticket ${event.ticket}: the worker on ${event.node} resumes from the checkpoint of step ${event.step} (shared store)`;
+        const text = `ticket ${event.ticket}: the new worker on ${event.node} resumes after step ${event.step}, from its checkpoint in the shared store`;
         const told = this.#resumed.get(event.ticket) ?? 0;
         this.#resumed.set(event.ticket, told + 1);
         if (told < (this.#placedAgain.get(event.ticket) ?? 0)) return [text];

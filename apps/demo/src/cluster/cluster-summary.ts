@@ -73,7 +73,8 @@ export function clusterInvariants(report: ClusterReport): Invariant[] {
       detail:
         lost
           .map(
-            (r) => `ticket ${r.ticket}: ${r.from} -> ${r.to ?? '?'} at step ${r.resumedAt ?? '?'}`,
+            (r) =>
+              `ticket ${r.ticket}: ${r.from} -> ${r.to ?? '?'}, resumed after step ${r.resumedAt ?? '?'}`,
           )
           .join('; ') || 'none',
     },
@@ -149,7 +150,7 @@ export function clusterRows(report: ClusterReport): [string, string][] {
         : report.restarts
             .map(
               (r) =>
-                `ticket ${r.ticket} ${r.from} -> ${r.to ?? '?'} (resumed at step ${r.resumedAt ?? '?'})`,
+                `ticket ${r.ticket} ${r.from} -> ${r.to ?? '?'} (resumed after step ${r.resumedAt ?? '?'})`,
             )
             .join('; '),
     ],
@@ -167,8 +168,8 @@ export function clusterRows(report: ClusterReport): [string, string][] {
         .join(', ') || 'nothing read',
     ],
     [
-      'calls run again after the kill',
-      `${(store?.entries ?? []).filter((e) => e.interrupted).length} (same idempotency key; ${report.repeats} refused by the service as repeats)`,
+      'calls cut off by the kill',
+      `${(store?.entries ?? []).filter((e) => e.interrupted).length} (run again under the same idempotency key; ${report.repeats} refused by the service as repeats)`,
     ],
     [
       'effects',
