@@ -22,7 +22,7 @@ import { PostgresLeaseStore } from './internal/postgres-lease-store.js';
 import { PostgresMemoryStore } from './internal/postgres-memory-store.js';
 import { PostgresQueueStore } from './internal/postgres-queue-store.js';
 import { prune, usage } from './internal/retention.js';
-import { checkKey } from './internal/row-key.js';
+import { keyText } from './internal/row-key.js';
 
 /**
  * An `AgentStore` in one PostgreSQL schema, for a cluster: every node that opens the same schema
@@ -55,11 +55,13 @@ export class PostgresAgentStore implements AgentStore {
   }
 
   deadLetters<I = unknown>(queue: string): DeadLetterStore<I> {
-    return new PostgresDeadLetterStore<I>(this.#db, checkKey('queue', queue));
+    keyText('queue', queue);
+    return new PostgresDeadLetterStore<I>(this.#db, queue);
   }
 
   queue<R = unknown>(name: string): QueueStore<R> {
-    return new PostgresQueueStore<R>(this.#db, checkKey('name', name));
+    keyText('name', name);
+    return new PostgresQueueStore<R>(this.#db, name);
   }
 
   prune(threadId: string, retention: Retention): Promise<PruneReport> {

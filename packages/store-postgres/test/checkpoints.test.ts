@@ -46,10 +46,10 @@ describe('PostgresCheckpointStore', () => {
         unchangedBefore: v - 1,
       });
     }
-    const [{ n }] = await db.sql<{ n: number }>(
+    const [row] = await db.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM messages WHERE thread_id = 't-delta'`,
     );
-    expect(n).toBe(5);
+    expect(row?.n).toBe(5);
     expect((await store.checkpoints.latest('t-delta'))?.messages).toEqual(log);
   });
 

@@ -56,11 +56,11 @@ describe('two nodes committing to one run', () => {
         }
         // The losers wrote nothing: one checkpoint row per version, and messages only the
         // winners added.
-        const [{ n }] = await db.sql<{ n: number }>(
+        const [row] = await db.sql<{ n: number }>(
           'SELECT count(*)::int AS n FROM checkpoints WHERE thread_id = $1',
           [threadId],
         );
-        expect(n).toBe(rounds.length);
+        expect(row?.n).toBe(rounds.length);
       }),
       replayParams({ numRuns: 25, verbose: 1 }),
     );

@@ -34,7 +34,7 @@ describe('governance state shared by two nodes', () => {
     const appended = await Promise.all(appends);
     const entries = await b.audit.entries();
     expect(entries).toHaveLength(80);
-    expect(verifyAuditChain(entries, { expectedHead: entries[79]?.hash })).toEqual({
+    expect(verifyAuditChain(entries, { expectedHead: entries[79]?.hash ?? '' })).toEqual({
       ok: true,
       entries: 80,
     });

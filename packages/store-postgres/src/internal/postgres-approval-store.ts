@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto';
 import { type Approval, type ApprovalStore, approvalRecord, bindingKey } from '@warden/agents';
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, decodeRow, encodeRow } from './row-codec.js';
-import { checkKey, isStorableKey } from './row-key.js';
+import { keyFromText, keyText, lookupText } from './row-key.js';
 
 const keyOf = (nonce: string): string => JSON.stringify(['approvals', nonce]);
-
-/** A binding key joins its parts with U+0000, which a text column cannot hold: it is hashed. */
-const bindingColumn = (key: string): string => createHash('sha256').update(key).digest('base64url');
 
 /**
  * Approvals and their nonces in one table. A nonce is used by one conditional UPDATE, so of two
@@ -24,22 +20,24 @@ export class PostgresApprovalStore implements ApprovalStore {
 
   async issue(approval: Approval): Promise<void> {
     checks.record('approval', approval);
-    checkKey('approval.nonce', approval.nonce);
+    const nonce = keyText('approval.nonce', approval.nonce);
     const row = encodeRow(keyOf(approval.nonce), approvalRecord(approval), this.#db.maxRecordBytes);
-    const standing = approval.requestId === 'standing' ? bindingColumn(bindingKey(approval)) : null;
+    const standing =
+      approval.requestId === 'standing' ? keyText('bindingKey', bindingKey(approval)) : null;
     const { rowCount } = await this.#db.run(
       `INSERT INTO ${this.#db.schema}.approvals (nonce, binding_key, body, checksum)
        VALUES ($1, $2, $3, $4) ON CONFLICT (nonce) DO NOTHING`,
-      [approval.nonce, standing, row.body, row.checksum],
+      [nonce, standing, row.body, row.checksum],
     );
     if (rowCount !== 1) throw new RangeError('nonce issued twice');
   }
 
   async get(nonce: string): Promise<Approval | undefined> {
-    if (!isStorableKey(nonce)) return undefined;
+    const nonceColumn = lookupText(nonce);
+    if (nonceColumn === undefined) return undefined;
     const { rows } = await this.#db.run<{ body: string; checksum: string }>(
       `SELECT body, checksum FROM ${this.#db.schema}.approvals WHERE nonce = $1`,
-      [nonce],
+      [nonceColumn],
     );
     return rows[0] === undefined
       ? undefined
@@ -47,10 +45,11 @@ export class PostgresApprovalStore implements ApprovalStore {
   }
 
   async consume(nonce: string): Promise<boolean> {
-    if (!isStorableKey(nonce)) return false;
+    const nonceColumn = lookupText(nonce);
+    if (nonceColumn === undefined) return false;
     const { rowCount } = await this.#db.run(
       `UPDATE ${this.#db.schema}.approvals SET used = true WHERE nonce = $1 AND NOT used`,
-      [nonce],
+      [nonceColumn],
     );
     return rowCount === 1;
   }
@@ -60,9 +59,9 @@ export class PostgresApprovalStore implements ApprovalStore {
     const { rows } = await this.#db.run<{ nonce: string; body: string; checksum: string }>(
       `SELECT nonce, body, checksum FROM ${this.#db.schema}.approvals
        WHERE binding_key = $1 AND NOT used ORDER BY position`,
-      [bindingColumn(key)],
+      [keyText('bindingKey', key)],
     );
-    return rows.map((row) => decodeApproval(row.nonce, row.body, row.checksum));
+    return rows.map((row) => decodeApproval(keyFromText(row.nonce), row.body, row.checksum));
   }
 }
 

@@ -11,7 +11,7 @@ import { checks } from '../postgres-store-options.js';
 import { commitStatement } from './commit-statement.js';
 import type { Database } from './database.js';
 import { corrupt, decodeRow, type EncodedRow, encodeRow } from './row-codec.js';
-import { checkKey, isStorableKey } from './row-key.js';
+import { keyText, lookupText } from './row-key.js';
 
 /**
  * A commit that lost no race but kept more than the head holds is tried again keeping what the
@@ -53,7 +53,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
   async commit(checkpoint: Checkpoint, options: CommitOptions): Promise<void> {
     checks.record('checkpoint', checkpoint);
     const { threadId, version, messages } = checkpoint;
-    checkKey('checkpoint.threadId', threadId);
+    const thread = keyText('checkpoint.threadId', threadId);
     const expected = checks.int('expectedHead', options?.expectedHead, 0);
     if (version !== expected + 1) {
       throw new RangeError(`checkpoint version ${version} does not follow head ${expected}`);
@@ -61,7 +61,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
     if (!Array.isArray(messages)) throw checks.invalid('checkpoint.messages', messages, 'an array');
     const fence = options.fence;
     if (fence !== undefined) {
-      checkKey('fence.key', fence.key);
+      keyText('fence.key', fence.key);
       checks.int('fence.token', fence.token, 1);
     }
     const { messages: _, threadId: __, version: ___, ...fields } = checkpointRecord(checkpoint, []);
@@ -73,7 +73,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
     for (let attempt = 1; ; attempt++) {
       const added = encodeMessages(threadId, version, messages, keep, max);
       const values: unknown[] = [
-        threadId,
+        thread,
         expected,
         version,
         messages.length,
@@ -86,7 +86,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
         added.map((row) => row.body),
         added.map((row) => row.checksum),
       ];
-      if (fence !== undefined) values.push(fence.key, fence.token);
+      if (fence !== undefined) values.push(keyText('fence.key', fence.key), fence.token);
       const keeps = keep > 0;
       if (keeps) values.push(keep, JSON.stringify(messages[keep - 1]));
       const text = commitStatement(this.#db.schema, {
@@ -96,7 +96,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
       });
       const { rows } = await this.#db.run<{ moved: number }>(text, values);
       if (rows[0]?.moved === 1) return;
-      const why = await this.#refusal(threadId, expected, fence);
+      const why = await this.#refusal(thread, threadId, expected, fence);
       if (why instanceof Error) throw why;
       if (attempt >= ATTEMPTS) throw new StaleHeadError(threadId, expected, expected);
       // The head is as expected: it holds fewer messages than the writer said were unchanged
@@ -106,7 +106,8 @@ export class PostgresCheckpointStore implements CheckpointStore {
   }
 
   async latest(threadId: string): Promise<Checkpoint | undefined> {
-    if (!isStorableKey(threadId)) return undefined;
+    const thread = lookupText(threadId);
+    if (thread === undefined) return undefined;
     const s = this.#db.schema;
     const { rows } = await this.#db.run<HeadRow>(
       `WITH h AS (
@@ -121,7 +122,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
         FROM ${s}.messages m, h
         WHERE m.thread_id = $1 AND m.idx < h.length AND m.version <= h.head
         ORDER BY m.idx, m.version DESC)`,
-      [threadId],
+      [thread],
     );
     const top = rows.find((row) => row.idx === -1);
     if (top === undefined) return undefined;
@@ -155,6 +156,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
    * to try again with).
    */
   async #refusal(
+    thread: string,
     threadId: string,
     expected: number,
     fence: CommitOptions['fence'],
@@ -168,7 +170,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
       `SELECT t.head, t.length,
               (SELECT token FROM ${s}.leases WHERE key = $2 AND owner IS NOT NULL) AS token
        FROM (SELECT 1) AS one LEFT JOIN ${s}.threads t ON t.thread_id = $1`,
-      [threadId, fence?.key ?? null],
+      [thread, fence === undefined ? null : keyText('fence.key', fence.key)],
     );
     const head = rows[0]?.head ?? 0;
     const token =

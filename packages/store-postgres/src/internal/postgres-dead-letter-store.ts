@@ -3,7 +3,7 @@ import type { DeadLetterEntry, DeadLetterStore } from '@warden/resilience';
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, decodeRow, encodeRow } from './row-codec.js';
-import { checkKey, isStorableKey } from './row-key.js';
+import { keyFromText, keyText, lookupText } from './row-key.js';
 
 const keyOf = (queue: string, id: string): string => JSON.stringify(['dead_letters', queue, id]);
 
@@ -14,15 +14,17 @@ const keyOf = (queue: string, id: string): string => JSON.stringify(['dead_lette
 export class PostgresDeadLetterStore<I = unknown> implements DeadLetterStore<I> {
   readonly #db: Database;
   readonly #queue: string;
+  readonly #queueColumn: string;
 
   constructor(db: Database, queue: string) {
     this.#db = db;
     this.#queue = queue;
+    this.#queueColumn = keyText('queue', queue);
   }
 
   async put(entry: DeadLetterEntry<I>): Promise<void> {
     checks.record('entry', entry);
-    checkKey('entry.id', entry.id);
+    const idColumn = keyText('entry.id', entry.id);
     const row = encodeRow(
       keyOf(this.#queue, entry.id),
       deadLetterRecord(entry),
@@ -32,24 +34,26 @@ export class PostgresDeadLetterStore<I = unknown> implements DeadLetterStore<I> 
       `INSERT INTO ${this.#db.schema}.dead_letters (queue, id, body, checksum)
        VALUES ($1, $2, $3, $4)
        ON CONFLICT (queue, id) DO UPDATE SET body = EXCLUDED.body, checksum = EXCLUDED.checksum`,
-      [this.#queue, entry.id, row.body, row.checksum],
+      [this.#queueColumn, idColumn, row.body, row.checksum],
     );
   }
 
   async get(id: string): Promise<DeadLetterEntry<I> | undefined> {
-    if (!isStorableKey(id)) return undefined;
+    const idColumn = lookupText(id);
+    if (idColumn === undefined) return undefined;
     const { rows } = await this.#db.run<{ body: string; checksum: string }>(
       `SELECT body, checksum FROM ${this.#db.schema}.dead_letters WHERE queue = $1 AND id = $2`,
-      [this.#queue, id],
+      [this.#queueColumn, idColumn],
     );
     return rows[0] === undefined ? undefined : this.#decode(id, rows[0].body, rows[0].checksum);
   }
 
   async delete(id: string): Promise<boolean> {
-    if (!isStorableKey(id)) return false;
+    const idColumn = lookupText(id);
+    if (idColumn === undefined) return false;
     const { rowCount } = await this.#db.run(
       `DELETE FROM ${this.#db.schema}.dead_letters WHERE queue = $1 AND id = $2`,
-      [this.#queue, id],
+      [this.#queueColumn, idColumn],
     );
     return rowCount === 1;
   }
@@ -58,15 +62,15 @@ export class PostgresDeadLetterStore<I = unknown> implements DeadLetterStore<I> 
     const { rows } = await this.#db.run<{ id: string; body: string; checksum: string }>(
       `SELECT id, body, checksum FROM ${this.#db.schema}.dead_letters
        WHERE queue = $1 ORDER BY position`,
-      [this.#queue],
+      [this.#queueColumn],
     );
-    return rows.map((row) => this.#decode(row.id, row.body, row.checksum));
+    return rows.map((row) => this.#decode(keyFromText(row.id), row.body, row.checksum));
   }
 
   async size(): Promise<number> {
     const { rows } = await this.#db.run<{ n: number }>(
       `SELECT count(*)::int AS n FROM ${this.#db.schema}.dead_letters WHERE queue = $1`,
-      [this.#queue],
+      [this.#queueColumn],
     );
     return rows[0]?.n ?? 0;
   }

@@ -10,7 +10,7 @@ import {
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, decodeRow, encodeRow } from './row-codec.js';
-import { checkKey, isStorableKey } from './row-key.js';
+import { keyFromText, keyText, lookupText } from './row-key.js';
 
 const keyOf = (key: string): string => JSON.stringify(['journal', key]);
 
@@ -29,8 +29,8 @@ export class PostgresEffectJournal implements EffectJournal {
 
   async begin(entry: NewEffect): Promise<EffectEntry> {
     checks.record('entry', entry);
-    checkKey('entry.key', entry.key);
-    checkKey('entry.threadId', entry.threadId);
+    const keyColumn = keyText('entry.key', entry.key);
+    const threadColumn = keyText('entry.threadId', entry.threadId);
     const written = effectEntryRecord({
       ...entry,
       version: 1,
@@ -47,7 +47,7 @@ export class PostgresEffectJournal implements EffectJournal {
        VALUES ($1, $2, coalesce((SELECT step FROM ${s}.threads WHERE thread_id = $2), 0),
                1, 'intent', $3, $4)
        ON CONFLICT (key) DO NOTHING`,
-      [entry.key, entry.threadId, row.body, row.checksum],
+      [keyColumn, threadColumn, row.body, row.checksum],
     );
     if (rowCount !== 1) {
       throw new GovernanceError('ERR_JOURNAL_CONFLICT', `journal entry ${entry.key} exists`);
@@ -56,10 +56,11 @@ export class PostgresEffectJournal implements EffectJournal {
   }
 
   async get(key: string): Promise<EffectEntry | undefined> {
-    if (!isStorableKey(key)) return undefined;
+    const keyColumn = lookupText(key);
+    if (keyColumn === undefined) return undefined;
     const { rows } = await this.#db.run<{ body: string; checksum: string }>(
       `SELECT body, checksum FROM ${this.#db.schema}.journal WHERE key = $1`,
-      [key],
+      [keyColumn],
     );
     return rows[0] === undefined ? undefined : decodeEntry(key, rows[0].body, rows[0].checksum);
   }
@@ -85,20 +86,21 @@ export class PostgresEffectJournal implements EffectJournal {
     const { rowCount } = await this.#db.run(
       `UPDATE ${this.#db.schema}.journal SET version = $3, state = $4, body = $5, checksum = $6
        WHERE key = $1 AND version = $2`,
-      [key, expectedVersion, next.version, next.state, row.body, row.checksum],
+      [keyText('key', key), expectedVersion, next.version, next.state, row.body, row.checksum],
     );
     if (rowCount !== 1) throw conflict(key, expectedVersion, undefined);
     return decodeEntry(key, row.body, row.checksum);
   }
 
   async list(threadId: string): Promise<readonly EffectEntry[]> {
-    if (!isStorableKey(threadId)) return [];
+    const threadColumn = lookupText(threadId);
+    if (threadColumn === undefined) return [];
     const { rows } = await this.#db.run<{ key: string; body: string; checksum: string }>(
       `SELECT key, body, checksum FROM ${this.#db.schema}.journal
        WHERE thread_id = $1 ORDER BY position`,
-      [threadId],
+      [threadColumn],
     );
-    return rows.map((row) => decodeEntry(row.key, row.body, row.checksum));
+    return rows.map((row) => decodeEntry(keyFromText(row.key), row.body, row.checksum));
   }
 }
 

@@ -8,7 +8,7 @@ import {
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, encodeRow } from './row-codec.js';
-import { checkKey, isStorableKey } from './row-key.js';
+import { keyFromText, keyText, lookupText } from './row-key.js';
 
 interface LeaseRow {
   readonly key: string;
@@ -41,8 +41,8 @@ export class PostgresLeaseStore implements LeaseStore {
     now: number,
     data?: unknown,
   ): Promise<Acquired> {
-    checkKey('key', key);
-    checkKey('owner', owner);
+    const keyColumn = keyText('key', key);
+    const ownerColumn = keyText('owner', owner);
     checks.number('ttlMs', ttlMs, 0, true);
     checks.number('now', now, Number.NEGATIVE_INFINITY);
     const text =
@@ -66,7 +66,7 @@ export class PostgresLeaseStore implements LeaseStore {
                        WHEN l.owner = EXCLUDED.owner AND $3::float8 < l.expires_at THEN l.data END
          WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR l.expires_at <= $3::float8
          RETURNING key, owner, token, expires_at, data`,
-        [key, owner, now, ttlMs, text],
+        [keyColumn, ownerColumn, now, ttlMs, text],
       );
       if (rows[0] !== undefined) return { acquired: true, lease: leaseOf(rows[0]) };
       const held = await this.current(key);
@@ -85,7 +85,13 @@ export class PostgresLeaseStore implements LeaseStore {
       `UPDATE ${this.#db.schema}.leases SET expires_at = $4::float8 + $5::float8
        WHERE key = $1 AND owner = $2 AND token = $3
        RETURNING key, owner, token, expires_at, data`,
-      [lease.key, lease.owner, lease.token, now, ttlMs],
+      [
+        keyText('lease.key', lease.key),
+        keyText('lease.owner', lease.owner),
+        lease.token,
+        now,
+        ttlMs,
+      ],
     );
     if (rows[0] === undefined) {
       throw new StoreError(
@@ -102,17 +108,18 @@ export class PostgresLeaseStore implements LeaseStore {
     const { rowCount } = await this.#db.run(
       `UPDATE ${this.#db.schema}.leases SET owner = NULL, data = NULL
        WHERE key = $1 AND owner = $2 AND token = $3`,
-      [lease.key, lease.owner, lease.token],
+      [keyText('lease.key', lease.key), keyText('lease.owner', lease.owner), lease.token],
     );
     return rowCount === 1;
   }
 
   async current(key: string): Promise<KeyLease | undefined> {
-    if (!isStorableKey(key)) return undefined;
+    const keyColumn = lookupText(key);
+    if (keyColumn === undefined) return undefined;
     const { rows } = await this.#db.run<LeaseRow>(
       `SELECT key, owner, token, expires_at, data FROM ${this.#db.schema}.leases
        WHERE key = $1 AND owner IS NOT NULL`,
-      [key],
+      [keyColumn],
     );
     return rows[0] === undefined ? undefined : leaseOf(rows[0]);
   }
@@ -124,13 +131,17 @@ function leaseOf(row: LeaseRow): KeyLease {
     try {
       data = JSON.parse(row.data);
     } catch (error) {
-      throw corrupt(JSON.stringify(['leases', row.key]), 'its data is not JSON', error);
+      throw corrupt(
+        JSON.stringify(['leases', keyFromText(row.key)]),
+        'its data is not JSON',
+        error,
+      );
     }
   }
   return Object.freeze(
     keyLeaseRecord({
-      key: row.key,
-      owner: row.owner,
+      key: keyFromText(row.key),
+      owner: keyFromText(row.owner),
       token: Number(row.token),
       expiresAt: row.expires_at,
       data,

@@ -2,7 +2,7 @@ import type { MemoryEntry, MemoryStore } from '@warden/agents';
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, decodeRow, encodeRow } from './row-codec.js';
-import { checkKey, isStorableKey } from './row-key.js';
+import { keyText, lookupText } from './row-key.js';
 
 interface MemoryRow {
   readonly step: number;
@@ -35,12 +35,13 @@ export class PostgresMemoryStore implements MemoryStore {
     const sums: string[] = [];
     for (const entry of entries as readonly MemoryEntry[]) {
       checks.record('entry', entry);
-      const threadId = checkKey('entry.threadId', entry.threadId);
+      const threadId = entry.threadId;
+      const thread = keyText('entry.threadId', threadId);
       const step = checks.int('entry.step', entry.step, 0);
       if (typeof entry.text !== 'string')
         throw checks.invalid('entry.text', entry.text, 'a string');
       const row = encodeRow(keyOf(threadId, step), entry.text, this.#db.maxRecordBytes);
-      threads.push(threadId);
+      threads.push(thread);
       steps.push(step);
       bodies.push(row.body);
       sums.push(row.checksum);
@@ -55,7 +56,8 @@ export class PostgresMemoryStore implements MemoryStore {
   async search(threadId: string, query: string, limit: number): Promise<readonly MemoryEntry[]> {
     if (typeof query !== 'string') throw checks.invalid('query', query, 'a string');
     checks.int('limit', limit, 0);
-    if (!isStorableKey(threadId)) return [];
+    const thread = lookupText(threadId);
+    if (thread === undefined) return [];
     const phrase = query.toLowerCase().trim();
     const words = phrase.split(/\W+/).filter((w) => w.length > 0);
     const { rows } = await this.#db.run<MemoryRow>(
@@ -64,7 +66,7 @@ export class PostgresMemoryStore implements MemoryStore {
          AND (cardinality($2::text[]) = 0
               OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS w WHERE strpos(lower(body), w) > 0))
        ORDER BY position`,
-      [threadId, words],
+      [thread, words],
     );
     const scored: [number, MemoryEntry][] = [];
     for (const row of rows) {

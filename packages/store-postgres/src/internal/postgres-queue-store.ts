@@ -2,7 +2,7 @@ import { type QueuedRequest, type QueueStore, queuedRequestRecord } from '@warde
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
 import { corrupt, decodeRow, encodeRow } from './row-codec.js';
-import { checkKey, isStorableKey } from './row-key.js';
+import { keyFromText, keyText, lookupText } from './row-key.js';
 
 const keyOf = (queue: string, id: string): string => JSON.stringify(['queued', queue, id]);
 
@@ -13,15 +13,17 @@ const keyOf = (queue: string, id: string): string => JSON.stringify(['queued', q
 export class PostgresQueueStore<R = unknown> implements QueueStore<R> {
   readonly #db: Database;
   readonly #queue: string;
+  readonly #queueColumn: string;
 
   constructor(db: Database, queue: string) {
     this.#db = db;
     this.#queue = queue;
+    this.#queueColumn = keyText('queue', queue);
   }
 
   async put(item: QueuedRequest<R>): Promise<void> {
     checks.record('item', item);
-    checkKey('item.id', item.id);
+    const idColumn = keyText('item.id', item.id);
     const row = encodeRow(
       keyOf(this.#queue, item.id),
       queuedRequestRecord(item),
@@ -30,15 +32,16 @@ export class PostgresQueueStore<R = unknown> implements QueueStore<R> {
     await this.#db.run(
       `INSERT INTO ${this.#db.schema}.queued (queue, id, body, checksum) VALUES ($1, $2, $3, $4)
        ON CONFLICT (queue, id) DO UPDATE SET body = EXCLUDED.body, checksum = EXCLUDED.checksum`,
-      [this.#queue, item.id, row.body, row.checksum],
+      [this.#queueColumn, idColumn, row.body, row.checksum],
     );
   }
 
   async delete(id: string): Promise<boolean> {
-    if (!isStorableKey(id)) return false;
+    const idColumn = lookupText(id);
+    if (idColumn === undefined) return false;
     const { rowCount } = await this.#db.run(
       `DELETE FROM ${this.#db.schema}.queued WHERE queue = $1 AND id = $2`,
-      [this.#queue, id],
+      [this.#queueColumn, idColumn],
     );
     return rowCount === 1;
   }
@@ -46,12 +49,13 @@ export class PostgresQueueStore<R = unknown> implements QueueStore<R> {
   async list(): Promise<readonly QueuedRequest<R>[]> {
     const { rows } = await this.#db.run<{ id: string; body: string; checksum: string }>(
       `SELECT id, body, checksum FROM ${this.#db.schema}.queued WHERE queue = $1 ORDER BY position`,
-      [this.#queue],
+      [this.#queueColumn],
     );
     return rows.map((row) => {
-      const key = keyOf(this.#queue, row.id);
+      const id = keyFromText(row.id);
+      const key = keyOf(this.#queue, id);
       const item = decodeRow(key, row.body, row.checksum) as QueuedRequest<R> | null;
-      if (typeof item !== 'object' || item === null || item.id !== row.id) {
+      if (typeof item !== 'object' || item === null || item.id !== id) {
         throw corrupt(key, 'it does not hold a queued request');
       }
       return queuedRequestRecord(item);
@@ -61,7 +65,7 @@ export class PostgresQueueStore<R = unknown> implements QueueStore<R> {
   async size(): Promise<number> {
     const { rows } = await this.#db.run<{ n: number }>(
       `SELECT count(*)::int AS n FROM ${this.#db.schema}.queued WHERE queue = $1`,
-      [this.#queue],
+      [this.#queueColumn],
     );
     return rows[0]?.n ?? 0;
   }

@@ -7,7 +7,7 @@ import {
   type StorageUsage,
 } from '@warden/agents';
 import type { Database, Queryable } from './database.js';
-import { checkKey } from './row-key.js';
+import { keyText } from './row-key.js';
 
 /**
  * Removes a thread's history beyond the retention, by the rules every store shares
@@ -22,19 +22,19 @@ export async function prune(
   threadId: string,
   retention: Retention,
 ): Promise<PruneReport> {
-  checkKey('threadId', threadId);
+  const thread = keyText('threadId', threadId);
   checkRetention(retention);
   const s = db.schema;
   return db.transaction(async (tx) => {
     const { rows } = await tx.run<{ head: number; finished: boolean; committed_at: number }>(
       `SELECT head, finished, committed_at FROM ${s}.threads WHERE thread_id = $1 FOR UPDATE`,
-      [threadId],
+      [thread],
     );
-    const thread = rows[0];
-    if (thread === undefined) return { checkpoints: 0, messages: 0, journalEntries: 0, threads: 0 };
-    if (isExpiredThread(thread.finished, thread.committed_at, retention)) {
+    const row = rows[0];
+    if (row === undefined) return { checkpoints: 0, messages: 0, journalEntries: 0, threads: 0 };
+    if (isExpiredThread(row.finished, row.committed_at, retention)) {
       const gone = (table: string) =>
-        count(tx, `DELETE FROM ${s}.${table} WHERE thread_id = $1`, [threadId]);
+        count(tx, `DELETE FROM ${s}.${table} WHERE thread_id = $1`, [thread]);
       const report = {
         checkpoints: await gone('checkpoints'),
         messages: await gone('messages'),
@@ -48,7 +48,7 @@ export async function prune(
     const checkpoints = await count(
       tx,
       `DELETE FROM ${s}.checkpoints WHERE thread_id = $1 AND version <= $2::int`,
-      [threadId, thread.head - retention.keepLast],
+      [thread, row.head - retention.keepLast],
     );
     // A message row stays if some kept checkpoint reads it: within its length, written at or
     // before it, and not rewritten at the same index before it.
@@ -61,7 +61,7 @@ export async function prune(
              SELECT 1 FROM ${s}.messages n
              WHERE n.thread_id = $1 AND n.idx = m.idx AND n.version > m.version
                AND n.version <= c.version))`,
-      [threadId],
+      [thread],
     );
     // isPrunableEffect, as one statement: settled, and begun before the step before the oldest
     // kept checkpoint's step.
@@ -70,14 +70,14 @@ export async function prune(
       `DELETE FROM ${s}.journal WHERE thread_id = $1 AND state = ANY($2::text[])
          AND begun_step < (SELECT step FROM ${s}.checkpoints WHERE thread_id = $1
                            ORDER BY version LIMIT 1) - 1`,
-      [threadId, SETTLED_EFFECT_STATES],
+      [thread, SETTLED_EFFECT_STATES],
     );
     return { checkpoints, messages, journalEntries, threads: 0 };
   });
 }
 
 export async function usage(db: Database, threadId: string): Promise<StorageUsage> {
-  checkKey('threadId', threadId);
+  const thread = keyText('threadId', threadId);
   const s = db.schema;
   const { rows } = await db.run<{ checkpoints: number; bytes: string; step: number | null }>(
     `SELECT
@@ -89,7 +89,7 @@ export async function usage(db: Database, threadId: string): Promise<StorageUsag
        (SELECT c.step FROM ${s}.threads t
           JOIN ${s}.checkpoints c ON c.thread_id = t.thread_id AND c.version = t.head
           WHERE t.thread_id = $1) AS step`,
-    [threadId],
+    [thread],
   );
   const row = rows[0];
   const checkpoints = row?.checkpoints ?? 0;

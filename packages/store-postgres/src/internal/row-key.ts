@@ -1,17 +1,23 @@
 import { checks } from '../postgres-store-options.js';
 
 /**
- * Keys (thread ids, journal keys, nonces, lease keys, ids) are stored as they are, in text
- * columns, which cannot hold U+0000: such a key is refused where it would be written
- * (`ERR_INVALID_OPTION`), and is never found where it is looked up, rather than reaching the
- * database as an error of the connection's.
+ * Keys (thread ids, journal keys, nonces, lease keys and owners, queue names, ids) are any
+ * string, U+0000 and lone surrogates included, but a text column holds neither. A key is stored
+ * as the body of its JSON string literal (`a"b` as `a\"b`, U+0000 as `\u0000`): one text per
+ * key and one key per text, so lookups by equality keep every key apart, and a plain key reads
+ * the same in the database.
  */
-export function checkKey(field: string, value: unknown): string {
-  if (!isStorableKey(value))
-    throw checks.invalid(field, value, 'a non-empty string without U+0000');
-  return value;
+export function keyText(field: string, value: unknown): string {
+  if (typeof value !== 'string') throw checks.invalid(field, value, 'a string');
+  return JSON.stringify(value).slice(1, -1);
 }
 
-export function isStorableKey(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && !value.includes('\u0000');
+/** The text to look a key up by, or undefined for what cannot be a key (nothing is found). */
+export function lookupText(value: unknown): string | undefined {
+  return typeof value === 'string' ? JSON.stringify(value).slice(1, -1) : undefined;
+}
+
+/** The key a stored text stands for. */
+export function keyFromText(text: string): string {
+  return JSON.parse(`"${text}"`) as string;
 }
