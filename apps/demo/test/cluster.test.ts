@@ -7,8 +7,8 @@
 // processes on 127.0.0.1 and SIGKILLs one of them midway; checks the invariants the driver prints
 // as its last line (--json); then checks that no node process and no temporary file is left.
 // Every wait is bounded; nothing asserts how long anything took.
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,11 +40,7 @@ async function runClusterDemo(
   seed: number,
 ): Promise<{ code: number | null; stdout: string; summary: ClusterSummary }> {
   await build();
-  const { code, stdout, stderr } = await run(
-    process.execPath,
-    [DRIVER, '--json', '--seed', String(seed)],
-    env,
-  );
+  const { code, stdout, stderr } = await run([DRIVER, '--json', '--seed', String(seed)], env);
   const last = stdout.trim().split('\n').at(-1) ?? '';
   expect(last.startsWith('{'), `no JSON summary line:\n${stdout}\n${stderr}`).toBe(true);
   return { code, stdout, summary: JSON.parse(last) as ClusterSummary };
@@ -101,26 +97,40 @@ function demoEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs a command to its end, rejecting past the guard (it is killed then). */
+/**
+ * Runs the demo's driver to its end: until its output closes, which, since the node processes
+ * write to the same output, is when the driver and every node process have exited. `onLine`
+ * sees each line as it comes. Rejects past the guard (the driver is killed then).
+ */
 function run(
-  file: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  onLine: (line: string, driver: ChildProcess) => void = () => undefined,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: DEMO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const driver = spawn(process.execPath, args, {
+      cwd: DEMO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    let partial = '';
+    driver.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line, driver);
+    });
+    driver.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      driver.kill('SIGKILL');
       reject(new Error(`not within ${GUARD_MS} ms: ${args.join(' ')}\n${stdout}\n${stderr}`));
     }, GUARD_MS);
-    child.once('error', reject);
-    child.once('exit', (code) => {
+    driver.once('error', reject);
+    driver.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }
@@ -140,7 +150,20 @@ function build(): Promise<void> {
   });
 }
 
+/**
+ * Whether a process runs: not gone, and not a zombie (one that has exited and waits for its new
+ * parent to reap it, as a node orphaned by the driver's SIGKILL may, briefly).
+ */
 function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat'))
+      return false;
+  }
+  // No /proc (not Linux): ask the kernel whether the pid exists.
   try {
     process.kill(pid, 0);
     return true;
@@ -172,6 +195,31 @@ describe('the cluster demo', () => {
       const run = await runClusterDemo(demoEnv({ WARDEN_PG_URL: url }), 11);
       expect(run.summary.store).toMatch(/PostgreSQL/);
       expectClusterInvariants(run);
+    },
+    CLUSTER_TEST_MS,
+  );
+
+  it(
+    'leaves no node process behind when the demo itself is SIGKILLed midway',
+    async () => {
+      await build();
+      const pids: number[] = [];
+      let folder: string | undefined;
+      const { signal, stdout } = await run([DRIVER, '--seed', '7'], demoEnv({}), (line, driver) => {
+        folder ??= /shared store: .*\((.+)\/warden\.db\)/.exec(line)?.[1];
+        const up = / is up \(pid (\d+),/.exec(line);
+        if (up !== null) pids.push(Number(up[1]));
+        // Mid-triage, with workers on both worker nodes: nothing gets to clean up but the nodes.
+        if (/worker started on charlie/.test(line)) driver.kill('SIGKILL');
+      });
+      expect(signal, stdout).toBe('SIGKILL');
+      // The run's output closed: every node process, which shares it, has exited too.
+      expect(pids).toHaveLength(3);
+      for (const pid of pids) expect(running(pid), `pid ${pid} left running`).toBe(false);
+      // Only the temporary folder stays: nothing was left to remove it.
+      expect(folder).toBeDefined();
+      expect(existsSync(folder as string)).toBe(true);
+      rmSync(folder as string, { recursive: true, force: true });
     },
     CLUSTER_TEST_MS,
   );

@@ -2,9 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Clock } from '@warden/core';
 import type { ClusterEvent, NodeCommand, NodeMessage, PidData } from './node-messages.js';
 
-/** What a node process printed last, kept to explain a failure. */
-const KEPT_LINES = 40;
-
 type CommandBody = NodeCommand extends infer C
   ? C extends NodeCommand
     ? Omit<C, 'id'>
@@ -22,10 +19,8 @@ export class NodeProcess {
   address = '';
   spawner: PidData | undefined;
   world: PidData | undefined;
-  /** Why it could not start, as it said before exiting. */
+  /** Why it could not start, as it said before exiting (or why it could not be spawned). */
   failure: string | undefined;
-  /** The last lines it wrote to stdout and stderr. */
-  readonly output: string[] = [];
   readonly exited: Promise<void>;
   /** Resolves when it listens; rejects if it exits first. */
   readonly listening: Promise<void>;
@@ -40,17 +35,12 @@ export class NodeProcess {
     onEvent: (event: ClusterEvent) => void,
   ) {
     this.name = name;
+    // Its output goes where the demo's goes (a node says nothing unless something is wrong), so
+    // whoever reads the demo's output sees it end only once every node has ended too.
     this.proc = spawn(process.execPath, [...command.execArgv, command.entry], {
       env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    for (const stream of [this.proc.stdout, this.proc.stderr]) {
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        this.output.push(...chunk.split('\n').filter((l) => l !== ''));
-        this.output.splice(0, Math.max(0, this.output.length - KEPT_LINES));
-      });
-    }
     this.exited = new Promise((resolve) => {
       if (this.proc.exitCode !== null || this.proc.signalCode !== null) resolve();
       else this.proc.once('exit', () => resolve());
@@ -69,7 +59,9 @@ export class NodeProcess {
       );
     });
     // A spawn that fails (no such executable) reports here instead of throwing.
-    this.proc.on('error', (error) => this.output.push(`spawn failed: ${error.message}`));
+    this.proc.on('error', (error) => {
+      this.failure ??= `spawn failed: ${error.message}`;
+    });
     this.proc.on('message', (raw) => {
       const message = raw as NodeMessage;
       if (message.type === 'event') onEvent(message.event);

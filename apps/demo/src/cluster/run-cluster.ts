@@ -143,6 +143,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
       deadline,
       'the cluster run',
       (async () => {
+        line(`the shared store: ${describeStore(location)}`);
         nodes.push(...launchNodes({ seed: options.seed, runId, location, env, clock, onEvent }));
         await within(
           clock,
@@ -175,12 +176,9 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
     );
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
-    // What the nodes said last (a store that would not open, an uncaught error) says why.
-    for (const n of nodes) {
-      if (dead.has(n.name)) continue;
+    // A node that could not start said why (anything else a node says goes to stderr as it comes).
+    for (const n of nodes)
       if (n.failure !== undefined) line(`${n.name} could not start: ${n.failure}`);
-      else for (const said of n.output.slice(-3)) line(`${n.name} wrote: ${said}`);
-    }
   } finally {
     await Promise.all(nodes.map((n) => stopNode(n)));
     process.removeListener('exit', killAll);
