@@ -140,6 +140,29 @@ describe('a connection lost while the server is up', () => {
 });
 
 describe('a closed store', () => {
+  it('lets the calls in flight finish before it ends its pool, one of them waiting for a connection', async () => {
+    const narrow = await db.open({ maxConnections: 1 });
+    const holder = new Client({ connectionString: databaseUrl() });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT 1 FROM "${db.name}".audit_head WHERE id = 1 FOR UPDATE`);
+    // The append holds the one connection, waiting for the lock; the read waits for the connection.
+    const append = narrow.audit.append(
+      { kind: 'allowed', agent: 'a', threadId: 't', tool: 'x', key: 'k', argsHash: 'h' },
+      0,
+    );
+    const read = narrow.checkpoints.latest('t-none');
+    const closing = narrow.close();
+    await expect(narrow.audit.entries()).rejects.toSatisfy((e) =>
+      isStoreError(e, 'ERR_STORE_CLOSED'),
+    );
+    await holder.query('ROLLBACK');
+    await holder.end();
+    expect(await append).toMatchObject({ kind: 'allowed', key: 'k' });
+    expect(await read).toBeUndefined();
+    await closing;
+  });
+
   it('refuses every call with ERR_STORE_CLOSED, and closes again without complaint', async () => {
     const closing = await db.open();
     await closing.close();

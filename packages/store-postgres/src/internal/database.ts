@@ -30,6 +30,7 @@ export class Database implements Queryable {
   readonly #names = new Map<string, string>();
   #closed = false;
   #closing: Promise<void> | undefined;
+  readonly #inflight = new Set<Promise<unknown>>();
 
   constructor(options: ResolvedOptions) {
     this.schemaName = options.schema;
@@ -61,33 +62,38 @@ export class Database implements Queryable {
     return this.#closed;
   }
 
-  async run<R extends QueryResultRow = QueryResultRow>(
+  run<R extends QueryResultRow = QueryResultRow>(
     text: string,
     values: readonly unknown[] = [],
   ): Promise<QueryResult<R>> {
-    this.#open();
-    try {
-      return await this.#pool.query<R>({ name: this.#name(text), text, values: [...values] });
-    } catch (error) {
-      throw unavailable(error);
-    }
+    return this.#track(async () => {
+      try {
+        return await this.#pool.query<R>({ name: this.#name(text), text, values: [...values] });
+      } catch (error) {
+        throw unavailable(error);
+      }
+    });
   }
 
-  async exec(text: string): Promise<void> {
-    this.#open();
-    try {
-      await this.#pool.query(text);
-    } catch (error) {
-      throw unavailable(error);
-    }
+  exec(text: string): Promise<void> {
+    return this.#track(async () => {
+      try {
+        await this.#pool.query(text);
+      } catch (error) {
+        throw unavailable(error);
+      }
+    });
   }
 
   /**
    * Runs `work` between BEGIN and COMMIT on one connection; anything it throws rolls back and is
    * rethrown as it was (a refusal of the store's own stays that refusal).
    */
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    this.#open();
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.#track(() => this.#transaction(work));
+  }
+
+  async #transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     let client: PoolClient;
     try {
       client = await this.#pool.connect();
@@ -139,15 +145,31 @@ export class Database implements Queryable {
     }
   }
 
-  /** Ends the store's own pool (a borrowed one stays open). Idempotent. */
+  /**
+   * Refuses new calls at once, lets the calls in flight finish (each is bounded by the
+   * timeouts), then ends the store's own pool; a borrowed pool stays open. Idempotent. (A pool
+   * ended under a call waiting for a connection would leave that call waiting for ever.)
+   */
   close(): Promise<void> {
     this.#closed = true;
-    this.#closing ??= this.#ownsPool ? this.#pool.end().catch(() => {}) : Promise.resolve();
+    this.#closing ??= Promise.allSettled([...this.#inflight]).then(async () => {
+      if (this.#ownsPool) await this.#pool.end().catch(() => {});
+    });
     return this.#closing;
   }
 
-  #open(): void {
-    if (this.#closed) throw new StoreError('ERR_STORE_CLOSED', 'the PostgreSQL store is closed');
+  /** Runs one call of the store, unless it is closed, counting it as in flight. */
+  #track<T>(call: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(new StoreError('ERR_STORE_CLOSED', 'the PostgreSQL store is closed'));
+    }
+    const running = call();
+    this.#inflight.add(running);
+    const done = (): void => {
+      this.#inflight.delete(running);
+    };
+    running.then(done, done);
+    return running;
   }
 
   /** One prepared-statement name per text, the same on every connection and every store. */
