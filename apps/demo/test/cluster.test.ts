@@ -151,6 +151,26 @@ function build(): Promise<void> {
 }
 
 /**
+ * Runs the demo and sends its driver `signal` mid-triage, with workers on both worker nodes;
+ * resolves once the driver and every node process have ended (the run's output has closed), with
+ * the nodes' pids and the run's temporary folder, as the driver printed them.
+ */
+async function interrupt(signal: NodeJS.Signals) {
+  await build();
+  const pids: number[] = [];
+  let folder: string | undefined;
+  const ended = await run([DRIVER, '--seed', '7'], demoEnv({}), (line, driver) => {
+    folder ??= /shared store: .*\((.+)\/warden\.db\)/.exec(line)?.[1];
+    const up = / is up \(pid (\d+),/.exec(line);
+    if (up !== null) pids.push(Number(up[1]));
+    if (/worker started on charlie/.test(line)) driver.kill(signal);
+  });
+  expect(pids, ended.stdout).toHaveLength(3);
+  expect(folder, ended.stdout).toBeDefined();
+  return { ...ended, pids, folder: folder as string };
+}
+
+/**
  * Whether a process runs: not gone, and not a zombie (one that has exited and waits for its new
  * parent to reap it, as a node orphaned by the driver's SIGKILL may, briefly).
  */
@@ -202,24 +222,25 @@ describe('the cluster demo', () => {
   it(
     'leaves no node process behind when the demo itself is SIGKILLed midway',
     async () => {
-      await build();
-      const pids: number[] = [];
-      let folder: string | undefined;
-      const { signal, stdout } = await run([DRIVER, '--seed', '7'], demoEnv({}), (line, driver) => {
-        folder ??= /shared store: .*\((.+)\/warden\.db\)/.exec(line)?.[1];
-        const up = / is up \(pid (\d+),/.exec(line);
-        if (up !== null) pids.push(Number(up[1]));
-        // Mid-triage, with workers on both worker nodes: nothing gets to clean up but the nodes.
-        if (/worker started on charlie/.test(line)) driver.kill('SIGKILL');
-      });
+      const { code, signal, pids, folder, stdout } = await interrupt('SIGKILL');
       expect(signal, stdout).toBe('SIGKILL');
+      expect(code).toBe(null);
       // The run's output closed: every node process, which shares it, has exited too.
-      expect(pids).toHaveLength(3);
       for (const pid of pids) expect(running(pid), `pid ${pid} left running`).toBe(false);
       // Only the temporary folder stays: nothing was left to remove it.
-      expect(folder).toBeDefined();
-      expect(existsSync(folder as string)).toBe(true);
-      rmSync(folder as string, { recursive: true, force: true });
+      expect(existsSync(folder)).toBe(true);
+      rmSync(folder, { recursive: true, force: true });
+    },
+    CLUSTER_TEST_MS,
+  );
+
+  it(
+    'kills its node processes and removes its folder when interrupted (Ctrl-C)',
+    async () => {
+      const { code, pids, folder, stdout } = await interrupt('SIGINT');
+      expect(code, stdout).toBe(130);
+      for (const pid of pids) expect(running(pid), `pid ${pid} left running`).toBe(false);
+      expect(existsSync(folder)).toBe(false);
     },
     CLUSTER_TEST_MS,
   );
