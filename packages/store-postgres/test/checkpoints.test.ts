@@ -11,7 +11,7 @@ beforeAll(async () => {
   db = testSchema('checkpoints');
   store = await db.open({ maxRecordBytes: 64 * 1024 });
 });
-afterAll(() => db.drop());
+afterAll(() => db?.drop());
 
 describe('PostgresCheckpointStore', () => {
   it('answers the head as it was committed, messages and all', async () => {

@@ -14,7 +14,7 @@ beforeAll(async () => {
   // Two nodes: two stores, two pools, one schema.
   nodes = [await db.open(), await db.open()];
 });
-afterAll(() => db.drop());
+afterAll(() => db?.drop());
 
 /** One round: several writers, on both nodes, commit the same next version of one run at once. */
 const round = fc.record({

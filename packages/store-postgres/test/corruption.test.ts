@@ -11,7 +11,7 @@ beforeAll(async () => {
   db = testSchema('corrupt');
   store = await db.open();
 });
-afterAll(() => db.drop());
+afterAll(() => db?.drop());
 
 const corrupt = (e: unknown) => isStoreError(e, 'ERR_STORE_CORRUPT');
 

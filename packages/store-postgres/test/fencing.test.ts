@@ -13,7 +13,7 @@ beforeAll(async () => {
   a = await db.open();
   b = await db.open();
 });
-afterAll(() => db.drop());
+afterAll(() => db?.drop());
 
 const fenced = (e: unknown) => isStoreError(e, 'ERR_FENCED');
 

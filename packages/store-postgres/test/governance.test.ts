@@ -12,7 +12,7 @@ beforeAll(async () => {
   a = await db.open();
   b = await db.open();
 });
-afterAll(() => db.drop());
+afterAll(() => db?.drop());
 
 const record = (node: string, i: number): AuditRecord => ({
   kind: 'allowed',

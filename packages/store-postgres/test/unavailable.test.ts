@@ -13,7 +13,7 @@ beforeAll(async () => {
   db = testSchema('unavailable');
   store = await db.open();
 });
-afterAll(() => db.drop());
+afterAll(() => db?.drop());
 
 const unavailable = (e: unknown) => isStoreError(e, 'ERR_STORE_UNAVAILABLE');
 
