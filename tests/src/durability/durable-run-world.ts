@@ -3,83 +3,36 @@ import {
   type AgentStore,
   ApprovalDesk,
   defineAgent,
-  defineTool,
-  type ModelRequest,
   runTask,
 } from '@warden/agents';
 import { createScriptedModel } from '@warden/agents/testing';
 import { createNode } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
-import { z } from 'zod';
 import { crashingStore, Incarnation } from './crash-store.js';
+import {
+  durableTools,
+  type EffectSink,
+  type Plan,
+  plannerScript,
+  REFUNDS_ASK,
+} from './durable-tools.js';
 
-/** One tool call the scripted model plans. */
-export interface PlannedCall {
-  readonly tool: 'read_ticket' | 'send_mail' | 'refund';
-  readonly id: number;
-}
-
-/**
- * The world outside the store: what really happened. A mail provider that deduplicates by
- * idempotency key (as real ones do), and a payment system that does not: each refund it receives
- * is money out.
- */
-export class World {
+/** What really happened outside the store, and what the operator decided. */
+export class World implements EffectSink {
   readonly mails = new Map<string, number>();
   readonly refunds = new Map<string, number>();
   reads = 0;
   /** Approvals the operator issued, by nonce: the oracle for "never without approval". */
   readonly issued = new Set<string>();
   readonly deniedUnknown: string[] = [];
-}
 
-function tools(world: World) {
-  return [
-    defineTool({
-      name: 'read_ticket',
-      description: 'reads a ticket',
-      effect: 'read',
-      idempotent: true,
-      input: z.object({ id: z.number().int() }),
-      run: ({ id }) => {
-        world.reads++;
-        return { id, text: `ticket ${id}` };
-      },
-    }),
-    defineTool({
-      name: 'send_mail',
-      description: 'sends a reply',
-      effect: 'write',
-      idempotent: true,
-      input: z.object({ id: z.number().int() }),
-      run: (_input, ctx) => {
-        world.mails.set(ctx.idempotencyKey, (world.mails.get(ctx.idempotencyKey) ?? 0) + 1);
-        return 'sent';
-      },
-    }),
-    defineTool({
-      name: 'refund',
-      description: 'refunds a customer',
-      effect: 'irreversible',
-      idempotent: false,
-      input: z.object({ id: z.number().int() }),
-      scope: ({ id }) => `refund:${id}`,
-      run: (_input, ctx) => {
-        world.refunds.set(ctx.idempotencyKey, (world.refunds.get(ctx.idempotencyKey) ?? 0) + 1);
-        return 'refunded';
-      },
-    }),
-  ];
-}
-
-/** The model plans step k as `plan[k]` (k = assistant turns so far), then answers. */
-function script(plan: readonly (readonly PlannedCall[])[]) {
-  return (request: ModelRequest) => {
-    const k = request.messages.filter((m) => m.role === 'assistant').length;
-    const calls = plan[k];
-    if (calls === undefined) return { text: `handled ${plan.length} steps` };
-    return { toolCalls: calls.map((c) => ({ name: c.tool, input: { id: c.id } })) };
-  };
+  effect(kind: 'read' | 'mail' | 'refund', key: string): void {
+    if (kind === 'read') this.reads++;
+    else {
+      const map = kind === 'mail' ? this.mails : this.refunds;
+      map.set(key, (map.get(key) ?? 0) + 1);
+    }
+  }
 }
 
 export interface IncarnationOutcome {
@@ -95,7 +48,7 @@ export interface IncarnationOutcome {
 export async function runIncarnation(
   store: AgentStore,
   world: World,
-  plan: readonly (readonly PlannedCall[])[],
+  plan: Plan,
   crashAt: number,
   n: number,
 ): Promise<IncarnationOutcome> {
@@ -106,11 +59,11 @@ export async function runIncarnation(
   const desk = new ApprovalDesk({ clock, store: durable.approvals, timeoutMs: 60_000 });
   const agent = defineAgent({
     name: 'ops',
-    model: createScriptedModel({ clock, latencyMs: 10, script: script(plan) }),
+    model: createScriptedModel({ clock, latencyMs: 10, script: plannerScript(plan) }),
     system: 'You handle tickets.',
-    tools: tools(world),
+    tools: durableTools(world),
     store: durable,
-    policy: { rules: [{ id: 'refunds-ask', tools: ['refund'], decision: 'ask' }] },
+    policy: REFUNDS_ASK,
     approvals: { desk },
     limits: { steps: 40 },
   });

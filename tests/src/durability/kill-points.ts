@@ -1,7 +1,8 @@
 import { type AgentStore, verifyAuditChain } from '@warden/agents';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { type PlannedCall, runIncarnation, World } from './durable-run-world.js';
+import { runIncarnation, World } from './durable-run-world.js';
+import type { Plan, PlannedCall } from './durable-tools.js';
 
 /**
  * Property: whatever store operation a node dies before (up to three deaths per run, each
@@ -36,7 +37,7 @@ export interface KillPointTally {
 
 export async function killPointRun(
   open: () => Promise<AgentStore>,
-  plan: readonly (readonly PlannedCall[])[],
+  plan: Plan,
   crashes: readonly number[],
   tally: KillPointTally,
 ): Promise<void> {
