@@ -170,26 +170,34 @@ async function interrupt(signal: NodeJS.Signals) {
   return { ...ended, pids, folder: folder as string };
 }
 
+/** The kernel's flag of a task that has begun to exit (`PF_EXITING`, in /proc/<pid>/stat). */
+const PF_EXITING = 0x4;
+
 /**
- * Whether a process runs: not gone, and not a zombie (one that has exited and waits for its new
- * parent to reap it, as a node orphaned by the driver's SIGKILL may, briefly).
+ * Whether a process still runs: not gone, not a zombie (exited, waiting for its new parent to
+ * reap it, as a node orphaned by the driver's SIGKILL may, briefly), and not in the middle of
+ * exiting (it closes its output there, just before it becomes a zombie).
  */
 function running(pid: number): boolean {
+  let stat: string;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat'))
       return false;
+    // No /proc (not Linux): ask the kernel whether the pid exists.
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+    }
   }
-  // No /proc (not Linux): ask the kernel whether the pid exists.
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
+  // After the command's closing parenthesis: state, ppid, pgrp, session, tty, tpgid, flags, ...
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  const flags = Number(fields[6]);
+  return state !== 'Z' && state !== 'X' && (flags & PF_EXITING) === 0;
 }
 
 describe('the cluster demo', () => {

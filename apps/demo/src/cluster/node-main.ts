@@ -4,7 +4,7 @@
 // commands. The planner's node runs the planner, the workers' supervisor and the world's
 // services; a worker node runs the workers that supervisor asks it for.
 import { defineAgent, runTask, tokenizerFor } from '@warden/agents';
-import { createNode, isPid, type NodeEvent, Pid } from '@warden/core';
+import { createNode, type NodeEvent, Pid } from '@warden/core';
 import { createWsTransport } from '@warden/transport-ws';
 import { PRICES } from '../agents.js';
 import { World } from '../world.js';
@@ -16,6 +16,7 @@ import {
   type ClusterEvent,
   type NodeCommand,
   type NodeMessage,
+  type PidData,
   PLANNER_NODE,
   type PlannerReport,
   ticketOf,
@@ -76,19 +77,21 @@ let worldPid: Pid | undefined = planner
   ? node.spawn(service.behaviour, { name: 'world' })
   : undefined;
 
-const worker = defineAgent({
-  name: 'worker',
-  model: models.worker,
-  system: 'You resolve one support ticket with your tools, then say what you did.',
-  tools: clusterTools(() => {
-    if (worldPid === undefined) throw new Error('this node was not told where the world is');
-    return worldPid;
-  }),
-  limits: { steps: 30, tokens: 120_000, costUsd: 0.5 },
-  prices: PRICES,
-  store,
-});
-const spawner = planner ? undefined : node.spawn(workerSpawner(worker), { name: 'spawner' });
+/** The worker agent of a worker node: the single-node demo's, with tools that reach the world. */
+const worker = () =>
+  defineAgent({
+    name: 'worker',
+    model: models.worker,
+    system: 'You resolve one support ticket with your tools, then say what you did.',
+    tools: clusterTools(() => {
+      if (worldPid === undefined) throw new Error('this node was not told where the world is');
+      return worldPid;
+    }),
+    limits: { steps: 30, tokens: 120_000, costUsd: 0.5 },
+    prices: PRICES,
+    store,
+  });
+const spawner = planner ? undefined : node.spawn(workerSpawner(worker()), { name: 'spawner' });
 
 function observe(event: NodeEvent): void {
   if (event.type === 'node.up' || event.type === 'node.down') {
@@ -129,8 +132,6 @@ async function run(command: NodeCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'connect':
       return transport.connect(command.address, { timeout: 5_000 });
-    case 'peers':
-      return node.nodes().sort();
     case 'configure':
       worldPid = Pid.from(command.world);
       return true;
@@ -184,8 +185,6 @@ async function triage(spawners: Readonly<Record<string, PidData>>): Promise<Plan
   };
 }
 
-type PidData = { node: string; incarnation: string; id: number };
-
 function describe(reason: unknown): string {
   if (typeof reason === 'string') return reason;
   const message = (reason as { message?: unknown } | null)?.message;
@@ -197,7 +196,7 @@ process.on('message', (raw) => {
   run(command).then(
     (value) =>
       send(
-        { type: 'answer', id: command.id, ok: true, value: isPid(value) ? value.toJSON() : value },
+        { type: 'answer', id: command.id, ok: true, value },
         // Stopped: leave once the answer is out.
         command.cmd === 'stop' ? () => process.exit(0) : undefined,
       ),

@@ -15,7 +15,6 @@ export const NODE_NAMES = [PLANNER_NODE, ...WORKER_NODES] as const;
 /** What the demo's driver asks of a node process, over its IPC channel. */
 export type NodeCommand =
   | { readonly id: number; readonly cmd: 'connect'; readonly address: string }
-  | { readonly id: number; readonly cmd: 'peers' }
   /** Worker nodes: where the world's services are (a pid on the planner's node). */
   | { readonly id: number; readonly cmd: 'configure'; readonly world: PidData }
   /** The planner's node: run the triage; answered with its `PlannerReport`. */

@@ -126,9 +126,12 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
     for (const n of nodes) if (n.alive) n.proc.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
+  // Interrupted: kill the nodes and leave once they have exited (each waited for, bounded).
   const interrupted = () => {
     killAll();
-    process.exit(130);
+    void within(clock, STOP_MS, 'the nodes exiting', Promise.all(nodes.map((n) => n.exited)))
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
   };
   process.once('exit', killAll);
   process.once('SIGINT', interrupted);
