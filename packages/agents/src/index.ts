@@ -307,14 +307,16 @@ export {
   MemoryCheckpointStore,
   StaleHeadError,
 } from './store/checkpoint-store.js';
+export type { ClusterSpawnEvent } from './store/cluster-spawn-event.js';
 export {
-  CLUSTER_SPAWN_ONCE_DEFAULTS,
-  type ClusterSpawnEvent,
   ClusterSpawnOnce,
-  type ClusterSpawnOnceOptions,
   type ClusterSpawnOnceResult,
   type ClusterStart,
 } from './store/cluster-spawn-once.js';
+export {
+  CLUSTER_SPAWN_ONCE_DEFAULTS,
+  type ClusterSpawnOnceOptions,
+} from './store/cluster-spawn-once-options.js';
 export type { LeaseLoss } from './store/lease-keeper.js';
 export {
   acquireLease,

@@ -35,7 +35,7 @@ export interface PostgresStoreOptions {
 
 export const POSTGRES_STORE_DEFAULTS = Object.freeze({
   schema: 'warden',
-  maxRecordBytes: 4 * 1024 * 1024,
+  maxRecordBytes: 16 * 1024 * 1024,
   connectTimeoutMs: 5_000,
   statementTimeoutMs: 10_000,
   maxConnections: 10,
@@ -95,7 +95,7 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
     connectionString,
     pool,
     schema,
-    maxRecordBytes: checks.int('maxRecordBytes', options.maxRecordBytes ?? d.maxRecordBytes, 1024),
+    maxRecordBytes: checks.int('maxRecordBytes', options.maxRecordBytes ?? d.maxRecordBytes, 1),
     connectTimeoutMs: checks.int(
       'connectTimeoutMs',
       options.connectTimeoutMs ?? d.connectTimeoutMs,

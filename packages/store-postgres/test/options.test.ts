@@ -43,7 +43,7 @@ describe('openPostgresStore options', () => {
   it('refuses bad limits and timeouts, naming the field', async () => {
     const url = databaseUrl();
     await expect(
-      openPostgresStore({ connectionString: url, schema: db.name, maxRecordBytes: 10 }),
+      openPostgresStore({ connectionString: url, schema: db.name, maxRecordBytes: 0 }),
     ).rejects.toSatisfy(invalid('maxRecordBytes'));
     await expect(
       openPostgresStore({ connectionString: url, schema: db.name, statementTimeoutMs: 0 }),

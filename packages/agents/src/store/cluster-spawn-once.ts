@@ -1,44 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { isPid, type Node, Pid } from '@warden/core';
 import { ResilienceError } from '@warden/resilience';
+import type { ClusterSpawnEvent } from './cluster-spawn-event.js';
+import {
+  type ClusterSpawnOnceOptions,
+  invalidSpawnOption,
+  resolveClusterSpawnOnceOptions,
+} from './cluster-spawn-once-options.js';
 import { type KeeperMessage, type LeaseLoss, spawnLeaseKeeper } from './lease-keeper.js';
 import type { KeyLease, LeaseStore } from './lease-store.js';
 import { StoreError } from './store-error.js';
-
-export interface ClusterSpawnOnceOptions {
-  /** The node instances are started from, whose clock the leases are timed by. */
-  readonly node: Node;
-  /** The leases every node shares: a database's (`AgentStore.leases`) for a cluster. */
-  readonly leases: LeaseStore;
-  /**
-   * How long a grant lasts unrenewed: how long a key stays taken after its node died. Default
-   * 15 s. The nodes' clocks must agree to within a small part of it.
-   */
-  readonly leaseMs?: number;
-  /** How often a holder renews its lease. Default a third of `leaseMs`. */
-  readonly renewMs?: number;
-  /** How often to look again at a key another node is still starting. Default 250 ms. */
-  readonly recheckMs?: number;
-}
-
-/** What the guard tells the node's event stream (`node.inspect`), as `published` events. */
-export type ClusterSpawnEvent = {
-  readonly time: number;
-  readonly owner: string;
-  readonly key: string;
-} & (
-  | { readonly type: 'cluster_spawn.started'; readonly pid: Pid; readonly token: number }
-  | { readonly type: 'cluster_spawn.joined'; readonly pid: Pid; readonly token: number }
-  | { readonly type: 'cluster_spawn.ended'; readonly pid: Pid }
-  | {
-      readonly type: 'cluster_spawn.lease_lost';
-      readonly pid: Pid | undefined;
-      readonly why: LeaseLoss;
-      readonly reason: string;
-    }
-);
-
-export const CLUSTER_SPAWN_ONCE_DEFAULTS = Object.freeze({ leaseMs: 15_000, recheckMs: 250 });
 
 /**
  * Starts the instance under the lease it was granted. Pass `{ key: lease.key, token:
@@ -94,20 +65,12 @@ export class ClusterSpawnOnce {
   readonly #local = new Map<string, Local>();
 
   constructor(options: ClusterSpawnOnceOptions) {
-    if (typeof options?.node?.spawn !== 'function') throw invalid('node', 'a Node');
-    const leases = options.leases as Partial<LeaseStore> | undefined;
-    if (typeof leases?.acquire !== 'function' || typeof leases.renew !== 'function') {
-      throw invalid('leases', 'a LeaseStore');
-    }
-    this.#node = options.node;
-    this.#leases = options.leases;
-    this.leaseMs = positive('leaseMs', options.leaseMs ?? CLUSTER_SPAWN_ONCE_DEFAULTS.leaseMs);
-    this.renewMs = positive('renewMs', options.renewMs ?? this.leaseMs / 3);
-    if (this.renewMs >= this.leaseMs) throw invalid('renewMs', 'less than leaseMs');
-    this.recheckMs = positive(
-      'recheckMs',
-      options.recheckMs ?? CLUSTER_SPAWN_ONCE_DEFAULTS.recheckMs,
-    );
+    const resolved = resolveClusterSpawnOnceOptions(options);
+    this.#node = resolved.node;
+    this.#leases = resolved.leases;
+    this.leaseMs = resolved.leaseMs;
+    this.renewMs = resolved.renewMs;
+    this.recheckMs = resolved.recheckMs;
     this.owner = `${this.#node.name}/${this.#node.incarnation}/${randomUUID()}`;
   }
 
@@ -121,8 +84,10 @@ export class ClusterSpawnOnce {
     start: ClusterStart,
     options: { readonly signal?: AbortSignal } = {},
   ): Promise<ClusterSpawnOnceResult> {
-    if (typeof key !== 'string' || key.length === 0) throw invalid('key', 'a non-empty string');
-    if (typeof start !== 'function') throw invalid('start', 'a function (lease) => Promise<Pid>');
+    if (typeof key !== 'string' || key.length === 0)
+      throw invalidSpawnOption('key', 'a non-empty string');
+    if (typeof start !== 'function')
+      throw invalidSpawnOption('start', 'a function (lease) => Promise<Pid>');
     const signal = options.signal;
     for (let round = 0; ; round++) {
       signal?.throwIfAborted();
@@ -204,7 +169,7 @@ export class ClusterSpawnOnce {
     let pid: Pid;
     try {
       pid = await start(granted);
-      if (!isPid(pid)) throw invalid('start', 'a function resolving with a Pid');
+      if (!isPid(pid)) throw invalidSpawnOption('start', 'a function resolving with a Pid');
     } catch (error) {
       tell({ $keeper: 'abandon' });
       throw error;
@@ -310,15 +275,4 @@ function pidOf(data: unknown): Pid | undefined {
     return Pid.from({ node: d.node, incarnation: d.incarnation, id: d.id });
   }
   return undefined;
-}
-
-function positive(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw invalid(field, 'a positive number of milliseconds');
-  }
-  return value;
-}
-
-function invalid(field: string, expected: string): StoreError {
-  return new StoreError('ERR_INVALID_OPTION', `invalid ${field} (expected ${expected})`, { field });
 }
