@@ -30,7 +30,7 @@ describe('kill points', () => {
 
   it('on SQLite: resumes from the last committed checkpoint and repeats no effect, wherever the node dies', async () => {
     // At least 1,000 deaths at random store operations in every test run.
-    const runs = Number(process.env.FC_RUNS ?? 600);
+    const runs = Number(process.env.FC_RUNS ?? 1_000);
     const tally: KillPointTally = { crashes: 0, runs: 0 };
     await fc.assert(
       fc.asyncProperty(planArb, crashesArb, (plan, crashes) =>
