@@ -269,6 +269,31 @@ describe('ClusterSpawnOnce', () => {
     expect(w.starts).toEqual(['a']);
   });
 
+  it('stops waiting for a holder still starting when the caller aborts', async () => {
+    const w = twoNodes();
+    const never: ClusterStart = () => new Promise<Pid>(() => {});
+    void w.once.a.spawnOnce(KEY, never).catch(() => {});
+    await w.clock.settle();
+    const abort = new AbortController();
+    const waiting = w.once.b.spawnOnce(KEY, w.start('b'), { signal: abort.signal });
+    await w.clock.advance(300);
+    abort.abort(new Error('the caller gave up'));
+    await expect(waiting).rejects.toThrow('the caller gave up');
+    expect(w.starts).toEqual([]);
+  });
+
+  it('answers ERR_ALREADY_RUNNING when a holder publishes no pid within a lease length', async () => {
+    const w = twoNodes();
+    const never: ClusterStart = () => new Promise<Pid>(() => {});
+    void w.once.a.spawnOnce(KEY, never).catch(() => {});
+    await w.clock.settle();
+    const waiting = w.once.b.spawnOnce(KEY, w.start('b'));
+    waiting.catch(() => {});
+    await w.clock.advance(LEASE_MS + 500);
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_ALREADY_RUNNING' });
+    expect(w.starts).toEqual([]);
+  });
+
   it('refuses bad options with ERR_INVALID_OPTION naming the field', () => {
     const w = twoNodes();
     const bad = (options: object, field: string) =>
