@@ -76,6 +76,7 @@ export {
   type ApprovalAnswer,
   ApprovalDesk,
   type ApprovalDeskOptions,
+  type ApprovalKind,
   type ApprovalRequest,
 } from './governance/approval-desk.js';
 export {
@@ -137,7 +138,10 @@ export {
   type PolicyOptions,
   type PolicyRule,
   type PolicyVerdict,
+  type UnknownOutcomeChoice,
+  type UnknownOutcomeMode,
 } from './governance/policy.js';
+export type { UnknownOutcomeEvent } from './governance/unknown-outcome.js';
 export type {
   CheckLevel,
   CheckOutcome,
