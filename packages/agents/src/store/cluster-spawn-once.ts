@@ -220,12 +220,22 @@ export class ClusterSpawnOnce {
 
   #lost(key: string, entry: Local, pid: Pid | undefined, why: LeaseLoss, error: unknown): void {
     entry.lost = true;
-    // A start in progress finds `lost` when it publishes, and cleans up itself.
+    // A start in progress finds `lost` when it publishes, and cleans up itself. An instance the
+    // keeper was not watching yet (its pid was on its way) is killed here.
+    const instance = pid ?? entry.pid;
+    if (pid === undefined && instance !== undefined) this.#node.exit(instance, 'kill');
     if (entry.lease !== undefined && this.#local.get(key) === entry) this.#local.delete(key);
     entry.pid = undefined;
     entry.lease = undefined;
     const reason = error instanceof Error ? error.message : String(error);
-    this.#publish({ type: 'cluster_spawn.lease_lost', ...this.#stamp(), key, pid, why, reason });
+    this.#publish({
+      type: 'cluster_spawn.lease_lost',
+      ...this.#stamp(),
+      key,
+      pid: instance,
+      why,
+      reason,
+    });
   }
 
   #now(): number {
