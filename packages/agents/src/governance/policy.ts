@@ -27,10 +27,15 @@ export interface PolicyRule {
   readonly onUnknownOutcome?: UnknownOutcomeMode;
 }
 
-/** A run-time switch: while `flag` is on, every `write` and `irreversible` call is denied. */
+/**
+ * A run-time switch: while `flag` is on, every `write` and `irreversible` call is denied; with
+ * `scopes`, only those touching a resource under one of those prefixes (a freeze of production,
+ * not of the mail service) and those that declare no resource at all (a freeze fails closed).
+ */
 export interface FreezeSwitch {
   readonly flags: FeatureFlags;
   readonly flag: string;
+  readonly scopes?: readonly string[];
 }
 
 export interface PolicyOptions {
@@ -95,6 +100,15 @@ export class Policy {
       if (typeof f?.flags?.isEnabled !== 'function' || typeof f.flag !== 'string') {
         throw invalid(`freeze.${i}`, f, '{ flags: FeatureFlags, flag }');
       }
+      if (
+        f.scopes !== undefined &&
+        !(
+          Array.isArray(f.scopes) &&
+          f.scopes.every((p: unknown) => typeof p === 'string' && p !== '')
+        )
+      ) {
+        throw invalid(`freeze.${i}.scopes`, f.scopes, 'an array of non-empty scope prefixes');
+      }
       f.flags.isEnabled(f.flag); // an unknown flag is an error now, not a silent "not frozen"
     });
     this.freeze = Object.freeze([...freeze]);
@@ -115,15 +129,17 @@ export class Policy {
     });
   }
 
-  /** The switch that freezes calls now, if any. */
-  frozenBy(): string | undefined {
-    for (const f of this.freeze) if (f.flags.isEnabled(f.flag)) return `freeze:${f.flag}`;
+  /** The switch that freezes a call on these resources now, if any. */
+  frozenBy(scopes: readonly string[]): string | undefined {
+    for (const f of this.freeze) {
+      if (f.flags.isEnabled(f.flag) && covers(f, scopes)) return `freeze:${f.flag}`;
+    }
     return undefined;
   }
 
   decide(call: PolicyCall): PolicyVerdict {
     if (call.effect !== 'read') {
-      const frozen = this.frozenBy();
+      const frozen = this.frozenBy(call.scopes);
       if (frozen !== undefined) return { decision: 'deny', by: frozen };
     }
     for (const rule of this.rules) {
@@ -210,4 +226,11 @@ function invalid(field: string, value: unknown, expected: string): GovernanceErr
     `invalid policy ${field}: ${String(value)} (expected ${expected})`,
     { field },
   );
+}
+
+/** Whether a freeze covers a call on these resources (every call, for a freeze without scopes). */
+function covers(freeze: FreezeSwitch, scopes: readonly string[]): boolean {
+  const prefixes = freeze.scopes;
+  if (prefixes === undefined || scopes.length === 0) return true;
+  return scopes.some((s) => prefixes.some((p) => s.startsWith(p)));
 }

@@ -101,4 +101,28 @@ describe('Policy', () => {
     node.disable('freeze');
     expect(policy.decide(call('w', 'write')).decision).toBe('ask');
   });
+
+  it('freezes only the resources a scoped freeze names, and every call that names none', () => {
+    const clock = new TestClock();
+    const flags = new FeatureFlags({ clock, flags: { 'prod-freeze': true } });
+    const policy = new Policy({
+      rules: [{ id: 'allow-all', decision: 'allow' }],
+      freeze: [{ flags, flag: 'prod-freeze', scopes: ['db:production/'] }],
+    });
+    const on = (effect: 'write' | 'irreversible', scopes: string[]) =>
+      policy.decide({ agent: 'a', tool: 't', effect, scopes });
+    expect(on('irreversible', ['db:production/customers'])).toEqual({
+      decision: 'deny',
+      by: 'freeze:prod-freeze',
+    });
+    expect(on('write', ['mail:customer', 'db:production/orders']).decision).toBe('deny');
+    expect(on('write', ['mail:customer'])).toEqual({ decision: 'allow', by: 'rule:allow-all' });
+    // A call that says nothing of its resources could touch production: a freeze fails closed.
+    expect(on('write', []).decision).toBe('deny');
+    flags.disable('prod-freeze');
+    expect(on('write', ['db:production/customers']).decision).toBe('allow');
+    expect(() => new Policy({ freeze: [{ flags, flag: 'prod-freeze', scopes: [''] }] })).toThrow(
+      /freeze.0.scopes/,
+    );
+  });
 });
