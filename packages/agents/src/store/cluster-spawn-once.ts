@@ -62,6 +62,7 @@ export class ClusterSpawnOnce {
   readonly owner: string;
   readonly #node: Node;
   readonly #leases: LeaseStore;
+  readonly #leaseClock: { now(): number };
   readonly #local = new Map<string, Local>();
 
   constructor(options: ClusterSpawnOnceOptions) {
@@ -71,6 +72,7 @@ export class ClusterSpawnOnce {
     this.leaseMs = resolved.leaseMs;
     this.renewMs = resolved.renewMs;
     this.recheckMs = resolved.recheckMs;
+    this.#leaseClock = resolved.leaseClock;
     this.owner = `${this.#node.name}/${this.#node.incarnation}/${randomUUID()}`;
   }
 
@@ -158,7 +160,8 @@ export class ClusterSpawnOnce {
     entry: Local,
     granted: KeyLease,
   ): Promise<ClusterSpawnOnceResult> {
-    const keeper = spawnLeaseKeeper(this.#node, this.#leases, granted, this.leaseMs, this.renewMs, {
+    const timing = { leaseMs: this.leaseMs, renewMs: this.renewMs, clock: this.#leaseClock };
+    const keeper = spawnLeaseKeeper(this.#node, this.#leases, granted, timing, {
       renewed: (lease) => {
         if (entry.lease !== undefined) entry.lease = lease;
       },
@@ -239,7 +242,7 @@ export class ClusterSpawnOnce {
   }
 
   #now(): number {
-    return this.#node.clock.now();
+    return this.#leaseClock.now();
   }
 
   /** Waits on the node's clock; a stopped node or an aborted call ends the wait. */
@@ -268,7 +271,7 @@ export class ClusterSpawnOnce {
 
   /** The time and owner every event carries. */
   #stamp(): { readonly time: number; readonly owner: string } {
-    return { time: this.#now(), owner: this.owner };
+    return { time: this.#node.clock.now(), owner: this.owner };
   }
 }
 

@@ -37,10 +37,15 @@ export function spawnLeaseKeeper(
   node: Node,
   leases: LeaseStore,
   first: KeyLease,
-  leaseMs: number,
-  renewMs: number,
+  timing: {
+    readonly leaseMs: number;
+    readonly renewMs: number;
+    /** The time leases are written in (the node's clock times the renewals). */
+    readonly clock: { now(): number };
+  },
   hooks: KeeperHooks,
 ): Pid {
+  const { leaseMs, renewMs, clock } = timing;
   return node.spawn(
     async (ctx) => {
       let lease = first;
@@ -65,11 +70,11 @@ export function spawnLeaseKeeper(
           return;
         } else {
           try {
-            lease = await leases.renew(lease, leaseMs, ctx.now());
+            lease = await leases.renew(lease, leaseMs, clock.now());
             hooks.renewed(lease);
           } catch (error) {
             const fenced = isStoreError(error, 'ERR_FENCED');
-            if (fenced || ctx.now() + renewMs >= lease.expiresAt) {
+            if (fenced || clock.now() + renewMs >= lease.expiresAt) {
               if (watched !== undefined) ctx.exit(watched.pid, 'kill');
               hooks.lost(watched?.pid, fenced ? 'fenced' : 'unrenewed', error);
               return;

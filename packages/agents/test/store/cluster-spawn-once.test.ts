@@ -294,6 +294,41 @@ describe('ClusterSpawnOnce', () => {
     expect(w.starts).toEqual([]);
   });
 
+  it('times leases by the clock the nodes share, not by each node’s own', async () => {
+    // Two processes' node clocks: each starts near 0 when its process does.
+    const network = createInMemoryNetwork();
+    const clocks = { a: new TestClock(0), b: new TestClock(5_000_000) };
+    const wall = new TestClock(1_700_000_000_000);
+    const store = new MemoryAgentStore();
+    const nodes = {
+      a: createNode({ name: 'a', clock: clocks.a, transport: network.transport() }),
+      b: createNode({ name: 'b', clock: clocks.b, transport: network.transport() }),
+    };
+    const once = (on: 'a' | 'b') =>
+      new ClusterSpawnOnce({
+        node: nodes[on],
+        leases: store.leases,
+        leaseMs: LEASE_MS,
+        leaseClock: wall,
+      });
+    try {
+      const first = await once('a').spawnOnce(
+        KEY,
+        async () => (await nodes.a.start(instance, { args: { node: 'a', token: 1 } })) as Pid,
+      );
+      expect(first.lease.expiresAt).toBe(wall.now() + LEASE_MS);
+      // Node b's own clock is far past that expiry; the shared one is not: b joins.
+      const second = await once('b').spawnOnce(KEY, async () => {
+        throw new Error('b must not start a second instance');
+      });
+      expect(second.outcome).toBe('joined');
+      expect(samePid(second.pid, first.pid)).toBe(true);
+    } finally {
+      await nodes.a.stop();
+      await nodes.b.stop();
+    }
+  });
+
   it('refuses bad options with ERR_INVALID_OPTION naming the field', () => {
     const w = twoNodes();
     const bad = (options: object, field: string) =>
@@ -304,5 +339,6 @@ describe('ClusterSpawnOnce', () => {
     bad({ leaseMs: 1_000, renewMs: 1_000 }, 'renewMs');
     bad({ recheckMs: Number.NaN }, 'recheckMs');
     bad({ leases: {} }, 'leases');
+    bad({ leaseClock: {} }, 'leaseClock');
   });
 });
