@@ -1,6 +1,8 @@
 import {
   type AgentBehaviour,
   type AgentResultLike,
+  type AgentStore,
+  type ApprovalDesk,
   createModelPolicy,
   createResilientModel,
   defineAgent,
@@ -17,8 +19,9 @@ import {
   seededRandom,
 } from '@warden/agents/testing';
 import type { Clock, Node } from '@warden/core';
+import type { FeatureFlags } from '@warden/resilience';
 import { z } from 'zod';
-import type { Chaos } from './chaos.js';
+import { type Chaos, PURGING_TICKET } from './chaos.js';
 import { workerTools } from './tools.js';
 import type { World } from './world.js';
 
@@ -43,6 +46,18 @@ export interface DelegationReport {
   reassigned: number;
 }
 
+/** What the runtime enforces around the agents: where they keep state, who approves, freezes. */
+export interface Governance {
+  /** Checkpoints, the effect journal, approvals, the audit log and memory, durable. */
+  readonly store: AgentStore;
+  /** Where large refunds wait for a person. */
+  readonly desk: ApprovalDesk;
+  /** `code-freeze` on: no irreversible call runs, whatever a model asks. */
+  readonly flags: FeatureFlags;
+}
+
+export const FREEZE_FLAG = 'code-freeze';
+
 export interface Team {
   readonly planner: AgentBehaviour;
   readonly delegation: DelegationReport;
@@ -55,7 +70,13 @@ export interface Team {
  * over $500, or close a duplicate. Their models are scripted (deterministic, no network) unless
  * `models` are given; either way every call goes through the node's failure policy.
  */
-export function team(node: Node, world: World, chaos: Chaos, models?: Models): Team {
+export function team(
+  node: Node,
+  world: World,
+  chaos: Chaos,
+  governance: Governance,
+  models?: Models,
+): Team {
   const { planner: plannerModel, worker: workerModel } =
     models ?? scriptedModels(node, world, chaos);
   const worker = defineAgent({
@@ -67,6 +88,20 @@ export function team(node: Node, world: World, chaos: Chaos, models?: Models): T
     prices: PRICES,
     contextWindow: 8_000,
     compaction: { strategies: ['clear-tool-results', 'offload'], keepRecent: 2 },
+    store: governance.store,
+    policy: {
+      rules: [
+        {
+          id: 'large-refunds',
+          tools: ['escalate_refund'],
+          scopes: ['refunds:large'],
+          decision: 'ask',
+        },
+      ],
+      // The freeze covers production; replies and refunds go on.
+      freeze: [{ flags: governance.flags, flag: FREEZE_FLAG, scopes: ['db:production/'] }],
+    },
+    approvals: { desk: governance.desk },
   });
   const delegation: DelegationReport = {
     resolved: [],
@@ -123,6 +158,7 @@ export function team(node: Node, world: World, chaos: Chaos, models?: Models): T
     limits: { steps: 10 },
     prices: PRICES,
     subagents: { perType: WORKERS },
+    store: governance.store,
   });
   return { planner, delegation };
 }
@@ -214,13 +250,18 @@ export function workerTurn(world: World, chaos: Chaos, request: ModelRequest): S
   const last = done.at(-1);
   const call = (name: string, input: unknown): ScriptedTurn => ({ toolCalls: [{ name, input }] });
   if (last === undefined) return call('read_ticket', { id });
+  // In the freeze scenario one worker "decides" to clean up a production table first. The
+  // runtime refuses it (the freeze, then the default for irreversible calls); it goes on.
+  if (chaos.plan.freeze && id === PURGING_TICKET && !done.some((r) => r.name === 'purge_records'))
+    return call('purge_records', { table: 'customers' });
   const pages = chaos.attachmentPages(id);
   const read = done.filter((r) => r.name === 'read_attachment' && r.ok).length;
   // After compaction moved earlier pages to memory, the worker goes on from what is left.
   const offloaded = request.messages.some((m) =>
     m.content.some((p) => p.type === 'text' && p.text.includes('moved to memory')),
   );
-  const reading = last.name === 'read_ticket' || last.name === 'read_attachment';
+  const reading =
+    last.name === 'read_ticket' || last.name === 'read_attachment' || last.name === 'purge_records';
   if (reading && read < pages && !offloaded)
     return call('read_attachment', { ticket: id, page: read + 1 });
   if (reading) {
@@ -235,6 +276,13 @@ export function workerTurn(world: World, chaos: Chaos, request: ModelRequest): S
     return call('send_reply', {
       ticket: id,
       text: `Dear ${name}, about "${ticket.subject}": it is fixed.`,
+    });
+  }
+  if (last.name === 'escalate_refund' && !last.ok) {
+    // A person declined the refund: the customer is told it goes to the finance team.
+    return call('send_reply', {
+      ticket: id,
+      text: `About "${ticket.subject}": your refund is with our finance team for review.`,
     });
   }
   if (!last.ok) return { text: `Ticket ${id}: ${last.name} failed; leaving it for a person.` };

@@ -15,6 +15,11 @@ export interface ChaosPlan {
   readonly duplicateSpawns: boolean;
   /** One ticket carries a log attachment far larger than a worker's context window. */
   readonly contextOverflow: boolean;
+  /**
+   * A code freeze is on for the whole run, and one worker tries an irreversible purge of a
+   * production table anyway (the model "decides" to clean up): the runtime refuses it.
+   */
+  readonly freeze: boolean;
 }
 
 export const SCENARIOS: Readonly<Record<string, ChaosPlan>> = {
@@ -25,6 +30,7 @@ export const SCENARIOS: Readonly<Record<string, ChaosPlan>> = {
   'hung-tool': plan({ hungTool: true }),
   'duplicate-spawn': plan({ duplicateSpawns: true }),
   'context-overflow': plan({ contextOverflow: true }),
+  freeze: plan({ freeze: true }),
   mixed: plan({
     crashRate: 0.1,
     rateLimitStorm: true,
@@ -32,6 +38,7 @@ export const SCENARIOS: Readonly<Record<string, ChaosPlan>> = {
     hungTool: true,
     duplicateSpawns: true,
     contextOverflow: true,
+    freeze: true,
   }),
 };
 
@@ -43,9 +50,13 @@ function plan(p: Partial<ChaosPlan>): ChaosPlan {
     hungTool: false,
     duplicateSpawns: false,
     contextOverflow: false,
+    freeze: false,
     ...p,
   };
 }
+
+/** The ticket whose worker tries to purge a production table in the freeze scenario. */
+export const PURGING_TICKET = 3;
 
 /** The ticket that carries the oversized attachment in the overflow scenario. */
 const OVERSIZED_TICKET = 5;
@@ -131,9 +142,10 @@ export function parseFaults(spec: string): ChaosPlan {
     else if (item === 'hung-tool') p = { ...p, hungTool: true };
     else if (item === 'duplicate-spawn') p = { ...p, duplicateSpawns: true };
     else if (item === 'context-overflow') p = { ...p, contextOverflow: true };
+    else if (item === 'freeze') p = { ...p, freeze: true };
     else
       throw new Error(
-        `unknown fault "${item}" (known: crash=P, rate-limit-storm, outage@Ns[-Ms], hung-tool, duplicate-spawn, context-overflow)`,
+        `unknown fault "${item}" (known: crash=P, rate-limit-storm, outage@Ns[-Ms], hung-tool, duplicate-spawn, context-overflow, freeze)`,
       );
   }
   return plan(p);

@@ -1,12 +1,20 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { serveDashboard } from '@warden/dashboard';
+import { openSqliteStore } from '@warden/store-sqlite';
 import { type ChaosPlan, parseFaults, SCENARIOS } from './chaos.js';
 import { realModels } from './real-models.js';
 import { runDemo } from './run-demo.js';
 import { invariants, summaryRows } from './summary.js';
 
-const USAGE = `usage: npm run demo -- [--scenario NAME] [--faults LIST] [--seed N]
+const USAGE = `usage: npm run demo -- [--scenario NAME] [--faults LIST] [--seed N] [--db FILE] [--dashboard]
   scenarios: ${Object.keys(SCENARIOS).join(', ')} (default: mixed)
-  faults:    crash=P, rate-limit-storm, outage@Ns[-Ms], hung-tool, duplicate-spawn, context-overflow
+  faults:    crash=P, rate-limit-storm, outage@Ns[-Ms], hung-tool, duplicate-spawn, context-overflow, freeze
+  --db FILE  keep the agents' SQLite database there (default: a temporary file, removed at the end)
+  --dashboard  serve the live dashboard on 127.0.0.1, run at a pace a person can watch, and keep
+             serving after the run until Ctrl-C
   WARDEN_MODEL_URL (+ WARDEN_MODEL_KEY, WARDEN_MODEL) runs it on a real OpenAI-compatible or
   Anthropic endpoint instead of the scripted model.`;
 
@@ -17,7 +25,15 @@ const green = paint(32);
 const red = paint(31);
 const bold = paint(1);
 
-function options(): { plan: ChaosPlan; name: string; seed: number } {
+interface DemoCli {
+  readonly plan: ChaosPlan;
+  readonly name: string;
+  readonly seed: number;
+  readonly db: string | undefined;
+  readonly dashboard: boolean;
+}
+
+function options(): DemoCli {
   // `npm run demo -- --seed 7` reaches us as `-- --seed 7`: the separator is not ours.
   const argv = process.argv.slice(2);
   const { values } = parseArgs({
@@ -26,6 +42,8 @@ function options(): { plan: ChaosPlan; name: string; seed: number } {
       scenario: { type: 'string' },
       faults: { type: 'string' },
       seed: { type: 'string' },
+      db: { type: 'string' },
+      dashboard: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -35,17 +53,39 @@ function options(): { plan: ChaosPlan; name: string; seed: number } {
   }
   const seed = Number(values.seed ?? 42);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+  const rest = { seed, db: values.db, dashboard: values.dashboard === true };
   if (values.faults !== undefined)
-    return { plan: parseFaults(values.faults), name: values.faults, seed };
+    return { plan: parseFaults(values.faults), name: values.faults, ...rest };
   const name = values.scenario ?? 'mixed';
   const plan = SCENARIOS[name];
   if (plan === undefined) throw new Error(`unknown scenario "${name}"\n${USAGE}`);
-  return { plan, name, seed };
+  return { plan, name, ...rest };
 }
 
 async function main(): Promise<number> {
-  const { plan, name, seed } = options();
+  const { plan, name, seed, db, dashboard } = options();
   const models = realModels(process.env);
+  // The agents' checkpoints, effect journal, approvals and audit log live in a SQLite file.
+  const temp = db === undefined ? mkdtempSync(join(tmpdir(), 'warden-demo-')) : undefined;
+  const path = db ?? join(temp as string, 'agents.db');
+  const store = await openSqliteStore({ path });
+  try {
+    return await demo(plan, name, seed, models, store, path, dashboard);
+  } finally {
+    await store.close();
+    if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+async function demo(
+  plan: ChaosPlan,
+  name: string,
+  seed: number,
+  models: ReturnType<typeof realModels>,
+  store: Awaited<ReturnType<typeof openSqliteStore>>,
+  path: string,
+  dashboard: boolean,
+): Promise<number> {
   console.log(
     bold(
       `warden demo: a planner and its workers triage a support queue (faults: ${name}, seed ${seed})`,
@@ -58,11 +98,29 @@ async function main(): Promise<number> {
         : `real model at ${process.env.WARDEN_MODEL_URL}`,
     ),
   );
+  console.log(dim(`agents' state in SQLite: ${path}`));
+  let served: { url: string } | undefined;
   let progress = '';
   const report = await runDemo({
     plan,
     seed,
+    store,
     ...(models === undefined ? {} : { models }),
+    // With the dashboard, a virtual minute takes three real seconds, so the tree can be watched.
+    ...(dashboard && models === undefined ? { pace: 20 } : {}),
+    onStart: async (node, governance) => {
+      if (!dashboard) return;
+      served = await serveDashboard(node, {
+        approvals: governance.desk,
+        journal: governance.store.journal,
+      });
+      console.log(bold(`dashboard: ${served.url}`));
+    },
+    beforeStop: async () => {
+      if (served === undefined) return;
+      console.log(bold(`\nthe run is over; its dashboard stays at ${served.url} until Ctrl-C`));
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    },
     onLine: (time, line) => {
       if (tty && progress !== '') process.stdout.write('\r\u001b[K');
       console.log(`${dim(`[${(time / 1000).toFixed(1).padStart(6)}s]`)} ${line}`);

@@ -1,8 +1,23 @@
-import { runTask } from '@warden/agents';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type AgentStore,
+  ApprovalDesk,
+  type EffectEntry,
+  MemoryAgentStore,
+  runTask,
+} from '@warden/agents';
 import { createNode, type Node, type NodeEvent, startSupervisor } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
-import { type DelegationReport, type Models, team } from './agents.js';
+import { FeatureFlags } from '@warden/resilience';
+import {
+  type DelegationReport,
+  FREEZE_FLAG,
+  type Governance,
+  type Models,
+  team,
+} from './agents.js';
 import { Chaos, type ChaosPlan } from './chaos.js';
+import { Operator } from './operator.js';
 import { World } from './world.js';
 
 export interface DemoOptions {
@@ -14,6 +29,17 @@ export interface DemoOptions {
   readonly onLine?: (time: number, line: string) => void;
   /** Tickets resolved so far, after each one. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Where the agents keep their state; default in memory (`npm run demo` gives a SQLite file). */
+  readonly store?: AgentStore;
+  /**
+   * Virtual milliseconds per real millisecond: with it, virtual time moves no faster than that,
+   * so a person can watch the run (on the dashboard). Without it the run is instant.
+   */
+  readonly pace?: number;
+  /** Called once the node and its governance exist, before the tree starts (the dashboard). */
+  readonly onStart?: (node: Node, governance: Governance) => Promise<void> | void;
+  /** Called after the run, before the node stops (a dashboard stays up until it resolves). */
+  readonly beforeStop?: () => Promise<void>;
 }
 
 /** What a run of the demo did, for the summary and its invariants. */
@@ -28,6 +54,15 @@ export interface DemoReport {
   readonly counts: Readonly<Record<string, number>>;
   readonly tokens: { readonly input: number; readonly output: number };
   readonly costUsd: number;
+  readonly operator: Operator;
+  /** Every tool call of every thread, as the durable effect journal holds it. */
+  readonly journal: readonly EffectEntry[];
+  /** Bytes the store keeps for the workers' threads, and their steps. */
+  readonly storage: {
+    readonly bytes: number;
+    readonly steps: number;
+    readonly checkpoints: number;
+  };
 }
 
 /** Runs the planner-worker demo once: a supervision tree, a task, injected faults. */
@@ -65,6 +100,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       case 'agent.tool_call':
         if (e.outcome === 'ERR_TOOL_TIMEOUT')
           line(`${thread}: ${e.tool} hung; abandoned at its timeout, the model is told`);
+        if (e.tool === 'purge_records')
+          line(
+            `${thread}: the model asked to purge a production table; refused by the runtime (${String(e.outcome)}), the model is told`,
+          );
         break;
       case 'agent.compacted':
         line(
@@ -90,7 +129,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         break;
     }
   });
-  const { planner, delegation } = team(node, world, chaos, options.models?.(node));
+  const store = options.store ?? new MemoryAgentStore({ clock: node.clock });
+  const flags = new FeatureFlags({
+    clock: node.clock,
+    flags: { [FREEZE_FLAG]: chaos.plan.freeze },
+  });
+  if (chaos.plan.freeze)
+    line('operator: a code freeze is on: no irreversible call may run until it lifts');
+  const desk = new ApprovalDesk({ clock: node.clock, store: store.approvals, timeoutMs: 120_000 });
+  const governance: Governance = { store, desk, flags };
+  const operator = new Operator(node, desk, line);
+  await options.onStart?.(node, governance);
+  const { planner, delegation } = team(node, world, chaos, governance, options.models?.(node));
   chaos.onCrash = (tool, threadId) =>
     line(`${threadId.replace('ticket-', 'ticket ')}: worker killed during ${tool}`);
   world.onDuplicate = (ticket) =>
@@ -127,11 +177,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     for (let i = 0; i < 100_000 && !finished; i++) {
       // Settle first: the next timer to move to is one the work in flight has armed.
       await clock.settle();
+      const before = clock.now();
       if (finished || !(await clock.advanceToNext())) break;
+      if (options.pace !== undefined)
+        await sleep(Math.min(500, (clock.now() - before) / options.pace));
     }
   }
   await task;
+  operator.stop();
   const virtualMs = node.clock.now();
+  const journal: EffectEntry[] = [];
+  const storage = { bytes: 0, steps: 0, checkpoints: 0 };
+  for (const ticket of world.tickets) {
+    const threadId = `ticket-${ticket.id}`;
+    journal.push(...(await store.journal.list(threadId)));
+    const usage = await store.usage(threadId);
+    storage.bytes += usage.bytes;
+    storage.checkpoints += usage.checkpoints;
+    storage.steps += (await store.checkpoints.latest(threadId))?.step ?? 0;
+  }
+  await options.beforeStop?.();
   await node.stop();
   return {
     seed: options.seed,
@@ -144,6 +209,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     counts,
     tokens,
     costUsd,
+    operator,
+    journal,
+    storage,
   };
 }
 

@@ -18,6 +18,10 @@ export function invariants(report: DemoReport): Invariant[] {
     .map((t) => t.id);
   const twice = [...resolutions].filter(([, r]) => r.length > 1).map(([id]) => id);
   const keys = new Set(world.effects.map((e) => e.key));
+  const writesDone = report.journal.filter((e) => e.state === 'done' && e.effect !== 'read');
+  const perTicketTool = new Set(writesDone.map((e) => `${e.threadId} ${e.tool}`));
+  const largeRefunds = writesDone.filter((e) => e.scopes.includes('refunds:large'));
+  const unapproved = largeRefunds.filter((e) => e.decidedBy !== 'person:ann');
   return [
     {
       name: 'nothing lost: every ticket resolved',
@@ -36,6 +40,27 @@ export function invariants(report: DemoReport): Invariant[] {
       name: 'no effect applied twice',
       holds: keys.size === world.effects.length,
       detail: `${world.effects.length} effects, ${world.deduplicated} repeats refused by idempotency key`,
+    },
+    {
+      name: 'no write completed twice (the durable journal)',
+      holds: perTicketTool.size === writesDone.length,
+      detail: `${writesDone.length} writes done, ${perTicketTool.size} distinct per ticket and tool`,
+    },
+    {
+      name: 'every large refund ran on a person’s approval',
+      holds: unapproved.length === 0,
+      detail:
+        unapproved.length === 0
+          ? `${largeRefunds.length} approved by person:ann`
+          : `without: ${unapproved.map((e) => e.threadId).join(', ')}`,
+    },
+    {
+      name: 'no irreversible call ran',
+      holds: world.purged.length === 0,
+      detail:
+        world.purged.length === 0
+          ? `${report.journal.filter((e) => e.effect === 'irreversible').length} asked for, all refused`
+          : `purged: ${world.purged.join(', ')}`,
     },
     {
       name: 'the planner finished its task',
@@ -76,6 +101,19 @@ export function summaryRows(report: DemoReport): [string, string][] {
       `${c('degrade.level_changed')} (${c('model.degraded')} answers from the fallback)`,
     ],
     ['compactions', `${c('agent.compacted')}`],
+    [
+      'approvals',
+      `${report.operator.asked} asked, ${report.operator.approved} granted, ${report.operator.denied} denied`,
+    ],
+    [
+      'freeze',
+      `${report.journal.filter((e) => e.decidedBy?.startsWith('freeze:') === true).length} irreversible calls refused`,
+    ],
+    ['journal', journalCounts(report)],
+    [
+      'checkpoints',
+      `${report.storage.checkpoints} kept, ${report.storage.bytes.toLocaleString('en-US')} bytes (${Math.round(report.storage.bytes / Math.max(1, report.storage.steps))} per step)`,
+    ],
     ['tool timeouts', `${report.chaos.hangs}`],
     ['dead letters', `${c('deadletter')}`],
     [
@@ -85,4 +123,12 @@ export function summaryRows(report: DemoReport): [string, string][] {
     ['cost', `$${report.costUsd.toFixed(4)}`],
     ['virtual time', `${(report.virtualMs / 1000).toFixed(1)} s`],
   ];
+}
+
+/** Tool calls completed, per tool, from the durable journal: what a resume replays, never reruns. */
+function journalCounts(report: DemoReport): string {
+  const done = new Map<string, number>();
+  for (const e of report.journal)
+    if (e.state === 'done') done.set(e.tool, (done.get(e.tool) ?? 0) + 1);
+  return [...done].map(([tool, n]) => `${tool} ${n}`).join(', ');
 }

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { Chaos } from './chaos.js';
 import type { World } from './world.js';
 
+/** Refunds above this many dollars wait for a person's approval. */
+export const LARGE_REFUND = 600;
+
 /** The workers' tools over the demo's world; the chaos plan decides where faults strike. */
 export function workerTools(world: World, chaos: Chaos): AnyTool[] {
   const readTicket = defineTool({
@@ -45,11 +48,12 @@ export function workerTools(world: World, chaos: Chaos): AnyTool[] {
       return customer;
     },
   });
-  const write = (
+  const write = <I extends { ticket: number }>(
     name: string,
     description: string,
     service: 'mail' | 'refunds' | 'tickets',
-    input: z.ZodType<{ ticket: number }>,
+    input: z.ZodType<I>,
+    scope?: (args: I) => string,
   ) =>
     defineTool({
       name,
@@ -57,6 +61,7 @@ export function workerTools(world: World, chaos: Chaos): AnyTool[] {
       effect: 'write',
       idempotent: true,
       input,
+      ...(scope === undefined ? {} : { scope }),
       run: (args, ctx) => {
         // The service deduplicates by the runtime's idempotency key: a call re-run on resume
         // (the same step of the same thread, the same arguments) applies once.
@@ -75,18 +80,34 @@ export function workerTools(world: World, chaos: Chaos): AnyTool[] {
       'Emails the customer a reply',
       'mail',
       z.object({ ticket: z.number().int(), text: z.string().max(2000) }),
+      ({ ticket }) => `mail:ticket-${ticket}`,
     ),
     write(
       'escalate_refund',
       'Sends a refund to the refunds desk',
       'refunds',
       z.object({ ticket: z.number().int(), amount: z.number() }),
+      // The policy sends large refunds to a person: the scope says which is which.
+      ({ amount }) => `refunds:${amount > LARGE_REFUND ? 'large' : 'small'}`,
     ),
     write(
       'close_duplicate',
       'Closes a ticket as a duplicate',
       'tickets',
       z.object({ ticket: z.number().int(), of: z.number().int() }),
+      ({ ticket }) => `tickets:${ticket}`,
     ),
+    defineTool({
+      name: 'purge_records',
+      description: 'Deletes every record of a production table, for good',
+      effect: 'irreversible',
+      idempotent: false,
+      input: z.object({ table: z.string().max(64) }),
+      scope: ({ table }) => `db:production/${table}`,
+      run: ({ table }) => {
+        world.purge(table);
+        return { purged: table };
+      },
+    }),
   ];
 }

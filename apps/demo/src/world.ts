@@ -48,6 +48,8 @@ export class World {
   readonly tickets: readonly Ticket[];
   readonly customers: ReadonlyMap<number, Customer>;
   readonly effects: Effect[] = [];
+  /** Tables of the "production" database that an irreversible call purged (must stay empty). */
+  readonly purged: string[] = [];
   /** Calls that a service refused as already applied (same idempotency key). */
   deduplicated = 0;
   /** Told of each call a service refused as already applied. */
@@ -100,6 +102,11 @@ export class World {
     this.#applied.add(key);
     this.effects.push({ service, ticket, key, at });
     return true;
+  }
+
+  /** The production database's irreversible purge: it happens only if the runtime lets it. */
+  purge(table: string): void {
+    this.purged.push(table);
   }
 
   /** How each ticket ended, by the effects applied to it. */

@@ -1,3 +1,4 @@
+import { openSqliteStore } from '@warden/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { parseFaults, SCENARIOS } from '../src/chaos.js';
 import { runDemo } from '../src/run-demo.js';
@@ -38,6 +39,50 @@ describe('the planner-worker demo', () => {
     expect(report.delegation.duplicateRequests).toBeGreaterThan(0);
     const rows = new Map(summaryRows(report));
     expect(rows.get('breaker trips')).not.toBe('0');
+  });
+
+  it('refuses the purge during the freeze and runs large refunds only on a person’s approval', async () => {
+    const lines: string[] = [];
+    const report = await runDemo({
+      plan: SCENARIOS.freeze as never,
+      seed: 42,
+      onLine: (_t, l) => lines.push(l),
+    });
+    const purge = report.journal.filter((e) => e.tool === 'purge_records');
+    expect(purge).toHaveLength(1);
+    expect(purge[0]).toMatchObject({ state: 'denied', decidedBy: 'freeze:code-freeze' });
+    expect(report.world.purged).toEqual([]);
+    expect(lines.join('\n')).toMatch(/purge a production table; refused by the runtime/);
+    const large = report.journal.filter((e) => e.scopes.includes('refunds:large'));
+    expect(large.length).toBeGreaterThan(0);
+    expect(report.operator.asked).toBe(large.length);
+    for (const entry of large.filter((e) => e.state === 'done'))
+      expect(entry.decidedBy).toBe('person:ann');
+  });
+
+  it('tells the customer when a person declines a refund, and the ticket is still resolved once', async () => {
+    let declined = 0;
+    for (let seed = 1; seed <= 12 && declined === 0; seed++) {
+      const report = await runDemo({ plan: SCENARIOS.calm as never, seed });
+      declined += report.operator.denied;
+      for (const inv of invariants(report))
+        expect(inv.holds, `seed ${seed}: ${inv.name}: ${inv.detail}`).toBe(true);
+    }
+    expect(declined).toBeGreaterThan(0);
+  });
+
+  it('keeps its agents’ state in SQLite, as npm run demo does, with every invariant', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    try {
+      const report = await runDemo({ plan: SCENARIOS.mixed as never, seed: 42, store });
+      for (const inv of invariants(report))
+        expect(inv.holds, `${inv.name}: ${inv.detail}`).toBe(true);
+      expect(report.storage.checkpoints).toBeGreaterThan(report.world.tickets.length);
+      expect(report.storage.bytes / report.storage.steps).toBeLessThan(4_000);
+      expect((await store.checkpoints.latest('queue-1'))?.result?.outcome).toBe('done');
+    } finally {
+      await store.close();
+    }
   });
 
   it('reports a broken invariant instead of hiding it', async () => {
