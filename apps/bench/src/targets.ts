@@ -207,6 +207,45 @@ function rateTarget(cases: Cases, id: string, min: number, label: string): Targe
   };
 }
 
+/**
+ * LangGraph's median commit p50 over warden's in a durability case, against a floor: warden must
+ * commit at least `min` times faster. The p99s are reported beside it.
+ */
+function commitTarget(cases: Cases, id: string, min: number, label: string): TargetResult {
+  const c = cases.get(id);
+  const mine = medianOf(c, 'warden', 'p50');
+  const peer = medianOf(c, 'langgraph', 'p50');
+  const ratio = mine !== undefined && peer !== undefined && mine > 0 ? peer / mine : undefined;
+  const p99 = (contender: ContenderName) => formatValue(medianOf(c, contender, 'p99'));
+  return {
+    label,
+    goal: `>= ${min.toFixed(1)}x faster than LangGraph`,
+    measured:
+      ratio === undefined
+        ? '-'
+        : `${ratio.toFixed(2)}x (p50 warden ${formatValue(mine)} µs, LangGraph ${formatValue(peer)} µs; p99 ${p99('warden')} vs ${p99('langgraph')} µs)`,
+    met: ratio === undefined ? undefined : ratio >= min,
+  };
+}
+
+/** warden's median bytes over LangGraph's in `durability/bytes-100-steps`, against a ceiling. */
+function bytesTarget(cases: Cases, max: number): TargetResult {
+  const c = cases.get('durability/bytes-100-steps');
+  const mine = medianOf(c, 'warden', 'bytes');
+  const peer = medianOf(c, 'langgraph', 'bytes');
+  const ratio = mine !== undefined && peer !== undefined && peer > 0 ? mine / peer : undefined;
+  return {
+    label:
+      "durability/bytes-100-steps: bytes of a 100-step thread, warden's SQLite store / LangGraph's SqliteSaver",
+    goal: `<= ${max.toFixed(2)}x LangGraph`,
+    measured:
+      ratio === undefined
+        ? '-'
+        : `${ratio.toFixed(3)}x (${formatValue(mine)} vs ${formatValue(peer)} B)`,
+    met: ratio === undefined ? undefined : ratio <= max,
+  };
+}
+
 /** The targets of the benchmark issue, judged on medians of this run. */
 export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] {
   const cases: Cases = new Map(results.map((c) => [c.id, c]));
@@ -303,6 +342,25 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
       'ms',
       'agent-concurrency: max event-loop delay, 1,000 warden agents',
     ),
+    commitTarget(
+      cases,
+      'durability/commit-sqlite',
+      3,
+      'durability/commit-sqlite: checkpoint commit p50 at a 20 KB state, each at its default (warden synchronous=FULL, LangGraph NORMAL)',
+    ),
+    commitTarget(
+      cases,
+      'durability/commit-sqlite-full',
+      3,
+      'durability/commit-sqlite-full: the same, both at synchronous=FULL',
+    ),
+    commitTarget(
+      cases,
+      'durability/commit-postgres',
+      3,
+      'durability/commit-postgres: checkpoint commit p50 at a 20 KB state on PostgreSQL',
+    ),
+    bytesTarget(cases, 0.2),
     rateTarget(
       cases,
       'testkit-runs',

@@ -5,6 +5,7 @@ import { agentStepOverhead } from './agent-step-overhead.js';
 import { breakerOverhead } from './breaker-overhead.js';
 import { detection } from './detection.js';
 import { distribution } from './distribution.js';
+import { durability } from './durability.js';
 import { fanOut } from './fan-out.js';
 import { fromMachineOverhead } from './from-machine.js';
 import { governanceOverhead } from './governance-overhead.js';
@@ -58,6 +59,7 @@ export const WORKLOADS: readonly Workload[] = [
   agentMemory,
   agentConcurrency,
   governanceOverhead,
+  durability,
   otelOverhead,
   testkitRuns,
   ...SAVINA.map(savinaWorkload),
