@@ -15,7 +15,8 @@ export type Plan = readonly (readonly PlannedCall[])[];
  * is money out).
  */
 export interface EffectSink {
-  effect(kind: 'read' | 'mail' | 'refund', key: string): void;
+  /** Records an effect as it lands; a promise keeps the call running after it (a slow answer). */
+  effect(kind: 'read' | 'mail' | 'refund', key: string): void | Promise<void>;
 }
 
 /** A read, an idempotent write and an irreversible, non-idempotent refund (a person approves it). */
@@ -50,8 +51,8 @@ export function durableTools(sink: EffectSink) {
       idempotent: false,
       input: z.object({ id: z.number().int() }),
       scope: ({ id }) => `refund:${id}`,
-      run: (_input, ctx) => {
-        sink.effect('refund', ctx.idempotencyKey);
+      run: async (_input, ctx) => {
+        await sink.effect('refund', ctx.idempotencyKey);
         return 'refunded';
       },
     }),

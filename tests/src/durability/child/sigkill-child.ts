@@ -1,18 +1,23 @@
 /**
  * A node that runs one agent thread over a durable store until it is done, for the SIGKILL
- * tests: the parent kills it at a random moment of its run and starts it again, over and over.
+ * tests: it is SIGKILLed at a random moment of its run and started again, over and over.
+ *
+ * The kill is a real SIGKILL (no handler, no flush, no cleanup), sent by the process to itself
+ * `killAfterMs` after its agent starts, so it lands at a moment of the run chosen by the parent's
+ * seed, not at a moment the parent happens to read a line: between store operations, inside a
+ * transaction, or while a refund waits for the payment system's answer.
  *
  * It writes what happened outside the store to append-only files in `dir` (the parent's oracle):
  * `effects.log` gets a line per tool effect as it lands (`refund <key>`), `operator.log` a line
  * per decision of the operator before it takes effect (`approve <argsHash>`,
- * `deny-unknown <key>`). Progress goes to standard output, one `p` line per event of the node, written
- * synchronously, so the parent can kill it at the n-th event; `done <result>` ends a run.
+ * `deny-unknown <key>`). `done <result>` on standard output ends a run.
  *
  * Configuration: a JSON object in WARDEN_CHILD:
- * `{ store: 'sqlite' | 'postgres', location, schema?, dir, threadId, plan }`.
+ * `{ store: 'sqlite' | 'postgres', location, schema?, dir, threadId, plan, killAfterMs? }`.
  */
 import { appendFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type AgentStore, ApprovalDesk, defineAgent, runTask } from '@warden/agents';
 import { createScriptedModel } from '@warden/agents/testing';
 import { createNode, systemClock } from '@warden/core';
@@ -25,6 +30,7 @@ interface ChildConfig {
   readonly dir: string;
   readonly threadId: string;
   readonly plan: Plan;
+  readonly killAfterMs?: number;
 }
 
 const config = JSON.parse(process.env.WARDEN_CHILD ?? '') as ChildConfig;
@@ -41,11 +47,6 @@ const store: AgentStore =
       });
 
 const node = createNode({ name: `child-${process.pid}`, clock: systemClock });
-// Every event of the node counts as progress (processes, messages, the agent's own events), so
-// the n-th one is anywhere in the run.
-node.inspect(() => {
-  writeSync(1, 'p\n');
-});
 const desk = new ApprovalDesk({ clock: systemClock, store: store.approvals, timeoutMs: 30_000 });
 const agent = defineAgent({
   name: 'ops',
@@ -57,7 +58,11 @@ const agent = defineAgent({
   system: 'You handle tickets.',
   tools: durableTools({
     effect: (kind, key) => {
-      if (kind !== 'read') appendFileSync(effects, `${kind} ${key}\n`);
+      if (kind === 'read') return;
+      appendFileSync(effects, `${kind} ${key}\n`);
+      // The payment system answers a while after the money moved: a kill in that while leaves
+      // the call executing in the journal, its outcome unknown to whoever resumes.
+      if (kind === 'refund') return sleep(15);
     },
   }),
   store,
@@ -79,7 +84,11 @@ const operatorTimer = setInterval(() => {
   }
 }, 1);
 
-const result = await runTask(node, node.spawn(agent), {
+const pid = node.spawn(agent);
+if (config.killAfterMs !== undefined) {
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), config.killAfterMs);
+}
+const result = await runTask(node, pid, {
   task: 'handle the tickets',
   threadId: config.threadId,
 });
