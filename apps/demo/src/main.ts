@@ -106,8 +106,8 @@ async function demo(
     seed,
     store,
     ...(models === undefined ? {} : { models }),
-    // With the dashboard, a virtual minute takes three real seconds, so the tree can be watched.
-    ...(dashboard && models === undefined ? { pace: 20 } : {}),
+    // With the dashboard, a virtual minute takes twelve real seconds, so the tree can be watched.
+    ...(dashboard && models === undefined ? { pace: 5 } : {}),
     onStart: async (node, governance) => {
       if (!dashboard) return;
       served = await serveDashboard(node, {
