@@ -130,7 +130,7 @@ const RESUME_METRICS: readonly Metric[] = [
 ];
 
 export const POSTGRES_HOW_TO =
-  'needs WARDEN_PG_URL: run `scripts/with-postgres.sh npm run bench -- --only durability` (a throw-away PostgreSQL on 127.0.0.1) or set it to a database of yours';
+  'needs WARDEN_PG_URL: run `npm run bench:durability` or `scripts/with-postgres.sh npm run bench -- --only durability` (either starts a throw-away PostgreSQL on 127.0.0.1 and stops it after), or set it to a database of yours';
 
 /**
  * The PostgreSQL case, or without `WARDEN_PG_URL` the same id with no contender and the reason
