@@ -13,6 +13,7 @@ import { validateMailboxOptions } from './mailbox.js';
 import type { Node, NodeOptions, ProcessInfo } from './node.js';
 import { isPid, type Pid } from './pid.js';
 import type { Ref } from './ref.js';
+import type { ContextPropagation } from './trace-context.js';
 
 const NODE_NAME = /^[A-Za-z0-9_.@-]{1,255}$/;
 
@@ -187,6 +188,24 @@ class NodeHandle implements Node {
     if (this.#core.events.active) {
       this.#core.emit({ type: 'published', time: this.#core.clock.now(), event });
     }
+  }
+
+  setContextPropagation(propagation: ContextPropagation | undefined): void {
+    if (
+      propagation !== undefined &&
+      (typeof propagation?.current !== 'function' || typeof propagation?.run !== 'function')
+    ) {
+      throw invalidArgument(
+        'propagation',
+        propagation,
+        '{ current(), run(context, fn) } or undefined',
+      );
+    }
+    this.#core.setPropagation(propagation);
+  }
+
+  get contextPropagation(): ContextPropagation | undefined {
+    return this.#core.propagation;
   }
 
   nodes(): string[] {

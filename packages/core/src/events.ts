@@ -2,6 +2,7 @@ import type { DeadLetterReason } from './dead-letters.js';
 import type { ExitReason } from './exit-reason.js';
 import type { OverflowPolicy } from './mailbox.js';
 import type { Pid } from './pid.js';
+import type { TraceContextDrop } from './trace-context.js';
 
 /**
  * The one typed event stream of a node. Dashboards, traces and tests subscribe with
@@ -25,6 +26,13 @@ export type NodeEvent =
       message: unknown;
     }
   | { type: 'poison.quarantined'; time: number; pid: Pid; key: string; crashes: number }
+  | {
+      /** A trace context from another node was malformed or too large: the message went on without it. */
+      type: 'trace_context.dropped';
+      time: number;
+      to: Pid;
+      reason: TraceContextDrop;
+    }
   | { type: 'supervisor.child_started'; time: number; supervisor: Pid; id: string; pid: Pid }
   | {
       type: 'supervisor.child_exited';

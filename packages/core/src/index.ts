@@ -149,6 +149,14 @@ export type {
   UnknownRequestResult,
 } from './supervisor/supervisor-results.js';
 export {
+  type CheckedTraceContext,
+  type ContextPropagation,
+  checkTraceContext,
+  TRACE_CONTEXT_LIMITS,
+  type TraceContext,
+  type TraceContextDrop,
+} from './trace-context.js';
+export {
   type Delivery,
   type Envelope,
   type EnvelopeKind,

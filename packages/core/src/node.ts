@@ -8,6 +8,7 @@ import type { ExitReason } from './exit-reason.js';
 import type { MailboxOptions } from './mailbox.js';
 import type { Pid } from './pid.js';
 import type { Ref } from './ref.js';
+import type { ContextPropagation } from './trace-context.js';
 import type { Transport } from './transport.js';
 
 export interface NodeOptions {
@@ -102,6 +103,16 @@ export interface Node {
   readonly observed: boolean;
   /** Publishes an event of a package above the core into the stream, as a `published` event. */
   publish(event: { readonly type: string }): void;
+  /**
+   * Carries trace context in this node's messages (decision 0043): from now on a send, cast, call
+   * or `sendAfter` takes the sender's `current()` context along, to this node's processes and
+   * across the wire, and a handler (`init` excepted) runs inside what its message carried. A
+   * process function's `receive` gets the message without entering its context. `undefined`
+   * removes it. Throws `ERR_INVALID_ARGUMENT` for anything but `{ current, run }` functions.
+   */
+  setContextPropagation(propagation: ContextPropagation | undefined): void;
+  /** The propagation installed, if any. */
+  readonly contextPropagation: ContextPropagation | undefined;
   /** Connected nodes (not including this one). */
   nodes(): string[];
   /** True when nothing is runnable: used by `TestClock.settle`. */

@@ -3,6 +3,7 @@ import type { ErrorData } from './errors.js';
 import type { ExitReason } from './exit-reason.js';
 import type { Pid } from './pid.js';
 import type { Ref } from './ref.js';
+import type { TraceContext } from './trace-context.js';
 
 /**
  * Everything that crosses between nodes. A transport carries envelopes in order per
@@ -11,11 +12,15 @@ import type { Ref } from './ref.js';
  * A `call` implies a monitor of `to` by `from` under `ref`, as if a `monitor` envelope had come
  * first. A `reply` with `released` says the server's node has dropped that monitor already, so
  * the caller's node sends no `demonitor` (decision 0013).
+ *
+ * A send, cast or call may carry the sender's `trace` context (decision 0043): present only when
+ * the sending node propagates context and the sender had one. The receiving node checks it as
+ * data and drops it (never the message) when it is malformed.
  */
 export type Envelope =
-  | { kind: 'send'; to: Pid; message: unknown }
-  | { kind: 'cast'; to: Pid; message: unknown }
-  | { kind: 'call'; to: Pid; from: Pid; ref: Ref; request: unknown }
+  | { kind: 'send'; to: Pid; message: unknown; trace?: TraceContext }
+  | { kind: 'cast'; to: Pid; message: unknown; trace?: TraceContext }
+  | { kind: 'call'; to: Pid; from: Pid; ref: Ref; request: unknown; trace?: TraceContext }
   | { kind: 'reply'; to: Pid; ref: Ref; value: unknown; error?: ErrorData; released?: true }
   | { kind: 'link'; to: Pid; from: Pid }
   | { kind: 'unlink'; to: Pid; from: Pid }
@@ -48,9 +53,10 @@ export interface TransportHost {
    * An inbound `send` (or, with `cast`, a `cast`) to `to`: the same as `receive` of that envelope,
    * for a transport that has read it off the wire itself, so the commonest envelope need not be
    * built as an object only to be taken apart again. `to` must be a `Pid`; anything else is a
-   * `malformed-envelope` dead letter.
+   * `malformed-envelope` dead letter. `trace` is the trace context that came with it, as the peer
+   * sent it (`{ traceparent, tracestate? }`): the node checks it.
    */
-  receiveMessage(to: Pid, message: unknown, cast: boolean): void;
+  receiveMessage(to: Pid, message: unknown, cast: boolean, trace?: unknown): void;
   /**
    * An envelope this node handed to the transport that will never arrive (lost in a partition,
    * dropped by back-pressure): the node counts its payload as a dead letter.

@@ -6,11 +6,13 @@ import type { ExitReason } from '../exit-reason.js';
 import { EMPTY } from '../mailbox.js';
 import { CallRequest, CastMessage, ExitMessage, RuntimeMessage } from '../messages.js';
 import { samePid } from '../pid.js';
+import { runIn } from './context-propagation.js';
 import { NO_MESSAGE, reportCrash } from './crash-report.js';
 import { recordPoisonCrash, screenPoison } from './poison-screen.js';
 import type { Process, Runner } from './process.js';
 import { isProcessExit, isThenable } from './runner.js';
 import { StopRequest } from './stop-request.js';
+import { TracedMessage } from './traced-message.js';
 
 /**
  * The gen_server engine behind `defineActor`: runs `init`, then hands one message at a time to
@@ -120,6 +122,10 @@ export class ActorRunner implements Runner {
 
   #handle(p: Process, message: unknown): void {
     const spec = this.#spec;
+    if (message instanceof TracedMessage) {
+      this.#handleTraced(p, message);
+      return;
+    }
     if (message instanceof StopRequest) {
       // A synchronous stop (gen_server:stop): terminate runs, then the process ends as asked.
       this.#stopWith(p, message.reason, 'stopped');
@@ -156,6 +162,17 @@ export class ActorRunner implements Runner {
       return;
     }
     this.#settle(p, message, result, poisonKey);
+  }
+
+  /**
+   * A message that carried its sender's trace context: its handler runs inside it, and so does
+   * everything the handler starts (its awaits, its sends), so spans made there are children of
+   * the sender's. Without propagation installed (removed since it was sent) it runs as any other.
+   */
+  #handleTraced(p: Process, traced: TracedMessage): void {
+    const propagation = p.core.propagation;
+    if (propagation === undefined) this.#handle(p, traced.message);
+    else runIn(p.core, propagation, traced.context, () => this.#handle(p, traced.message));
   }
 
   /** What follows a handler's answer: wait for it, discard it (fenced), or apply it. */

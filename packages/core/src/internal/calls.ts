@@ -3,8 +3,10 @@ import { type ErrorData, invalidArgument, WardenError } from '../errors.js';
 import { CallRequest, serverOf } from '../messages.js';
 import { Pid, samePid } from '../pid.js';
 import type { Ref } from '../ref.js';
+import type { TraceContext } from '../trace-context.js';
 import { type Envelope, refusalReason } from '../transport.js';
 import { CallTable } from './call-table.js';
+import { captureContext, traceMessage } from './context-propagation.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
 import { NEVER } from './runner.js';
@@ -60,6 +62,8 @@ export class Calls {
         new WardenError('ERR_ABORTED', 'call aborted', { cause: signal.reason }),
       );
     }
+    const propagation = this.core.propagation;
+    const context = propagation === undefined ? undefined : captureContext(this.core, propagation);
     return new Promise<R>((resolve, reject) => {
       const ref = this.core.newRef();
       this.table.add(ref, from, pid, resolve as (v: unknown) => void, reject);
@@ -67,14 +71,14 @@ export class Calls {
         this.core.signals.watch(from, ref, pid);
         if (!this.table.has(ref)) return; // the noproc DOWN already settled it
         const server = this.core.local(pid) as Process;
-        if (
-          !this.core.router.deliver(server, new CallRequest(ref, from.pid, request), false, true)
-        ) {
+        const call = new CallRequest(ref, from.pid, request);
+        const entry = context === undefined ? call : traceMessage(this.core, call, context);
+        if (!this.core.router.deliver(server, entry, false, true)) {
           this.failCall(ref, new WardenError('ERR_MAILBOX_FULL', `mailbox of ${pid} is full`));
           return;
         }
       } else {
-        this.#sendCall(from, ref, pid, request);
+        this.#sendCall(from, ref, pid, request, context);
       }
       if (!this.table.has(ref)) return;
       if (timeout !== Number.POSITIVE_INFINITY) {
@@ -102,13 +106,21 @@ export class Calls {
    * recorded here, the server's end when the call arrives there; a node that is not connected
    * gives the `noconnection` DOWN at once.
    */
-  #sendCall(from: Process, ref: Ref, pid: Pid, request: unknown): void {
+  #sendCall(
+    from: Process,
+    ref: Ref,
+    pid: Pid,
+    request: unknown,
+    context: TraceContext | undefined,
+  ): void {
     (from.monitorsOut ??= new Map()).set(ref, pid);
     const transport = this.core.transport;
-    const refused =
-      transport?.isConnected(pid.node) === true
-        ? refusalReason(transport.deliver({ kind: 'call', to: pid, from: from.pid, ref, request }))
-        : 'noconnection';
+    let refused: ReturnType<typeof refusalReason> = 'noconnection';
+    if (transport?.isConnected(pid.node) === true) {
+      const envelope: Envelope = { kind: 'call', to: pid, from: from.pid, ref, request };
+      if (context !== undefined) envelope.trace = context;
+      refused = refusalReason(transport.deliver(envelope));
+    }
     if (refused === 'noconnection') {
       this.core.signals.deliverDown(from.pid, ref, pid, 'noconnection');
     } else if (refused !== undefined) {

@@ -1,6 +1,8 @@
 import { CallRequest, CastMessage, setServer } from '../messages.js';
 import { Pid, samePid } from '../pid.js';
+import type { TraceContext } from '../trace-context.js';
 import type { Envelope } from '../transport.js';
+import { inboundContext, traceMessage } from './context-propagation.js';
 import { checkEnvelope } from './envelope-check.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
@@ -15,6 +17,7 @@ function handleInbound(
   core: NodeCore,
   envelope: Exclude<Envelope, { kind: 'send' | 'cast' }>,
   target: Process | undefined,
+  trace: unknown,
 ): void {
   switch (envelope.kind) {
     case 'call': {
@@ -28,7 +31,9 @@ function handleInbound(
       (target.monitorsIn ??= new Map()).set(envelope.ref, envelope.from);
       const request = new CallRequest(envelope.ref, envelope.from, envelope.request);
       setServer(request, target.pid);
-      core.router.deliver(target, request, false, false);
+      const context = trace === undefined ? undefined : inboundContext(core, target.pid, trace);
+      const entry = context === undefined ? request : traceMessage(core, request, context);
+      core.router.deliver(target, entry, false, false);
       return;
     }
     case 'reply':
@@ -83,8 +88,10 @@ export function receiveInbound(core: NodeCore, value: unknown): void {
     core.deadLetter(describeTarget(value), value, 'malformed-envelope');
     return;
   }
+  // A send, cast or call may carry a trace context; the node checks it when it delivers.
+  const trace = (value as { trace?: unknown }).trace;
   if (envelope.kind === 'send' || envelope.kind === 'cast') {
-    receiveInboundMessage(core, envelope.to, envelope.message, envelope.kind === 'cast');
+    receiveInboundMessage(core, envelope.to, envelope.message, envelope.kind === 'cast', trace);
     return;
   }
   if (core.stopped) {
@@ -99,7 +106,7 @@ export function receiveInbound(core: NodeCore, value: unknown): void {
     return;
   }
   try {
-    handleInbound(core, envelope, target);
+    handleInbound(core, envelope, target, envelope.kind === 'call' ? trace : undefined);
   } catch (error) {
     // Last resort: nothing a peer sends may break the node.
     core.deadLetter(envelope.to, value, 'malformed-envelope');
@@ -117,6 +124,7 @@ export function receiveInboundMessage(
   to: Pid,
   message: unknown,
   cast: boolean,
+  trace?: unknown,
 ): void {
   if (!(to instanceof Pid)) {
     core.deadLetter(describeTarget({ to }), message, 'malformed-envelope');
@@ -136,7 +144,15 @@ export function receiveInboundMessage(
     return;
   }
   try {
-    core.router.deliver(target, cast ? new CastMessage(message) : message, false, false);
+    const entry = cast ? new CastMessage(message) : message;
+    const context: TraceContext | undefined =
+      trace === undefined ? undefined : inboundContext(core, to, trace);
+    core.router.deliver(
+      target,
+      context === undefined ? entry : traceMessage(core, entry, context),
+      false,
+      false,
+    );
   } catch (error) {
     // Last resort, as in `receiveInbound`.
     core.deadLetter(to, message, 'malformed-envelope');

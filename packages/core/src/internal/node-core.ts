@@ -13,8 +13,10 @@ import type { Node } from '../node.js';
 import { cellOf, Pid, setCell } from '../pid.js';
 import { isPoisonGuard } from '../poison-guard.js';
 import { makeRef, type Ref } from '../ref.js';
+import type { ContextPropagation } from '../trace-context.js';
 import type { Envelope, Transport, TransportHost } from '../transport.js';
 import { Calls } from './calls.js';
+import { runIn } from './context-propagation.js';
 import { SystemRunner } from './function-runner.js';
 import { NO_PAYLOAD, payloadOf, receiveInbound, receiveInboundMessage } from './inbound.js';
 import { Process, type Runner } from './process.js';
@@ -26,6 +28,7 @@ import { Scheduler } from './scheduler.js';
 import { Signals } from './signals.js';
 import { startProcess } from './synchronous-start.js';
 import { Timers } from './timers.js';
+import { untraced } from './traced-message.js';
 
 const incarnationId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
 
@@ -71,6 +74,10 @@ export class NodeCore implements TransportHost {
   readonly lifetime = new AbortController();
   /** Where errors the runtime catches to protect itself are reported. */
   readonly onInternalError: (error: unknown) => void;
+  /** How messages carry their sender's trace context (`node.setContextPropagation`); usually none. */
+  propagation: ContextPropagation | undefined = undefined;
+  /** Whether a mailbox of this node may hold a `TracedMessage`: receives unwrap only then. */
+  traced = false;
   /** The last revived pid `local` resolved, and its process; forgotten when that process ends. */
   #revivedPid: Pid | undefined = undefined;
   #revivedProcess: Process | undefined = undefined;
@@ -272,7 +279,8 @@ export class NodeCore implements TransportHost {
     }
   }
 
-  deadLetter(to: Pid | string, message: unknown, reason: DeadLetterReason): void {
+  deadLetter(to: Pid | string, traced: unknown, reason: DeadLetterReason): void {
+    const message = untraced(traced);
     if (message instanceof CallRequest && reason === 'mailbox-full') {
       const error = new WardenError('ERR_MAILBOX_FULL', `mailbox of ${String(to)} is full`);
       this.calls.reply(message, undefined, error.toJSON());
@@ -288,8 +296,8 @@ export class NodeCore implements TransportHost {
     receiveInbound(this, value);
   }
 
-  receiveMessage(to: Pid, message: unknown, cast: boolean): void {
-    receiveInboundMessage(this, to, message, cast);
+  receiveMessage(to: Pid, message: unknown, cast: boolean, trace?: unknown): void {
+    receiveInboundMessage(this, to, message, cast, trace);
   }
 
   undeliverable(envelope: Envelope): void {
@@ -304,6 +312,19 @@ export class NodeCore implements TransportHost {
   /** Fires every link and monitor that crosses to `node` with `noconnection`, exactly once. */
   nodeDown(node: string): void {
     this.signals.nodeDown(node);
+  }
+
+  // ---- trace context -------------------------------------------------------------------------
+
+  /**
+   * Installs (or, with undefined, removes) the node's context propagation. A scheduler turn then
+   * starts outside any context: without that, a turn would run in the context of whatever code
+   * scheduled it, and every handler in it would inherit that.
+   */
+  setPropagation(propagation: ContextPropagation | undefined): void {
+    this.propagation = propagation;
+    this.scheduler.isolate =
+      propagation === undefined ? undefined : (turn) => runIn(this, propagation, undefined, turn);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import { isPid, type Pid, samePid } from '../pid.js';
 import type { Ref } from '../ref.js';
 import type { Process, Waiter } from './process.js';
 import { NEVER, PROCESS_EXIT } from './runner.js';
+import { untraced } from './traced-message.js';
 
 /** Whether a process's context collects `meter` (reached by `report`, never by user code). */
 let collectsMeter: (ctx: object, meter: string) => boolean;
@@ -156,8 +157,13 @@ export class ProcessContext implements ActorContext {
     if (typeof timeout !== 'number' || !(timeout >= 0)) {
       return Promise.reject(invalidArgument('timeout', timeout, 'a number >= 0 or Infinity'));
     }
-    const found = match === undefined ? p.mailbox.shift() : p.mailbox.extract(match);
-    if (found !== EMPTY) return Promise.resolve(found as T);
+    // A mailbox may hold traced messages (`TracedMessage`): a receive sees the messages themselves.
+    const traced = p.core.traced;
+    const found =
+      match === undefined
+        ? p.mailbox.shift()
+        : p.mailbox.extract(traced ? (m) => match(untraced(m)) : match);
+    if (found !== EMPTY) return Promise.resolve((traced ? untraced(found) : found) as T);
     if (timeout === 0) return Promise.reject(receiveTimeout(0));
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
@@ -179,7 +185,7 @@ export class ProcessContext implements ActorContext {
 
   flush(match: (message: unknown) => boolean): number {
     if (typeof match !== 'function') throw invalidArgument('match', match, 'a function');
-    return this.#p.mailbox.removeAll(match);
+    return this.#p.mailbox.removeAll(this.#p.core.traced ? (m) => match(untraced(m)) : match);
   }
 
   sendAfter(to: Address, message: unknown, delayMs: number): Ref {

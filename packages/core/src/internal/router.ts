@@ -2,9 +2,12 @@ import type { Address } from '../context.js';
 import { invalidArgument, WardenError } from '../errors.js';
 import { CastMessage } from '../messages.js';
 import { cellOf, Pid } from '../pid.js';
+import type { ContextPropagation, TraceContext } from '../trace-context.js';
 import { type Envelope, refusalReason } from '../transport.js';
+import { captureContext, traceMessage } from './context-propagation.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
+import { untraced } from './traced-message.js';
 
 /**
  * Where messages go: a local mailbox (or a pending receive), the transport for another node, or
@@ -40,9 +43,12 @@ export class Router {
     }
     const waiter = p.waiter;
     if (waiter !== undefined) {
+      // A process function's receive: it gets the message itself (its code resumes in its own
+      // context, whatever the message carried).
+      const plain = untraced(message);
       let matched: boolean;
       try {
-        matched = waiter.match === undefined || waiter.match(message);
+        matched = waiter.match === undefined || waiter.match(plain);
       } catch (error) {
         p.waiter = undefined;
         if (waiter.timer !== undefined) this.#core.clock.clearTimer(waiter.timer);
@@ -52,7 +58,7 @@ export class Router {
       if (matched) {
         p.waiter = undefined;
         if (waiter.timer !== undefined) this.#core.clock.clearTimer(waiter.timer);
-        waiter.resolve(message);
+        waiter.resolve(plain);
         return true;
       }
     }
@@ -87,6 +93,9 @@ export class Router {
   }
 
   send(from: Process | undefined, to: Address, message: unknown, cast: boolean): void {
+    // With context propagation installed, a sender that has a context sends it along.
+    const propagation = this.#core.propagation;
+    if (propagation !== undefined && this.#sendTraced(from, to, message, cast, propagation)) return;
     // The hot path, kept small enough to inline into its callers: a live local process, reached
     // through its pid without a table lookup.
     if (to instanceof Pid) {
@@ -98,11 +107,35 @@ export class Router {
         return;
       }
     }
-    this.#sendSlow(from, to, message, cast);
+    this.sendWith(from, to, message, cast, undefined);
   }
 
-  /** Everything but a live local process: a fenced sender, a name, a stale pid, another node. */
-  #sendSlow(from: Process | undefined, to: Address, message: unknown, cast: boolean): void {
+  /** Sends with the sender's context and returns true, or returns false when it has none. */
+  #sendTraced(
+    from: Process | undefined,
+    to: Address,
+    message: unknown,
+    cast: boolean,
+    propagation: ContextPropagation,
+  ): boolean {
+    const context = captureContext(this.#core, propagation);
+    if (context === undefined) return false;
+    this.sendWith(from, to, message, cast, context);
+    return true;
+  }
+
+  /**
+   * A send with the trace context given (none: undefined), not the sender's current one: a timer
+   * sends with the context it was set in. Also everything `send`'s hot path leaves: a fenced
+   * sender, a name, a stale pid, another node.
+   */
+  sendWith(
+    from: Process | undefined,
+    to: Address,
+    message: unknown,
+    cast: boolean,
+    context: TraceContext | undefined,
+  ): void {
     if (from?.dead === true) {
       this.#core.deadLetter(to instanceof Pid ? to : String(to), message, 'fenced');
       return;
@@ -134,7 +167,9 @@ export class Router {
         this.#core.deadLetter(pid, message, 'noproc');
         return;
       }
-      if (!this.deliver(target, cast ? new CastMessage(message) : message, false, true)) {
+      const entry = cast ? new CastMessage(message) : message;
+      const queued = context === undefined ? entry : traceMessage(this.#core, entry, context);
+      if (!this.deliver(target, queued, false, true)) {
         throw new WardenError('ERR_MAILBOX_FULL', `mailbox of ${pid} is full`);
       }
       return;
@@ -142,6 +177,7 @@ export class Router {
     const envelope: Envelope = cast
       ? { kind: 'cast', to: pid, message }
       : { kind: 'send', to: pid, message };
+    if (context !== undefined) envelope.trace = context;
     const refused = refusalReason(this.#core.transport?.deliver(envelope));
     if (refused !== undefined) this.#core.deadLetter(pid, message, refused);
   }

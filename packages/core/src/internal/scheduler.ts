@@ -53,11 +53,21 @@ export class Scheduler {
   #turnEnd: NodeJS.Immediate | undefined = undefined;
   readonly #budget: number;
   readonly slice: number;
-  readonly #drain = (): void => this.#run();
+  /**
+   * Set while the node propagates trace context: runs a drain outside any context (a drain is
+   * started from a microtask or an immediate, which inherit the context of the code that
+   * scheduled them). One call per drain, none per message.
+   */
+  isolate: ((drain: () => void) => void) | undefined = undefined;
+  readonly #runBound = (): void => this.#run();
+  readonly #drain = (): void => {
+    if (this.isolate === undefined) this.#run();
+    else this.isolate(this.#runBound);
+  };
   readonly #resume = (): void => {
     this.#immediate = undefined;
     this.#turnStart = -1;
-    this.#run();
+    this.#drain();
   };
   readonly #newTurn = (): void => {
     this.#turnEnd = undefined;

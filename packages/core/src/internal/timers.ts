@@ -2,6 +2,7 @@ import type { Address } from '../context.js';
 import { invalidArgument } from '../errors.js';
 import { Pid } from '../pid.js';
 import type { Ref } from '../ref.js';
+import { captureContext } from './context-propagation.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
 
@@ -32,10 +33,13 @@ export class Timers {
     const core = this.#core;
     const ref = core.newRef();
     if (owner?.dead === true) return ref;
+    // The message carries the context the timer was set in, not whatever runs when it fires.
+    const propagation = core.propagation;
+    const context = propagation === undefined ? undefined : captureContext(core, propagation);
     const handle = core.clock.setTimer(delayMs, () => {
       this.#pending.delete(ref);
       owner?.timers?.delete(ref);
-      core.router.send(undefined, to, message, false);
+      core.router.sendWith(undefined, to, message, false, context);
     });
     this.#pending.set(ref, { handle, owner });
     if (owner !== undefined) (owner.timers ??= new Set()).add(ref);

@@ -4,6 +4,7 @@ import type { ExitReason } from '../exit-reason.js';
 import { sameReason } from '../exit-reason.js';
 import { coreOf } from '../internal/core-of.js';
 import { isProcessExit } from '../internal/runner.js';
+import { untraced } from '../internal/traced-message.js';
 import { DownMessage, ExitMessage } from '../messages.js';
 import type { Node } from '../node.js';
 import { isPid, type Pid, samePid } from '../pid.js';
@@ -45,7 +46,7 @@ export class TestProbe {
     const proc = coreOf(node).local(this.pid);
     if (proc === undefined) throw new Error('TestProbe: the probe process did not start');
     this.#ctx = proc.ctx;
-    this.#peek = () => proc.mailbox.toArray();
+    this.#peek = () => proc.mailbox.toArray().map(untraced);
   }
 
   /** Messages received and not yet taken by an expectation, oldest first (a snapshot). */
