@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AgentStore,
+  type Checkpoint,
   defineAgent,
   defineTool,
+  isStaleHeadError,
   type ModelRequest,
   runTask,
 } from '@warden/agents';
