@@ -1,6 +1,6 @@
 import type { Envelope, Pid } from '@warden/core';
 import { encodeInto, encodePid } from './codec.js';
-import { envelopeToWire, KIND } from './envelope-wire.js';
+import { envelopeToWire, KIND, traceToWire } from './envelope-wire.js';
 import { FRAME, MAX_DESTINATIONS } from './frames.js';
 
 /** Room kept before the envelopes for the frame header `[0, seq, ack, [` (at most 25 bytes). */
@@ -15,7 +15,8 @@ const MAX_HINT = 64 * 1024;
  * MessagePack one after the other, with room before them for the frame header, which `frame`
  * writes once the count, sequence number and ack are known.
  *
- * A send or cast is written as `0x93, kind, <to>, <message>`, where `to` is the index of its
+ * A send or cast is written as `0x93, kind, <to>, <message>` (`0x94, ..., <message>, <trace>`
+ * when it carries a trace context), where `to` is the index of its
  * destination in the frame's table of destinations, appended after the envelopes: a flood to one
  * process carries that pid once per frame instead of once per message (Erlang's distribution
  * protocol caches atoms per connection for the same reason). Every other envelope is encoded
@@ -84,7 +85,7 @@ export class BatchWriter {
       }
       let at = this.#reserve(start, 5 + (inline?.length ?? 0));
       const buf = this.#buf;
-      buf[at++] = 0x93;
+      buf[at++] = envelope.trace === undefined ? 0x93 : 0x94;
       buf[at++] = envelope.kind === 'send' ? KIND.send : KIND.cast;
       if (inline !== undefined) {
         buf.set(inline, at);
@@ -93,6 +94,7 @@ export class BatchWriter {
         at = writeUint(buf, at, index);
       }
       end = this.#append(at, envelope.message);
+      if (envelope.trace !== undefined) end = this.#append(end, traceToWire(envelope.trace));
     } else {
       end = this.#append(start, envelopeToWire(envelope));
     }

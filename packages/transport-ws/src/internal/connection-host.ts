@@ -10,7 +10,7 @@ export interface ConnectionHost {
   readonly highWaterMark: number;
   readonly hardLimit: number;
   receive(envelope: Envelope): void;
-  receiveMessage(to: Pid, message: unknown, cast: boolean): void;
+  receiveMessage(to: Pid, message: unknown, cast: boolean, trace: unknown): void;
   members(from: Connection, members: Member[]): void;
   leave(from: Connection): void;
   /** Called once, when the connection stops carrying envelopes (for whatever reason). */

@@ -4,7 +4,7 @@ import { BatchWriter } from './batch-writer.js';
 import { CLOSE, closeReason } from './close-codes.js';
 import { decode } from './codec.js';
 import type { ConnectionHost } from './connection-host.js';
-import { checkBatch, KIND } from './envelope-wire.js';
+import { checkBatch, KIND, traceFromWire } from './envelope-wire.js';
 import {
   ackFrame,
   batchFrame,
@@ -203,9 +203,11 @@ export class Connection {
       if (this.state !== 'open') return;
       const item = checked[i] as Envelope | Pid;
       if (item instanceof Pid) {
-        // A send or cast, left in its wire form by the check (see `checkBatch`).
+        // A send or cast, left in its wire form by the check (see `checkBatch`); the node checks
+        // the trace context it may carry.
         const raw = raws[i] as unknown[];
-        this.#host.receiveMessage(item, raw[2], raw[0] === KIND.cast);
+        const trace = raw.length === 4 ? traceFromWire(raw[3]) : undefined;
+        this.#host.receiveMessage(item, raw[2], raw[0] === KIND.cast, trace);
       } else if (this.#refs.admits(item)) {
         this.#host.receive(item);
       } else {

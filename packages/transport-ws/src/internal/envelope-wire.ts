@@ -5,6 +5,7 @@ import {
   type ExitReason,
   Pid,
   type Ref,
+  type TraceContext,
 } from '@warden/core';
 
 /**
@@ -15,6 +16,10 @@ import {
  * `envelopeFromWire` is the schema check every inbound envelope passes before the node sees it:
  * a known kind with its exact arity, a `to` pid of this node, a `from` pid of the authenticated
  * peer (its node; and its incarnation, except for exits and DOWNs), bounded refs and reasons, error codes from core's closed table.
+ *
+ * A send, cast or call may end with one more item, the sender's trace context
+ * `[traceparent]` or `[traceparent, tracestate]` (absent: none). It is telemetry, not a signal:
+ * its content is checked by the node, which drops a bad one and delivers the message.
  */
 export const KIND = {
   send: 0,
@@ -31,7 +36,10 @@ export const KIND = {
 
 type ReplyEnvelope = Extract<Envelope, { kind: 'reply' }>;
 
-/** Fields per kind; a reply may also have 5 (with an error) or 6 (released). */
+/**
+ * Fields per kind; a reply may also have 5 (with an error) or 6 (released), a send, cast or call
+ * one more (its trace context).
+ */
 const ARITY = [3, 3, 5, 4, 3, 3, 5, 4, 4, 5] as const;
 const MAX_REF = 300;
 const MAX_TEXT = 64 * 1024;
@@ -52,13 +60,35 @@ export function reasonToWire(reason: ExitReason): unknown {
     : { tag: 'error', name: reason.name, message: reason.message, code: reason.code };
 }
 
+/** A trace context as the wire carries it: `[traceparent]` or `[traceparent, tracestate]`. */
+export function traceToWire(trace: TraceContext): string[] {
+  return trace.tracestate === undefined
+    ? [trace.traceparent]
+    : [trace.traceparent, trace.tracestate];
+}
+
+/**
+ * The trace context item of an envelope as the node takes it: the wire's array as an object, or
+ * `null` for any other shape, which the node drops as malformed (never the message).
+ */
+export function traceFromWire(item: unknown): unknown {
+  if (!Array.isArray(item) || item.length < 1 || item.length > 2) return null;
+  return item.length === 1
+    ? { traceparent: item[0] }
+    : { traceparent: item[0], tracestate: item[1] };
+}
+
 export function envelopeToWire(e: Envelope): unknown[] {
   switch (e.kind) {
     case 'send':
     case 'cast':
-      return [KIND[e.kind], e.to, e.message];
+      return e.trace === undefined
+        ? [KIND[e.kind], e.to, e.message]
+        : [KIND[e.kind], e.to, e.message, traceToWire(e.trace)];
     case 'call':
-      return [KIND.call, e.to, e.from, e.ref, e.request];
+      return e.trace === undefined
+        ? [KIND.call, e.to, e.from, e.ref, e.request]
+        : [KIND.call, e.to, e.from, e.ref, e.request, traceToWire(e.trace)];
     case 'reply': {
       const error =
         e.error === undefined
@@ -120,16 +150,28 @@ export function checkWireEnvelope(
     return `unknown envelope kind ${String(kind).slice(0, 20)}`;
   }
   const arity = ARITY[kind] as number;
-  if (raw.length !== arity && !(kind === KIND.reply && (raw.length === 5 || raw.length === 6))) {
+  const traced = raw.length === arity + 1 && kind <= KIND.call;
+  if (
+    raw.length !== arity &&
+    !traced &&
+    !(kind === KIND.reply && (raw.length === 5 || raw.length === 6))
+  ) {
     return `envelope kind ${kind} has ${raw.length} fields`;
   }
   const to = checkTo(raw[1], parties, destinations);
   if (typeof to === 'string') return to;
   switch (kind) {
     case KIND.send:
-      return { kind: 'send', to, message: raw[2] };
-    case KIND.cast:
-      return { kind: 'cast', to, message: raw[2] };
+    case KIND.cast: {
+      const envelope: Extract<Envelope, { kind: 'send' | 'cast' }> = {
+        kind: kind === KIND.send ? 'send' : 'cast',
+        to,
+        message: raw[2],
+      };
+      // Checked by the node, which drops a bad one: typed here as what it should be.
+      if (traced) envelope.trace = traceFromWire(raw[3]) as TraceContext;
+      return envelope;
+    }
     case KIND.reply:
       return checkReply(raw, to);
   }
@@ -159,8 +201,17 @@ export function checkWireEnvelope(
   const ref = checkRef(raw[3]);
   if (ref === undefined) return 'bad ref';
   switch (kind) {
-    case KIND.call:
-      return { kind: 'call', to, from, ref, request: raw[4] };
+    case KIND.call: {
+      const envelope: Extract<Envelope, { kind: 'call' }> = {
+        kind: 'call',
+        to,
+        from,
+        ref,
+        request: raw[4],
+      };
+      if (traced) envelope.trace = traceFromWire(raw[5]) as TraceContext;
+      return envelope;
+    }
     case KIND.monitor:
       return { kind: 'monitor', to, from, ref };
     case KIND.demonitor:
@@ -222,7 +273,11 @@ export function checkBatch(
   const checked = new Array<Envelope | Pid>(raws.length);
   for (let i = 0; i < raws.length; i++) {
     const raw = raws[i];
-    if (Array.isArray(raw) && raw.length === 3 && (raw[0] === KIND.send || raw[0] === KIND.cast)) {
+    if (
+      Array.isArray(raw) &&
+      (raw.length === 3 || raw.length === 4) &&
+      (raw[0] === KIND.send || raw[0] === KIND.cast)
+    ) {
       const to = checkTo(raw[1], parties, destinations);
       if (typeof to === 'string') return to;
       checked[i] = to;

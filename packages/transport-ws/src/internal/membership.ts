@@ -163,9 +163,9 @@ export class Membership implements ConnectionHost {
     }
   }
 
-  receiveMessage(to: Pid, message: unknown, cast: boolean): void {
+  receiveMessage(to: Pid, message: unknown, cast: boolean, trace: unknown): void {
     try {
-      this.host.receiveMessage(to, message, cast);
+      this.host.receiveMessage(to, message, cast, trace);
     } catch {
       // as for `receive`
     }
