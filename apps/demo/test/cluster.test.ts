@@ -243,6 +243,44 @@ describe('the cluster demo', () => {
   );
 
   it(
+    'serves one dashboard of the three nodes, the killed one shown unreachable, until Ctrl-C',
+    async () => {
+      await build();
+      let snapshot: Promise<unknown> | undefined;
+      const ended = await run(
+        [DRIVER, '--seed', '7', '--dashboard', '--json'],
+        demoEnv({}),
+        (line, driver) => {
+          const url = /dashboard stays at (\S+) until Ctrl-C/.exec(line)?.[1];
+          if (url === undefined) return;
+          const { origin, searchParams } = new URL(url);
+          snapshot = fetch(`${origin}/api/snapshot`, {
+            headers: { authorization: `Bearer ${searchParams.get('token')}` },
+            signal: AbortSignal.timeout(10_000),
+          })
+            .then((r) => r.json())
+            .finally(() => driver.kill('SIGINT'));
+        },
+      );
+      expect(snapshot, ended.stdout).toBeDefined();
+      const view = (await snapshot) as {
+        nodes: { name: string; reachable: boolean; processes: { node: string }[] }[];
+      };
+      const summary = JSON.parse(
+        ended.stdout.trim().split('\n').at(-1) as string,
+      ) as ClusterSummary;
+      expect(summary.ok, ended.stdout).toBe(true);
+      const killed = summary.kill?.node;
+      expect(view.nodes.map((n) => n.name).sort()).toEqual(['alpha', 'bravo', 'charlie']);
+      for (const n of view.nodes) expect(n.reachable, n.name).toBe(n.name !== killed);
+      // The workers' supervisor on alpha has children on the other nodes.
+      const alpha = view.nodes.find((n) => n.name === 'alpha');
+      expect(alpha?.processes.some((p) => p.node !== 'alpha')).toBe(true);
+    },
+    CLUSTER_TEST_MS,
+  );
+
+  it(
     'kills its node processes and removes its folder when interrupted (Ctrl-C)',
     async () => {
       const { code, pids, folder, stdout } = await interrupt('SIGINT');

@@ -23,6 +23,8 @@ export function launchNodes(options: {
   readonly env: NodeJS.ProcessEnv;
   readonly clock: Clock;
   readonly onEvent: (event: ClusterEvent) => void;
+  /** Each node serves its dashboard on 127.0.0.1. */
+  readonly dashboard?: boolean;
 }): NodeProcess[] {
   const secret = randomBytes(32).toString('hex');
   const cluster = createClusterKey();
@@ -44,6 +46,7 @@ export function launchNodes(options: {
         WARDEN_STORE: JSON.stringify(options.location),
         WARDEN_RUN_ID: options.runId,
         WARDEN_SEED: String(options.seed),
+        WARDEN_DASHBOARD: options.dashboard === true ? '1' : '',
       },
       options.clock,
       options.onEvent,

@@ -5,6 +5,7 @@
 // services; a worker node runs the workers that supervisor asks it for.
 import { defineAgent, runTask, tokenizerFor } from '@warden/agents';
 import { createNode, type NodeEvent, Pid } from '@warden/core';
+import { type DashboardServer, httpPeer, serveDashboard } from '@warden/dashboard';
 import { createWsTransport } from '@warden/transport-ws';
 import { PRICES } from '../agents.js';
 import { World } from '../world.js';
@@ -67,6 +68,7 @@ const models = clusterModels(node, world, env);
 const planner = name === PLANNER_NODE;
 
 let placement: WorkerPlacement | undefined;
+let dashboard: DashboardServer | undefined;
 let workersSupervisor: Pid | undefined;
 node.inspect((event) => observe(event));
 
@@ -135,6 +137,11 @@ async function run(command: NodeCommand): Promise<unknown> {
     case 'configure':
       worldPid = Pid.from(command.world);
       return true;
+    case 'dashboard':
+      dashboard ??= await serveDashboard(node, {
+        peers: command.peers.map((url) => httpPeer({ url })),
+      });
+      return dashboard.url;
     case 'run':
       return triage(command.spawners);
     case 'stop':
@@ -223,9 +230,13 @@ process.on('disconnect', () => {
 // joining, not in the middle of the triage where it would stall every process of the node.
 tokenizerFor('o200k_base').count('warm');
 const bound = await transport.listen({ host: '127.0.0.1', port: 0 }).catch(fail);
+// A worker node serves its own dashboard at once; the planner's node serves one that shows the
+// others beside its own once it knows their addresses (the 'dashboard' command).
+if (env.WARDEN_DASHBOARD === '1' && !planner) dashboard = await serveDashboard(node).catch(fail);
 send({
   type: 'listening',
   address: `${bound.host}:${bound.port}`,
   spawner: spawner?.toJSON(),
   world: worldPid?.toJSON(),
+  dashboard: dashboard?.url,
 });

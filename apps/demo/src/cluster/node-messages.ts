@@ -17,6 +17,8 @@ export type NodeCommand =
   | { readonly id: number; readonly cmd: 'connect'; readonly address: string }
   /** Worker nodes: where the world's services are (a pid on the planner's node). */
   | { readonly id: number; readonly cmd: 'configure'; readonly world: PidData }
+  /** Serve this node's dashboard, showing the other nodes' beside it (their dashboards' URLs). */
+  | { readonly id: number; readonly cmd: 'dashboard'; readonly peers: readonly string[] }
   /** The planner's node: run the triage; answered with its `PlannerReport`. */
   | {
       readonly id: number;
@@ -78,6 +80,8 @@ export type NodeMessage =
       readonly address: string;
       readonly spawner: PidData | undefined;
       readonly world: PidData | undefined;
+      /** Its dashboard's URL (with its token), when the run serves dashboards. */
+      readonly dashboard: string | undefined;
     }
   /** It could not start (the store would not open, the port would not bind): why. */
   | { readonly type: 'failed'; readonly error: string }

@@ -19,6 +19,7 @@ export class NodeProcess {
   address = '';
   spawner: PidData | undefined;
   world: PidData | undefined;
+  dashboard: string | undefined;
   /** Why it could not start, as it said before exiting (or why it could not be spawned). */
   failure: string | undefined;
   readonly exited: Promise<void>;
@@ -70,6 +71,7 @@ export class NodeProcess {
         this.address = message.address;
         this.spawner = message.spawner;
         this.world = message.world;
+        this.dashboard = message.dashboard;
         listened();
       } else if (message.type === 'answer') {
         const waiter = this.#pending.get(message.id);

@@ -30,6 +30,11 @@ export interface ClusterOptions {
   readonly deadlineMs?: number;
   /** Every notable thing as it happens (elapsed real time in ms). */
   readonly onLine?: (elapsedMs: number, line: string) => void;
+  /**
+   * Serve the dashboard: every node serves its own, the planner's node shows the others beside
+   * it. After the run, before the nodes stop, `hold` is awaited (Ctrl-C ends it, not the run).
+   */
+  readonly dashboard?: { readonly hold: (url: string) => Promise<void> };
 }
 
 /** One node process, after the run. */
@@ -138,6 +143,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
   process.once('SIGTERM', interrupted);
 
   let planner: PlannerReport | undefined;
+  let dashboardUrl: string | undefined;
   let store: StoreReadings | undefined;
   let error: string | undefined;
   try {
@@ -147,7 +153,17 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
       'the cluster run',
       (async () => {
         line(`the shared store: ${describeStore(location)}`);
-        nodes.push(...launchNodes({ seed: options.seed, runId, location, env, clock, onEvent }));
+        nodes.push(
+          ...launchNodes({
+            seed: options.seed,
+            runId,
+            location,
+            env,
+            clock,
+            onEvent,
+            dashboard: options.dashboard !== undefined,
+          }),
+        );
         await within(
           clock,
           LISTEN_MS,
@@ -171,12 +187,23 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterReport
         const world = alpha.world as PidData;
         for (const w of workers) await w.command({ cmd: 'configure', world }, COMMAND_MS);
         const spawners = Object.fromEntries(workers.map((w) => [w.name, w.spawner as PidData]));
+        if (options.dashboard !== undefined) {
+          const peers = workers.map((w) => w.dashboard).filter((u) => u !== undefined);
+          dashboardUrl = await alpha.command<string>({ cmd: 'dashboard', peers }, COMMAND_MS);
+          line(`dashboard (all three nodes): ${dashboardUrl}`);
+        }
         line(
           `planner: "Triage these ${tickets.length} support tickets: read each, look up the customer, reply, escalate refunds over $500, close duplicates."`,
         );
         planner = await alpha.command<PlannerReport>({ cmd: 'run', spawners }, deadline);
       })(),
     );
+    if (options.dashboard !== undefined && dashboardUrl !== undefined) {
+      // Ctrl-C now ends the wait, and the nodes stop as after any run.
+      process.removeListener('SIGINT', interrupted);
+      await options.dashboard.hold(dashboardUrl);
+      process.once('SIGINT', interrupted);
+    }
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
     // A node that could not start said why (anything else a node says goes to stderr as it comes).
