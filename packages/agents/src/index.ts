@@ -79,6 +79,7 @@ export {
   type ApprovalKind,
   type ApprovalRequest,
 } from './governance/approval-desk.js';
+export type { ApprovalEvent } from './governance/approval-event.js';
 export {
   type ApprovalStore,
   bindingKey,

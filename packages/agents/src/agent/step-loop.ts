@@ -3,6 +3,8 @@ import type { AgentLifecycle } from '@warden/machines';
 import { canonicalHash } from '../canonical/canonical-json.js';
 import { compact } from '../context/compaction.js';
 import type { Tokenizer } from '../context/tokenizer.js';
+import type { ApprovalEvent } from '../governance/approval-event.js';
+import type { EffectEntry } from '../governance/effect-journal.js';
 import { Gate } from '../governance/gate.js';
 import {
   type Governance,
@@ -73,6 +75,8 @@ type ModelOutcome =
 
 interface ToolsOutcome {
   readonly outcomes: readonly ToolCallOutcome[];
+  /** Each call's journal entry as the gate left it (none for a call refused before the gate). */
+  readonly journal: readonly (EffectEntry | undefined)[];
   readonly nudge: string | undefined;
 }
 
@@ -380,11 +384,12 @@ export class StepLoop {
       waiting: () => ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: true })),
       answered: (approved: boolean) =>
         ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: false, approved })),
-      notify: (event: UnknownOutcomeEvent) =>
+      notify: (event: UnknownOutcomeEvent | ApprovalEvent) =>
         this.#publish(event.type, { threadId: run.threadId, ...event }),
     };
     (async () => {
       const outcomes: ToolCallOutcome[] = [];
+      const journal: (EffectEntry | undefined)[] = [];
       for (const [index, call] of calls.entries()) {
         const idempotencyKey = idempotencyKeyOf(run.threadId, step, index, call);
         const outcome = await runToolCall(tools, call, {
@@ -401,6 +406,9 @@ export class StepLoop {
                 key: idempotencyKey,
                 signal: run.controller.signal,
                 now: () => ctx.now(),
+                journaled: (entry) => {
+                  journal[index] = entry;
+                },
               },
               execute,
               hooks,
@@ -419,7 +427,7 @@ export class StepLoop {
       }
       ctx.send(
         ctx.self,
-        new AgentSignal('tools', run.id, { outcomes, nudge } satisfies ToolsOutcome),
+        new AgentSignal('tools', run.id, { outcomes, journal, nudge } satisfies ToolsOutcome),
       );
     })().catch((error: unknown) => ctx.send(ctx.self, new AgentSignal('fail', run.id, error)));
   }
@@ -430,14 +438,22 @@ export class StepLoop {
     else this.lifecycle.send({ type: phase.approved ? 'agent.approved' : 'agent.rejected' });
   }
 
-  async #onTools(run: Run, { outcomes, nudge }: ToolsOutcome): Promise<AgentResult | undefined> {
+  async #onTools(
+    run: Run,
+    { outcomes, journal, nudge }: ToolsOutcome,
+  ): Promise<AgentResult | undefined> {
     const results: ToolResultPart[] = outcomes.map((o) => o.result);
-    for (const outcome of outcomes) {
+    for (const [index, outcome] of outcomes.entries()) {
+      const entry = journal[index];
       this.#publish('agent.tool_call', {
         threadId: run.threadId,
         step: run.step,
         tool: outcome.result.name,
         outcome: outcome.error === undefined ? 'ok' : outcome.error.code,
+        effect: this.runtime.spec.tools.get(outcome.result.name)?.effect,
+        key: entry?.key,
+        journal: entry?.state,
+        decidedBy: entry?.decidedBy,
       });
     }
     run.ledger.append({ role: 'tool', content: results });
@@ -586,11 +602,18 @@ export class StepLoop {
     );
     // What the commit holds is the context as it is now, whatever changes while it is written.
     const { length, epoch } = run.ledger;
+    const started = this.ctx.now();
     await this.runtime.checkpoints.commit(checkpoint, {
       expectedHead: run.head,
       unchangedBefore: run.unchangedSinceHead(),
     });
     run.committed(checkpoint.version, length, epoch);
+    this.#publish('agent.checkpoint', {
+      threadId: run.threadId,
+      step: run.step,
+      version: checkpoint.version,
+      ms: this.ctx.now() - started,
+    });
   }
 
   #next(run: Run): void {

@@ -1,6 +1,7 @@
 import type { AnyTool } from '../tools/tool.js';
 import { ToolError } from '../tools/tool-error.js';
 import type { ApprovalBinding } from './approval.js';
+import type { ApprovalEvent } from './approval-event.js';
 import type { EffectEntry } from './effect-journal.js';
 import { GovernanceError } from './governance-error.js';
 import type { UnknownOutcomeEvent } from './unknown-outcome.js';
@@ -17,14 +18,16 @@ export interface GateCall {
   /** The task's signal: aborting it withdraws a waiting request. */
   readonly signal: AbortSignal;
   now(): number;
+  /** Told the call's journal entry each time the gate reads or writes it (the last is where it stands). */
+  readonly journaled?: (entry: EffectEntry) => void;
 }
 
 /** What the agent does while a call waits for a person (its lifecycle state), and what it tells. */
 export interface GateHooks {
   waiting(): void;
   answered(approved: boolean): void;
-  /** A call's outcome is unknown, or someone decided about it: for the event stream. */
-  notify?(event: UnknownOutcomeEvent): void;
+  /** A call waits for a person or got its answer, or its outcome is unknown: for the event stream. */
+  notify?(event: UnknownOutcomeEvent | ApprovalEvent): void;
 }
 
 /** The resources a call touches, or why they cannot be known. */

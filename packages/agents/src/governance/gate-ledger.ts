@@ -40,7 +40,7 @@ export class GateLedger {
     fields: Transition,
   ): Promise<EffectEntry> {
     // One shape for every change: the journal's hot path stays monomorphic.
-    return this.governance.journal.advance(entry.key, entry.version, {
+    const written = this.governance.journal.advance(entry.key, entry.version, {
       state,
       at: call.now(),
       decidedBy: fields.decidedBy,
@@ -48,6 +48,13 @@ export class GateLedger {
       reason: fields.reason,
       result: fields.result,
     });
+    const journaled = call.journaled;
+    return journaled === undefined
+      ? written
+      : written.then((next) => {
+          journaled(next);
+          return next;
+        });
   }
 
   audit(
@@ -85,7 +92,7 @@ export class GateLedger {
     question: Question | undefined,
   ): Promise<Consulted> {
     const desk = this.governance.desk as ApprovalDesk;
-    const { answer } = desk.ask(
+    const { id, answer } = desk.ask(
       {
         agent: call.agent,
         threadId: call.threadId,
@@ -99,8 +106,18 @@ export class GateLedger {
       },
       call.signal,
     );
+    const about = { tool: call.tool.name, key: entry.key, requestId: id };
+    hooks?.notify?.({
+      type: 'governance.approval_requested',
+      ...about,
+      effect: call.tool.effect,
+      kind: question === undefined ? 'call' : 'unknown_outcome',
+      rule,
+    });
     hooks?.waiting();
     const answered = await answer;
+    const decided = (decision: 'approved' | 'denied' | 'timeout' | 'withdrawn', by: string) =>
+      hooks?.notify?.({ type: 'governance.approval_decided', ...about, decision, by });
     switch (answered.kind) {
       case 'approval': {
         const binding = bindingOf(call, entry, resource);
@@ -108,8 +125,10 @@ export class GateLedger {
         hooks?.answered(check.ok);
         if (check.ok) {
           const { approver, nonce } = answered.approval;
+          decided('approved', `person:${approver}`);
           return { kind: 'approved', approver, nonce };
         }
+        decided('denied', 'approval');
         return {
           kind: 'refused',
           by: 'approval',
@@ -118,11 +137,14 @@ export class GateLedger {
       }
       case 'denied':
         hooks?.answered(false);
+        decided('denied', answered.by);
         return { kind: 'refused', by: answered.by, reason: answered.reason };
       case 'timeout':
         hooks?.answered(false);
+        decided('timeout', 'timeout');
         return answered;
       case 'withdrawn':
+        decided('withdrawn', 'cancel');
         return answered;
     }
   }

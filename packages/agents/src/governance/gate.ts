@@ -74,9 +74,11 @@ export class Gate {
         scopes: scopes.ok ? scopes.scopes : [],
         at: call.now(),
       });
+      call.journaled?.(entry);
     } catch (error) {
       if (!isGovernanceError(error, 'ERR_JOURNAL_CONFLICT')) throw error;
       entry = (await journal.get(call.key)) as EffectEntry;
+      call.journaled?.(entry);
       const resumed = await this.#resume(call, entry, scopes, hooks);
       if ('value' in resumed) return resumed.value;
       entry = resumed.entry;
