@@ -1,3 +1,4 @@
+export { type ContextPropagationOptions, contextPropagation } from './context-propagation.js';
 export {
   INSTRUMENTATION_SCOPE,
   type InstrumentOptions,

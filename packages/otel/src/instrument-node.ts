@@ -8,6 +8,7 @@ import {
 } from '@opentelemetry/api';
 import type { PriceTable } from '@warden/agents';
 import { formatReason, isAbnormal, type Node, type NodeEvent } from '@warden/core';
+import { contextPropagation } from './context-propagation.js';
 import { AgentTraces } from './internal/agent-traces.js';
 import { NodeMetrics } from './internal/node-metrics.js';
 import { type EpochOf, offsetEpoch } from './internal/span-clock.js';
@@ -26,6 +27,12 @@ export interface InstrumentOptions {
   readonly traces?: boolean;
   /** `false` records no metrics. Default true. */
   readonly metrics?: boolean;
+  /**
+   * `false` leaves the node's context propagation alone. Default: while it records spans, it
+   * installs `contextPropagation()` on the node unless one is installed already, so a trace
+   * follows a call from one node to another; it removes it when it stops.
+   */
+  readonly propagation?: boolean;
   /** Prices per model, for the `warden.agent.cost` counter (none: no cost is counted). */
   readonly prices?: PriceTable;
   /**
@@ -39,7 +46,10 @@ export interface InstrumentOptions {
  * Traces and metrics for a node, read from its event stream (`node.inspect`): agent tasks,
  * steps and tool calls as GenAI spans; crashes, restarts, escalations, breaker outages and
  * ladder moves as spans placed in the trace of their cause; counters and gauges beside them.
- * Returns the function that stops it (open spans end there); it also stops with its node.
+ * While it records spans it also carries the trace context in the node's messages
+ * (`contextPropagation`), so a task asked for by a caller with a span is a child of that span,
+ * on this node or another. Returns the function that stops it (open spans end there); it also
+ * stops with its node.
  *
  * Nothing is sent anywhere by this package: spans and metrics go to whatever OpenTelemetry SDK
  * the application registers. Given no `tracer` and no `meter`, and with no SDK registered, it
@@ -53,6 +63,8 @@ export function instrumentNode(node: Node, options: InstrumentOptions = {}): () 
   }
   let tracing = options.traces === undefined ? true : checks.boolean('traces', options.traces);
   let metering = options.metrics === undefined ? true : checks.boolean('metrics', options.metrics);
+  const propagating =
+    options.propagation === undefined ? true : checks.boolean('propagation', options.propagation);
   const epochOf =
     checks.optionalFn<EpochOf>('epochOf', options.epochOf) ??
     offsetEpoch(node.clock.now(), Date.now());
@@ -113,12 +125,20 @@ export function instrumentNode(node: Node, options: InstrumentOptions = {}): () 
     }
   };
   const unsubscribe = node.inspect(observe);
+  const propagation =
+    tracing && propagating && node.contextPropagation === undefined
+      ? contextPropagation()
+      : undefined;
+  if (propagation !== undefined) node.setContextPropagation(propagation);
   let stopped = false;
   const stop = (): void => {
     if (stopped) return;
     stopped = true;
     node.signal.removeEventListener('abort', stop);
     unsubscribe();
+    if (propagation !== undefined && node.contextPropagation === propagation) {
+      node.setContextPropagation(undefined);
+    }
     const now = node.clock.now();
     agents?.stop(now);
     supervision?.stop(now);

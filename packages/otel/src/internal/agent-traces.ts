@@ -1,5 +1,6 @@
 import { type Context, type Link, type Tracer, trace } from '@opentelemetry/api';
 import type { ExitReason, Pid } from '@warden/core';
+import { activeSpanContext } from './active-context.js';
 import { count, text } from './attributes.js';
 import { BoundedMap } from './bounded-map.js';
 import type { EpochOf } from './span-clock.js';
@@ -75,6 +76,15 @@ export class AgentTraces {
         return;
       case 'agent.degraded':
         task.decision('agent.degrade', event, time, false);
+        return;
+      case 'governance.approval_requested':
+        task.approvalRequested(event, time);
+        return;
+      case 'governance.approval_decided':
+        task.approvalDecided(event, time);
+        return;
+      case 'agent.checkpoint':
+        // A metric (its latency): as an event it would open a step span of its own.
         return;
       default:
         task.note(event, time);
@@ -154,7 +164,9 @@ export class AgentTraces {
         'warden.agent.step': count(event.step),
         ...(spawner === undefined ? {} : { 'warden.agent.spawned_by': spawner.pid.toString() }),
       },
-      spawner?.context,
+      // A subagent nests under the step that spawned it; any other task under the context it was
+      // asked in: the caller's span, carried in the call, from this node or another.
+      spawner?.context ?? activeSpanContext(),
     );
     this.#threads.set(threadId, task.context);
     this.#tasks.set(pid.key, task);

@@ -9,6 +9,9 @@ import type {
 import { costOf, type PriceTable } from '@warden/agents';
 import type { Node, NodeEvent, PublishedEvent } from '@warden/core';
 import { text } from './attributes.js';
+import { CheckpointLatency } from './checkpoint-latency.js';
+import { COUNTERS, type CounterName } from './counters.js';
+import { PendingApprovals } from './pending-approvals.js';
 import { Tally } from './tally.js';
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -20,34 +23,6 @@ export const BREAKER_STATE_VALUES = Object.freeze({
   open: 2,
   isolated: 3,
 });
-
-/** The counters, by name: each a tally reported as a cumulative observable counter. */
-const COUNTERS = {
-  restarts: ['warden.supervisor.restarts', 'Children restarted by a supervisor', undefined],
-  escalations: [
-    'warden.supervisor.escalations',
-    'Supervisors that gave up (intensity or a meter crossed) and escalated',
-    undefined,
-  ],
-  crashes: ['warden.actor.crashes', 'Crash reports: a process whose own code threw', undefined],
-  deadLetters: ['warden.deadletters', 'Messages that reached no process, by reason', undefined],
-  tokens: ['warden.agent.tokens', 'Tokens spent by agents, by agent, model and type', '{token}'],
-  cost: ['warden.agent.cost', 'What agents spent on models, from the price table given', 'USD'],
-  steps: [
-    'warden.agent.steps',
-    'Agent steps (one model answer each), by agent and model',
-    undefined,
-  ],
-  toolCalls: ['warden.agent.tool_calls', 'Tool calls of agents, by tool and outcome', undefined],
-  budgetExceeded: ['warden.agent.budget_exceeded', 'Agent tasks stopped by a budget', undefined],
-  ladderMoves: [
-    'warden.ladder.moves',
-    'Moves of a degradation ladder, by source and the rung moved to',
-    undefined,
-  ],
-} as const;
-
-type CounterName = keyof typeof COUNTERS;
 
 /**
  * The node's metrics: counters summed from the same events as its spans (a map update per event,
@@ -61,6 +36,8 @@ export class NodeMetrics {
   readonly #observe: BatchObservableCallback;
   readonly #breakers = new Map<string, number>();
   readonly #levels = new Map<string, number>();
+  readonly #pending = new PendingApprovals();
+  readonly #checkpoints: CheckpointLatency;
 
   constructor(
     readonly meter: Meter,
@@ -102,7 +79,14 @@ export class NodeMetrics {
         'Which model serves each agent: 0 its primary, n its n-th fallback',
       ),
     };
-    this.#observables = [...this.#counters.values(), ...Object.values(gauges)];
+    this.#checkpoints = new CheckpointLatency(meter);
+    const pending = gauge(
+      meter,
+      'warden.agent.approvals.pending',
+      'Tool calls waiting for a person, by agent and tool',
+      '{call}',
+    );
+    this.#observables = [...this.#counters.values(), ...Object.values(gauges), pending];
     this.#observe = (result) => {
       for (const [name, tally] of this.#tallies) {
         const counter = this.#counters.get(name) as ObservableCounter;
@@ -114,6 +98,9 @@ export class NodeMetrics {
       }
       for (const [agent, level] of this.#levels) {
         result.observe(gauges.levels, level, { 'gen_ai.agent.name': agent });
+      }
+      for (const { agent, tool, waiting } of this.#pending.counts()) {
+        result.observe(pending, waiting, { 'gen_ai.agent.name': agent, 'gen_ai.tool.name': tool });
       }
       if (!node.stopped) observeNode(node, result, gauges);
     };
@@ -152,6 +139,15 @@ export class NodeMetrics {
           'warden.deadletter.reason': event.reason,
         }));
         return;
+      case 'trace_context.dropped':
+        this.#add('traceDropped', event.reason, 1, () => ({
+          'warden.trace_context.reason': event.reason,
+        }));
+        return;
+      case 'actor.exited':
+        // What it waited for is withdrawn with it, and it can publish no answer.
+        this.#pending.exited(event.pid);
+        return;
       case 'published':
         this.#onPublished(event);
         return;
@@ -174,18 +170,40 @@ export class NodeMetrics {
         this.#step(event);
         return;
       case 'agent.tool_call': {
-        const [agent, tool, outcome] = [
+        const [agent, tool, effect, outcome] = [
           text(event.agent, ''),
           text(event.tool, ''),
+          text(event.effect, ''),
           text(event.outcome, ''),
         ];
-        this.#add('toolCalls', `${agent}\u0000${tool}\u0000${outcome}`, 1, () => ({
+        this.#add('toolCalls', `${agent}\u0000${tool}\u0000${effect}\u0000${outcome}`, 1, () => ({
           'gen_ai.agent.name': agent,
           'gen_ai.tool.name': tool,
+          'warden.tool.effect': effect,
           'warden.tool.outcome': outcome,
         }));
         return;
       }
+      case 'governance.approval_requested':
+        this.#pending.requested(published.pid, event);
+        return;
+      case 'governance.approval_decided': {
+        const [agent, tool, decision] = [
+          text(event.agent, ''),
+          text(event.tool, ''),
+          text(event.decision, ''),
+        ];
+        this.#pending.decided(published.pid, event);
+        this.#add('approvals', `${agent}\u0000${tool}\u0000${decision}`, 1, () => ({
+          'gen_ai.agent.name': agent,
+          'gen_ai.tool.name': tool,
+          'warden.approval.decision': decision,
+        }));
+        return;
+      }
+      case 'agent.checkpoint':
+        this.#checkpoints.record(event);
+        return;
       case 'agent.budget_exceeded': {
         const agent = text(event.agent, '');
         const given = (event.detail as { budget?: unknown } | undefined)?.budget;

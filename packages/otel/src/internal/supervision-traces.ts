@@ -8,6 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { type CrashReport, formatReason, type Pid, type SupervisorEvent } from '@warden/core';
+import { activeSpanContext } from './active-context.js';
 import { EVENT_FIELDS, fieldAttributes } from './attributes.js';
 import { BoundedMap } from './bounded-map.js';
 import type { EpochOf } from './span-clock.js';
@@ -72,7 +73,9 @@ export class SupervisionTraces {
             : { 'warden.crash.last_message': report.lastMessage }),
         },
       },
-      this.hooks.contextOf(report.pid, report.time) ?? ROOT_CONTEXT,
+      // Inside the crashed agent's step; a process with no task in the context its message
+      // carried, which makes the crash a child of the sender's span.
+      this.hooks.contextOf(report.pid, report.time) ?? activeSpanContext() ?? ROOT_CONTEXT,
     );
     span.recordException({ name: 'crash', message: reason, stack: report.stack ?? '' }, at);
     span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
@@ -230,7 +233,7 @@ export class SupervisionTraces {
     const span = this.tracer.startSpan(
       name,
       { startTime: at, attributes: fieldAttributes('warden', event, EVENT_FIELDS) },
-      this.hooks.contextOf(pid, time) ?? ROOT_CONTEXT,
+      this.hooks.contextOf(pid, time) ?? activeSpanContext() ?? ROOT_CONTEXT,
     );
     span.end(at);
   }

@@ -9,6 +9,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { type ExitReason, formatReason } from '@warden/core';
+import { ApprovalSpans } from './approval-spans.js';
 import { count, EVENT_FIELDS, fieldAttributes, text } from './attributes.js';
 import type { EpochOf } from './span-clock.js';
 import { usageAttributes } from './usage-attributes.js';
@@ -34,6 +35,8 @@ export class TaskTrace {
   #firstStepLinks: Link[] | undefined;
   /** The code of the error the process crashed with, if it did. */
   #crashCode: string | undefined;
+  /** Tool calls waiting for a person, made into spans under their call. */
+  readonly #approvals: ApprovalSpans;
 
   constructor(
     readonly tracer: Tracer,
@@ -59,6 +62,7 @@ export class TaskTrace {
       parent,
     );
     this.context = trace.setSpan(ROOT_CONTEXT, this.task);
+    this.#approvals = new ApprovalSpans(tracer, epoch, agent);
     this.#stepStart = time;
     this.#actStart = time;
     this.#firstStepLinks = links.length > 0 ? links : undefined;
@@ -109,10 +113,24 @@ export class TaskTrace {
     }
   }
 
-  /** `agent.tool_call`: one call of the acting step came back. */
+  /** `governance.approval_requested`: a call of the acting step waits for a person. */
+  approvalRequested(event: Fields, time: number): void {
+    this.#approvals.requested(event, time);
+  }
+
+  /** `governance.approval_decided`: its answer. */
+  approvalDecided(event: Fields, time: number): void {
+    this.#approvals.decided(event, time);
+  }
+
+  /**
+   * `agent.tool_call`: one call of the acting step came back, with its tool's effect and where
+   * its journal entry stands (`done`, `denied`, `failed`, `unknown`) and who decided it ran.
+   */
   toolCall(event: Fields, time: number): void {
     const tool = text(event.tool, 'tool');
     const outcome = text(event.outcome, 'ok');
+    const parent = this.#acting ?? this.context;
     // A resumed run settles the calls its last step planned before any step of its own.
     const span = this.tracer.startSpan(
       `execute_tool ${tool}`,
@@ -124,14 +142,16 @@ export class TaskTrace {
           'gen_ai.agent.name': this.agent,
           'warden.tool.outcome': outcome,
           'warden.agent.step': count(event.step),
+          ...journalAttributes(event),
         },
       },
-      this.#acting ?? this.context,
+      parent,
     );
     if (outcome !== 'ok') {
       span.setAttribute('error.type', outcome);
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
     }
+    this.#approvals.under(trace.setSpan(parent, span), event.key, time);
     span.end(this.epoch(time));
     this.#pendingTools--;
     if (this.#pendingTools <= 0) {
@@ -189,6 +209,7 @@ export class TaskTrace {
 
   /** Ends the task (and a step in flight), failed when `error` says why. */
   end(time: number, error: string | undefined, event: Fields | undefined): void {
+    this.#approvals.flush(this.#acting ?? this.context, time, error);
     // A step in flight when the task failed is shown failed, though nothing needed it open.
     if (error !== undefined && this.#stepStart !== undefined) this.current(time);
     this.#closeStep(time, error);
@@ -212,4 +233,17 @@ export class TaskTrace {
     this.#step = undefined;
     this.#stepContext = undefined;
   }
+}
+
+/**
+ * What `agent.tool_call` says of the call's governance, as attributes: the tool's effect, and its
+ * journal entry (a call refused before the gate, an unknown tool, has none).
+ */
+function journalAttributes(event: Fields): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof event.effect === 'string') out['warden.tool.effect'] = event.effect;
+  if (typeof event.journal === 'string') out['warden.journal.state'] = event.journal;
+  if (typeof event.key === 'string') out['warden.journal.key'] = event.key;
+  if (typeof event.decidedBy === 'string') out['warden.tool.decided_by'] = event.decidedBy;
+  return out;
 }
