@@ -178,11 +178,38 @@ describe('context propagation on one node', () => {
     node.send(pid, 3);
     await clock.settle();
     expect(probe.messages.map((m) => (m as { info: number }).info)).toEqual([1, 2, 3]);
-    // The first message: the node's send and the handler's send to the probe each asked.
-    expect(errors.map((e) => (e as Error).message)).toEqual([
-      'current broke',
-      'current broke',
-      'run broke',
+    // The handler of the first message (it carried nothing) runs outside any context: its send
+    // to the probe does not ask the hook.
+    expect(errors.map((e) => (e as Error).message)).toEqual(['current broke', 'run broke']);
+  });
+
+  it('asks for the context of a send inside the handler of a traced message, and after an await in any handler', async () => {
+    const { clock, node, als, probe } = setup();
+    const sink = node.spawn(recorder(als, probe.pid));
+    const relay = node.spawn(
+      defineActor<null>({
+        init: () => null,
+        handleInfo: async (message, state, ctx) => {
+          // A span the handler makes active, here B, and a send inside it.
+          als.run(B, () => ctx.send(sink, `${String(message)}: at once`));
+          await sleep(ctx.node.clock, 1);
+          als.run(B, () => ctx.send(sink, `${String(message)}: after an await`));
+          return state;
+        },
+      }),
+    );
+    await clock.settle();
+    als.run(A, () => node.send(relay, 'traced'));
+    await clock.advance(1);
+    node.send(relay, 'plain');
+    await clock.advance(1);
+    expect(probe.messages).toEqual([
+      { info: 'traced: at once', context: B },
+      { info: 'traced: after an await', context: B },
+      // The handler of a message that carried nothing runs outside any context, and its sends
+      // before the first await carry nothing: the price of one check a send in a flood.
+      { info: 'plain: at once', context: undefined },
+      { info: 'plain: after an await', context: B },
     ]);
   });
 

@@ -6,7 +6,7 @@ import type { ExitReason } from '../exit-reason.js';
 import { EMPTY } from '../mailbox.js';
 import { CallRequest, CastMessage, ExitMessage, RuntimeMessage } from '../messages.js';
 import { samePid } from '../pid.js';
-import { runIn } from './context-propagation.js';
+import { runTraced } from './context-propagation.js';
 import { NO_MESSAGE, reportCrash } from './crash-report.js';
 import { recordPoisonCrash, screenPoison } from './poison-screen.js';
 import type { Process, Runner } from './process.js';
@@ -172,7 +172,7 @@ export class ActorRunner implements Runner {
   #handleTraced(p: Process, traced: TracedMessage): void {
     const propagation = p.core.propagation;
     if (propagation === undefined) this.#handle(p, traced.message);
-    else runIn(p.core, propagation, traced.context, () => this.#handle(p, traced.message));
+    else runTraced(p.core, propagation, traced.context, () => this.#handle(p, traced.message));
   }
 
   /** What follows a handler's answer: wait for it, discard it (fenced), or apply it. */

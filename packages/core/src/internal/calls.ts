@@ -62,8 +62,7 @@ export class Calls {
         new WardenError('ERR_ABORTED', 'call aborted', { cause: signal.reason }),
       );
     }
-    const propagation = this.core.propagation;
-    const context = propagation === undefined ? undefined : captureContext(this.core, propagation);
+    const context = this.core.capture ? captureContext(this.core) : undefined;
     return new Promise<R>((resolve, reject) => {
       const ref = this.core.newRef();
       this.table.add(ref, from, pid, resolve as (v: unknown) => void, reject);

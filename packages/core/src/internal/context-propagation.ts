@@ -8,6 +8,8 @@ import { TracedMessage } from './traced-message.js';
 /** What of the node these functions use (the node's core; kept narrow to keep them apart). */
 interface Host {
   readonly onInternalError: (error: unknown) => void;
+  readonly propagation: ContextPropagation | undefined;
+  capture: boolean;
   traced: boolean;
   readonly events: { readonly active: boolean };
   readonly clock: Clock;
@@ -20,11 +22,14 @@ interface Host {
  * is reported through the node's `onError` and the message goes on without a context.
  */
 
-/** The sender's context (`current()`), or undefined; a hook that throws or answers junk is reported. */
-export function captureContext(
-  core: Host,
-  propagation: ContextPropagation,
-): TraceContext | undefined {
+/**
+ * The sender's context (`current()`), or undefined; a hook that throws or answers junk is
+ * reported. Not asked while `capture` is off: during a scheduler turn, outside the handler of a
+ * message that carried a context, the turn runs outside any context (see `NodeCore.capture`).
+ */
+export function captureContext(core: Host): TraceContext | undefined {
+  const propagation = core.propagation;
+  if (!core.capture || propagation === undefined) return undefined;
   let context: TraceContext | undefined;
   try {
     context = propagation.current();
@@ -71,6 +76,25 @@ export function runIn(
     core.onInternalError(error);
   }
   if (!entered) fn();
+}
+
+/**
+ * Runs the handler of a message that carried `context` inside it, asking the hook for the
+ * context of what the handler sends (a span it starts is the parent of those).
+ */
+export function runTraced(
+  core: Host,
+  propagation: ContextPropagation,
+  context: TraceContext,
+  fn: () => void,
+): void {
+  const before = core.capture;
+  core.capture = true;
+  try {
+    runIn(core, propagation, context, fn);
+  } finally {
+    core.capture = before;
+  }
 }
 
 /**

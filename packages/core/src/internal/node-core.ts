@@ -78,6 +78,14 @@ export class NodeCore implements TransportHost {
   propagation: ContextPropagation | undefined = undefined;
   /** Whether a mailbox of this node may hold a `TracedMessage`: receives unwrap only then. */
   traced = false;
+  /**
+   * Whether a send asks the propagation for the sender's context: while one is installed, except
+   * during a scheduler turn outside the handler of a message that carried a context. Such a turn
+   * runs outside any context (`isolate`), so there is nothing to ask for, and a flood of plain
+   * messages costs one check a send, as with none installed. The price: a span that code of such
+   * a handler makes active before its first `await` is not seen by the sends made inside it.
+   */
+  capture = false;
   /** The last revived pid `local` resolved, and its process; forgotten when that process ends. */
   #revivedPid: Pid | undefined = undefined;
   #revivedProcess: Process | undefined = undefined;
@@ -323,8 +331,18 @@ export class NodeCore implements TransportHost {
    */
   setPropagation(propagation: ContextPropagation | undefined): void {
     this.propagation = propagation;
+    this.capture = propagation !== undefined;
     this.scheduler.isolate =
-      propagation === undefined ? undefined : (turn) => runIn(this, propagation, undefined, turn);
+      propagation === undefined
+        ? undefined
+        : (turn) => {
+            this.capture = false;
+            try {
+              runIn(this, propagation, undefined, turn);
+            } finally {
+              this.capture = this.propagation !== undefined;
+            }
+          };
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------

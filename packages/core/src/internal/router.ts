@@ -2,7 +2,7 @@ import type { Address } from '../context.js';
 import { invalidArgument, WardenError } from '../errors.js';
 import { CastMessage } from '../messages.js';
 import { cellOf, Pid } from '../pid.js';
-import type { ContextPropagation, TraceContext } from '../trace-context.js';
+import type { TraceContext } from '../trace-context.js';
 import { type Envelope, refusalReason } from '../transport.js';
 import { captureContext, traceMessage } from './context-propagation.js';
 import type { NodeCore } from './node-core.js';
@@ -94,8 +94,7 @@ export class Router {
 
   send(from: Process | undefined, to: Address, message: unknown, cast: boolean): void {
     // With context propagation installed, a sender that has a context sends it along.
-    const propagation = this.#core.propagation;
-    if (propagation !== undefined && this.#sendTraced(from, to, message, cast, propagation)) return;
+    if (this.#core.capture && this.#sendTraced(from, to, message, cast)) return;
     // The hot path, kept small enough to inline into its callers: a live local process, reached
     // through its pid without a table lookup.
     if (to instanceof Pid) {
@@ -111,14 +110,8 @@ export class Router {
   }
 
   /** Sends with the sender's context and returns true, or returns false when it has none. */
-  #sendTraced(
-    from: Process | undefined,
-    to: Address,
-    message: unknown,
-    cast: boolean,
-    propagation: ContextPropagation,
-  ): boolean {
-    const context = captureContext(this.#core, propagation);
+  #sendTraced(from: Process | undefined, to: Address, message: unknown, cast: boolean): boolean {
+    const context = captureContext(this.#core);
     if (context === undefined) return false;
     this.sendWith(from, to, message, cast, context);
     return true;

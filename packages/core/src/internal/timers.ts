@@ -34,8 +34,7 @@ export class Timers {
     const ref = core.newRef();
     if (owner?.dead === true) return ref;
     // The message carries the context the timer was set in, not whatever runs when it fires.
-    const propagation = core.propagation;
-    const context = propagation === undefined ? undefined : captureContext(core, propagation);
+    const context = core.capture ? captureContext(core) : undefined;
     const handle = core.clock.setTimer(delayMs, () => {
       this.#pending.delete(ref);
       owner?.timers?.delete(ref);
