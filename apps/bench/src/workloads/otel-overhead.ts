@@ -20,8 +20,12 @@ import {
  * - `otel-overhead`: ping-pong with `instrumentNode` called and no OpenTelemetry SDK
  *   registered (it then installs nothing), against the same ping-pong without it.
  * - `otel-overhead/always-off`: the same with an SDK tracer whose sampler is `AlwaysOff`: the
- *   observer is installed; a delivery emits no event, so what is measured is that it puts
- *   nothing on the message path.
+ *   observer and the context propagation are installed; a delivery emits no event and, started
+ *   outside any span, carries no context, so what is measured is that they put nothing on the
+ *   message path.
+ * - `otel-overhead/in-trace`: the same, the first ball sent inside an (unsampled) span with a
+ *   context manager registered: every delivery carries the trace context and its handler runs
+ *   inside it. Reported, with no target: the price of following a flood across processes.
  * - `otel-overhead/agent-unsampled` and `otel-overhead/agent-sampled`: 10-step agent tasks (9
  *   tool calls, then the answer; model latency 0), each run timing tasks without the
  *   instrumentation, with it, and without it again: µs per step and µs it adds per step over the
@@ -58,6 +62,16 @@ export const otelOverhead: Workload = {
         run: {
           raw: () => pairedPingPong(n, undefined),
           warden: () => pairedPingPong(n, 'always-off'),
+        },
+      },
+      {
+        id: 'otel-overhead/in-trace',
+        params: `${n} deliveries inside an unsampled span, each carrying its context, vs none`,
+        metrics: PAIRED_METRICS,
+        ops: n,
+        run: {
+          raw: () => pairedPingPong(n, undefined),
+          warden: () => pairedPingPong(n, 'in-trace'),
         },
       },
       {
@@ -104,11 +118,20 @@ const STEP_METRICS: readonly Metric[] = [
   { key: 'cpuAdded', unit: 'µs', label: 'CPU added' },
 ];
 
-type Setup = 'no-sdk' | 'always-off' | 'sampled';
+type Setup = 'no-sdk' | 'always-off' | 'in-trace' | 'sampled';
 
 /** The parts of `@warden/otel` and of the SDK used here, typed as this file uses them. */
 interface Otel {
   instrumentNode(node: Node, options?: { tracer?: unknown; meter?: unknown }): () => void;
+}
+interface Tracer {
+  startActiveSpan<T>(name: string, fn: (span: { end(): void }) => T): T;
+}
+interface ContextApi {
+  readonly context: {
+    setGlobalContextManager(manager: unknown): boolean;
+    disable(): void;
+  };
 }
 interface Sdk {
   readonly trace: {
@@ -132,6 +155,10 @@ interface Sdk {
     };
     MetricReader: abstract new () => object;
   };
+  readonly api: ContextApi;
+  readonly contextHooks: {
+    AsyncLocalStorageContextManager: new () => { enable(): unknown };
+  };
 }
 
 let loaded: Promise<{ otel: Otel; sdk: Sdk }> | undefined;
@@ -145,7 +172,11 @@ function load(): Promise<{ otel: Otel; sdk: Sdk }> {
       const otel = (await import(new URL('dist/index.js', pkg).href)) as Otel;
       const trace = (await importFromOtel('@opentelemetry/sdk-trace-base')) as Sdk['trace'];
       const metrics = (await importFromOtel('@opentelemetry/sdk-metrics')) as Sdk['metrics'];
-      return { otel, sdk: { trace, metrics } };
+      const api = (await importFromOtel('@opentelemetry/api')) as Sdk['api'];
+      const contextHooks = (await importFromOtel(
+        '@opentelemetry/context-async-hooks',
+      )) as Sdk['contextHooks'];
+      return { otel, sdk: { trace, metrics, api, contextHooks } };
     } catch (error) {
       throw new BenchCheckError(
         `@warden/otel or its SDK could not be loaded (build it: npx tsc -b packages/otel): ${String(error)}`,
@@ -159,16 +190,21 @@ function load(): Promise<{ otel: Otel; sdk: Sdk }> {
 async function install(
   node: Node,
   setup: Setup,
-): Promise<{ stop: () => Promise<void>; spans: () => number }> {
+): Promise<{ stop: () => Promise<void>; spans: () => number; tracer?: Tracer }> {
   const { otel, sdk } = await load();
   if (setup === 'no-sdk') {
     const stop = otel.instrumentNode(node);
     return { stop: async () => stop(), spans: () => 0 };
   }
+  if (setup === 'in-trace') {
+    sdk.api.context.setGlobalContextManager(
+      new sdk.contextHooks.AsyncLocalStorageContextManager().enable(),
+    );
+  }
   const exporter = new sdk.trace.InMemorySpanExporter();
   const provider = new sdk.trace.BasicTracerProvider({
     sampler:
-      setup === 'always-off' ? new sdk.trace.AlwaysOffSampler() : new sdk.trace.AlwaysOnSampler(),
+      setup === 'sampled' ? new sdk.trace.AlwaysOnSampler() : new sdk.trace.AlwaysOffSampler(),
     spanProcessors: [new sdk.trace.SimpleSpanProcessor(exporter)],
   });
   const Reader = class extends (sdk.metrics.MetricReader as new () => object) {
@@ -185,8 +221,10 @@ async function install(
       stop();
       await provider.shutdown();
       await meters.shutdown();
+      if (setup === 'in-trace') sdk.api.context.disable();
     },
     spans: () => exporter.getFinishedSpans().length,
+    tracer: provider.getTracer('bench') as Tracer,
   };
 }
 
@@ -238,7 +276,14 @@ async function pingPong(n: number, setup: Setup | undefined): Promise<Sample> {
     await new Promise((resolve) => setImmediate(resolve));
     const cpu = process.cpuUsage();
     const start = performance.now();
-    node.send(a, 0);
+    if (setup === 'in-trace') {
+      (installed?.tracer as Tracer).startActiveSpan('flood', (span) => {
+        node.send(a, 0);
+        span.end();
+      });
+    } else {
+      node.send(a, 0);
+    }
     const deliveries = await done.promise;
     const ms = performance.now() - start;
     const used = process.cpuUsage(cpu);
