@@ -1,5 +1,5 @@
 import type { Message, Part } from '../model/message.js';
-import type { ModelRequest } from '../model/model-request.js';
+import type { ModelRequest, ToolSpec } from '../model/model-request.js';
 
 /** Tokens a message costs beyond its content (role and framing), as providers count roughly. */
 const PER_MESSAGE = 4;
@@ -20,9 +20,31 @@ function partTokens(part: Part): number {
   }
 }
 
+/**
+ * Estimates already made, per message and per tool: an agent sends its whole context with every
+ * call, so without them the double's own bookkeeping grew with the context at every step. Both
+ * are readonly values (`Message`, `ToolSpec`), so an estimate made once holds.
+ */
+const messageEstimates = new WeakMap<Message, number>();
+const toolEstimates = new WeakMap<ToolSpec, number>();
+
 function messageTokens(message: Message): number {
-  let n = PER_MESSAGE;
-  for (const part of message.content) n += partTokens(part);
+  let n = messageEstimates.get(message);
+  if (n === undefined) {
+    n = PER_MESSAGE;
+    for (const part of message.content) n += partTokens(part);
+    messageEstimates.set(message, n);
+  }
+  return n;
+}
+
+function toolTokens(tool: ToolSpec): number {
+  let n = toolEstimates.get(tool);
+  if (n === undefined) {
+    n = estimateTextTokens(tool.name) + estimateTextTokens(tool.description ?? '');
+    n += estimateTextTokens(JSON.stringify(tool.inputSchema));
+    toolEstimates.set(tool, n);
+  }
   return n;
 }
 
@@ -33,9 +55,6 @@ function messageTokens(message: Message): number {
 export function estimateInputTokens(request: ModelRequest): number {
   let n = request.system === undefined ? 0 : estimateTextTokens(request.system) + PER_MESSAGE;
   for (const message of request.messages) n += messageTokens(message);
-  for (const tool of request.tools ?? []) {
-    n += estimateTextTokens(tool.name) + estimateTextTokens(tool.description ?? '');
-    n += estimateTextTokens(JSON.stringify(tool.inputSchema));
-  }
+  for (const tool of request.tools ?? []) n += toolTokens(tool);
   return n;
 }

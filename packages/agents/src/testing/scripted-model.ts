@@ -217,6 +217,8 @@ class ScriptedModelClient implements ScriptedModel {
   #admit(request: ModelRequest): FaultEffect | undefined {
     const limited = this.#rateLimit?.admit(this.#clock.now());
     if (limited !== undefined) return limited;
+    // No window, nothing to refuse: the estimate is not made for it.
+    if (this.#contextWindow === Number.POSITIVE_INFINITY) return undefined;
     const tokens = estimateInputTokens(request);
     if (tokens > this.#contextWindow) {
       return {

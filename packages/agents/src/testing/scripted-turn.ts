@@ -58,7 +58,8 @@ export function responseOf(
       0,
     );
   const usage: Usage = {
-    inputTokens: estimateInputTokens(request),
+    // Estimated only when the turn does not say: a given figure replaces it anyway.
+    inputTokens: turn.usage?.inputTokens === undefined ? estimateInputTokens(request) : 0,
     outputTokens,
     ...turn.usage,
   };
