@@ -7,7 +7,7 @@
 // processes on 127.0.0.1 and SIGKILLs one of them midway; checks the invariants the driver prints
 // as its last line (--json); then checks that no node process and no temporary file is left.
 // Every wait is bounded; nothing asserts how long anything took.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -136,6 +136,16 @@ function run(
 }
 
 function build(): Promise<void> {
+  // The dashboard's page is built by its package build (npm test runs it first); a clone that
+  // has not run it gets it built here, as the package build does it.
+  const dashboard = join(DEMO, '..', '..', 'packages', 'dashboard');
+  if (!existsSync(join(dashboard, 'dist', 'ui', 'index.html'))) {
+    execFileSync(
+      join(dashboard, 'node_modules', '.bin', 'vite'),
+      ['build', '--config', 'ui/vite.config.ts'],
+      { cwd: dashboard, stdio: 'ignore', timeout: 60_000 },
+    );
+  }
   // The workspace's TypeScript (a root dev dependency), by the bin its package declares.
   const manifest = createRequire(import.meta.url).resolve('typescript/package.json');
   const tsc = join(dirname(manifest), 'bin', 'tsc');

@@ -108,6 +108,9 @@ export class AgentRecord {
         this.state = 'degraded';
         this.#note(type, '', time);
         return 0;
+      case 'agent.checkpoint':
+        // Two a step: the trace shows the steps they save, not each save.
+        return 0;
       default:
         this.#note(type, '', time);
         return 0;
