@@ -118,13 +118,29 @@ describe('context propagation on one node', () => {
     ]);
   });
 
-  it('hands a process function the messages themselves: its match and its receive see no wrapper', async () => {
+  it('runs init outside any context, even when the spawn was made inside one', async () => {
+    const { clock, node, als, probe } = setup();
+    als.run(A, () =>
+      node.spawn(
+        defineActor<null>({
+          init: (_args, ctx) => {
+            ctx.send(probe.pid, { init: als.getStore() });
+            return null;
+          },
+        }),
+      ),
+    );
+    await clock.settle();
+    expect(probe.messages).toEqual([{ init: undefined }]);
+  });
+
+  it('hands a process function the messages themselves, not their context: its match and its receive see no wrapper', async () => {
     const { clock, node, als, probe } = setup();
     const pid = node.spawn(async (ctx) => {
       const first = await ctx.receive((m) => m === 'second');
       const second = await ctx.receive();
       const third = await ctx.receive();
-      ctx.send(probe.pid, [first, second, third]);
+      ctx.send(probe.pid, [first, second, third, als.getStore()]);
     });
     als.run(A, () => {
       node.send(pid, 'first');
@@ -133,7 +149,7 @@ describe('context propagation on one node', () => {
     await clock.settle();
     als.run(A, () => node.send(pid, 'waited')); // straight into the pending receive
     await clock.settle();
-    expect(probe.messages).toEqual([['second', 'first', 'waited']]);
+    expect(probe.messages).toEqual([['second', 'first', 'waited', undefined]]);
   });
 
   it('records dead letters as the messages themselves', async () => {

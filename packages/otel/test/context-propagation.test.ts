@@ -12,7 +12,13 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { type ContextPropagation, createNode, type TraceContext } from '@warden/core';
+import {
+  type ContextPropagation,
+  createNode,
+  defineActor,
+  startSupervisor,
+  type TraceContext,
+} from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextPropagation, instrumentNode } from '../src/index.js';
@@ -47,7 +53,7 @@ describe('contextPropagation', () => {
     });
     // Not sampled: the decision travels with it, so the other node does not sample either.
     expect(
-      within({ ...SPAN, traceFlags: TraceFlags.NONE, traceState: undefined }, () =>
+      within({ traceId: SPAN.traceId, spanId: SPAN.spanId, traceFlags: TraceFlags.NONE }, () =>
         propagation.current(),
       ),
     ).toEqual({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' });
@@ -75,6 +81,17 @@ describe('contextPropagation', () => {
     // The same context again (a flood within one span) is read once: the very same context.
     const again = propagation.run({ ...carried }, () => context.active());
     expect(propagation.run(carried, () => context.active())).toBe(again);
+  });
+
+  it('carries an unsampled decision: a span started where it arrives is not recorded', () => {
+    const propagation = contextPropagation();
+    const tracer = new BasicTracerProvider().getTracer('test'); // the default: parent-based
+    const carried = within({ ...SPAN, traceFlags: TraceFlags.NONE }, () =>
+      propagation.current(),
+    ) as TraceContext;
+    expect(propagation.run(carried, () => tracer.startSpan('there').isRecording())).toBe(false);
+    const sampled = within(SPAN, () => propagation.current()) as TraceContext;
+    expect(propagation.run(sampled, () => tracer.startSpan('there').isRecording())).toBe(true);
   });
 
   it('runs outside any context when nothing was carried, even inside a span', () => {
@@ -121,9 +138,47 @@ describe('contextPropagation', () => {
 });
 
 describe('instrumentNode and the node context propagation', () => {
+  const exporter = new InMemorySpanExporter();
   const tracer = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())],
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
   }).getTracer('test');
+
+  it('places the crash of a process that is no agent under the span of the message it crashed on, and its restart under the crash', async () => {
+    const clock = new TestClock();
+    const node = createNode({ name: 'n', clock });
+    const stop = instrumentNode(node, { tracer, metrics: false });
+    await startSupervisor(node, {
+      children: [
+        {
+          id: 'worker',
+          start: {
+            behaviour: defineActor<null>({
+              init: () => null,
+              handleInfo: (message) => {
+                throw new Error(`cannot handle ${String(message)}`);
+              },
+            }),
+            options: { name: 'worker' },
+          },
+        },
+      ],
+    });
+    await clock.settle();
+    exporter.reset();
+    tracer.startActiveSpan('request', (span) => {
+      node.send('worker', 'poison');
+      span.end();
+    });
+    await clock.settle();
+    stop();
+    const spans = exporter.getFinishedSpans();
+    const request = spans.find((s) => s.name === 'request');
+    const crash = spans.find((s) => s.name === 'actor.crash');
+    const restart = spans.find((s) => s.name === 'supervisor.restart worker');
+    expect(crash?.parentSpanContext?.spanId).toBe(request?.spanContext().spanId);
+    expect(restart?.parentSpanContext?.spanId).toBe(crash?.spanContext().spanId);
+    expect(restart?.spanContext().traceId).toBe(request?.spanContext().traceId);
+  });
 
   it('installs it while it records spans and removes it when it stops', () => {
     const node = createNode({ name: 'n', clock: new TestClock() });

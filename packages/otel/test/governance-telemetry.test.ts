@@ -94,6 +94,10 @@ describe('instrumentNode: tool calls, approvals and checkpoints', () => {
     stop();
 
     const all = spans();
+    // The step's event names the provider that answered (the scripted model's own).
+    expect(all.find((s) => s.name.startsWith('chat'))?.attributes['gen_ai.provider.name']).toBe(
+      'scripted',
+    );
     const lookup = only(all, 'execute_tool lookup');
     expect(lookup.attributes).toMatchObject({
       'warden.tool.effect': 'read',
@@ -173,6 +177,44 @@ describe('instrumentNode: tool calls, approvals and checkpoints', () => {
     expect(wait.attributes).toMatchObject({
       'warden.approval.decision': 'withdrawn',
       'warden.approval.by': 'cancel',
+    });
+  });
+
+  it('names the person of an approval granted ahead on the tool span, with no wait', async () => {
+    const { clock, node, provider, spans } = spanWorld();
+    const stop = instrumentNode(node, { tracer: provider.getTracer('test'), metrics: false });
+    const { desk, pid } = supportAgent(node, clock);
+    await desk.grant({
+      agent: 'support',
+      tool: 'refund',
+      input: { query: 'o-1' },
+      approver: 'ann',
+    });
+    const result = outcomeOf(runTask(node, pid, { task: 'refund o-1', threadId: 't-6' }));
+    await clock.advance(1_000);
+    expect(result.value().outcome).toBe('done');
+    stop();
+    const all = spans();
+    expect(only(all, 'execute_tool refund').attributes['warden.tool.decided_by']).toBe(
+      'person:ann',
+    );
+    expect(byName(all, 'approval.wait refund')).toEqual([]);
+  });
+
+  it('ends the wait of a process that died waiting, withdrawn by its exit, failed', async () => {
+    const { clock, node, provider, spans } = spanWorld();
+    const stop = instrumentNode(node, { tracer: provider.getTracer('test'), metrics: false });
+    const { pid } = supportAgent(node, clock);
+    outcomeOf(runTask(node, pid, { task: 'refund o-1', threadId: 't-7' }));
+    await clock.advance(1_000);
+    node.exit(pid, 'kill');
+    await clock.settle();
+    stop();
+    const wait = only(spans(), 'approval.wait refund');
+    expect(wait.status.code).toBe(SpanStatusCode.ERROR);
+    expect(wait.attributes).toMatchObject({
+      'warden.approval.decision': 'withdrawn',
+      'warden.approval.by': 'exit',
     });
   });
 

@@ -1,14 +1,27 @@
 // The code blocks of docs/observability.md about traces and metrics, each a region of this file,
 // run as tests here; docs-examples.test.ts holds the docs to these regions.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { trace } from '@opentelemetry/api';
+import {
+  type Context,
+  type ContextManager,
+  context,
+  ROOT_CONTEXT,
+  trace,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { defineAgent, runTask } from '@warden/agents';
 import { createScriptedModel } from '@warden/agents/testing';
-import { createNode, defineActor, startSupervisor } from '@warden/core';
+import { createInMemoryNetwork, createNode, defineActor, startSupervisor } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { instrumentNode, serveMetrics, traceModel } from '@warden/otel';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,6 +53,35 @@ async function collector(): Promise<{ url: string; names: string[] }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, names };
+}
+
+/**
+ * What the Node SDK registers (`AsyncLocalStorageContextManager`), in a few lines: this package
+ * does not depend on `@opentelemetry/context-async-hooks`. A test double.
+ */
+class StorageContextManager implements ContextManager {
+  readonly #storage = new AsyncLocalStorage<Context>();
+  active(): Context {
+    return this.#storage.getStore() ?? ROOT_CONTEXT;
+  }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    return this.#storage.run(ctx, () => fn.apply(thisArg, args));
+  }
+  bind<T>(_ctx: Context, target: T): T {
+    return target;
+  }
+  enable(): this {
+    return this;
+  }
+  disable(): this {
+    this.#storage.disable();
+    return this;
+  }
 }
 
 const fragile = defineActor<number, undefined>({
@@ -105,6 +147,51 @@ describe('observability examples', () => {
         .end();
     });
     expect(body).toContain('# TYPE warden_node_processes gauge');
+  });
+
+  it('follows a request from one node to the agent task it asks for on another', async () => {
+    context.setGlobalContextManager(new StorageContextManager());
+    cleanup.push(async () => context.disable());
+    const exporter = new InMemorySpanExporter();
+    trace.setGlobalTracerProvider(
+      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    );
+    const net = createInMemoryNetwork();
+    const caller = createNode({ name: 'api', transport: net.transport() });
+    const worker = createNode({ name: 'worker', transport: net.transport() });
+    cleanup.push(async () => {
+      await caller.stop();
+      await worker.stop();
+    });
+    const planner = worker.spawn(
+      defineAgent({
+        name: 'planner',
+        system: 'You plan releases.',
+        model: createScriptedModel({ clock: worker.clock, script: { text: 'Ship on Tuesday.' } }),
+      }),
+    );
+    const tracer = trace.getTracer('api');
+    // #region otel-propagation
+    // On every node: spans from its events, and the trace context carried in its messages.
+    instrumentNode(caller);
+    instrumentNode(worker);
+    // A request handled on the caller node, inside a span of its own:
+    const result = await tracer.startActiveSpan('POST /plan', async (span) => {
+      try {
+        return await runTask(caller, planner, { task: 'Plan the release' });
+      } finally {
+        span.end();
+      }
+    });
+    // On the worker node, `invoke_agent planner` is a child of `POST /plan`: one trace.
+    // #endregion otel-propagation
+    expect(result.text).toBe('Ship on Tuesday.');
+    const spans = exporter.getFinishedSpans();
+    const request = spans.find((s) => s.name === 'POST /plan');
+    const task = spans.find((s) => s.name === 'invoke_agent planner');
+    expect(task?.parentSpanContext?.spanId).toBe(request?.spanContext().spanId);
+    expect(task?.spanContext().traceId).toBe(request?.spanContext().traceId);
+    expect(String(task?.attributes['warden.pid'])).toMatch(/^<worker\./);
   });
 
   it('traces model calls outside any agent', async () => {

@@ -94,6 +94,8 @@ export class TaskTrace {
     const span = this.#step as Span;
     const model = text(event.model, '');
     span.updateName(`chat ${model}`);
+    if (typeof event.provider === 'string')
+      span.setAttribute('gen_ai.provider.name', event.provider);
     span.setAttributes({
       'gen_ai.response.model': model,
       'gen_ai.response.finish_reasons': [text(event.finishReason, 'other')],
