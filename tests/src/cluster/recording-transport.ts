@@ -21,9 +21,9 @@ export function recordInbound(transport: Transport, into: Envelope[]): Transport
           into.push(envelope as Envelope);
           host.receive(envelope);
         },
-        receiveMessage: (to, message, cast) => {
+        receiveMessage: (to, message, cast, trace) => {
           into.push(cast ? { kind: 'cast', to, message } : { kind: 'send', to, message });
-          host.receiveMessage(to, message, cast);
+          host.receiveMessage(to, message, cast, trace);
         },
         undeliverable: (envelope) => host.undeliverable(envelope),
         nodeUp: (node) => host.nodeUp(node),

@@ -44,7 +44,7 @@ export function faultTransport(inner: Transport, clock: SimClock, delay: LinkDel
           return h.clock;
         },
         receive: (e) => h.receive(e),
-        receiveMessage: (to, m, cast) => h.receiveMessage(to, m, cast),
+        receiveMessage: (to, m, cast, trace) => h.receiveMessage(to, m, cast, trace),
         undeliverable: (e) => h.undeliverable(e),
         nodeUp: (n) => h.nodeUp(n),
         nodeDown: (n) => {
