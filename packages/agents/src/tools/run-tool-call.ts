@@ -1,6 +1,7 @@
 import type { Clock } from '@warden/core';
 import { isGovernanceError } from '../governance/governance-error.js';
 import type { ToolCallPart, ToolResultPart } from '../model/message.js';
+import { runWithDeadline } from './run-with-deadline.js';
 import type { AnyTool, ToolContext } from './tool.js';
 import { ToolError } from './tool-error.js';
 
@@ -73,7 +74,7 @@ export async function runToolCall(
     );
   }
   const execute = async () =>
-    bound(await runWithDeadline(tool, parsed.data, call, env), env.maxOutputChars);
+    bound(await runWithDeadline(tool, parsed.data, call.callId, env), env.maxOutputChars);
   try {
     const output =
       env.govern === undefined ? await execute() : await env.govern(tool, parsed.data, execute);
@@ -92,58 +93,6 @@ export async function runToolCall(
           );
     return failed(call, error);
   }
-}
-
-function runWithDeadline(
-  tool: AnyTool,
-  input: unknown,
-  call: ToolCallPart,
-  env: ToolCallEnv,
-): Promise<unknown> {
-  const { clock } = env;
-  const controller = new AbortController();
-  const deadline = clock.now() + tool.timeout;
-  return new Promise<unknown>((resolve, reject) => {
-    let settled = false;
-    const finish = (settle: () => void) => {
-      if (settled) return;
-      settled = true;
-      clock.clearTimer(timer);
-      env.signal.removeEventListener('abort', onAbort);
-      settle();
-    };
-    const onAbort = () => {
-      controller.abort(env.signal.reason);
-      finish(() => reject(new ToolError('ERR_TOOL_FAILED', tool.name, `${tool.name} aborted`)));
-    };
-    const timer = clock.setTimer(tool.timeout, () => {
-      const error = new ToolError(
-        'ERR_TOOL_TIMEOUT',
-        tool.name,
-        `${tool.name} timed out after ${tool.timeout} ms`,
-      );
-      controller.abort(error);
-      finish(() => reject(error));
-    });
-    if (env.signal.aborted) {
-      onAbort();
-      return;
-    }
-    env.signal.addEventListener('abort', onAbort, { once: true });
-    const ctx: ToolContext = {
-      ...env.context,
-      signal: controller.signal,
-      deadline,
-      now: () => clock.now(),
-      callId: call.callId,
-    };
-    Promise.resolve()
-      .then(() => tool.run(input, ctx))
-      .then(
-        (value) => finish(() => resolve(value)),
-        (error: unknown) => finish(() => reject(error)),
-      );
-  });
 }
 
 function bound(output: unknown, max = MAX_TOOL_OUTPUT_CHARS): unknown {

@@ -1,0 +1,180 @@
+import type { Clock } from '@warden/core';
+import type { AnyTool, ToolContext } from './tool.js';
+import { ToolError } from './tool-error.js';
+
+/** What `runWithDeadline` needs of the call and of the agent. */
+export interface DeadlineEnv {
+  readonly clock: Clock;
+  /** The agent's task signal: aborting it abandons the call. */
+  readonly signal: AbortSignal;
+  /** Everything of the `ToolContext` but what the runner sets itself. */
+  readonly context: Omit<ToolContext, 'signal' | 'deadline' | 'now' | 'callId'>;
+}
+
+type Phase = 'running' | 'done' | 'abandoned';
+
+/**
+ * Runs `tool.run` (in a microtask, as a call beside the process) and settles with its value, or
+ * abandons it: when its timeout on the node's clock passes (`ERR_TOOL_TIMEOUT`) or the task's
+ * signal aborts (`ERR_TOOL_FAILED`, "aborted"). The call's `ctx.signal` is aborted when it is
+ * abandoned, with the timeout error or the task's reason, and never after it settled.
+ *
+ * What a call needs is made when it needs it, since most calls need none of it: the call's
+ * `AbortController` when the tool first reads `ctx.signal`; the timer and the listener on the
+ * task's signal when `run` returns a promise (a tool that answers synchronously cannot be
+ * abandoned half-way, and the task's signal is checked when it returns). A timer armed then
+ * fires at the deadline computed at the start.
+ */
+export function runWithDeadline(
+  tool: AnyTool,
+  input: unknown,
+  callId: string,
+  env: DeadlineEnv,
+): Promise<unknown> {
+  return new DeadlineRun(tool, env).start(input, callId);
+}
+
+class DeadlineRun {
+  #phase: Phase = 'running';
+  /** Why the call was abandoned: the timeout error, or the task signal's reason. */
+  #reason: unknown;
+  /** What its promise rejects with once abandoned. */
+  #error: ToolError | undefined;
+  #controller: AbortController | undefined;
+  #listening = false;
+  #timer: ReturnType<Clock['setTimer']> | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  readonly #onAbort = (): void => this.#abandon(this.env.signal.reason, this.#aborted());
+
+  constructor(
+    readonly tool: AnyTool,
+    readonly env: DeadlineEnv,
+  ) {}
+
+  start(input: unknown, callId: string): Promise<unknown> {
+    const { tool, env } = this;
+    const { clock } = env;
+    const deadline = clock.now() + tool.timeout;
+    if (env.signal.aborted) {
+      this.#abandon(env.signal.reason, this.#aborted());
+      return Promise.reject(this.#error);
+    }
+    const self = this;
+    const ctx: ToolContext = {
+      ...env.context,
+      get signal() {
+        return self.#signal();
+      },
+      deadline,
+      now: () => clock.now(),
+      callId,
+    };
+    return Promise.resolve().then(() => {
+      let value: unknown;
+      try {
+        value = tool.run(input, ctx);
+      } catch (error) {
+        throw this.#returned(error, true);
+      }
+      if (!isThenable(value)) return this.#returned(value, false);
+      return new Promise<unknown>((resolve, reject) => {
+        if (this.#phase === 'abandoned') {
+          reject(this.#error);
+          return;
+        }
+        this.#reject = reject;
+        this.#listen();
+        this.#timer = clock.setTimer(Math.max(0, deadline - clock.now()), () => {
+          const error = new ToolError(
+            'ERR_TOOL_TIMEOUT',
+            tool.name,
+            `${tool.name} timed out after ${tool.timeout} ms`,
+          );
+          this.#abandon(error, error);
+        });
+        value.then(
+          (result) => {
+            if (this.#settle()) resolve(result);
+          },
+          (error: unknown) => {
+            if (this.#settle()) reject(error);
+          },
+        );
+      });
+    });
+  }
+
+  /**
+   * `run` answered synchronously (`value`, or the error it threw): what the call settles with,
+   * which is the abandonment's error if the task was aborted meanwhile, as a listener would have
+   * settled it the moment it was.
+   */
+  #returned(value: unknown, threw: boolean): unknown {
+    if (this.#phase === 'running' && this.env.signal.aborted) {
+      this.#abandon(this.env.signal.reason, this.#aborted());
+    }
+    if (this.#phase === 'abandoned') throw this.#error;
+    this.#settle();
+    if (threw) throw value;
+    return value;
+  }
+
+  /** The call's signal, made on first read, in the state the call is in. */
+  #signal(): AbortSignal {
+    let controller = this.#controller;
+    if (controller === undefined) {
+      controller = new AbortController();
+      this.#controller = controller;
+      if (this.#phase === 'abandoned') controller.abort(this.#reason);
+      else if (this.#phase === 'running') {
+        // From now on an abort of the task reaches the tool at once, as it would through a
+        // listener armed at the start.
+        if (this.env.signal.aborted) this.#abandon(this.env.signal.reason, this.#aborted());
+        else this.#listen();
+      }
+    }
+    return controller.signal;
+  }
+
+  #listen(): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    this.env.signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Marks the call settled by `run` itself; false if it was abandoned first. */
+  #settle(): boolean {
+    if (this.#phase !== 'running') return false;
+    this.#phase = 'done';
+    this.#release();
+    return true;
+  }
+
+  /** Abandons a running call: its signal aborts with `reason`, its promise rejects with `error`. */
+  #abandon(reason: unknown, error: ToolError): void {
+    if (this.#phase !== 'running') return;
+    this.#phase = 'abandoned';
+    this.#reason = reason;
+    this.#error = error;
+    this.#controller?.abort(reason);
+    this.#release();
+    this.#reject?.(error);
+  }
+
+  #aborted(): ToolError {
+    return new ToolError('ERR_TOOL_FAILED', this.tool.name, `${this.tool.name} aborted`);
+  }
+
+  #release(): void {
+    if (this.#timer !== undefined) this.env.clock.clearTimer(this.#timer);
+    if (this.#listening) this.env.signal.removeEventListener('abort', this.#onAbort);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
