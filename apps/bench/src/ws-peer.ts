@@ -1,7 +1,8 @@
 /**
  * Node B of the distribution workload, in its own process: `node dist/ws-peer.js <mode> [options]`
  * with `mode` `warden` (a warden node on `@warden/transport-ws`) or `raw` (a `node:net` server
- * speaking `contenders/raw-tcp.ts`). It listens on 127.0.0.1, port 0, and reports over IPC, once:
+ * speaking `contenders/raw-tcp.ts`). It listens on 127.0.0.1, port 0 (warden: over `wss` when the
+ * options carry `tls`), and reports over IPC, once:
  * `{ type: 'ready', address, counter, echo }` (for raw, `counter` and `echo` are the ids the
  * envelopes address). Both modes run the same two services:
  *
@@ -32,6 +33,11 @@ export interface PeerOptions {
     readonly certificate: string;
     readonly privateKey: string;
   };
+  /**
+   * warden: listen over `wss` with this certificate (PEM), and dial with it as the CA; without
+   * it, plain `ws`.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
   /** ws transport: flush a batch at this many bytes (1: every envelope is its own frame). */
   readonly batchBytes?: number;
   readonly highWaterMark: number;
@@ -83,6 +89,7 @@ async function warden(options: PeerOptions): Promise<PeerReady> {
   const transport = createWsTransport({
     secret: options.secret,
     identity: options.identity,
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
     ...(options.batchBytes === undefined ? {} : { batchBytes: options.batchBytes }),
     highWaterMark: options.highWaterMark,
     hardLimit: options.hardLimit,
