@@ -1,34 +1,7 @@
-import { connect, type Socket } from 'node:net';
-import { createNode, defineActor, type Node, Pid } from '@warden/core';
-import {
-  createClusterKey,
-  createWsTransport,
-  issueNodeCredential,
-  type WsTransport,
-} from '@warden/transport-ws';
-import { BenchCheckError, expectEqual } from '../check.js';
-import {
-  RAW_KIND,
-  type RawEnvelope,
-  RawFrameReader,
-  RawFrameWriter,
-  type RawPid,
-} from '../contenders/raw-tcp.js';
-import { canPin, pinSelf } from '../cpu-affinity.js';
-import { PeerProcess } from '../peer-process.js';
-import { percentile } from '../stats.js';
-import {
-  type Case,
-  type Deferred,
-  deferred,
-  type Metric,
-  nextTurn,
-  type Sample,
-  scaled,
-  TIME_MS,
-  type Workload,
-} from '../workload.js';
-import type { CounterDone, PeerOptions } from '../ws-peer.js';
+import { opensslAvailable, selfSignedTls } from '../self-signed-tls.js';
+import { type Case, type Metric, scaled, TIME_MS, type Workload } from '../workload.js';
+import { rawRoundTrip, rawThroughput } from './distribution-raw.js';
+import { wardenConnects, wardenRoundTrip, wardenThroughput } from './distribution-warden.js';
 
 /**
  * Two node processes on loopback: this one (node A) and a child running `dist/ws-peer.js`
@@ -60,6 +33,14 @@ import type { CounterDone, PeerOptions } from '../ws-peer.js';
  * while they send. Each run starts a fresh child process (not timed) and warms both sides up
  * with an untimed pass before the timed one. warden's `highWaterMark` is raised to 256 MiB so
  * that no send is refused under the flood (raw buffers without bound too).
+ *
+ * `distribution/tls/*`: what TLS costs the transport. Both columns are warden, the same two
+ * nodes, the raw one over plain `ws` and the warden one over `wss` with a self-signed
+ * certificate made with the openssl CLI when the first of them runs (`self-signed-tls.ts`; B
+ * listens with it, A trusts it as the only CA), so "vs raw" is TLS against plain in the same
+ * run: `one-per-frame`, `batched` and `round-trip` as above, and `connect`, the time and CPU
+ * of a join (challenge and upgrade, each a TLS handshake under `wss`). Without openssl these
+ * cases are left out, and the bench says why.
  */
 export const distribution: Workload = {
   name: 'distribution',
@@ -109,21 +90,86 @@ export const distribution: Workload = {
       {
         id: 'distribution/round-trip',
         params: `${calls} calls A -> B -> A, one at a time`,
-        metrics: [
-          { key: 'p50', unit: 'µs', label: 'p50' },
-          { key: 'mean', unit: 'µs', label: 'mean' },
-          { key: 'cpuA', unit: 'µs', label: 'CPU on A' },
-          { key: 'cpuB', unit: 'µs', label: 'CPU on B' },
-        ],
+        metrics: LATENCY_METRICS,
         runs: 5,
         run: {
           raw: () => rawRoundTrip(calls),
           warden: () => wardenRoundTrip(calls),
         },
       },
+      ...tlsCases(single, batched, calls, scaled(50, scale, 5)),
     ];
   },
 };
+
+/** p50 and mean, then the CPU time each process spent, per call (or per join). */
+const LATENCY_METRICS: readonly Metric[] = [
+  { key: 'p50', unit: 'µs', label: 'p50' },
+  { key: 'mean', unit: 'µs', label: 'mean' },
+  { key: 'cpuA', unit: 'µs', label: 'CPU on A' },
+  { key: 'cpuB', unit: 'µs', label: 'CPU on B' },
+];
+
+/** The openssl check ran and, if it failed, the bench said so: once, not at every listing. */
+let skipSaid = false;
+
+/**
+ * The TLS cases: warden over `wss` (the warden column) against the same nodes over plain `ws`
+ * (the raw column). None without the openssl CLI, with the reason printed once.
+ */
+function tlsCases(single: number, batched: number, calls: number, connects: number): Case[] {
+  const openssl = opensslAvailable();
+  if (!openssl.ok) {
+    if (!skipSaid) console.error(`distribution/tls/*: skipped: ${openssl.reason}`);
+    skipSaid = true;
+    return [];
+  }
+  const vs = 'warden over wss (TLS) vs the same over plain ws (the raw column)';
+  return [
+    {
+      id: 'distribution/tls/one-per-frame',
+      params: `${single} messages A -> B, one per frame; ${vs}`,
+      metrics: THROUGHPUT_METRICS,
+      ops: single,
+      runs: 5,
+      run: {
+        raw: () => wardenThroughput(single, 1),
+        warden: () => wardenThroughput(single, 1, selfSignedTls()),
+      },
+    },
+    {
+      id: 'distribution/tls/batched',
+      params: `${batched} messages A -> B, default batching; ${vs}`,
+      metrics: THROUGHPUT_METRICS,
+      ops: batched,
+      runs: 5,
+      run: {
+        raw: () => wardenThroughput(batched, undefined),
+        warden: () => wardenThroughput(batched, undefined, selfSignedTls()),
+      },
+    },
+    {
+      id: 'distribution/tls/round-trip',
+      params: `${calls} calls A -> B -> A, one at a time; ${vs}`,
+      metrics: LATENCY_METRICS,
+      runs: 5,
+      run: {
+        raw: () => wardenRoundTrip(calls),
+        warden: () => wardenRoundTrip(calls, selfSignedTls()),
+      },
+    },
+    {
+      id: 'distribution/tls/connect',
+      params: `${connects} joins of a fresh node A to B, one at a time; ${vs}`,
+      metrics: LATENCY_METRICS,
+      runs: 5,
+      run: {
+        raw: () => wardenConnects(connects),
+        warden: () => wardenConnects(connects, selfSignedTls()),
+      },
+    },
+  ];
+}
 
 /** Time, then the CPU time (user + system) each process spent per message during the pass. */
 const THROUGHPUT_METRICS: readonly Metric[] = [
@@ -131,347 +177,3 @@ const THROUGHPUT_METRICS: readonly Metric[] = [
   { key: 'cpuA', unit: 'ns', label: 'CPU on A' },
   { key: 'cpuB', unit: 'ns', label: 'CPU on B' },
 ];
-
-const SECRET = 'bench-distribution-secret-0123456789abcdef';
-/** Messages sent per event-loop turn. */
-const PER_TURN = 1000;
-/**
- * Untimed messages (or calls) before the timed pass, at most. B is a fresh process every run, and
- * its per-frame code (a frame holds about a thousand messages) runs only once per frame: with
- * 20,000 messages it was still tiering up in the timed pass, on both sides (raw's B took 7% less
- * CPU per message, warden's 6% less, after 200,000).
- */
-const WARM_MESSAGES = 200_000;
-const WARM_CALLS = 1_000;
-/** Bound on one pass: B must have reported by then. */
-const PASS_MS = 60_000;
-
-/**
- * Where the two processes run: `split` pins A (this process's main thread, for the run only)
- * and B to two different CPUs, `same` both to CPU 0, `free` leaves them to the scheduler.
- * `BENCH_DISTRIBUTION_CPUS` picks one; the default is `split` where pinning is possible.
- */
-function placement(): { readonly a: number | undefined; readonly b: number | undefined } {
-  const mode = process.env.BENCH_DISTRIBUTION_CPUS ?? 'split';
-  if (mode === 'free' || !canPin()) return { a: undefined, b: undefined };
-  return mode === 'same' ? { a: 0, b: 0 } : { a: 0, b: 1 };
-}
-
-/**
- * Each node proves its name with its own Ed25519 key under a cluster key made for the run, as
- * every ws node must: identities cost in the handshake only, never per frame.
- */
-const CLUSTER_KEY = createClusterKey();
-
-function identityOf(name: string): PeerOptions['identity'] {
-  const { certificate, privateKey } = issueNodeCredential(CLUSTER_KEY.privateKey, name, {
-    expiresAt: Date.now() + 60 * 60 * 1000,
-  });
-  return { clusterKey: CLUSTER_KEY.publicKey, certificate, privateKey };
-}
-
-function peerOptions(batchBytes: number | undefined): PeerOptions {
-  return {
-    secret: SECRET,
-    identity: identityOf('bench-b'),
-    ...(batchBytes === undefined ? {} : { batchBytes }),
-    highWaterMark: 256 * 1024 * 1024,
-    hardLimit: 512 * 1024 * 1024,
-  };
-}
-
-/** Rejects after `ms` unless `promise` settles first. */
-async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new BenchCheckError(`${what}: no answer in ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Sends `{ seq }` for 0 <= seq < n through `send`, yielding to the event loop every 1,000. */
-async function pump(n: number, send: (seq: number) => void): Promise<void> {
-  for (let seq = 0; seq < n; ) {
-    const end = Math.min(n, seq + PER_TURN);
-    for (; seq < end; seq++) send(seq);
-    if (seq < n) await nextTurn();
-  }
-}
-
-function checkDone(report: unknown, n: number): void {
-  const done = report as CounterDone;
-  expectEqual('messages counted on B', done.done, n);
-  expectEqual('messages out of order on B', done.outOfOrder, 0);
-}
-
-/**
- * Starts counting the CPU time (user + system) of this process (A) and the peer (B); `stop`
- * returns each one's µs since, divided by `per`.
- */
-async function cpuMeter(
-  peer: PeerProcess,
-): Promise<{ stop(per: number): Promise<[number, number]> }> {
-  const a0 = process.cpuUsage();
-  const b0 = await peer.cpuMicros();
-  return {
-    async stop(per: number): Promise<[number, number]> {
-      const a = process.cpuUsage(a0);
-      const b = (await peer.cpuMicros()) - b0;
-      return [(a.user + a.system) / per, b / per];
-    },
-  };
-}
-
-// ---- warden ------------------------------------------------------------------------------
-
-/** Node A: a node on the ws transport, connected to B, with an inbox for B's reports. */
-interface WardenSide {
-  readonly peer: PeerProcess;
-  readonly node: Node;
-  readonly transport: WsTransport;
-  readonly inbox: Pid;
-  /** The next message the inbox gets. */
-  next(): Promise<unknown>;
-}
-
-async function withWarden<T>(
-  batchBytes: number | undefined,
-  work: (side: WardenSide, counter: Pid, echo: Pid) => Promise<T>,
-): Promise<T> {
-  const options = peerOptions(batchBytes);
-  const cpus = placement();
-  const restore = cpus.a === undefined ? () => {} : pinSelf(cpus.a);
-  let peer: PeerProcess;
-  try {
-    peer = await PeerProcess.start('warden', options, cpus.b);
-  } catch (error) {
-    restore();
-    throw error;
-  }
-  const transport = createWsTransport({ ...options, identity: identityOf('bench-a') });
-  const node = createNode({ name: 'bench-a', transport });
-  try {
-    await transport.connect(peer.ready.address, { timeout: 10_000 });
-    let waiting: Deferred<unknown> | undefined;
-    const inbox = node.spawn(
-      defineActor<undefined, undefined>({
-        init: () => undefined,
-        handleInfo: (message, state) => {
-          waiting?.resolve(message);
-          return state;
-        },
-      }),
-    );
-    const next = (): Promise<unknown> => {
-      waiting = deferred();
-      return waiting.promise;
-    };
-    const counter = Pid.from(
-      peer.ready.counter as { node: string; incarnation: string; id: number },
-    );
-    const echo = Pid.from(peer.ready.echo as { node: string; incarnation: string; id: number });
-    return await work({ peer, node, transport, inbox, next }, counter, echo);
-  } finally {
-    try {
-      await node.stop();
-      await peer.stop();
-      await bounded(transport.close(), 5000, 'closing the ws transport');
-    } finally {
-      restore();
-    }
-  }
-}
-
-async function wardenPass(side: WardenSide, counter: Pid, n: number): Promise<number> {
-  const { node } = side;
-  const done = side.next();
-  const start = performance.now();
-  node.send(counter, { start: n, reply: side.inbox });
-  await pump(n, (seq) => node.send(counter, { seq }));
-  const report = await bounded(done, PASS_MS, 'warden counter on B');
-  const ms = performance.now() - start;
-  checkDone(report, n);
-  return ms;
-}
-
-function wardenThroughput(n: number, batchBytes: number | undefined): Promise<Sample> {
-  return withWarden(batchBytes, async (side, counter) => {
-    await wardenPass(side, counter, Math.min(n, WARM_MESSAGES));
-    const cpu = await cpuMeter(side.peer);
-    const ms = await wardenPass(side, counter, n);
-    const [cpuA, cpuB] = await cpu.stop(n / 1000);
-    expectEqual('sends refused by back-pressure', side.transport.stats().refused, 0);
-    return { ms, cpuA, cpuB };
-  });
-}
-
-function wardenRoundTrip(calls: number): Promise<Sample> {
-  return withWarden(undefined, async ({ node, peer }, _counter, echo) => {
-    const once = async (i: number): Promise<number> => {
-      const start = performance.now();
-      const answer = await node.call<{ ping: number }>(echo, { ping: i }, { timeout: PASS_MS });
-      const micros = (performance.now() - start) * 1000;
-      expectEqual('echoed request', answer.ping, i);
-      return micros;
-    };
-    for (let i = 0; i < Math.min(calls, WARM_CALLS); i++) await once(i);
-    return latencies(calls, once, peer);
-  });
-}
-
-// ---- raw ---------------------------------------------------------------------------------
-
-/** This side's pid on the raw wire (where B sends reports and replies). */
-const RAW_SELF: RawPid = ['bench-a', 'p8d2w7c4z0', 1];
-
-interface RawSide {
-  readonly peer: PeerProcess;
-  readonly writer: RawFrameWriter;
-  /** The next envelope B sends. */
-  next(): Promise<RawEnvelope>;
-}
-
-async function withRaw<T>(
-  work: (side: RawSide, counter: RawPid, echo: RawPid) => Promise<T>,
-): Promise<T> {
-  const cpus = placement();
-  const restore = cpus.a === undefined ? () => {} : pinSelf(cpus.a);
-  let peer: PeerProcess;
-  try {
-    peer = await PeerProcess.start('raw', peerOptions(undefined), cpus.b);
-  } catch (error) {
-    restore();
-    throw error;
-  }
-  let socket: Socket | undefined;
-  try {
-    const [host, port] = peer.ready.address.split(':') as [string, string];
-    const connected = connect({ host, port: Number(port), noDelay: true });
-    socket = connected;
-    await bounded(
-      new Promise<void>((resolve, reject) => {
-        connected.once('connect', resolve);
-        connected.once('error', reject);
-      }),
-      10_000,
-      'raw connect',
-    );
-    let waiting: Deferred<RawEnvelope> | undefined;
-    connected.on('data', new RawFrameReader((envelope) => waiting?.resolve(envelope)).push);
-    const next = (): Promise<RawEnvelope> => {
-      waiting = deferred();
-      return waiting.promise;
-    };
-    const writer = new RawFrameWriter(connected);
-    return await work(
-      { peer, writer, next },
-      peer.ready.counter as RawPid,
-      peer.ready.echo as RawPid,
-    );
-  } finally {
-    socket?.destroy();
-    try {
-      await peer.stop();
-    } finally {
-      restore();
-    }
-  }
-}
-
-/**
- * Envelopes `perFrame` at a time: a frame leaves when full (and the last one at the end). With
- * `destination`, every frame carries it as its table of destinations and the envelopes name it by
- * index 0, as warden's frames do.
- */
-class RawBatcher {
-  readonly #writer: RawFrameWriter;
-  readonly #perFrame: number;
-  readonly #destinations: readonly RawPid[] | undefined;
-  #pending: RawEnvelope[] = [];
-
-  constructor(writer: RawFrameWriter, perFrame: number, destination: RawPid | undefined) {
-    this.#writer = writer;
-    this.#perFrame = perFrame;
-    this.#destinations = destination === undefined ? undefined : [destination];
-  }
-
-  send(envelope: RawEnvelope): void {
-    this.#pending.push(envelope);
-    if (this.#pending.length >= this.#perFrame) this.flush();
-  }
-
-  flush(): void {
-    if (this.#pending.length === 0) return;
-    this.#writer.write(this.#pending, this.#destinations);
-    this.#pending = [];
-  }
-}
-
-async function rawPass(
-  side: RawSide,
-  counter: RawPid,
-  n: number,
-  perFrame: number,
-  table: boolean,
-): Promise<number> {
-  const batcher = new RawBatcher(side.writer, perFrame, table ? counter : undefined);
-  const to = table ? 0 : counter;
-  const done = side.next();
-  const start = performance.now();
-  side.writer.write([[RAW_KIND.send, counter, { start: n, reply: RAW_SELF }]]);
-  await pump(n, (seq) => batcher.send([RAW_KIND.send, to, { seq }]));
-  batcher.flush();
-  const report = await bounded(done, PASS_MS, 'raw counter on B');
-  const ms = performance.now() - start;
-  checkDone(report[2], n);
-  return ms;
-}
-
-function rawThroughput(n: number, perFrame: number, table: boolean): Promise<Sample> {
-  return withRaw(async (side, counter) => {
-    await rawPass(side, counter, Math.min(n, WARM_MESSAGES), perFrame, table);
-    const cpu = await cpuMeter(side.peer);
-    const ms = await rawPass(side, counter, n, perFrame, table);
-    const [cpuA, cpuB] = await cpu.stop(n / 1000);
-    return { ms, cpuA, cpuB };
-  });
-}
-
-function rawRoundTrip(calls: number): Promise<Sample> {
-  return withRaw(async (side, _counter, echo) => {
-    const once = async (i: number): Promise<number> => {
-      const ref = `r${i}`;
-      const start = performance.now();
-      const answer = side.next();
-      side.writer.write([[RAW_KIND.call, echo, RAW_SELF, ref, { ping: i }]]);
-      const envelope = await bounded(answer, PASS_MS, 'raw echo on B');
-      const micros = (performance.now() - start) * 1000;
-      expectEqual('reply ref', envelope[2], ref);
-      expectEqual('echoed request', (envelope[3] as { ping: number }).ping, i);
-      return micros;
-    };
-    for (let i = 0; i < Math.min(calls, WARM_CALLS); i++) await once(i);
-    return latencies(calls, once, side.peer);
-  });
-}
-
-/** Runs `calls` round trips one after the other: p50 and mean, and CPU per call, in µs. */
-async function latencies(
-  calls: number,
-  once: (i: number) => Promise<number>,
-  peer: PeerProcess,
-): Promise<Sample> {
-  const micros: number[] = [];
-  const cpu = await cpuMeter(peer);
-  for (let i = 0; i < calls; i++) micros.push(await once(i));
-  const [cpuA, cpuB] = await cpu.stop(calls);
-  const mean = micros.reduce((sum, x) => sum + x, 0) / micros.length;
-  micros.sort((a, b) => a - b);
-  return { p50: percentile(micros, 50), mean, cpuA, cpuB };
-}
