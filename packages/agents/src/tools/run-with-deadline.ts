@@ -59,16 +59,7 @@ class DeadlineRun {
       this.#abandon(env.signal.reason, this.#aborted());
       return Promise.reject(this.#error);
     }
-    const self = this;
-    const ctx: ToolContext = {
-      ...env.context,
-      get signal() {
-        return self.#signal();
-      },
-      deadline,
-      now: () => clock.now(),
-      callId,
-    };
+    const ctx = this.#context(deadline, callId);
     return Promise.resolve().then(() => {
       let value: unknown;
       try {
@@ -102,6 +93,40 @@ class DeadlineRun {
         );
       });
     });
+  }
+
+  /**
+   * The tool's context: the caller's fields, then the call's own. Written field by field when the
+   * caller's context has only the fields of a `ToolContext` (always, from an agent): on Node 20 a
+   * literal that spreads an object and then adds fields costs about a microsecond per added field.
+   */
+  #context(deadline: number, callId: string): ToolContext {
+    const { clock, context } = this.env;
+    const self = this;
+    if (!onlyContextFields(context)) {
+      return {
+        ...context,
+        get signal() {
+          return self.#signal();
+        },
+        deadline,
+        now: () => clock.now(),
+        callId,
+      };
+    }
+    return {
+      idempotencyKey: context.idempotencyKey,
+      node: context.node,
+      agent: context.agent,
+      threadId: context.threadId,
+      spawnAgent: context.spawnAgent,
+      get signal() {
+        return self.#signal();
+      },
+      deadline,
+      now: () => clock.now(),
+      callId,
+    };
   }
 
   /**
@@ -169,6 +194,25 @@ class DeadlineRun {
     if (this.#timer !== undefined) this.env.clock.clearTimer(this.#timer);
     if (this.#listening) this.env.signal.removeEventListener('abort', this.#onAbort);
   }
+}
+
+/** The fields a caller gives of a `ToolContext`. */
+const CONTEXT_FIELDS: ReadonlySet<string> = new Set([
+  'idempotencyKey',
+  'node',
+  'agent',
+  'threadId',
+  'spawnAgent',
+]);
+
+/** True when `context` has the five fields, as own properties, and nothing else to copy. */
+function onlyContextFields(context: object): boolean {
+  let n = 0;
+  for (const key in context) {
+    if (!CONTEXT_FIELDS.has(key) || !Object.hasOwn(context, key)) return false;
+    n++;
+  }
+  return n === CONTEXT_FIELDS.size && Object.getOwnPropertySymbols(context).length === 0;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

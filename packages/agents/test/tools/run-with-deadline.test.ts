@@ -9,7 +9,7 @@ import { agentWorld, outcomeOf } from '../agent/agent-world.js';
 
 type Run = (input: unknown, ctx: ToolContext) => unknown;
 
-function world(run: Run, timeout = 1_000) {
+function world(run: Run, timeout = 1_000, extra: object = {}) {
   const { clock, node } = agentWorld();
   const agent = node.spawn(defineActor({ init: () => ({}) }));
   const task = new AbortController();
@@ -30,6 +30,7 @@ function world(run: Run, timeout = 1_000) {
       agent,
       threadId: 't',
       spawnAgent: () => Promise.reject(new Error('no subagents here')),
+      ...extra,
     },
   };
   const call = () => outcomeOf(runWithDeadline(tool, {}, 'c1', env));
@@ -154,6 +155,26 @@ describe('runWithDeadline', () => {
     expect(result.value()).toBe('done');
     task.abort();
     expect(kept?.signal.aborted).toBe(false);
+  });
+
+  it('gives the tool every field of the context, its own and those a caller added', async () => {
+    const tag = Symbol('tag');
+    const seen: Record<string | symbol, unknown>[] = [];
+    const copy = (_input: unknown, ctx: ToolContext) => {
+      seen.push({ ...ctx });
+      return 'ok';
+    };
+    for (const extra of [{}, { tenant: 'acme' }, { [tag]: 1 }]) {
+      const { clock, call } = world(copy, 1_000, extra);
+      call();
+      await clock.settle();
+    }
+    const fields = ['idempotencyKey', 'node', 'agent', 'threadId', 'spawnAgent'];
+    const own = ['signal', 'deadline', 'now', 'callId'];
+    expect(Object.keys(seen[0] ?? {}).sort()).toEqual([...fields, ...own].sort());
+    expect(seen[1]?.tenant).toBe('acme');
+    expect(seen[2]?.[tag]).toBe(1);
+    for (const ctx of seen) expect(ctx.signal).toBeInstanceOf(AbortSignal);
   });
 
   it('does not run a call whose task was aborted before it started', async () => {
