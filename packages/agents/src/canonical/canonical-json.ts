@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { AgentError } from '../agent/agent-error.js';
 
 /** Thrown for a value that has no canonical form (a cycle, a function, a non-finite number, ...). */
@@ -28,14 +28,71 @@ const MAX_DEPTH = 64;
  * symbols, bigints, non-finite numbers, and nesting deeper than 64.
  */
 export function canonicalJson(value: unknown): string {
-  const parts: string[] = [];
-  write(value, parts, '', 0, new Set());
-  return parts.join('');
+  try {
+    return text(value, 0);
+  } catch {
+    // The value has no canonical form (or a getter threw): the writer that tracks paths and
+    // cycles says exactly why, as it always has.
+    const parts: string[] = [];
+    write(value, parts, '', 0, new Set());
+    return parts.join('');
+  }
 }
 
 /** SHA-256 (hex) of `canonicalJson(value)`. */
 export function canonicalHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return hash('sha256', canonicalJson(value), 'hex');
+}
+
+/** Thrown by `text` for anything it does not write; `canonicalJson` then asks `write` why. */
+const NO_FORM = Symbol('no canonical form');
+
+/**
+ * The canonical text of a value that has one, written the way `write` writes it, without the
+ * path and cycle bookkeeping that only an error needs: a cycle nests past `MAX_DEPTH` and throws
+ * like anything else without a form. On the path of every tool call (idempotency key, loop
+ * guard), so it builds one string rather than a list of parts.
+ */
+function text(value: unknown, depth: number): string {
+  if (depth > MAX_DEPTH) throw NO_FORM;
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw NO_FORM;
+      return Object.is(value, -0) ? '0' : String(value);
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (i > 0) out += ',';
+          out += item === undefined ? 'null' : text(item, depth + 1);
+        }
+        return `${out}]`;
+      }
+      if (value instanceof Date) return JSON.stringify(value.toISOString());
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) throw NO_FORM;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        if (!first) out += ',';
+        first = false;
+        out += `${JSON.stringify(key)}:${text(member, depth + 1)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      throw NO_FORM;
+  }
 }
 
 function write(

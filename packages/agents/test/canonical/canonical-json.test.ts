@@ -35,6 +35,39 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('writes each leaf as JSON does, keys sorted by code unit', () => {
+    // The oracle spells the rule out: JSON.stringify for leaves and keys, nothing else.
+    const oracle = (v: unknown): string => {
+      if (Array.isArray(v))
+        return `[${v.map((x) => (x === undefined ? 'null' : oracle(x))).join(',')}]`;
+      if (typeof v !== 'object' || v === null) return JSON.stringify(v);
+      const record = v as Record<string, unknown>;
+      const keys = Object.keys(record)
+        .filter((k) => record[k] !== undefined)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${oracle(record[k])}`).join(',')}}`;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(oracle(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes dates as JSON does and refuses what is not a plain object, at its path', () => {
+    const at = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+    expect(canonicalJson({ at, n: [1, { z: -0 }] })).toBe(
+      '{"at":"2026-01-02T03:04:05.000Z","n":[1,{"z":0}]}',
+    );
+    expect(() => canonicalJson({ a: [{ m: new Map() }] })).toThrow(
+      /not a plain object at \/a\/0\/m/,
+    );
+    const cyclic: unknown[] = [1];
+    cyclic.push({ back: cyclic });
+    expect(() => canonicalJson({ list: cyclic })).toThrow(/cycle at \/list\/1\/back/);
+  });
+
   it('sorts keys, writes -0 as 0 and leaves undefined members out', () => {
     expect(canonicalJson({ b: 1, a: [-0, undefined], c: undefined })).toBe('{"a":[0,null],"b":1}');
   });
