@@ -188,3 +188,8 @@ export class Run {
 export function taskMessage(task: string): Message {
   return { role: 'user', content: [{ type: 'text', text: task }] };
 }
+
+/** What the runtime tells the model in the conversation (an empty answer, a guard's nudge). */
+export function noteMessage(text: string): Message {
+  return { role: 'user', content: [{ type: 'text', text }] };
+}

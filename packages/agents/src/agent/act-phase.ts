@@ -1,0 +1,150 @@
+import { canonicalHash } from '../canonical/canonical-json.js';
+import type { ApprovalEvent } from '../governance/approval-event.js';
+import type { EffectEntry } from '../governance/effect-journal.js';
+import type { UnknownOutcomeEvent } from '../governance/unknown-outcome.js';
+import type { ToolCallPart, ToolResultPart } from '../model/message.js';
+import type { AgentResult } from '../store/checkpoint.js';
+import {
+  MAX_TOOL_OUTPUT_CHARS,
+  runToolCall,
+  type ToolCallOutcome,
+} from '../tools/run-tool-call.js';
+import { noteMessage, type Run } from './agent-run.js';
+import { AgentSignal, type ApprovalPhase, type ToolsOutcome } from './agent-signal.js';
+import { boundedJson } from './bounded-json.js';
+import type { StepLoop } from './step-loop.js';
+
+/**
+ * Act: runs the step's tool calls one after the other, beside the process, each through the
+ * gate; their outcomes come back as one `tools` signal. The gate tells the lifecycle (which is
+ * the process's) that a call waits for a person through `approval` signals, in order.
+ */
+export function act(
+  loop: StepLoop,
+  run: Run,
+  calls: readonly ToolCallPart[],
+  nudge: string | undefined,
+): void {
+  const { ctx, runtime, gate } = loop;
+  const tools = runtime.spec.tools;
+  const step = run.step;
+  const agent = runtime.spec.name;
+  const hooks = {
+    waiting: () => ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: true })),
+    answered: (approved: boolean) =>
+      ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: false, approved })),
+    notify: (event: UnknownOutcomeEvent | ApprovalEvent) =>
+      loop.publish(event.type, { threadId: run.threadId, ...event }),
+  };
+  (async () => {
+    const outcomes: ToolCallOutcome[] = [];
+    const journal: (EffectEntry | undefined)[] = [];
+    for (const [index, call] of calls.entries()) {
+      const idempotencyKey = idempotencyKeyOf(run.threadId, step, index, call);
+      const outcome = await runToolCall(tools, call, {
+        clock: ctx.node.clock,
+        maxOutputChars: toolOutputChars(runtime.spec.contextWindow),
+        signal: run.controller.signal,
+        govern: (tool, input, execute) =>
+          gate.run(
+            {
+              agent,
+              threadId: run.threadId,
+              tool,
+              input,
+              key: idempotencyKey,
+              signal: run.controller.signal,
+              now: () => ctx.now(),
+              journaled: (entry) => {
+                journal[index] = entry;
+              },
+            },
+            execute,
+            hooks,
+          ),
+        context: {
+          idempotencyKey,
+          node: ctx.node,
+          agent: ctx.self,
+          threadId: run.threadId,
+          spawnAgent: (key, agent, task, options) =>
+            loop.subagents.spawn(run, key, agent, task, run.controller.signal, options),
+        },
+      });
+      outcomes.push(outcome);
+      if (run.controller.signal.aborted) return;
+    }
+    ctx.send(
+      ctx.self,
+      new AgentSignal('tools', run.id, { outcomes, journal, nudge } satisfies ToolsOutcome),
+    );
+  })().catch((error: unknown) => ctx.send(ctx.self, new AgentSignal('fail', run.id, error)));
+}
+
+/** A call waits for a person, or got its answer: the lifecycle shows it (status still answers). */
+export function onApproval(loop: StepLoop, phase: ApprovalPhase): void {
+  if (phase.waiting) loop.lifecycle.send({ type: 'agent.approval_required' });
+  else loop.lifecycle.send({ type: phase.approved ? 'agent.approved' : 'agent.rejected' });
+}
+
+/** Observe: the step's tool results (and a guard's nudge) go back into the context. */
+export async function onTools(
+  loop: StepLoop,
+  run: Run,
+  { outcomes, journal, nudge }: ToolsOutcome,
+): Promise<AgentResult | undefined> {
+  const results: ToolResultPart[] = outcomes.map((o) => o.result);
+  for (const [index, outcome] of outcomes.entries()) {
+    const entry = journal[index];
+    loop.publish('agent.tool_call', {
+      threadId: run.threadId,
+      step: run.step,
+      tool: outcome.result.name,
+      outcome: outcome.error === undefined ? 'ok' : outcome.error.code,
+      effect: loop.runtime.spec.tools.get(outcome.result.name)?.effect,
+      key: entry?.key,
+      journal: entry?.state,
+      decidedBy: entry?.decidedBy,
+    });
+  }
+  run.ledger.append({ role: 'tool', content: results });
+  if (nudge !== undefined) run.ledger.append(noteMessage(nudge));
+  loop.lifecycle.send({ type: 'agent.observe' });
+  await loop.commit(run);
+  loop.next(run);
+  return undefined;
+}
+
+/** The tool calls of the last message when their results never came back (a resumed run). */
+export function pendingCalls(run: Run): ToolCallPart[] {
+  const last = run.ledger.messages.at(-1);
+  if (last?.role !== 'assistant') return [];
+  return last.content.filter((p): p is ToolCallPart => p.type === 'tool-call');
+}
+
+/**
+ * How much of one tool result enters the context: at most a quarter of the window (at a
+ * conservative three characters a token) and never more than `MAX_TOOL_OUTPUT_CHARS`, so one
+ * oversized result can never fill a context that compaction must keep it in.
+ */
+function toolOutputChars(contextWindow: number): number {
+  return Math.max(1_000, Math.min(MAX_TOOL_OUTPUT_CHARS, Math.floor(contextWindow * 0.75)));
+}
+
+/**
+ * The key a tool call's effects are deduplicated by: the thread, the step, the call's position
+ * and its canonical arguments, hashed once; arguments without a canonical form are keyed by
+ * their JSON text instead.
+ */
+function idempotencyKeyOf(
+  threadId: string,
+  step: number,
+  index: number,
+  call: ToolCallPart,
+): string {
+  try {
+    return canonicalHash([threadId, step, index, call.name, call.input]);
+  } catch {
+    return canonicalHash([threadId, step, index, call.name, boundedJson(call.input)]);
+  }
+}

@@ -1,0 +1,153 @@
+import type { ToolCallPart } from '../model/message.js';
+import { isModelCallError, type ModelErrorKind } from '../model/model-call-error.js';
+import type { AgentResult } from '../store/checkpoint.js';
+import { act } from './act-phase.js';
+import { noteMessage, type Run } from './agent-run.js';
+import { AgentSignal, type ModelOutcome } from './agent-signal.js';
+import { compactContext } from './compaction-phase.js';
+import type { StepLoop } from './step-loop.js';
+
+/** Model errors a fallback model may serve: the primary (or its provider) is failing. */
+const FALLBACK_KINDS: ReadonlySet<ModelErrorKind> = new Set([
+  'rate_limited',
+  'quota_exhausted',
+  'overloaded',
+  'server',
+  'timeout',
+  'network',
+  'auth',
+  'unknown',
+]);
+
+/**
+ * Plan: asks the run's model with the context as it is now. The call runs beside the process;
+ * its response or error comes back as a `model` signal.
+ */
+export function callModel(loop: StepLoop, run: Run): void {
+  const { ctx, runtime } = loop;
+  const model = runtime.spec.models[run.modelIndex];
+  if (model === undefined) return;
+  run.calling();
+  const request = {
+    system: runtime.spec.system,
+    // A copy: the ledger grows in place, and a client may keep the request it was given.
+    messages: [...run.ledger.messages],
+    tools: runtime.toolSpecs,
+    maxOutputTokens: runtime.spec.maxOutputTokens,
+    signal: run.controller.signal,
+  };
+  Promise.resolve()
+    .then(() => model.generate(request))
+    .then(
+      (response): ModelOutcome => ({ ok: true, response }),
+      (error: unknown): ModelOutcome => ({ ok: false, error }),
+    )
+    .then((outcome) => ctx.send(ctx.self, new AgentSignal('model', run.id, outcome)));
+}
+
+/**
+ * The model answered: charge it, then either finish with its text or admit its tool calls (a
+ * call over a budget or caught by the loop guard ends the agent before any tool of the step
+ * runs) and act on them.
+ */
+export async function onModel(
+  loop: StepLoop,
+  run: Run,
+  outcome: ModelOutcome,
+): Promise<AgentResult | undefined> {
+  if (!outcome.ok) return onModelError(loop, run, outcome.error);
+  const response = outcome.response;
+  run.meter.chargeModel(response.model, response.usage);
+  loop.report(response);
+  run.measured(response.usage.inputTokens);
+  run.meter.chargeStep();
+  run.step++;
+  run.contextRetried = false;
+  const calls = response.content.filter((p): p is ToolCallPart => p.type === 'tool-call');
+  const text = response.content
+    .filter((p) => p.type === 'text')
+    .map((p) => (p as { text: string }).text)
+    .join('');
+  loop.publish('agent.step', {
+    threadId: run.threadId,
+    step: run.step,
+    provider: loop.runtime.spec.models[run.modelIndex]?.provider,
+    model: response.model,
+    usage: response.usage,
+    finishReason: response.finishReason,
+    toolCalls: calls.length,
+  });
+  if (response.content.length === 0 || (calls.length === 0 && text.trim() === '')) {
+    // An empty answer is not a result: tell the model, count it, let the guard bound it.
+    const verdict = run.guard.output('<empty response>');
+    if (verdict.kind === 'exit') return loop.fail(run, verdict.error);
+    run.ledger.append({ role: 'assistant', content: [{ type: 'text', text: '' }] });
+    run.ledger.append(
+      noteMessage('Your last response was empty. Answer the task, or call a tool.'),
+    );
+    await loop.commit(run);
+    loop.next(run);
+    return undefined;
+  }
+  run.ledger.append({ role: 'assistant', content: response.content });
+  if (calls.length === 0) {
+    const verdict = run.guard.output(text);
+    if (verdict.kind === 'exit') return loop.fail(run, verdict.error);
+    return loop.finish(run, text);
+  }
+  // Admission is decided here, in the turn: a call over a budget or a loop ends the agent
+  // before any tool of this step runs.
+  let nudge: string | undefined;
+  for (const call of calls) {
+    run.meter.admit('toolCalls');
+    run.meter.chargeToolCall();
+    const verdict = run.guard.call(call.name, call.input);
+    if (verdict.kind === 'exit') return loop.fail(run, verdict.error);
+    if (verdict.kind === 'nudge') nudge = verdict.message;
+  }
+  loop.lifecycle.send({ type: 'agent.act', toolCalls: calls.length });
+  await loop.commit(run);
+  act(loop, run, calls, nudge);
+  return undefined;
+}
+
+/**
+ * The model call failed: a context_length error gets one compaction and a retry, a failing
+ * provider the next fallback model (the agent degraded a level), anything else ends the agent.
+ */
+async function onModelError(
+  loop: StepLoop,
+  run: Run,
+  error: unknown,
+): Promise<AgentResult | undefined> {
+  if (run.controller.signal.aborted) return undefined;
+  const { runtime, lifecycle } = loop;
+  if (
+    isModelCallError(error, 'context_length') &&
+    runtime.spec.compaction !== false &&
+    !run.contextRetried
+  ) {
+    run.contextRetried = true;
+    loop.publish('agent.context_overflow', { threadId: run.threadId, step: run.step });
+    compactContext(loop, run);
+    return undefined;
+  }
+  if (
+    isModelCallError(error) &&
+    FALLBACK_KINDS.has(error.kind) &&
+    run.modelIndex + 1 < runtime.spec.models.length
+  ) {
+    run.modelIndex++;
+    const level = Math.min(run.modelIndex, lifecycle.context.maxLevel);
+    lifecycle.send({ type: 'agent.degrade', level });
+    loop.publish('agent.degraded', {
+      threadId: run.threadId,
+      level,
+      kind: error.kind,
+      model: runtime.spec.models[run.modelIndex]?.model,
+    });
+    callModel(loop, run);
+    return undefined;
+  }
+  return loop.fail(run, error);
+}
