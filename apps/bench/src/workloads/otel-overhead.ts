@@ -277,7 +277,8 @@ async function pingPong(n: number, setup: Setup | undefined): Promise<Sample> {
     const cpu = process.cpuUsage();
     const start = performance.now();
     if (setup === 'in-trace') {
-      (installed?.tracer as Tracer).startActiveSpan('flood', (span) => {
+      if (installed === undefined) throw new Error('in-trace needs the instrumentation installed');
+      (installed.tracer as Tracer).startActiveSpan('flood', (span) => {
         node.send(a, 0);
         span.end();
       });
