@@ -56,6 +56,18 @@ export const MIGRATIONS: readonly Migration[] = [
         sum TEXT NOT NULL) STRICT`,
     ],
   },
+  {
+    // A thread's agent and task are kept once, in `threads`, instead of in every checkpoint row;
+    // a checkpoint row repeats them only where they differ from its thread's. Rows written
+    // before keep their full body and checksum and read as they did; a thread gets its
+    // `threads` row at its next commit.
+    version: 2,
+    statements: [
+      `CREATE TABLE threads (
+        thread TEXT NOT NULL PRIMARY KEY, agent TEXT NOT NULL, task TEXT NOT NULL,
+        bytes INTEGER NOT NULL, sum TEXT NOT NULL) STRICT, WITHOUT ROWID`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -11,14 +11,22 @@ import {
   StaleHeadError,
   StoreError,
 } from '@warden/agents';
+import {
+  type CheckpointBody,
+  type CheckpointColumns,
+  type CheckpointRow,
+  checkpointFields,
+  checkpointRowAt,
+  checkpointSum,
+  encodeBody,
+  headRow,
+  putThread,
+  rowBytes,
+} from './internal/checkpoint-rows.js';
 import type { Connection } from './internal/connection.js';
 import { corruptRow, rowChecksum, verifyRow } from './internal/row-checksum.js';
 import { readLease } from './sqlite-lease-store.js';
 
-const HEAD = `SELECT thread, version, step, length, finished, at, body, bytes, sum FROM checkpoints
-  WHERE thread = ? ORDER BY version DESC LIMIT 1`;
-const AT = `SELECT thread, version, step, length, finished, at, body, bytes, sum FROM checkpoints
-  WHERE thread = ? AND version = ?`;
 /** For each index below the checkpoint's length, the newest row written at or before it. */
 const MESSAGES = `SELECT idx, max(version) AS version, body, bytes, sum FROM messages
   WHERE thread = ? AND idx < ? AND version <= ? GROUP BY idx ORDER BY idx`;
@@ -29,18 +37,6 @@ const INSERT_MESSAGE = `INSERT INTO messages (thread, idx, version, body, bytes,
 const INSERT_CHECKPOINT = `INSERT INTO checkpoints
   (thread, version, step, length, finished, at, body, bytes, sum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-export interface CheckpointRow {
-  thread: string;
-  version: number;
-  step: number;
-  length: number;
-  finished: number;
-  at: number;
-  body: string;
-  bytes: number;
-  sum: string;
-}
-
 interface MessageRow {
   idx: number;
   version: number;
@@ -50,25 +46,36 @@ interface MessageRow {
 }
 
 /**
- * Checkpoints in SQLite, one row per commit and one row per message a commit wrote. A commit is
- * one write transaction: its fence, the compare-and-set on the head and every row it writes, so
- * a stale or fenced writer writes nothing and a crash leaves the last commit whole. It writes the
- * messages after what its writer says is unchanged (checked on the last of them against the row
- * the store holds), so a step costs the rows it added, not the whole context.
+ * Checkpoints in SQLite, one row per commit and one row per message a commit wrote, and one row
+ * per thread for what its commits share (the agent and the task). A commit is one write
+ * transaction: its fence, the compare-and-set on the head and every row it writes, so a stale or
+ * fenced writer writes nothing and a crash leaves the last commit whole. It writes the messages
+ * after what its writer says is unchanged (checked on the last of them against the row the store
+ * holds), so a step costs the rows it added, not the whole context.
  */
 export class SqliteCheckpointStore implements CheckpointStore {
   constructor(private readonly conn: Connection) {}
 
   async commit(checkpoint: Checkpoint, options: CommitOptions): Promise<void> {
-    const { threadId, version } = checkpoint;
-    const { messages: _, ...fields } = checkpointRecord(checkpoint, []);
-    const body = encodeStoreJson(fields, 'checkpoint');
-    const bodyBytes = this.conn.checkSize(body, 'checkpoints', { thread: threadId, version });
+    const { threadId, version, agent, task } = checkpoint;
     if (!Number.isSafeInteger(checkpoint.step)) {
       throw new StoreError('ERR_INVALID_OPTION', `checkpoint step ${checkpoint.step}`, {
         field: 'checkpoint.step',
       });
     }
+    for (const [field, value] of [
+      ['agent', agent],
+      ['task', task],
+    ] as const) {
+      if (typeof value !== 'string') {
+        throw new StoreError('ERR_INVALID_OPTION', `checkpoint ${field} must be a string`, {
+          field: `checkpoint.${field}`,
+        });
+      }
+    }
+    const fields: CheckpointBody = { state: checkpoint.state, spent: checkpoint.spent };
+    if (checkpoint.result !== undefined) fields.result = checkpoint.result;
+    let body = encodeBody(fields);
     this.conn.write(() => {
       const fence = options.fence;
       if (fence !== undefined && !heldUnder(readLease(this.conn, fence.key), fence.token)) {
@@ -92,7 +99,17 @@ export class SqliteCheckpointStore implements CheckpointStore {
         const sum = rowChecksum('messages', [threadId, idx, version, text, bytes]);
         insert.run(threadId, idx, version, text, bytes, sum);
       }
-      const row: Omit<CheckpointRow, 'sum'> = {
+      // The thread's row is compared, not verified: a body leaves out only what equals it, and a
+      // damaged thread row is reported by the reads that use it.
+      if (head === undefined || head.threadSum === null) {
+        putThread(this.conn, threadId, agent, task);
+      } else if (head.threadAgent !== agent || head.threadTask !== task) {
+        if (head.threadAgent !== agent) fields.agent = agent;
+        if (head.threadTask !== task) fields.task = task;
+        body = encodeBody(fields);
+      }
+      const bodyBytes = this.conn.checkSize(body, 'checkpoints', { thread: threadId, version });
+      const row: CheckpointColumns = {
         thread: threadId,
         version,
         step: checkpoint.step,
@@ -102,8 +119,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
         body,
         bytes: rowBytes(threadId, bodyBytes),
       };
-      const sum = rowChecksum('checkpoints', checkpointFields(row));
-      this.conn.statement(INSERT_CHECKPOINT).run(...(checkpointFields(row) as unknown[]), sum);
+      const { step, length, finished, at, bytes } = row;
+      this.conn
+        .statement(INSERT_CHECKPOINT)
+        .run(threadId, version, step, length, finished, at, body, bytes, checkpointSum(row));
     });
   }
 
@@ -117,10 +136,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
   /** Any checkpoint the store still keeps (pruning keeps the newest), as it was committed. */
   async at(threadId: string, version: number): Promise<Checkpoint | undefined> {
     return this.conn.read(() => {
-      const row = this.conn.statement(AT).get(threadId, version) as CheckpointRow | undefined;
-      if (row === undefined) return undefined;
-      verifyRow('checkpoints', { thread: threadId, version }, row.sum, checkpointFields(row));
-      return this.#checkpoint(row);
+      const row = checkpointRowAt(this.conn, threadId, version);
+      return row === undefined ? undefined : this.#checkpoint(row);
     });
   }
 
@@ -136,13 +153,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     if (messages.length !== length) {
       throw corruptRow('messages', { thread, idx: messages.length, version }, 'is missing');
     }
-    const fields = decodeStoreJson(head.body, 'checkpoints', { thread, version });
-    if (typeof fields !== 'object' || fields === null) {
-      throw corruptRow('checkpoints', { thread, version }, 'does not hold a checkpoint');
-    }
-    return Object.freeze(
-      checkpointRecord(fields as Omit<Checkpoint, 'messages'>, Object.freeze(messages)),
-    );
+    return Object.freeze(checkpointRecord(checkpointFields(head), Object.freeze(messages)));
   }
 
   /**
@@ -165,23 +176,4 @@ export class SqliteCheckpointStore implements CheckpointStore {
     verifyRow('messages', key, row.sum, [thread, row.idx, row.version, row.body, row.bytes]);
     return encodeStoreJson(messages[keep - 1], `message ${keep - 1}`) === row.body ? keep : 0;
   }
-}
-
-/** The thread's head row, checked; undefined for a thread never committed (or removed). */
-export function headRow(conn: Connection, threadId: string): CheckpointRow | undefined {
-  const row = conn.statement(HEAD).get(threadId) as CheckpointRow | undefined;
-  if (row !== undefined) {
-    const key = { thread: threadId, version: row.version };
-    verifyRow('checkpoints', key, row.sum, checkpointFields(row));
-  }
-  return row;
-}
-
-function checkpointFields(row: Omit<CheckpointRow, 'sum'>): (string | number)[] {
-  return [row.thread, row.version, row.step, row.length, row.finished, row.at, row.body, row.bytes];
-}
-
-/** A row's size as usage counts it: its text columns, its checksum and 8 bytes per number. */
-function rowBytes(thread: string, bodyBytes: number): number {
-  return Buffer.byteLength(thread) + bodyBytes + 16 + 8 * 4;
 }

@@ -10,9 +10,9 @@ import {
   type NewEffect,
   storeJsonCopy,
 } from '@warden/agents';
+import { headRow } from './internal/checkpoint-rows.js';
 import type { Connection } from './internal/connection.js';
 import { corruptRow, rowChecksum, verifyRow } from './internal/row-checksum.js';
-import { headRow } from './sqlite-checkpoint-store.js';
 
 const TABLE = 'journal';
 const ROW =

@@ -7,8 +7,8 @@ import {
   type Retention,
   type StorageUsage,
 } from '@warden/agents';
+import { headRow, threadBytes } from './internal/checkpoint-rows.js';
 import type { Connection } from './internal/connection.js';
-import { headRow } from './sqlite-checkpoint-store.js';
 import { type JournalRow, journalEntry } from './sqlite-effect-journal.js';
 
 const KEPT = `SELECT version, step, length FROM checkpoints WHERE thread = ?
@@ -31,6 +31,7 @@ const DROP_THREAD = [
   'DELETE FROM messages WHERE thread = ?',
   'DELETE FROM journal WHERE thread = ?',
   'DELETE FROM memory WHERE thread = ?',
+  'DELETE FROM threads WHERE thread = ?',
 ] as const;
 const CHECKPOINT_USAGE = `SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes
   FROM checkpoints WHERE thread = ?`;
@@ -87,7 +88,7 @@ export function threadUsage(conn: Connection, threadId: string): StorageUsage {
     const head = headRow(conn, threadId);
     const rows = conn.statement(CHECKPOINT_USAGE).get(threadId) as { n: number; bytes: number };
     const messages = conn.statement(MESSAGE_USAGE).get(threadId) as { bytes: number };
-    const bytes = rows.bytes + messages.bytes;
+    const bytes = rows.bytes + messages.bytes + (head === undefined ? 0 : threadBytes(head));
     const step = head?.step ?? 0;
     return { threadId, checkpoints: rows.n, bytes, bytesPerStep: step > 0 ? bytes / step : 0 };
   });

@@ -89,6 +89,27 @@ describe('SqliteAgentStore: damaged rows', () => {
     });
   });
 
+  it('reports a damaged or missing thread row, which holds the task of every checkpoint', async () => {
+    const path = folder.file('thread.db');
+    const store = await openSqliteStore({ path });
+    await store.checkpoints.commit(checkpoint(1, [say('user', 'task')]), { expectedHead: 0 });
+    const before = raw(path, (db) => {
+      db.prepare("UPDATE threads SET task = 'gone'").run();
+      return db.prepare('SELECT * FROM threads').all();
+    });
+    for (const attempt of [() => store.checkpoints.latest('t'), () => store.usage('t')]) {
+      const error = await failure(attempt);
+      expect(error.code).toBe('ERR_STORE_CORRUPT');
+      expect(error.detail).toEqual({ table: 'threads', key: { thread: 't' } });
+    }
+    expect(raw(path, (db) => db.prepare('SELECT * FROM threads').all())).toEqual(before);
+    raw(path, (db) => db.prepare('DELETE FROM threads').run());
+    const missing = await failure(() => store.checkpoints.at('t', 1));
+    expect(missing.code).toBe('ERR_STORE_CORRUPT');
+    expect(missing.message).toMatch(/threads row \{"thread":"t"\} is missing/);
+    await store.close();
+  });
+
   it('reports a byte flipped in the file itself, and leaves the file as it is', async () => {
     const path = folder.file('bytes.db');
     const store = await openSqliteStore({ path });

@@ -111,6 +111,72 @@ describe('SqliteCheckpointStore: deltas', () => {
     expect(rowCount(path, 'checkpoints')).toBe(100);
   });
 
+  it('keeps the agent and the task once per thread, in a checkpoint row only where they change', async () => {
+    const path = folder.file('task.db');
+    const store = await openSqliteStore({ path });
+    const task = 'Reconcile the orders of last week, line by line. '.repeat(20);
+    const context: Message[] = [say('user', task)];
+    const at = (version: number, extra: Partial<Checkpoint> = {}): Checkpoint => ({
+      ...checkpoint(version, [...context]),
+      task,
+      ...extra,
+    });
+    const committed: Checkpoint[] = [];
+    for (let version = 1; version <= 10; version++) {
+      const unchanged = context.length;
+      if (version > 1) context.push(...stepMessages(version));
+      const cp = version === 6 ? at(version, { agent: 'b', task: 'another task' }) : at(version);
+      await store.checkpoints.commit(cp, { expectedHead: version - 1, unchangedBefore: unchanged });
+      committed.push(cp);
+    }
+    for (const cp of committed) expect(await store.checkpoints.at('t', cp.version)).toEqual(cp);
+    const usage = await store.usage('t');
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    const bodies = db.prepare('SELECT version, body FROM checkpoints ORDER BY version').all() as {
+      version: number;
+      body: string;
+    }[];
+    const threads = db.prepare('SELECT thread, agent, task, bytes FROM threads').all();
+    db.close();
+    expect(threads).toEqual([{ thread: 't', agent: 'a', task, bytes: expect.any(Number) }]);
+    for (const { version, body } of bodies) {
+      expect(body.includes(task), `version ${version}`).toBe(false);
+      expect(body.includes('"agent"'), `version ${version}`).toBe(version === 6);
+    }
+    // The task is counted once in the thread's bytes, not once per checkpoint.
+    expect(usage.bytes).toBeLessThan(Buffer.byteLength(task) * 2 + 10 * 2_000);
+  });
+
+  it('removes the thread row with a finished thread past its age, and nothing else', async () => {
+    const path = folder.file('expired.db');
+    const store = await openSqliteStore({ path, clock: { now: () => 1_000 } });
+    const finished = {
+      ...checkpoint(1, [say('user', 'task')]),
+      state: 'done' as const,
+      result: {
+        threadId: 't',
+        outcome: 'done' as const,
+        text: 'ok',
+        steps: 1,
+        spent: checkpoint(1, []).spent,
+      },
+    };
+    await store.checkpoints.commit(finished, { expectedHead: 0 });
+    await store.checkpoints.commit(
+      { ...checkpoint(1, [say('user', 'other')]), threadId: 'o' },
+      {
+        expectedHead: 0,
+      },
+    );
+    const report = await store.prune('t', { keepLast: 1, now: 10_000, finishedOlderThanMs: 5_000 });
+    expect(report).toEqual({ checkpoints: 1, messages: 1, journalEntries: 0, threads: 1 });
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT thread FROM threads').all()).toEqual([{ thread: 'o' }]);
+    db.close();
+  });
+
   it('reads neither the messages its writer says are unchanged nor their rows, but the last of them', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     const messages = Array.from({ length: 500 }, (_, i) => say('user', `m${i}`));

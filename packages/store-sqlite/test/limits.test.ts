@@ -65,6 +65,27 @@ describe('openSqliteStore: options', () => {
   });
 });
 
+describe('SqliteCheckpointStore: checkpoint fields', () => {
+  it('refuses an agent or a task that is not text with ERR_INVALID_OPTION, writing nothing', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    for (const [field, bad] of [
+      ['agent', { agent: 42 }],
+      ['task', { task: undefined }],
+      ['step', { step: 1.5 }],
+    ] as const) {
+      const error = await refusal(() =>
+        store.checkpoints.commit({ ...checkpoint(1, [say('user', 'task')]), ...bad } as never, {
+          expectedHead: 0,
+        }),
+      );
+      expect(error.code).toBe('ERR_INVALID_OPTION');
+      expect(error.field).toBe(`checkpoint.${field}`);
+    }
+    expect(await store.checkpoints.latest('t')).toBeUndefined();
+    await store.close();
+  });
+});
+
 describe('SqliteAgentStore: the record size limit', () => {
   it('refuses a message, a result, a dead letter or a memory entry over the limit, writing nothing', async () => {
     const store = await openSqliteStore({ path: ':memory:', maxRecordBytes: 1_000 });

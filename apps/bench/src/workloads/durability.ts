@@ -80,12 +80,12 @@ export const durability: Workload = {
       postgresCase(threads),
       {
         id: 'durability/bytes-100-steps',
-        params: `one thread of ${LONG_STEPS} steps (${stateAt(long, LONG_STEPS)} at the last) on a SQLite file of its own, then VACUUM; rows: dbstat payload of the checkpoint tables and their indexes (warden: checkpoints, messages; LangGraph: checkpoints, writes)`,
+        params: `one thread of ${LONG_STEPS} steps (${stateAt(long, LONG_STEPS)} at the last) on a SQLite file of its own, then VACUUM; rows: dbstat payload of the checkpoint tables and their indexes (warden: threads, checkpoints, messages; LangGraph: checkpoints, writes)`,
         metrics: BYTES_METRICS,
         baseline: 'langgraph',
         runs: 3,
         run: {
-          warden: () => measureBytes(wardenSqliteRig, long, ['checkpoints', 'messages']),
+          warden: () => measureBytes(wardenSqliteRig, long, ['threads', 'checkpoints', 'messages']),
           langgraph: () =>
             measureBytes((path) => langgraphSqliteRig(path), long, ['checkpoints', 'writes']),
         },

@@ -1,0 +1,187 @@
+// A database written at an older schema version upgrades in place when it is opened: every
+// checkpoint it held reads back as it was committed, its rows stay as they were, and its threads
+// go on committing under the new layout.
+import type { BudgetSpent, Checkpoint, Message } from '@warden/agents';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, SCHEMA_VERSION } from '../src/index.js';
+import { migrate } from '../src/migrate.js';
+import { MIGRATIONS } from '../src/schema.js';
+import { SCHEMA_1_ROWS } from './schema-1-rows.js';
+import { tempFolder } from './temp-db.js';
+
+let folder: ReturnType<typeof tempFolder>;
+beforeEach(() => {
+  folder = tempFolder();
+});
+afterEach(() => folder.remove());
+
+// The commits the rows of `schema-1-rows.ts` were written from, made again.
+const say = (role: Message['role'], text: string): Message => ({
+  role,
+  content: [{ type: 'text', text }],
+});
+const spent = (s: number): BudgetSpent => ({
+  steps: s,
+  inputTokens: 100 * s,
+  outputTokens: 10 * s,
+  costUsd: s / 100,
+  wallMs: 5 * s,
+  toolCalls: s,
+  subagents: 0,
+  unpriced: [],
+});
+const TASK = 'Reconcile the refunds of last week.';
+const cp = (
+  threadId: string,
+  version: number,
+  messages: readonly Message[],
+  extra: Partial<Checkpoint> = {},
+): Checkpoint => ({
+  threadId,
+  version,
+  agent: 'clerk',
+  task: TASK,
+  step: version,
+  state: 'planning',
+  messages,
+  spent: spent(version),
+  ...extra,
+});
+const call = (n: number): Message => ({
+  role: 'assistant',
+  content: [
+    { type: 'text', text: `looking up order ${n}` },
+    { type: 'tool-call', callId: `c${n}`, name: 'lookup', input: { order: n } },
+  ],
+});
+const result = (n: number): Message => ({
+  role: 'tool',
+  content: [
+    {
+      type: 'tool-result',
+      callId: `c${n}`,
+      name: 'lookup',
+      output: { order: n, refunded: n % 2 === 0 },
+    },
+  ],
+});
+const task = say('user', TASK);
+const summary = say('user', 'summary: order 1 was refunded');
+const parcels = { agent: 'counter', task: 'Count the parcels.' };
+const COMMITTED: readonly Checkpoint[] = [
+  cp('t', 1, [task]),
+  cp('t', 2, [task, call(1)], { state: 'acting' }),
+  cp('t', 3, [task, call(1), result(1)]),
+  cp('t', 4, [task, summary]),
+  cp('t', 5, [task, summary, call(2)], {
+    state: 'acting',
+    task: 'Reconcile the refunds of last week, and report.',
+  }),
+  cp('t', 6, [task, summary, call(2), result(2), say('assistant', 'Done: 2 refunds.')], {
+    state: 'done',
+    result: { threadId: 't', outcome: 'done', text: 'Done: 2 refunds.', steps: 6, spent: spent(6) },
+  }),
+  cp('u', 1, [say('user', 'Count the parcels.')], parcels),
+  cp('u', 2, [say('user', 'Count the parcels.'), say('assistant', 'Three.')], parcels),
+];
+
+/** A file at schema version 1 holding the rows the schema-1 store wrote for `COMMITTED`. */
+function schema1File(name: string): string {
+  const path = folder.file(name);
+  const db = new Database(path);
+  try {
+    expect(migrate(db, MIGRATIONS.slice(0, 1))).toBe(1);
+    const checkpoint = db.prepare(`INSERT INTO checkpoints
+      (thread, version, step, length, finished, at, body, bytes, sum)
+      VALUES (@thread, @version, @step, @length, @finished, @at, @body, @bytes, @sum)`);
+    const message = db.prepare(`INSERT INTO messages (thread, idx, version, body, bytes, sum)
+      VALUES (@thread, @idx, @version, @body, @bytes, @sum)`);
+    db.transaction(() => {
+      for (const row of SCHEMA_1_ROWS.checkpoints) checkpoint.run(row);
+      for (const row of SCHEMA_1_ROWS.messages) message.run(row);
+    })();
+  } finally {
+    db.close();
+  }
+  return path;
+}
+
+function rowsOf(path: string, sql: string): unknown[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}
+
+const CHECKPOINT_ROWS =
+  'SELECT thread, version, step, length, finished, at, body, bytes, sum FROM checkpoints ORDER BY thread, version';
+const MESSAGE_ROWS = 'SELECT * FROM messages ORDER BY thread, idx, version';
+
+describe('openSqliteStore on a database of schema version 1', () => {
+  it('upgrades it in place to the current version and reads every checkpoint as committed', async () => {
+    const path = schema1File('v1.db');
+    const store = await openSqliteStore({ path });
+    expect(rowsOf(path, "SELECT value FROM meta WHERE key = 'schema_version'")).toEqual([
+      { value: String(SCHEMA_VERSION) },
+    ]);
+    for (const committed of COMMITTED) {
+      expect(await store.checkpoints.at(committed.threadId, committed.version)).toEqual(committed);
+    }
+    expect(await store.checkpoints.latest('t')).toEqual(COMMITTED[5]);
+    expect(await store.checkpoints.latest('u')).toEqual(COMMITTED[7]);
+    await store.close();
+    // Reading changed nothing: the rows are the ones the old store wrote.
+    expect(rowsOf(path, CHECKPOINT_ROWS)).toEqual(SCHEMA_1_ROWS.checkpoints);
+    expect(rowsOf(path, MESSAGE_ROWS)).toEqual(SCHEMA_1_ROWS.messages);
+  });
+
+  it('goes on committing an upgraded thread, keeping its task once from then on', async () => {
+    const path = schema1File('v1-next.db');
+    const store = await openSqliteStore({ path });
+    const before = (await store.usage('u')).bytes;
+    const head = COMMITTED[7] as Checkpoint;
+    const next = cp('u', 3, [...head.messages, say('user', 'And the letters?')], parcels);
+    const last = cp('u', 4, [...next.messages, say('assistant', 'Two.')], parcels);
+    await store.checkpoints.commit(next, { expectedHead: 2, unchangedBefore: 2 });
+    await store.checkpoints.commit(last, { expectedHead: 3, unchangedBefore: 3 });
+    expect(await store.checkpoints.latest('u')).toEqual(last);
+    for (const committed of [...COMMITTED.slice(6), next, last]) {
+      expect(await store.checkpoints.at('u', committed.version)).toEqual(committed);
+    }
+    expect((await store.usage('u')).checkpoints).toBe(4);
+    expect((await store.usage('u')).bytes).toBeGreaterThan(before);
+    await store.close();
+    expect(rowsOf(path, "SELECT thread, agent, task FROM threads WHERE thread = 'u'")).toEqual([
+      { thread: 'u', ...parcels },
+    ]);
+    const bodies = rowsOf(path, "SELECT body FROM checkpoints WHERE thread = 'u' AND version > 2");
+    for (const { body } of bodies as { body: string }[]) {
+      expect(body).not.toContain(parcels.task);
+      expect(body).not.toContain(parcels.agent);
+    }
+    // Only the new messages were written; the old rows are as they were.
+    expect(
+      rowsOf(path, "SELECT idx, version FROM messages WHERE thread = 'u' AND version > 2"),
+    ).toEqual([
+      { idx: 2, version: 3 },
+      { idx: 3, version: 4 },
+    ]);
+    expect(rowsOf(path, "SELECT * FROM messages WHERE thread = 'u' AND version <= 2")).toEqual(
+      SCHEMA_1_ROWS.messages.filter((m) => m.thread === 'u'),
+    );
+  });
+
+  it('prunes an upgraded thread to its newest checkpoints, which still read as committed', async () => {
+    const path = schema1File('v1-prune.db');
+    const store = await openSqliteStore({ path });
+    const report = await store.prune('t', { keepLast: 2, now: 0 });
+    expect(report.checkpoints).toBe(4);
+    expect(await store.checkpoints.at('t', 4)).toBeUndefined();
+    expect(await store.checkpoints.at('t', 5)).toEqual(COMMITTED[4]);
+    expect(await store.checkpoints.latest('t')).toEqual(COMMITTED[5]);
+    await store.close();
+  });
+});
