@@ -4,6 +4,7 @@ import type { EffectEntry } from '../governance/effect-journal.js';
 import type { UnknownOutcomeEvent } from '../governance/unknown-outcome.js';
 import type { ToolCallPart, ToolResultPart } from '../model/message.js';
 import type { AgentResult } from '../store/checkpoint.js';
+import { CallerFields } from '../tools/call-context.js';
 import {
   MAX_TOOL_OUTPUT_CHARS,
   runToolCall,
@@ -62,14 +63,14 @@ export function act(
             execute,
             hooks,
           ),
-        context: {
+        context: new CallerFields(
           idempotencyKey,
-          node: ctx.node,
-          agent: ctx.self,
-          threadId: run.threadId,
-          spawnAgent: (key, agent, task, options) =>
+          ctx.node,
+          ctx.self,
+          run.threadId,
+          (key, agent, task, options) =>
             loop.subagents.spawn(run, key, agent, task, run.controller.signal, options),
-        },
+        ),
       });
       outcomes.push(outcome);
       if (run.controller.signal.aborted) return;

@@ -1,6 +1,7 @@
 import { defineActor } from '@warden/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { CallerFields } from '../../src/tools/call-context.js';
 import { type DeadlineEnv, runWithDeadline } from '../../src/tools/run-with-deadline.js';
 import type { ToolContext } from '../../src/tools/tool.js';
 import { defineTool } from '../../src/tools/tool.js';
@@ -9,7 +10,7 @@ import { agentWorld, outcomeOf } from '../agent/agent-world.js';
 
 type Run = (input: unknown, ctx: ToolContext) => unknown;
 
-function world(run: Run, timeout = 1_000, extra: object = {}) {
+function world(run: Run, timeout = 1_000, extra?: object) {
   const { clock, node } = agentWorld();
   const agent = node.spawn(defineActor({ init: () => ({}) }));
   const task = new AbortController();
@@ -21,18 +22,13 @@ function world(run: Run, timeout = 1_000, extra: object = {}) {
     input: z.object({}),
     run: (input, ctx) => run(input, ctx),
   });
-  const env: DeadlineEnv = {
-    clock,
-    signal: task.signal,
-    context: {
-      idempotencyKey: 'k',
-      node,
-      agent,
-      threadId: 't',
-      spawnAgent: () => Promise.reject(new Error('no subagents here')),
-      ...extra,
-    },
-  };
+  const spawnAgent = () => Promise.reject(new Error('no subagents here'));
+  // An agent's own context (`CallerFields`), or a caller's object with fields of its own.
+  const context =
+    extra === undefined
+      ? new CallerFields('k', node, agent, 't', spawnAgent)
+      : { idempotencyKey: 'k', node, agent, threadId: 't', spawnAgent, ...extra };
+  const env: DeadlineEnv = { clock, signal: task.signal, context };
   const call = () => outcomeOf(runWithDeadline(tool, {}, 'c1', env));
   return { clock, task, call };
 }
@@ -164,16 +160,19 @@ describe('runWithDeadline', () => {
       seen.push({ ...ctx });
       return 'ok';
     };
-    for (const extra of [{}, { tenant: 'acme' }, { [tag]: 1 }]) {
+    for (const extra of [undefined, {}, { tenant: 'acme' }, { [tag]: 1 }]) {
       const { clock, call } = world(copy, 1_000, extra);
       call();
       await clock.settle();
     }
     const fields = ['idempotencyKey', 'node', 'agent', 'threadId', 'spawnAgent'];
     const own = ['signal', 'deadline', 'now', 'callId'];
-    expect(Object.keys(seen[0] ?? {}).sort()).toEqual([...fields, ...own].sort());
-    expect(seen[1]?.tenant).toBe('acme');
-    expect(seen[2]?.[tag]).toBe(1);
+    // In the order a spread of the caller's context followed by the call's own fields gives.
+    expect(Object.keys(seen[0] ?? {})).toEqual([...fields, ...own]);
+    expect(Object.keys(seen[1] ?? {})).toEqual([...fields, ...own]);
+    expect(Object.keys(seen[2] ?? {})).toEqual([...fields, 'tenant', ...own]);
+    expect(seen[2]?.tenant).toBe('acme');
+    expect(seen[3]?.[tag]).toBe(1);
     for (const ctx of seen) expect(ctx.signal).toBeInstanceOf(AbortSignal);
   });
 
