@@ -140,6 +140,28 @@ describe('MemoryCheckpointStore', () => {
     expect((await store.latest('t'))?.messages).toEqual(rewritten);
   });
 
+  it('returns every field a commit held, its result and fields it does not know included', async () => {
+    const store = new MemoryCheckpointStore();
+    const first = checkpoint(1, [text('a')]);
+    await store.commit(first, { expectedHead: 0 });
+    const { messages: _first, ...fields } = first;
+    expect(await store.latest('t')).toStrictEqual({ ...fields, messages: [text('a')] });
+    const result = {
+      threadId: 't',
+      outcome: 'done' as const,
+      text: 'ok',
+      steps: 2,
+      spent: first.spent,
+    };
+    const done = { ...checkpoint(2, [text('a')]), result };
+    await store.commit(done, { expectedHead: 1, unchangedBefore: 1 });
+    expect((await store.latest('t'))?.result).toBe(result);
+    const extra = { ...checkpoint(3, [text('a')]), result, note: 'kept' } as Checkpoint;
+    await store.commit(extra, { expectedHead: 2, unchangedBefore: 1 });
+    const { messages: _extra, ...extraFields } = extra;
+    expect(await store.latest('t')).toStrictEqual({ ...extraFields, messages: [text('a')] });
+  });
+
   it('refuses a stale writer and a version that skips, writing nothing', async () => {
     const store = new MemoryCheckpointStore();
     await store.commit(checkpoint(1, [text('a')]), { expectedHead: 0 });
