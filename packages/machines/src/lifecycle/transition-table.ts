@@ -9,7 +9,8 @@ export interface TableEvent {
 }
 
 type Guard = (args: { context: object; event: TableEvent }, params: unknown) => boolean;
-type Assignment = (args: { context: object; event: TableEvent }) => object;
+/** One `assign` action, applied: the context after it, a new object (the one given is kept). */
+type Assignment = (context: object, event: TableEvent) => object;
 
 /** One candidate transition of a state for an event type, in the machine's order. */
 interface Candidate {
@@ -65,7 +66,7 @@ export class TransitionTable<C extends object> {
     const found = this.#enabled(state, context, event);
     if (found === undefined) return undefined;
     let next: object = context;
-    for (const assign of found.assignments) next = { ...next, ...assign({ context: next, event }) };
+    for (const assign of found.assignments) next = assign(next, event);
     return { state: found.target ?? state, context: next as C };
   }
 
@@ -155,13 +156,19 @@ function resolveAssign(machine: AnyStateMachine, action: unknown): Assignment {
     throw unsupported(
       `the action ${String(typeof action === 'string' ? action : (action as { type?: unknown })?.type)}: only assign is supported`,
     );
-  if (typeof assignment === 'function') return assignment as Assignment;
+  if (typeof assignment === 'function') {
+    const partialOf = assignment as (args: { context: object; event: TableEvent }) => object;
+    return (context, event) => ({ ...context, ...partialOf({ context, event }) });
+  }
+  // An object of property assigners: each reads the context as it was before this action, as
+  // xstate's do, and the copy is written in place (one copy per action, not a partial and a merge).
   const entries = Object.entries(assignment as Record<string, unknown>);
-  return (args) => {
-    const partial: Record<string, unknown> = {};
+  return (context, event) => {
+    const args = { context, event };
+    const next: Record<string, unknown> = { ...context };
     for (const [key, value] of entries)
-      partial[key] = typeof value === 'function' ? value(args) : value;
-    return partial;
+      next[key] = typeof value === 'function' ? value(args) : value;
+    return next;
   };
 }
 
