@@ -9,10 +9,11 @@ export interface Migration {
  * applied in `meta`. A new version appends a migration here, never edits one already released.
  * Every row carries `sum`, its checksum, verified whenever the row is read.
  *
- * Checkpoints are stored as deltas: `messages` holds one row per message a commit wrote, keyed by
- * the thread, its index in the context and the version that wrote it, so a commit writes only
- * what its writer added or changed, and checkpoint `v` reads, for each index below its `length`,
- * the newest row written at or before `v`.
+ * Checkpoints are stored as deltas: a commit writes only the messages its writer added or
+ * changed, in its own checkpoint row, and checkpoint `v` reads, for each index below its
+ * `length`, the newest copy written at or before `v`: in the rows from `v` back, or, for what
+ * those rows do not hold, in `messages` (one row per message, keyed by the thread, its index in
+ * the context and the version that wrote it), where pruning keeps the messages it must not lose.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -66,6 +67,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE threads (
         thread TEXT NOT NULL PRIMARY KEY, agent TEXT NOT NULL, task TEXT NOT NULL,
         bytes INTEGER NOT NULL, sum TEXT NOT NULL) STRICT, WITHOUT ROWID`,
+    ],
+  },
+  {
+    // A checkpoint row carries the messages its commit wrote (`first`: the index of the first
+    // of them; `messages`: their JSON, one a line), so a commit inserts one row into one table
+    // and one index instead of two of each: about half the pages a commit writes to the log.
+    // Pruning moves the messages kept checkpoints still read out of the rows it removes, into
+    // `messages`. Rows written before have both columns null and keep their messages there.
+    version: 3,
+    statements: [
+      'ALTER TABLE checkpoints ADD COLUMN first INTEGER',
+      'ALTER TABLE checkpoints ADD COLUMN messages TEXT',
     ],
   },
 ];

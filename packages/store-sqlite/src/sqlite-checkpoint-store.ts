@@ -3,7 +3,6 @@ import {
   type CheckpointStore,
   type CommitOptions,
   checkpointRecord,
-  decodeStoreJson,
   encodeStoreJson,
   fenced,
   heldUnder,
@@ -19,39 +18,23 @@ import {
   checkpointRowAt,
   checkpointSum,
   encodeBody,
+  type HeadRow,
   headRow,
+  INSERT_CHECKPOINT,
   putThread,
   rowBytes,
 } from './internal/checkpoint-rows.js';
 import type { Connection } from './internal/connection.js';
-import { corruptRow, rowChecksum, verifyRow } from './internal/row-checksum.js';
+import { decodeMessages, joinMessages, messageSources } from './internal/message-sources.js';
 import { readLease } from './sqlite-lease-store.js';
 
-/** For each index below the checkpoint's length, the newest row written at or before it. */
-const MESSAGES = `SELECT idx, max(version) AS version, body, bytes, sum FROM messages
-  WHERE thread = ? AND idx < ? AND version <= ? GROUP BY idx ORDER BY idx`;
-const MESSAGE = `SELECT idx, version, body, bytes, sum FROM messages
-  WHERE thread = ? AND idx = ? AND version <= ? ORDER BY version DESC LIMIT 1`;
-const INSERT_MESSAGE = `INSERT INTO messages (thread, idx, version, body, bytes, sum)
-  VALUES (?, ?, ?, ?, ?, ?)`;
-const INSERT_CHECKPOINT = `INSERT INTO checkpoints
-  (thread, version, step, length, finished, at, body, bytes, sum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-interface MessageRow {
-  idx: number;
-  version: number;
-  body: string;
-  bytes: number;
-  sum: string;
-}
-
 /**
- * Checkpoints in SQLite, one row per commit and one row per message a commit wrote, and one row
- * per thread for what its commits share (the agent and the task). A commit is one write
- * transaction: its fence, the compare-and-set on the head and every row it writes, so a stale or
- * fenced writer writes nothing and a crash leaves the last commit whole. It writes the messages
- * after what its writer says is unchanged (checked on the last of them against the row the store
- * holds), so a step costs the rows it added, not the whole context.
+ * Checkpoints in SQLite: one row per commit, carrying the messages that commit wrote, and one
+ * row per thread for what its commits share (the agent and the task). A commit is one write
+ * transaction: its fence, the compare-and-set on the head and the one row it inserts, so a stale
+ * or fenced writer writes nothing and a crash leaves the last commit whole. It writes the
+ * messages after what its writer says is unchanged (checked on the last of them against the
+ * copy the store holds), so a step costs the messages it added, not the whole context.
  */
 export class SqliteCheckpointStore implements CheckpointStore {
   constructor(private readonly conn: Connection) {}
@@ -90,14 +73,13 @@ export class SqliteCheckpointStore implements CheckpointStore {
         throw new RangeError(`checkpoint version ${version} does not follow head ${current}`);
       }
       const messages = checkpoint.messages;
-      const keep = head === undefined ? 0 : this.#unchanged(head, messages, options);
-      const insert = this.conn.statement(INSERT_MESSAGE);
-      for (let idx = keep; idx < messages.length; idx++) {
+      const first = head === undefined ? 0 : this.#unchanged(head, messages, options);
+      const texts: string[] = [];
+      let textBytes = Math.max(0, messages.length - first - 1);
+      for (let idx = first; idx < messages.length; idx++) {
         const text = encodeStoreJson(messages[idx], `message ${idx}`);
-        const key = { thread: threadId, idx, version };
-        const bytes = rowBytes(threadId, this.conn.checkSize(text, 'messages', key));
-        const sum = rowChecksum('messages', [threadId, idx, version, text, bytes]);
-        insert.run(threadId, idx, version, text, bytes, sum);
+        textBytes += this.conn.checkSize(text, 'messages', { thread: threadId, idx, version });
+        texts.push(text);
       }
       // The thread's row is compared, not verified: a body leaves out only what equals it, and a
       // damaged thread row is reported by the reads that use it.
@@ -108,7 +90,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
         if (head.threadTask !== task) fields.task = task;
         body = encodeBody(fields);
       }
-      const bodyBytes = this.conn.checkSize(body, 'checkpoints', { thread: threadId, version });
+      textBytes += this.conn.checkSize(body, 'checkpoints', { thread: threadId, version });
       const row: CheckpointColumns = {
         thread: threadId,
         version,
@@ -117,12 +99,26 @@ export class SqliteCheckpointStore implements CheckpointStore {
         finished: checkpoint.result === undefined ? 0 : 1,
         at: this.conn.now(),
         body,
-        bytes: rowBytes(threadId, bodyBytes),
+        bytes: rowBytes(threadId, textBytes, 5),
+        first,
+        messages: joinMessages(texts),
       };
       const { step, length, finished, at, bytes } = row;
       this.conn
         .statement(INSERT_CHECKPOINT)
-        .run(threadId, version, step, length, finished, at, body, bytes, checkpointSum(row));
+        .run(
+          threadId,
+          version,
+          step,
+          length,
+          finished,
+          at,
+          body,
+          bytes,
+          first,
+          row.messages,
+          checkpointSum(row),
+        );
     });
   }
 
@@ -141,39 +137,25 @@ export class SqliteCheckpointStore implements CheckpointStore {
     });
   }
 
-  #checkpoint(head: CheckpointRow): Checkpoint {
-    const { thread, version, length } = head;
-    const rows = this.conn.statement(MESSAGES).all(thread, length, version) as MessageRow[];
-    const messages = rows.map((row, i) => {
-      const key = { thread, idx: row.idx, version: row.version };
-      verifyRow('messages', key, row.sum, [thread, row.idx, row.version, row.body, row.bytes]);
-      if (row.idx !== i) throw corruptRow('messages', { thread, idx: i, version }, 'is missing');
-      return decodeStoreJson(row.body, 'messages', key) as Message;
-    });
-    if (messages.length !== length) {
-      throw corruptRow('messages', { thread, idx: messages.length, version }, 'is missing');
-    }
-    return Object.freeze(checkpointRecord(checkpointFields(head), Object.freeze(messages)));
+  #checkpoint(row: HeadRow): Checkpoint {
+    const sources = messageSources(this.conn, row, 0, row.length);
+    const messages = Object.freeze(decodeMessages(sources, row.thread));
+    return Object.freeze(checkpointRecord(checkpointFields(row), messages));
   }
 
   /**
    * How many of the head's messages the commit keeps: what its writer says is unchanged, within
-   * both lengths, if the last of them is, in JSON, the row the store holds there. Only that one
-   * message before the kept ones is read, from the writer and from the file.
+   * both lengths, if the last of them is, in JSON, the copy the store holds there. Only that one
+   * message before the kept ones is read, from the writer and from the file (from the head row
+   * itself when the head wrote it, as it does when its writer appends).
    */
   #unchanged(head: CheckpointRow, messages: readonly Message[], options: CommitOptions): number {
     const said = options.unchangedBefore ?? 0;
     if (!Number.isInteger(said) || said <= 0) return 0;
     const keep = Math.min(said, head.length, messages.length);
     if (keep === 0) return 0;
-    const { thread, version } = head;
-    const row = this.conn.statement(MESSAGE).get(thread, keep - 1, version) as
-      | MessageRow
-      | undefined;
-    if (row === undefined)
-      throw corruptRow('messages', { thread, idx: keep - 1, version }, 'is missing');
-    const key = { thread, idx: row.idx, version: row.version };
-    verifyRow('messages', key, row.sum, [thread, row.idx, row.version, row.body, row.bytes]);
-    return encodeStoreJson(messages[keep - 1], `message ${keep - 1}`) === row.body ? keep : 0;
+    const [held] = messageSources(this.conn, head, keep - 1, keep);
+    const text = encodeStoreJson(messages[keep - 1], `message ${keep - 1}`);
+    return text === held?.text ? keep : 0;
   }
 }

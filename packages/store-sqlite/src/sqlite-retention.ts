@@ -7,32 +7,19 @@ import {
   type Retention,
   type StorageUsage,
 } from '@warden/agents';
-import { headRow, threadBytes } from './internal/checkpoint-rows.js';
+import { dropAllCheckpoints, dropCheckpointsBefore } from './internal/checkpoint-pruning.js';
+import { checkpointRowAt, headRow, threadBytes } from './internal/checkpoint-rows.js';
 import type { Connection } from './internal/connection.js';
+import { corruptRow } from './internal/row-checksum.js';
 import { type JournalRow, journalEntry } from './sqlite-effect-journal.js';
 
 const KEPT = `SELECT version, step, length FROM checkpoints WHERE thread = ?
   ORDER BY version DESC LIMIT ?`;
-const DROP_CHECKPOINTS = 'DELETE FROM checkpoints WHERE thread = ? AND version < ?';
-/**
- * A message row no kept checkpoint reads: written before the oldest kept one, and either beyond
- * its length or written over, at its index, by a row no newer than it. (A context that shrank
- * and grew again has its later messages written anew, so no kept checkpoint reads such a row.)
- */
-const DROP_MESSAGES = `DELETE FROM messages WHERE thread = @thread AND version < @oldest AND (
-  idx >= @length OR EXISTS (SELECT 1 FROM messages AS newer WHERE newer.thread = @thread
-    AND newer.idx = messages.idx AND newer.version > messages.version
-    AND newer.version <= @oldest))`;
 const JOURNAL_CANDIDATES = `SELECT seq, key, thread, version, state, begun_step, body, sum
   FROM journal WHERE thread = ? AND begun_step < ?`;
 const DROP_ENTRY = 'DELETE FROM journal WHERE key = ?';
-const DROP_THREAD = [
-  'DELETE FROM checkpoints WHERE thread = ?',
-  'DELETE FROM messages WHERE thread = ?',
-  'DELETE FROM journal WHERE thread = ?',
-  'DELETE FROM memory WHERE thread = ?',
-  'DELETE FROM threads WHERE thread = ?',
-] as const;
+const DROP_JOURNAL = 'DELETE FROM journal WHERE thread = ?';
+const DROP_MEMORY = 'DELETE FROM memory WHERE thread = ?';
 const CHECKPOINT_USAGE = `SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes
   FROM checkpoints WHERE thread = ?`;
 const MESSAGE_USAGE = 'SELECT coalesce(sum(bytes), 0) AS bytes FROM messages WHERE thread = ?';
@@ -40,7 +27,7 @@ const MESSAGE_USAGE = 'SELECT coalesce(sum(bytes), 0) AS bytes FROM messages WHE
 /**
  * Prunes one thread in one write transaction, by the rules every store shares
  * (`isExpiredThread`, `isPrunableEffect`): a finished thread past its age goes whole; otherwise
- * the newest `keepLast` checkpoints stay with every message row they read, and settled journal
+ * the newest `keepLast` checkpoints stay with every message they read, and settled journal
  * entries go once no kept checkpoint's step needs them. The head is never removed.
  */
 export function pruneThread(conn: Connection, threadId: string, retention: Retention): PruneReport {
@@ -49,15 +36,10 @@ export function pruneThread(conn: Connection, threadId: string, retention: Reten
     const head = headRow(conn, threadId);
     if (head === undefined) return { checkpoints: 0, messages: 0, journalEntries: 0, threads: 0 };
     if (isExpiredThread(head.finished === 1, head.at, retention)) {
-      const [checkpoints, messages, journalEntries] = DROP_THREAD.map(
-        (sql) => conn.statement(sql).run(threadId).changes,
-      );
-      return {
-        checkpoints: checkpoints ?? 0,
-        messages: messages ?? 0,
-        journalEntries: journalEntries ?? 0,
-        threads: 1,
-      };
+      const { checkpoints, messages } = dropAllCheckpoints(conn, threadId);
+      const journalEntries = conn.statement(DROP_JOURNAL).run(threadId).changes;
+      conn.statement(DROP_MEMORY).run(threadId);
+      return { checkpoints, messages, journalEntries, threads: 1 };
     }
     const kept = conn.statement(KEPT).all(threadId, retention.keepLast) as {
       version: number;
@@ -66,10 +48,12 @@ export function pruneThread(conn: Connection, threadId: string, retention: Reten
     }[];
     const oldest = kept[kept.length - 1] ?? head;
     const oldestStep = Math.min(...kept.map((k) => k.step));
-    const checkpoints = conn.statement(DROP_CHECKPOINTS).run(threadId, oldest.version).changes;
-    const messages = conn
-      .statement(DROP_MESSAGES)
-      .run({ thread: threadId, oldest: oldest.version, length: oldest.length }).changes;
+    const oldestRow =
+      oldest.version === head.version ? head : checkpointRowAt(conn, threadId, oldest.version);
+    if (oldestRow === undefined) {
+      throw corruptRow('checkpoints', { thread: threadId, version: oldest.version }, 'is missing');
+    }
+    const { checkpoints, messages } = dropCheckpointsBefore(conn, oldestRow);
     let journalEntries = 0;
     const candidates = conn.statement(JOURNAL_CANDIDATES).all(threadId, oldestStep - 1);
     for (const row of candidates as JournalRow[]) {

@@ -60,33 +60,74 @@ function raw<T>(path: string, edit: (db: Database.Database) => T): T {
 }
 
 describe('SqliteAgentStore: damaged rows', () => {
-  it('reports a message row whose body changed by its table and key, and leaves it as it is', async () => {
+  it('reports a message changed in the checkpoint row that carries it, and leaves the row as it is', async () => {
     const path = folder.file('flip.db');
     const store = await openSqliteStore({ path });
     const messages = [say('user', 'task'), say('assistant', 'the answer is 42')];
     await store.checkpoints.commit(checkpoint(1, messages), { expectedHead: 0 });
     const damaged = raw(path, (db) => {
-      db.prepare("UPDATE messages SET body = replace(body, '42', '43') WHERE idx = 1").run();
-      return db.prepare('SELECT body, sum FROM messages WHERE idx = 1').get();
+      db.prepare("UPDATE checkpoints SET messages = replace(messages, '42', '43')").run();
+      return db.prepare('SELECT * FROM checkpoints').all();
     });
     const error = await failure(() => store.checkpoints.latest('t'));
     expect(error.code).toBe('ERR_STORE_CORRUPT');
-    expect(error.detail).toEqual({ table: 'messages', key: { thread: 't', idx: 1, version: 1 } });
-    // A commit that would keep the damaged row refuses too; one that rewrites it adds a row.
-    const refused = await failure(() =>
-      store.checkpoints.commit(checkpoint(2, [...messages, say('user', 'more')]), {
-        expectedHead: 1,
-        unchangedBefore: 2,
-      }),
-    );
-    expect(refused.code).toBe('ERR_STORE_CORRUPT');
+    expect(error.detail).toEqual({ table: 'checkpoints', key: { thread: 't', version: 1 } });
+    // A commit on a damaged head refuses, whatever it keeps: the head is checked before it is
+    // compared and set.
+    for (const unchangedBefore of [2, 0]) {
+      const refused = await failure(() =>
+        store.checkpoints.commit(checkpoint(2, [...messages, say('user', 'more')]), {
+          expectedHead: 1,
+          unchangedBefore,
+        }),
+      );
+      expect(refused.code).toBe('ERR_STORE_CORRUPT');
+    }
     await store.close();
-    expect(
-      raw(path, (db) => db.prepare('SELECT body, sum FROM messages WHERE idx = 1').get()),
-    ).toEqual(damaged);
-    expect(raw(path, (db) => db.prepare('SELECT count(*) AS n FROM checkpoints').get())).toEqual({
-      n: 1,
+    expect(raw(path, (db) => db.prepare('SELECT * FROM checkpoints').all())).toEqual(damaged);
+  });
+
+  it('reports a damaged row before the head, a missing one, and a damaged message moved by pruning', async () => {
+    const path = folder.file('history.db');
+    const store = await openSqliteStore({ path });
+    const context = [say('user', 'task')];
+    for (let version = 1; version <= 4; version++) {
+      const unchangedBefore = context.length;
+      if (version > 1) context.push(say('assistant', `answer ${version}`));
+      await store.checkpoints.commit(checkpoint(version, [...context]), {
+        expectedHead: version - 1,
+        unchangedBefore: version === 1 ? 0 : unchangedBefore,
+      });
+    }
+    // Version 2 carries message 1, which every later checkpoint reads.
+    raw(path, (db) =>
+      db.prepare("UPDATE checkpoints SET messages = 'x' || messages WHERE version = 2").run(),
+    );
+    const damaged = await failure(() => store.checkpoints.latest('t'));
+    expect(damaged.detail).toEqual({ table: 'checkpoints', key: { thread: 't', version: 2 } });
+    raw(path, (db) => db.prepare('DELETE FROM checkpoints WHERE version = 3').run());
+    const missing = await failure(() => store.checkpoints.at('t', 4));
+    expect(missing.code).toBe('ERR_STORE_CORRUPT');
+    expect(missing.message).toMatch(/checkpoints row \{"thread":"t","version":3\} is missing/);
+    await store.close();
+
+    const other = folder.file('moved.db');
+    const again = await openSqliteStore({ path: other });
+    await again.checkpoints.commit(checkpoint(1, [say('user', 'task')]), { expectedHead: 0 });
+    await again.checkpoints.commit(checkpoint(2, [say('user', 'task'), say('user', 'b')]), {
+      expectedHead: 1,
+      unchangedBefore: 1,
     });
+    expect(await again.prune('t', { keepLast: 1, now: 0 })).toMatchObject({ checkpoints: 1 });
+    const before = raw(other, (db) => {
+      db.prepare("UPDATE messages SET body = replace(body, 'task', 'tusk')").run();
+      return db.prepare('SELECT * FROM messages').all();
+    });
+    expect(before).toHaveLength(1);
+    const moved = await failure(() => again.checkpoints.latest('t'));
+    expect(moved.detail).toEqual({ table: 'messages', key: { thread: 't', idx: 0, version: 1 } });
+    await again.close();
+    expect(raw(other, (db) => db.prepare('SELECT * FROM messages').all())).toEqual(before);
   });
 
   it('reports a damaged or missing thread row, which holds the task of every checkpoint', async () => {
@@ -125,7 +166,7 @@ describe('SqliteAgentStore: damaged rows', () => {
     const reopened = await openSqliteStore({ path });
     const error = await failure(() => reopened.checkpoints.latest('t'));
     expect(error.code).toBe('ERR_STORE_CORRUPT');
-    expect(error.detail).toEqual({ table: 'messages', key: { thread: 't', idx: 0, version: 1 } });
+    expect(error.detail).toEqual({ table: 'checkpoints', key: { thread: 't', version: 1 } });
     await reopened.close();
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });

@@ -67,7 +67,9 @@ function stepMessages(step: number): Message[] {
 }
 
 const COUNT = {
-  messages: 'SELECT count(*) AS n FROM messages',
+  /** Every copy of a message the file holds: in the checkpoint rows, and in `messages`. */
+  messages: `SELECT (SELECT coalesce(sum(length - first), 0) FROM checkpoints)
+    + (SELECT count(*) FROM messages) AS n`,
   checkpoints: 'SELECT count(*) AS n FROM checkpoints',
 } as const;
 
@@ -106,7 +108,7 @@ describe('SqliteCheckpointStore: deltas', () => {
     expect(at100 * 30).toBeLessThan(fullCopy);
     expect((await store.usage('t')).bytesPerStep).toBeCloseTo(at100 / 100, 6);
     await store.close();
-    // Each message was written once, each step wrote one checkpoint row.
+    // Each message was written once, each step wrote one checkpoint row, which carries them.
     expect(rowCount(path, 'messages')).toBe(201);
     expect(rowCount(path, 'checkpoints')).toBe(100);
   });
@@ -224,8 +226,9 @@ describe('SqliteCheckpointStore: deltas', () => {
     for (const cp of committed) {
       expect(await store.checkpoints.at('t', cp.version)).toEqual(cp.version > 20 ? cp : undefined);
     }
-    // Of the rows written before version 21 only the anchor is still read (version 21's
-    // summary replaced every earlier message after it).
+    // Of the messages written before version 21 only the anchor is still read (version 21's
+    // summary replaced every earlier message after it): pruning moved it out of the row of
+    // version 1 into a row of its own.
     const db = new Database(path, { readonly: true });
     const old = db.prepare('SELECT idx, version FROM messages WHERE version < 21').all();
     db.close();

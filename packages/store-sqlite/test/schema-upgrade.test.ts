@@ -162,16 +162,53 @@ describe('openSqliteStore on a database of schema version 1', () => {
       expect(body).not.toContain(parcels.task);
       expect(body).not.toContain(parcels.agent);
     }
-    // Only the new messages were written; the old rows are as they were.
-    expect(
-      rowsOf(path, "SELECT idx, version FROM messages WHERE thread = 'u' AND version > 2"),
-    ).toEqual([
-      { idx: 2, version: 3 },
-      { idx: 3, version: 4 },
+    // Each new row carries only the message its commit added; the old rows are as they were.
+    const added =
+      "SELECT version, first, messages FROM checkpoints WHERE thread = 'u' AND version > 2";
+    expect(rowsOf(path, added)).toEqual([
+      { version: 3, first: 2, messages: JSON.stringify(next.messages[2]) },
+      { version: 4, first: 3, messages: JSON.stringify(last.messages[3]) },
     ]);
-    expect(rowsOf(path, "SELECT * FROM messages WHERE thread = 'u' AND version <= 2")).toEqual(
+    expect(rowsOf(path, "SELECT * FROM messages WHERE thread = 'u'")).toEqual(
       SCHEMA_1_ROWS.messages.filter((m) => m.thread === 'u'),
     );
+    const old = CHECKPOINT_ROWS.replace('ORDER BY', "WHERE thread = 'u' AND version <= 2 ORDER BY");
+    expect(rowsOf(path, old)).toEqual(SCHEMA_1_ROWS.checkpoints.filter((c) => c.thread === 'u'));
+  });
+
+  it('prunes across old rows and new ones, keeping every message the kept checkpoints read', async () => {
+    const path = schema1File('v1-mixed.db');
+    const store = await openSqliteStore({ path });
+    const head = COMMITTED[7] as Checkpoint;
+    const next = cp('u', 3, [...head.messages, say('user', 'And the letters?')], parcels);
+    const last = cp('u', 4, [...next.messages, say('assistant', 'Two.')], parcels);
+    await store.checkpoints.commit(next, { expectedHead: 2, unchangedBefore: 2 });
+    await store.checkpoints.commit(last, { expectedHead: 3, unchangedBefore: 3 });
+    // Keeping an old row and the new ones above it removes only what is below it.
+    expect(await store.prune('u', { keepLast: 3, now: 0 })).toEqual({
+      checkpoints: 1,
+      messages: 0,
+      journalEntries: 0,
+      threads: 0,
+    });
+    for (const committed of [head, next, last]) {
+      expect(await store.checkpoints.at('u', committed.version)).toEqual(committed);
+    }
+    // Keeping the head alone: the message version 3 carried moves into `messages`.
+    expect(await store.prune('u', { keepLast: 1, now: 0 })).toEqual({
+      checkpoints: 2,
+      messages: 0,
+      journalEntries: 0,
+      threads: 0,
+    });
+    expect(await store.checkpoints.latest('u')).toEqual(last);
+    await store.close();
+    const moved = "SELECT idx, version FROM messages WHERE thread = 'u' ORDER BY idx";
+    expect(rowsOf(path, moved)).toEqual([
+      { idx: 0, version: 1 },
+      { idx: 1, version: 2 },
+      { idx: 2, version: 3 },
+    ]);
   });
 
   it('prunes an upgraded thread to its newest checkpoints, which still read as committed', async () => {

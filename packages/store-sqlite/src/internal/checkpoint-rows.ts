@@ -7,12 +7,18 @@ import {
 import type { Connection } from './connection.js';
 import { corruptRow, rowChecksum, verifyRow } from './row-checksum.js';
 
+const COLUMNS = 'thread, version, step, length, finished, at, body, bytes, first, messages, sum';
 const JOINED = `SELECT c.thread, c.version, c.step, c.length, c.finished, c.at, c.body, c.bytes,
-  c.sum, t.agent AS threadAgent, t.task AS threadTask, t.bytes AS threadBytes,
-  t.sum AS threadSum
+  c.first, c.messages, c.sum, t.agent AS threadAgent, t.task AS threadTask,
+  t.bytes AS threadBytes, t.sum AS threadSum
   FROM checkpoints AS c LEFT JOIN threads AS t ON t.thread = c.thread`;
 const HEAD = `${JOINED} WHERE c.thread = ? ORDER BY c.version DESC LIMIT 1`;
 const AT = `${JOINED} WHERE c.thread = ? AND c.version = ?`;
+/** The rows before a version, newest first: read one by one, as far as a walk needs. */
+export const EARLIER_ROWS = `SELECT ${COLUMNS} FROM checkpoints
+  WHERE thread = ? AND version < ? ORDER BY version DESC`;
+export const INSERT_CHECKPOINT = `INSERT INTO checkpoints (${COLUMNS})
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const PUT_THREAD = `INSERT INTO threads (thread, agent, task, bytes, sum) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (thread) DO UPDATE SET agent = excluded.agent, task = excluded.task,
   bytes = excluded.bytes, sum = excluded.sum`;
@@ -27,6 +33,18 @@ export interface CheckpointColumns {
   at: number;
   body: string;
   bytes: number;
+  /**
+   * The index of the first message the row carries: its commit wrote messages `first` to
+   * `length - 1`, kept the ones before from its head. Null in a row written before rows carried
+   * messages (its messages are in `messages`).
+   */
+  first: number | null;
+  /** The JSON of each message the row carries, one a line (JSON text holds no raw newline). */
+  messages: string | null;
+}
+
+export interface CheckpointRow extends CheckpointColumns {
+  sum: string;
 }
 
 /**
@@ -34,8 +52,7 @@ export interface CheckpointColumns {
  * thread last committed before the store kept threads). Only the checkpoint row is verified on
  * reading it; the thread's is verified where it is used (`checkpointFields`, `threadBytes`).
  */
-export interface CheckpointRow extends CheckpointColumns {
-  sum: string;
+export interface HeadRow extends CheckpointRow {
   threadAgent: string | null;
   threadTask: string | null;
   threadBytes: number | null;
@@ -52,8 +69,8 @@ export interface CheckpointBody {
 }
 
 /** The thread's head row, checked; undefined for a thread never committed (or removed). */
-export function headRow(conn: Connection, threadId: string): CheckpointRow | undefined {
-  const row = conn.statement(HEAD).get(threadId) as CheckpointRow | undefined;
+export function headRow(conn: Connection, threadId: string): HeadRow | undefined {
+  const row = conn.statement(HEAD).get(threadId) as HeadRow | undefined;
   if (row !== undefined) verifyCheckpointRow(row);
   return row;
 }
@@ -63,18 +80,38 @@ export function checkpointRowAt(
   conn: Connection,
   threadId: string,
   version: number,
-): CheckpointRow | undefined {
-  const row = conn.statement(AT).get(threadId, version) as CheckpointRow | undefined;
+): HeadRow | undefined {
+  const row = conn.statement(AT).get(threadId, version) as HeadRow | undefined;
   if (row !== undefined) verifyCheckpointRow(row);
   return row;
 }
 
+/**
+ * A row's checksum. A row from before rows carried messages is summed, as it was written, on
+ * the columns it had; setting `first` or `messages` of any row to null changes what is summed.
+ */
 export function checkpointSum(row: CheckpointColumns): string {
-  return rowChecksum('checkpoints', checkpointColumns(row));
+  const { thread, version, step, length, finished, at, body, bytes, first, messages } = row;
+  return first === null && messages === null
+    ? rowChecksum('checkpoints', [thread, version, step, length, finished, at, body, bytes])
+    : rowChecksum('checkpoints', [
+        thread,
+        version,
+        step,
+        length,
+        finished,
+        at,
+        body,
+        bytes,
+        first,
+        messages,
+      ]);
 }
 
-function checkpointColumns(row: CheckpointColumns): (string | number)[] {
-  return [row.thread, row.version, row.step, row.length, row.finished, row.at, row.body, row.bytes];
+export function verifyCheckpointRow(row: CheckpointRow): void {
+  if (row.sum !== checkpointSum(row)) {
+    throw corruptRow('checkpoints', { thread: row.thread, version: row.version });
+  }
 }
 
 /**
@@ -95,7 +132,7 @@ export function putThread(conn: Connection, threadId: string, agent: string, tas
  * its thread's row where the body does not repeat them (every body written before the store
  * kept threads does).
  */
-export function checkpointFields(row: CheckpointRow): Omit<Checkpoint, 'messages'> {
+export function checkpointFields(row: HeadRow): Omit<Checkpoint, 'messages'> {
   const { thread, version } = row;
   const body = decodeStoreJson(row.body, 'checkpoints', { thread, version });
   if (typeof body !== 'object' || body === null) {
@@ -112,29 +149,24 @@ export function checkpointFields(row: CheckpointRow): Omit<Checkpoint, 'messages
 }
 
 /** The bytes of the thread's own row (its agent and task), checked; 0 when it has none. */
-export function threadBytes(row: CheckpointRow): number {
+export function threadBytes(row: HeadRow): number {
   return row.threadSum === null ? 0 : threadRow(row).bytes;
 }
 
 /** A row's size as usage counts it: its text columns, its checksum and 8 bytes per number. */
-export function rowBytes(thread: string, bodyBytes: number): number {
-  return Buffer.byteLength(thread) + bodyBytes + 16 + 8 * 4;
+export function rowBytes(thread: string, textBytes: number, numbers: number): number {
+  return Buffer.byteLength(thread) + textBytes + 16 + 8 * numbers;
 }
 
 export function encodeBody(body: CheckpointBody): string {
   return encodeStoreJson(body, 'checkpoint');
 }
 
-function threadRow(row: CheckpointRow): { agent: string; task: string; bytes: number } {
+function threadRow(row: HeadRow): { agent: string; task: string; bytes: number } {
   const { thread, threadAgent: agent, threadTask: task, threadBytes: bytes } = row;
   if (row.threadSum === null || agent === null || task === null || bytes === null) {
     throw corruptRow('threads', { thread }, 'is missing');
   }
   verifyRow('threads', { thread }, row.threadSum, [thread, agent, task, bytes]);
   return { agent, task, bytes };
-}
-
-function verifyCheckpointRow(row: CheckpointRow): void {
-  const key = { thread: row.thread, version: row.version };
-  verifyRow('checkpoints', key, row.sum, checkpointColumns(row));
 }

@@ -1,0 +1,127 @@
+import { decodeStoreJson, type Message } from '@warden/agents';
+import { type CheckpointRow, EARLIER_ROWS, verifyCheckpointRow } from './checkpoint-rows.js';
+import type { Connection } from './connection.js';
+import { corruptRow, verifyRow } from './row-checksum.js';
+
+/** For each index in [?, ?), the newest row of `messages` written at or before a version. */
+const STORED = `SELECT idx, max(version) AS version, body, bytes, sum FROM messages
+  WHERE thread = ? AND idx >= ? AND idx < ? AND version <= ? GROUP BY idx ORDER BY idx`;
+
+/** Where one message of a checkpoint is kept, and its JSON. */
+export interface MessageSource {
+  readonly idx: number;
+  /** The version that wrote it. */
+  readonly version: number;
+  readonly text: string;
+  /** In that version's checkpoint row (true), or in its own row of `messages` (false). */
+  readonly inline: boolean;
+}
+
+interface StoredRow {
+  idx: number;
+  version: number;
+  body: string;
+  bytes: number;
+  sum: string;
+}
+
+/**
+ * The messages `lo` to `hi - 1` of the checkpoint `row` holds (already verified), each as the
+ * newest copy written at or before it. They are looked for in `row`, then in the rows before it,
+ * newest first, each verified, for as long as some are still missing: each row holds the
+ * messages from its `first` on, so the search narrows to the indexes below the lowest `first`
+ * seen. What no row holds (rows removed by pruning, or written before rows held messages) is in
+ * `messages`. A version missing between two rows, or a message missing anywhere, is
+ * `ERR_STORE_CORRUPT`.
+ */
+export function messageSources(
+  conn: Connection,
+  row: CheckpointRow,
+  lo: number,
+  hi: number,
+): MessageSource[] {
+  const found: MessageSource[] = new Array(hi - lo);
+  let missing = hi;
+  let bound = row.version;
+  if (row.first !== null) {
+    missing = take(row, lo, missing, found);
+    bound = row.version - 1;
+    if (missing > lo) {
+      for (const earlier of conn.statement(EARLIER_ROWS).iterate(row.thread, row.version)) {
+        const before = earlier as CheckpointRow;
+        if (before.version !== bound) {
+          throw corruptRow('checkpoints', { thread: row.thread, version: bound }, 'is missing');
+        }
+        verifyCheckpointRow(before);
+        if (before.first === null) break;
+        missing = take(before, lo, missing, found);
+        bound = before.version - 1;
+        if (missing <= lo) break;
+      }
+    }
+  }
+  if (missing > lo) stored(conn, row.thread, lo, missing, bound, found);
+  return found;
+}
+
+/** The messages of checkpoint `row`, parsed. */
+export function decodeMessages(sources: readonly MessageSource[], thread: string): Message[] {
+  return sources.map(({ idx, version, text, inline }) =>
+    inline
+      ? (decodeStoreJson(text, 'checkpoints', { thread, version }) as Message)
+      : (decodeStoreJson(text, 'messages', { thread, idx, version }) as Message),
+  );
+}
+
+/** The JSON of messages, as a row carries them. */
+export function joinMessages(texts: readonly string[]): string {
+  return texts.join('\n');
+}
+
+/**
+ * Fills in, from `row`, the indexes from `max(first, lo)` to `missing - 1`, and answers what is
+ * still missing: the indexes below both `missing` and `first`.
+ */
+function take(row: CheckpointRow, lo: number, missing: number, found: MessageSource[]): number {
+  const first = row.first as number;
+  if (first >= missing) return missing;
+  const texts = row.messages === '' || row.messages === null ? [] : row.messages.split('\n');
+  if (texts.length !== row.length - first || missing > row.length) {
+    throw corruptRow(
+      'checkpoints',
+      { thread: row.thread, version: row.version },
+      'does not hold the messages it names',
+    );
+  }
+  for (let idx = Math.max(first, lo); idx < missing; idx++) {
+    found[idx - lo] = {
+      idx,
+      version: row.version,
+      text: texts[idx - first] as string,
+      inline: true,
+    };
+  }
+  return Math.max(first, lo);
+}
+
+function stored(
+  conn: Connection,
+  thread: string,
+  lo: number,
+  hi: number,
+  bound: number,
+  found: MessageSource[],
+): void {
+  const rows = conn.statement(STORED).all(thread, lo, hi, bound) as StoredRow[];
+  for (const [i, row] of rows.entries()) {
+    const key = { thread, idx: row.idx, version: row.version };
+    verifyRow('messages', key, row.sum, [thread, row.idx, row.version, row.body, row.bytes]);
+    if (row.idx !== lo + i) {
+      throw corruptRow('messages', { thread, idx: lo + i, version: bound }, 'is missing');
+    }
+    found[i] = { idx: row.idx, version: row.version, text: row.body, inline: false };
+  }
+  if (rows.length !== hi - lo) {
+    throw corruptRow('messages', { thread, idx: lo + rows.length, version: bound }, 'is missing');
+  }
+}
