@@ -8,6 +8,7 @@ import { openSqliteStore, SCHEMA_VERSION } from '../src/index.js';
 import { migrate } from '../src/migrate.js';
 import { MIGRATIONS } from '../src/schema.js';
 import { SCHEMA_1_ROWS } from './schema-1-rows.js';
+import { SCHEMA_2_ROWS } from './schema-2-rows.js';
 import { tempFolder } from './temp-db.js';
 
 let folder: ReturnType<typeof tempFolder>;
@@ -100,6 +101,29 @@ function schema1File(name: string): string {
     db.transaction(() => {
       for (const row of SCHEMA_1_ROWS.checkpoints) checkpoint.run(row);
       for (const row of SCHEMA_1_ROWS.messages) message.run(row);
+    })();
+  } finally {
+    db.close();
+  }
+  return path;
+}
+
+/** A file at schema version 2 holding the rows the schema-2 store wrote for `COMMITTED`. */
+function schema2File(name: string): string {
+  const path = folder.file(name);
+  const db = new Database(path);
+  try {
+    expect(migrate(db, MIGRATIONS.slice(0, 2))).toBe(2);
+    const insert = (table: string, row: object) => {
+      const columns = Object.keys(row);
+      db.prepare(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
+      ).run(row);
+    };
+    db.transaction(() => {
+      for (const row of SCHEMA_2_ROWS.checkpoints) insert('checkpoints', row);
+      for (const row of SCHEMA_2_ROWS.messages) insert('messages', row);
+      for (const row of SCHEMA_2_ROWS.threads) insert('threads', row);
     })();
   } finally {
     db.close();
@@ -220,5 +244,29 @@ describe('openSqliteStore on a database of schema version 1', () => {
     expect(await store.checkpoints.at('t', 5)).toEqual(COMMITTED[4]);
     expect(await store.checkpoints.latest('t')).toEqual(COMMITTED[5]);
     await store.close();
+  });
+});
+
+describe('openSqliteStore on a database of schema version 2', () => {
+  it('upgrades it in place, reads every checkpoint as committed, and goes on committing', async () => {
+    const path = schema2File('v2.db');
+    const store = await openSqliteStore({ path });
+    for (const committed of COMMITTED) {
+      expect(await store.checkpoints.at(committed.threadId, committed.version)).toEqual(committed);
+    }
+    const head = COMMITTED[5] as Checkpoint;
+    const next = cp('t', 7, [...head.messages, say('user', 'Thanks.')], {
+      task: 'Reconcile the refunds of last week, and report.',
+    });
+    await store.checkpoints.commit(next, { expectedHead: 6, unchangedBefore: 5 });
+    expect(await store.checkpoints.latest('t')).toEqual(next);
+    expect(await store.prune('t', { keepLast: 1, now: 0 })).toMatchObject({ checkpoints: 6 });
+    expect(await store.checkpoints.latest('t')).toEqual(next);
+    expect(await store.checkpoints.latest('u')).toEqual(COMMITTED[7]);
+    await store.close();
+    expect(rowsOf(path, "SELECT value FROM meta WHERE key = 'schema_version'")).toEqual([
+      { value: String(SCHEMA_VERSION) },
+    ]);
+    expect(rowsOf(path, 'SELECT * FROM threads ORDER BY thread')).toEqual(SCHEMA_2_ROWS.threads);
   });
 });
