@@ -38,17 +38,6 @@ export interface BudgetBreach {
   readonly spent: number;
 }
 
-const ORDER: readonly BudgetName[] = [
-  'steps',
-  'tokens',
-  'inputTokens',
-  'outputTokens',
-  'costUsd',
-  'wallMs',
-  'toolCalls',
-  'subagents',
-];
-
 export const NOTHING_SPENT: BudgetSpent = Object.freeze({
   steps: 0,
   inputTokens: 0,
@@ -125,25 +114,60 @@ export class BudgetMeter {
    * past its limit: a limit of 40 steps allows 40 steps, never a 41st.
    */
   admit(budget: 'steps' | 'toolCalls' | 'subagents'): void {
-    const limit = this.limits[budget];
-    if (limit !== undefined && this.#spent[budget] + 1 > limit) {
-      throw budgetExceeded({ budget, limit, spent: this.#spent[budget] + 1 });
+    // One named read per budget (a read keyed by the argument was a slow generic access on V8).
+    let limit: number | undefined;
+    let used: number;
+    switch (budget) {
+      case 'steps':
+        limit = this.limits.steps;
+        used = this.#spent.steps;
+        break;
+      case 'toolCalls':
+        limit = this.limits.toolCalls;
+        used = this.#spent.toolCalls;
+        break;
+      case 'subagents':
+        limit = this.limits.subagents;
+        used = this.#spent.subagents;
+        break;
+    }
+    if (limit !== undefined && used + 1 > limit) {
+      throw budgetExceeded({ budget, limit, spent: used + 1 });
     }
   }
 
-  /** The first budget crossed (in a fixed order), or `undefined`. */
+  /**
+   * The first budget crossed, or `undefined`, in this order: steps, tokens, inputTokens,
+   * outputTokens, costUsd, wallMs, toolCalls, subagents.
+   */
   breach(now: number): BudgetBreach | undefined {
+    const limits = this.limits;
     const spent = this.#spent;
-    for (const budget of ORDER) {
-      const limit = this.limits[budget];
-      if (limit === undefined) continue;
-      const used =
-        budget === 'tokens'
-          ? spent.inputTokens + spent.outputTokens
-          : budget === 'wallMs'
-            ? now - this.#startedAt
-            : spent[budget];
-      if (used > limit) return { budget, limit, spent: used };
+    let limit = limits.steps;
+    if (limit !== undefined && spent.steps > limit) return over('steps', limit, spent.steps);
+    limit = limits.tokens;
+    const tokens = spent.inputTokens + spent.outputTokens;
+    if (limit !== undefined && tokens > limit) return over('tokens', limit, tokens);
+    limit = limits.inputTokens;
+    if (limit !== undefined && spent.inputTokens > limit) {
+      return over('inputTokens', limit, spent.inputTokens);
+    }
+    limit = limits.outputTokens;
+    if (limit !== undefined && spent.outputTokens > limit) {
+      return over('outputTokens', limit, spent.outputTokens);
+    }
+    limit = limits.costUsd;
+    if (limit !== undefined && spent.costUsd > limit) return over('costUsd', limit, spent.costUsd);
+    limit = limits.wallMs;
+    const wallMs = now - this.#startedAt;
+    if (limit !== undefined && wallMs > limit) return over('wallMs', limit, wallMs);
+    limit = limits.toolCalls;
+    if (limit !== undefined && spent.toolCalls > limit) {
+      return over('toolCalls', limit, spent.toolCalls);
+    }
+    limit = limits.subagents;
+    if (limit !== undefined && spent.subagents > limit) {
+      return over('subagents', limit, spent.subagents);
     }
     return undefined;
   }
@@ -153,6 +177,10 @@ export class BudgetMeter {
     const breach = this.breach(now);
     if (breach !== undefined) throw budgetExceeded(breach);
   }
+}
+
+function over(budget: BudgetName, limit: number, spent: number): BudgetBreach {
+  return { budget, limit, spent };
 }
 
 export function budgetExceeded(breach: BudgetBreach): AgentError {

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAgentError } from '../../src/agent/agent-error.js';
-import { BudgetMeter } from '../../src/agent/budget.js';
+import { type BudgetLimits, BudgetMeter, type BudgetName } from '../../src/agent/budget.js';
 import { costOf } from '../../src/agent/price-table.js';
 
 const PRICES = { 'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10, cacheReadPerMTok: 1.25 } };
@@ -51,5 +52,70 @@ describe('budgets', () => {
     const resumed = new BudgetMeter({ wallMs: 60_000 }, PRICES, 500_000, meter.spent(31_000));
     expect(resumed.spent(500_000).wallMs).toBe(30_000);
     expect(resumed.breach(530_001)?.budget).toBe('wallMs');
+  });
+
+  it('reports the first budget crossed in a fixed order, and admits up to each limit', () => {
+    // The definition, spelled out: every budget in order, the first whose figure is over.
+    const order: readonly BudgetName[] = [
+      'steps',
+      'tokens',
+      'inputTokens',
+      'outputTokens',
+      'costUsd',
+      'wallMs',
+      'toolCalls',
+      'subagents',
+    ];
+    const limit = fc.option(fc.nat(6), { nil: undefined });
+    const limitsArb = fc.record(Object.fromEntries(order.map((b) => [b, limit])), {
+      requiredKeys: [],
+    }) as fc.Arbitrary<BudgetLimits>;
+    const charge = fc.constantFrom('step', 'tool', 'subagent', 'model');
+    fc.assert(
+      fc.property(
+        limitsArb,
+        fc.array(charge, { maxLength: 12 }),
+        fc.nat(8),
+        (limits, charges, now) => {
+          const meter = new BudgetMeter(limits, PRICES, 0);
+          const used = { steps: 0, toolCalls: 0, subagents: 0, inputTokens: 0, outputTokens: 0 };
+          for (const c of charges) {
+            const budget = c === 'step' ? 'steps' : c === 'tool' ? 'toolCalls' : 'subagents';
+            if (c === 'model') {
+              meter.chargeModel('gpt-4o', { inputTokens: 2, outputTokens: 1 });
+              used.inputTokens += 2;
+              used.outputTokens += 1;
+              continue;
+            }
+            const cap = limits[budget];
+            const refused = (() => {
+              try {
+                meter.admit(budget);
+                return false;
+              } catch (error) {
+                return isAgentError(error, 'ERR_BUDGET_EXCEEDED');
+              }
+            })();
+            expect(refused).toBe(cap !== undefined && used[budget] + 1 > cap);
+            if (c === 'step') meter.chargeStep();
+            else if (c === 'tool') meter.chargeToolCall();
+            else meter.chargeSubagent();
+            used[budget]++;
+          }
+          const spent = meter.spent(now);
+          const figure = (b: BudgetName): number =>
+            b === 'tokens' ? spent.inputTokens + spent.outputTokens : (spent[b] as number);
+          const first = order.find(
+            (b) => limits[b] !== undefined && figure(b) > (limits[b] as number),
+          );
+          expect(meter.breach(now)).toEqual(
+            first === undefined
+              ? undefined
+              : { budget: first, limit: limits[first], spent: figure(first) },
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
