@@ -1,3 +1,5 @@
+// Imported, not the global: `Buffer` on Node's global object is a getter, read on every use.
+import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
 import type { Message, Part } from '../model/message.js';
 
