@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { AgentError } from '../agent/agent-error.js';
+import { jsonString } from './json-string.js';
 
 /** Thrown for a value that has no canonical form (a cycle, a function, a non-finite number, ...). */
 export class CanonicalFormError extends AgentError {
@@ -57,7 +58,7 @@ function text(value: unknown, depth: number): string {
   if (depth > MAX_DEPTH) throw NO_FORM;
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return jsonString(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
@@ -86,7 +87,7 @@ function text(value: unknown, depth: number): string {
         if (member === undefined) continue;
         if (!first) out += ',';
         first = false;
-        out += `${JSON.stringify(key)}:${text(member, depth + 1)}`;
+        out += `${jsonString(key)}:${text(member, depth + 1)}`;
       }
       return `${out}}`;
     }

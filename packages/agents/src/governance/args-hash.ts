@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { canonicalJson } from '../canonical/canonical-json.js';
+import { jsonString } from '../canonical/json-string.js';
 
 /**
  * `canonicalHash(input)`: the SHA-256 (hex) of the canonical text of a call's arguments, the
@@ -42,18 +43,20 @@ function flatText(input: unknown): string | undefined {
       case 'undefined':
         continue;
       case 'string':
+        written = jsonString(value);
+        break;
       case 'boolean':
-        written = JSON.stringify(value);
+        written = value ? 'true' : 'false';
         break;
       case 'number':
         if (!Number.isFinite(value)) return undefined;
-        written = Object.is(value, -0) ? '0' : JSON.stringify(value);
+        written = Object.is(value, -0) ? '0' : String(value);
         break;
       default:
         if (value !== null) return undefined;
         written = 'null';
     }
-    text += `${first ? '' : ','}${JSON.stringify(key)}:${written}`;
+    text += `${first ? '' : ','}${jsonString(key)}:${written}`;
     first = false;
   }
   return `${text}}`;

@@ -5,6 +5,7 @@ import {
   canonicalHash,
   canonicalJson,
 } from '../../src/canonical/canonical-json.js';
+import { jsonString } from '../../src/canonical/json-string.js';
 
 /** Rebuilds an object with its keys in another order, recursively. */
 function shuffled(value: unknown, seed: number): unknown {
@@ -93,5 +94,29 @@ describe('canonicalJson', () => {
     );
     expect(canonicalHash({ path: '/a' })).not.toBe(canonicalHash({ path: '/b' }));
     expect(canonicalHash({ a: 1 })).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('jsonString', () => {
+  it('writes any string exactly as JSON.stringify does, lone surrogates and controls included', () => {
+    const codeUnits = fc
+      .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 12 })
+      .map((units) => String.fromCharCode(...units));
+    const edgy = fc.constantFrom(
+      '',
+      'a"b',
+      'a\\b',
+      '\n',
+      '\u2028',
+      '\ud83d\ude00',
+      '\ud800x',
+      'x\udfff',
+    );
+    fc.assert(
+      fc.property(fc.oneof(codeUnits, fc.string({ unit: 'binary' }), edgy), (text) => {
+        expect(jsonString(text)).toBe(JSON.stringify(text));
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
