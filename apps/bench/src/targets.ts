@@ -167,8 +167,8 @@ function breakerTarget(cases: Cases, max: number, id = 'breaker-overhead'): Targ
  * The µs per step warden's agent loop adds over the bare loop, against the fastest agent
  * framework's: warden must add at least `factor` times less.
  */
-function agentOverheadTarget(cases: Cases, factor: number): TargetResult {
-  const c = cases.get('agent-step-overhead');
+function agentOverheadTarget(cases: Cases, factor: number, id: string): TargetResult {
+  const c = cases.get(id);
   const warden = medianOf(c, 'warden', 'added');
   const peers = (['langgraph', 'openai-agents'] as const)
     .map((contender) => ({ contender, us: medianOf(c, contender, 'added') }))
@@ -178,8 +178,7 @@ function agentOverheadTarget(cases: Cases, factor: number): TargetResult {
   const fastest = peers.length < 2 ? undefined : Math.min(...peers.map((p) => p.us));
   const ratio = warden !== undefined && fastest !== undefined ? fastest / warden : undefined;
   return {
-    label:
-      'agent-step-overhead: µs per step warden adds over the bare loop vs the fastest framework',
+    label: `${id}: µs per step warden adds over the bare loop vs the fastest framework`,
     goal: `>= ${factor}x less than the fastest peer`,
     measured:
       warden === undefined
@@ -305,7 +304,8 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
       'µs',
       'models-policy-overhead: µs the model policy adds to a successful call',
     ),
-    agentOverheadTarget(cases, 5),
+    agentOverheadTarget(cases, 5, 'agent-step-overhead'),
+    agentOverheadTarget(cases, 5, 'agent-step-overhead/steady'),
     ceilingTarget(
       cases,
       'governance-overhead',

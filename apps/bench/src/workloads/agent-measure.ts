@@ -7,7 +7,14 @@ import { measureStepOverhead } from './agent-overhead-measure.js';
 
 /** One sample of an agent workload, as plain data (it crosses to a child process as JSON). */
 export type AgentMeasurement =
-  | { readonly kind: 'step-overhead'; readonly contender: AgentContender; readonly tasks: number }
+  | {
+      readonly kind: 'step-overhead';
+      readonly contender: AgentContender;
+      readonly tasks: number;
+      /** Fresh rigs warmed up before the measured one (default 1), and tasks on each. */
+      readonly warmRigs?: number;
+      readonly warmTasks?: number;
+    }
   | { readonly kind: 'idle-agents'; readonly contender: AgentContender; readonly agents: number }
   | { readonly kind: 'thread-state'; readonly contender: AgentContender; readonly threads: number }
   | {
@@ -20,7 +27,7 @@ export type AgentMeasurement =
 export function measureAgent(m: AgentMeasurement): Promise<Sample> {
   switch (m.kind) {
     case 'step-overhead':
-      return measureStepOverhead(m.contender, m.tasks);
+      return measureStepOverhead(m.contender, m.tasks, m.warmRigs, m.warmTasks);
     case 'idle-agents':
       return measureIdleAgents(m.contender, m.agents);
     case 'thread-state':
@@ -34,7 +41,9 @@ export function measureAgent(m: AgentMeasurement): Promise<Sample> {
 export function parseAgentMeasurement(json: string): AgentMeasurement {
   const value = JSON.parse(json) as Record<string, unknown>;
   const kinds = ['step-overhead', 'idle-agents', 'thread-state', 'concurrency'];
-  const counts = ['tasks', 'agents', 'threads', 'latencyMs'].filter((k) => k in value);
+  const counts = ['tasks', 'agents', 'threads', 'latencyMs', 'warmRigs', 'warmTasks'].filter(
+    (k) => k in value,
+  );
   const valid =
     typeof value === 'object' &&
     value !== null &&

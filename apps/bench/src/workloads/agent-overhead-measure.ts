@@ -5,8 +5,9 @@ import type { Sample } from '../workload.js';
 
 /**
  * One sample of the step-overhead workload: `tasks` 10-step tasks one after the other on the
- * bare loop, on the contender, then on the bare loop again, after a warm-up of both (twice as
- * many tasks: warden's steps were still getting cheaper after 100); returns the contender's µs
+ * bare loop, on the contender, then on the bare loop again, after a warm-up of both: `warmRigs`
+ * fresh rigs of each, `warmTasks` tasks on each (default one rig of twice `tasks`); returns the
+ * contender's µs
  * per step (`step`) and what it adds per step over the mean of the two bare loops (`added`), in
  * wall time and in the process's CPU time (`cpu`, `cpuAdded`: user + system, every thread of
  * the process, so GC helpers count). The CPU figures hold on a busy machine, where the wall time
@@ -16,11 +17,15 @@ import type { Sample } from '../workload.js';
 export async function measureStepOverhead(
   contender: AgentContender,
   tasks: number,
+  warmRigs = 1,
+  warmTasks = 2 * tasks,
 ): Promise<Sample> {
   const bare = AGENT_RIGS.raw;
   const make = AGENT_RIGS[contender];
-  await timeTasks('raw', bare, 2 * tasks);
-  await timeTasks(contender, make, 2 * tasks);
+  for (let i = 0; i < warmRigs; i++) {
+    await timeTasks('raw', bare, warmTasks);
+    await timeTasks(contender, make, warmTasks);
+  }
   const before = await timeTasks('raw', bare, tasks);
   const mine = await timeTasks(contender, make, tasks);
   const after = await timeTasks('raw', bare, tasks);
