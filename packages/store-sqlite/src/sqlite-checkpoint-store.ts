@@ -16,7 +16,7 @@ import {
   type CheckpointRow,
   checkpointFields,
   checkpointRowAt,
-  checkpointSum,
+  checkpointSums,
   encodeBody,
   type HeadRow,
   headRow,
@@ -64,7 +64,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
       if (fence !== undefined && !heldUnder(readLease(this.conn, fence.key), fence.token)) {
         throw fenced(fence.key);
       }
-      const head = headRow(this.conn, threadId);
+      const head = headRow(this.conn, threadId, 'messages');
       const current = head?.version ?? 0;
       if (current !== options.expectedHead) {
         throw new StaleHeadError(threadId, options.expectedHead, current);
@@ -104,6 +104,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
         messages: joinMessages(texts),
       };
       const { step, length, finished, at, bytes } = row;
+      const { sum, messagesSum } = checkpointSums(row);
       this.conn
         .statement(INSERT_CHECKPOINT)
         .run(
@@ -117,14 +118,15 @@ export class SqliteCheckpointStore implements CheckpointStore {
           bytes,
           first,
           row.messages,
-          checkpointSum(row),
+          sum,
+          messagesSum,
         );
     });
   }
 
   async latest(threadId: string): Promise<Checkpoint | undefined> {
     return this.conn.read(() => {
-      const head = headRow(this.conn, threadId);
+      const head = headRow(this.conn, threadId, 'messages');
       return head === undefined ? undefined : this.#checkpoint(head);
     });
   }

@@ -130,6 +130,56 @@ describe('SqliteAgentStore: damaged rows', () => {
     expect(raw(other, (db) => db.prepare('SELECT * FROM messages').all())).toEqual(before);
   });
 
+  it('checks each part of a row where it is used: a damaged field of an earlier checkpoint is reported by reading it', async () => {
+    const path = folder.file('parts.db');
+    const store = await openSqliteStore({ path });
+    const one = checkpoint(1, [say('user', 'task')]);
+    const two = checkpoint(2, [say('user', 'task'), say('assistant', 'done')]);
+    await store.checkpoints.commit(one, { expectedHead: 0 });
+    await store.checkpoints.commit(two, { expectedHead: 1, unchangedBefore: 1 });
+    raw(path, (db) =>
+      db
+        .prepare(
+          "UPDATE checkpoints SET body = replace(body, 'planning', 'acting') WHERE version = 1",
+        )
+        .run(),
+    );
+    // The head reads only the messages of version 1, which are intact.
+    expect(await store.checkpoints.latest('t')).toEqual(two);
+    const error = await failure(() => store.checkpoints.at('t', 1));
+    expect(error.detail).toEqual({ table: 'checkpoints', key: { thread: 't', version: 1 } });
+    await store.close();
+  });
+
+  it('reports a row whose checksum or message columns were set to null, whatever form it then takes', async () => {
+    const nulls = [
+      'messages_sum = NULL',
+      'first = NULL, messages = NULL, messages_sum = NULL',
+      'first = NULL',
+      'messages = NULL, messages_sum = NULL',
+    ];
+    for (const [i, set] of nulls.entries()) {
+      const path = folder.file(`null-${i}.db`);
+      const store = await openSqliteStore({ path });
+      await store.checkpoints.commit(checkpoint(1, [say('user', 'task')]), { expectedHead: 0 });
+      const two = checkpoint(2, [say('user', 'task'), say('assistant', 'done')]);
+      await store.checkpoints.commit(two, { expectedHead: 1, unchangedBefore: 1 });
+      raw(path, (db) => db.prepare(`UPDATE checkpoints SET ${set} WHERE version = 1`).run());
+      for (const read of [
+        () => store.checkpoints.latest('t'),
+        () => store.checkpoints.at('t', 1),
+      ]) {
+        const error = await failure(read);
+        expect(error.code, set).toBe('ERR_STORE_CORRUPT');
+        expect(error.detail, set).toEqual({
+          table: 'checkpoints',
+          key: { thread: 't', version: 1 },
+        });
+      }
+      await store.close();
+    }
+  });
+
   it('reports a damaged or missing thread row, which holds the task of every checkpoint', async () => {
     const path = folder.file('thread.db');
     const store = await openSqliteStore({ path });

@@ -9,6 +9,7 @@ import { migrate } from '../src/migrate.js';
 import { MIGRATIONS } from '../src/schema.js';
 import { SCHEMA_1_ROWS } from './schema-1-rows.js';
 import { SCHEMA_2_ROWS } from './schema-2-rows.js';
+import { SCHEMA_3_ROWS } from './schema-3-rows.js';
 import { tempFolder } from './temp-db.js';
 
 let folder: ReturnType<typeof tempFolder>;
@@ -108,12 +109,13 @@ function schema1File(name: string): string {
   return path;
 }
 
-/** A file at schema version 2 holding the rows the schema-2 store wrote for `COMMITTED`. */
-function schema2File(name: string): string {
+/** A file at schema version `version` holding the rows that version's store wrote for `COMMITTED`. */
+function olderFile(name: string, version: 2 | 3): string {
+  const rows = version === 2 ? SCHEMA_2_ROWS : SCHEMA_3_ROWS;
   const path = folder.file(name);
   const db = new Database(path);
   try {
-    expect(migrate(db, MIGRATIONS.slice(0, 2))).toBe(2);
+    expect(migrate(db, MIGRATIONS.slice(0, version))).toBe(version);
     const insert = (table: string, row: object) => {
       const columns = Object.keys(row);
       db.prepare(
@@ -121,9 +123,9 @@ function schema2File(name: string): string {
       ).run(row);
     };
     db.transaction(() => {
-      for (const row of SCHEMA_2_ROWS.checkpoints) insert('checkpoints', row);
-      for (const row of SCHEMA_2_ROWS.messages) insert('messages', row);
-      for (const row of SCHEMA_2_ROWS.threads) insert('threads', row);
+      for (const row of rows.checkpoints) insert('checkpoints', row);
+      for (const row of rows.messages) insert('messages', row);
+      for (const row of rows.threads) insert('threads', row);
     })();
   } finally {
     db.close();
@@ -247,26 +249,56 @@ describe('openSqliteStore on a database of schema version 1', () => {
   });
 });
 
-describe('openSqliteStore on a database of schema version 2', () => {
-  it('upgrades it in place, reads every checkpoint as committed, and goes on committing', async () => {
-    const path = schema2File('v2.db');
-    const store = await openSqliteStore({ path });
-    for (const committed of COMMITTED) {
-      expect(await store.checkpoints.at(committed.threadId, committed.version)).toEqual(committed);
-    }
-    const head = COMMITTED[5] as Checkpoint;
-    const next = cp('t', 7, [...head.messages, say('user', 'Thanks.')], {
-      task: 'Reconcile the refunds of last week, and report.',
+for (const version of [2, 3] as const) {
+  describe(`openSqliteStore on a database of schema version ${version}`, () => {
+    it('upgrades it in place, reads every checkpoint as committed, and goes on committing', async () => {
+      const path = olderFile(`v${version}.db`, version);
+      const store = await openSqliteStore({ path });
+      for (const committed of COMMITTED) {
+        expect(await store.checkpoints.at(committed.threadId, committed.version)).toEqual(
+          committed,
+        );
+      }
+      const head = COMMITTED[5] as Checkpoint;
+      const next = cp('t', 7, [...head.messages, say('user', 'Thanks.')], {
+        task: 'Reconcile the refunds of last week, and report.',
+      });
+      const last = cp('t', 8, [...next.messages, say('assistant', 'You are welcome.')]);
+      await store.checkpoints.commit(next, { expectedHead: 6, unchangedBefore: 5 });
+      await store.checkpoints.commit(last, { expectedHead: 7, unchangedBefore: 6 });
+      for (const committed of [...COMMITTED.slice(0, 6), next, last]) {
+        expect(await store.checkpoints.at('t', committed.version)).toEqual(committed);
+      }
+      expect(await store.prune('t', { keepLast: 2, now: 0 })).toMatchObject({ checkpoints: 6 });
+      expect(await store.checkpoints.at('t', 7)).toEqual(next);
+      expect(await store.checkpoints.latest('t')).toEqual(last);
+      expect(await store.checkpoints.latest('u')).toEqual(COMMITTED[7]);
+      await store.close();
+      expect(rowsOf(path, "SELECT value FROM meta WHERE key = 'schema_version'")).toEqual([
+        { value: String(SCHEMA_VERSION) },
+      ]);
+      const threads = version === 2 ? SCHEMA_2_ROWS.threads : SCHEMA_3_ROWS.threads;
+      expect(rowsOf(path, 'SELECT * FROM threads ORDER BY thread')).toEqual(threads);
     });
-    await store.checkpoints.commit(next, { expectedHead: 6, unchangedBefore: 5 });
-    expect(await store.checkpoints.latest('t')).toEqual(next);
-    expect(await store.prune('t', { keepLast: 1, now: 0 })).toMatchObject({ checkpoints: 6 });
-    expect(await store.checkpoints.latest('t')).toEqual(next);
-    expect(await store.checkpoints.latest('u')).toEqual(COMMITTED[7]);
-    await store.close();
-    expect(rowsOf(path, "SELECT value FROM meta WHERE key = 'schema_version'")).toEqual([
-      { value: String(SCHEMA_VERSION) },
-    ]);
-    expect(rowsOf(path, 'SELECT * FROM threads ORDER BY thread')).toEqual(SCHEMA_2_ROWS.threads);
   });
+}
+
+it('reads a schema-3 row as it was written, and reports one changed since', async () => {
+  const path = olderFile('v3-rows.db', 3);
+  const store = await openSqliteStore({ path });
+  expect(await store.checkpoints.latest('u')).toEqual(COMMITTED[7]);
+  await store.close();
+  const columns = 'thread, version, step, length, finished, at, body, bytes, sum, first, messages';
+  expect(rowsOf(path, `SELECT ${columns} FROM checkpoints ORDER BY thread, version`)).toEqual(
+    SCHEMA_3_ROWS.checkpoints,
+  );
+  const db = new Database(path);
+  db.prepare("UPDATE checkpoints SET messages = replace(messages, 'parcels', 'letters')").run();
+  db.close();
+  const reopened = await openSqliteStore({ path });
+  await expect(reopened.checkpoints.latest('u')).rejects.toMatchObject({
+    code: 'ERR_STORE_CORRUPT',
+    detail: { table: 'checkpoints', key: { thread: 'u', version: 1 } },
+  });
+  await reopened.close();
 });

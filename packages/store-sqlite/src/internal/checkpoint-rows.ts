@@ -7,32 +7,34 @@ import {
 import type { Connection } from './connection.js';
 import { corruptRow, rowChecksum, verifyRow } from './row-checksum.js';
 
-const COLUMNS = 'thread, version, step, length, finished, at, body, bytes, first, messages, sum';
+const COLUMNS = `thread, version, step, length, finished, at, body, bytes, first, messages, sum,
+  messages_sum AS messagesSum`;
 const JOINED = `SELECT c.thread, c.version, c.step, c.length, c.finished, c.at, c.body, c.bytes,
-  c.first, c.messages, c.sum, t.agent AS threadAgent, t.task AS threadTask,
-  t.bytes AS threadBytes, t.sum AS threadSum
+  c.first, c.messages, c.sum, c.messages_sum AS messagesSum, t.agent AS threadAgent,
+  t.task AS threadTask, t.bytes AS threadBytes, t.sum AS threadSum
   FROM checkpoints AS c LEFT JOIN threads AS t ON t.thread = c.thread`;
 const HEAD = `${JOINED} WHERE c.thread = ? ORDER BY c.version DESC LIMIT 1`;
 const AT = `${JOINED} WHERE c.thread = ? AND c.version = ?`;
-/** The rows before a version, newest first: read one by one, as far as a walk needs. */
-export const EARLIER_ROWS = `SELECT ${COLUMNS} FROM checkpoints
-  WHERE thread = ? AND version < ? ORDER BY version DESC`;
-export const INSERT_CHECKPOINT = `INSERT INTO checkpoints (${COLUMNS})
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const ROW = `SELECT ${COLUMNS} FROM checkpoints WHERE thread = ? AND version = ?`;
+/**
+ * Up to a number of rows before a version, newest first, with the columns their messages are
+ * summed on: a walk reads them a batch at a time, as far as it needs (one statement per row
+ * costs more than the rows it reads).
+ */
+export const EARLIER_CARRIERS = `SELECT thread, version, length, first, messages,
+  messages_sum AS messagesSum FROM checkpoints
+  WHERE thread = ? AND version < ? ORDER BY version DESC LIMIT ?`;
+export const INSERT_CHECKPOINT = `INSERT INTO checkpoints (thread, version, step, length, finished,
+  at, body, bytes, first, messages, sum, messages_sum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const PUT_THREAD = `INSERT INTO threads (thread, agent, task, bytes, sum) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (thread) DO UPDATE SET agent = excluded.agent, task = excluded.task,
   bytes = excluded.bytes, sum = excluded.sum`;
 
-/** The columns a checkpoint row's checksum covers. */
-export interface CheckpointColumns {
+/** The columns of a checkpoint row a walk for its messages reads. */
+export interface CarrierColumns {
   thread: string;
   version: number;
-  step: number;
   length: number;
-  finished: number;
-  at: number;
-  body: string;
-  bytes: number;
   /**
    * The index of the first message the row carries: its commit wrote messages `first` to
    * `length - 1`, kept the ones before from its head. Null in a row written before rows carried
@@ -43,7 +45,21 @@ export interface CheckpointColumns {
   messages: string | null;
 }
 
-export interface CheckpointRow extends CheckpointColumns {
+export interface CarrierRow extends CarrierColumns {
+  /** Null in a row written before rows were summed in two parts (`sum` covers every column). */
+  messagesSum: string | null;
+}
+
+/** Every column of a checkpoint row but its checksums. */
+export interface CheckpointColumns extends CarrierColumns {
+  step: number;
+  finished: number;
+  at: number;
+  body: string;
+  bytes: number;
+}
+
+export interface CheckpointRow extends CheckpointColumns, CarrierRow {
   sum: string;
 }
 
@@ -68,10 +84,18 @@ export interface CheckpointBody {
   task?: string;
 }
 
-/** The thread's head row, checked; undefined for a thread never committed (or removed). */
-export function headRow(conn: Connection, threadId: string): HeadRow | undefined {
+/**
+ * The thread's head row; undefined for a thread never committed (or removed). What it is
+ * checked on: every column (`all`), or only what a commit reads of it, its version and its
+ * messages (`messages`).
+ */
+export function headRow(
+  conn: Connection,
+  threadId: string,
+  part: 'all' | 'messages' = 'all',
+): HeadRow | undefined {
   const row = conn.statement(HEAD).get(threadId) as HeadRow | undefined;
-  if (row !== undefined) verifyCheckpointRow(row);
+  if (row !== undefined) verifyCheckpointRow(row, part);
   return row;
 }
 
@@ -82,36 +106,76 @@ export function checkpointRowAt(
   version: number,
 ): HeadRow | undefined {
   const row = conn.statement(AT).get(threadId, version) as HeadRow | undefined;
-  if (row !== undefined) verifyCheckpointRow(row);
+  if (row !== undefined) verifyCheckpointRow(row, 'all');
   return row;
 }
 
 /**
- * A row's checksum. A row from before rows carried messages is summed, as it was written, on
- * the columns it had; setting `first` or `messages` of any row to null changes what is summed.
+ * The two checksums of a row written now: its fields, and its messages. Each covers the row's
+ * key (thread and version) and its length, so that no part can be moved to another row.
  */
-export function checkpointSum(row: CheckpointColumns): string {
-  const { thread, version, step, length, finished, at, body, bytes, first, messages } = row;
-  return first === null && messages === null
-    ? rowChecksum('checkpoints', [thread, version, step, length, finished, at, body, bytes])
-    : rowChecksum('checkpoints', [
-        thread,
-        version,
-        step,
-        length,
-        finished,
-        at,
-        body,
-        bytes,
-        first,
-        messages,
-      ]);
+export function checkpointSums(row: CheckpointColumns): { sum: string; messagesSum: string } {
+  return { sum: fieldsSum(row), messagesSum: carrierSum(row) };
 }
 
-export function verifyCheckpointRow(row: CheckpointRow): void {
-  if (row.sum !== checkpointSum(row)) {
+/**
+ * Checks a row on what is used of it. A row is in one of three forms, told apart by which of
+ * `first`, `messages` and `messagesSum` are null: written before rows carried messages (all
+ * three: `sum` covers the columns it had), written before rows were summed in two parts (only
+ * `messagesSum`: `sum` covers every column), or written since (none: `sum` covers the fields,
+ * `messagesSum` the messages). Any other mix is a damaged row, and so is a null put into any of
+ * them, since the form it takes the row for sums it on other columns.
+ */
+export function verifyCheckpointRow(row: CheckpointRow, part: 'all' | 'messages'): void {
+  const { thread, version, step, length, finished, at, body, bytes, first, messages } = row;
+  let ok: boolean;
+  if (row.messagesSum !== null && first !== null && messages !== null) {
+    ok = row.messagesSum === carrierSum(row) && (part === 'messages' || row.sum === fieldsSum(row));
+  } else if (first !== null && messages !== null) {
+    const all = [thread, version, step, length, finished, at, body, bytes, first, messages];
+    ok = row.sum === rowChecksum('checkpoints', all);
+  } else if (first === null && messages === null && row.messagesSum === null) {
+    const had = [thread, version, step, length, finished, at, body, bytes];
+    ok = row.sum === rowChecksum('checkpoints', had);
+  } else {
+    ok = false;
+  }
+  if (!ok) throw corruptRow('checkpoints', { thread, version });
+}
+
+/**
+ * Checks what a walk reads of a row, its messages; a row of an older form, summed as a whole, is
+ * read whole to be checked.
+ */
+export function verifyCarrierRow(conn: Connection, row: CarrierRow): void {
+  if (row.messagesSum !== null && row.first !== null && row.messages !== null) {
+    if (row.messagesSum === carrierSum(row)) return;
     throw corruptRow('checkpoints', { thread: row.thread, version: row.version });
   }
+  const whole = conn.statement(ROW).get(row.thread, row.version) as CheckpointRow | undefined;
+  if (whole === undefined) {
+    throw corruptRow('checkpoints', { thread: row.thread, version: row.version }, 'is missing');
+  }
+  verifyCheckpointRow(whole, 'all');
+}
+
+function fieldsSum(row: CheckpointColumns): string {
+  const { thread, version, step, length, finished, at, body, bytes } = row;
+  return rowChecksum('checkpoint fields', [
+    thread,
+    version,
+    step,
+    length,
+    finished,
+    at,
+    body,
+    bytes,
+  ]);
+}
+
+function carrierSum(row: CarrierColumns): string {
+  const { thread, version, length, first, messages } = row;
+  return rowChecksum('checkpoint messages', [thread, version, length, first, messages]);
 }
 
 /**

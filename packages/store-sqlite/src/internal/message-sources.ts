@@ -1,11 +1,20 @@
 import { decodeStoreJson, type Message } from '@warden/agents';
-import { type CheckpointRow, EARLIER_ROWS, verifyCheckpointRow } from './checkpoint-rows.js';
+import {
+  type CarrierColumns,
+  type CarrierRow,
+  EARLIER_CARRIERS,
+  verifyCarrierRow,
+} from './checkpoint-rows.js';
 import type { Connection } from './connection.js';
 import { corruptRow, verifyRow } from './row-checksum.js';
 
 /** For each index in [?, ?), the newest row of `messages` written at or before a version. */
 const STORED = `SELECT idx, max(version) AS version, body, bytes, sum FROM messages
   WHERE thread = ? AND idx >= ? AND idx < ? AND version <= ? GROUP BY idx ORDER BY idx`;
+
+/** Rows read per statement while walking back. */
+const MIN_BATCH = 8;
+const MAX_BATCH = 256;
 
 /** Where one message of a checkpoint is kept, and its JSON. */
 export interface MessageSource {
@@ -26,7 +35,7 @@ interface StoredRow {
 }
 
 /**
- * The messages `lo` to `hi - 1` of the checkpoint `row` holds (already verified), each as the
+ * The messages `lo` to `hi - 1` of the checkpoint `row` holds (already checked), each as the
  * newest copy written at or before it. They are looked for in `row`, then in the rows before it,
  * newest first, each verified, for as long as some are still missing: each row holds the
  * messages from its `first` on, so the search narrows to the indexes below the lowest `first`
@@ -36,29 +45,34 @@ interface StoredRow {
  */
 export function messageSources(
   conn: Connection,
-  row: CheckpointRow,
+  row: CarrierColumns,
   lo: number,
   hi: number,
 ): MessageSource[] {
   const found: MessageSource[] = new Array(hi - lo);
   let missing = hi;
   let bound = row.version;
-  if (row.first !== null) {
+  let carries = row.first !== null;
+  if (carries) {
     missing = take(row, lo, missing, found);
     bound = row.version - 1;
-    if (missing > lo) {
-      for (const earlier of conn.statement(EARLIER_ROWS).iterate(row.thread, row.version)) {
-        const before = earlier as CheckpointRow;
-        if (before.version !== bound) {
-          throw corruptRow('checkpoints', { thread: row.thread, version: bound }, 'is missing');
-        }
-        verifyCheckpointRow(before);
-        if (before.first === null) break;
-        missing = take(before, lo, missing, found);
-        bound = before.version - 1;
-        if (missing <= lo) break;
+  }
+  while (carries && missing > lo) {
+    // A row usually writes at least one message: about as many rows as messages are missing.
+    const batch = Math.min(Math.max(missing - lo, MIN_BATCH), MAX_BATCH);
+    const rows = conn.statement(EARLIER_CARRIERS).all(row.thread, bound + 1, batch) as CarrierRow[];
+    for (const before of rows) {
+      if (before.version !== bound) {
+        throw corruptRow('checkpoints', { thread: row.thread, version: bound }, 'is missing');
       }
+      verifyCarrierRow(conn, before);
+      carries = before.first !== null;
+      if (!carries) break;
+      missing = take(before, lo, missing, found);
+      bound = before.version - 1;
+      if (missing <= lo) break;
     }
+    if (rows.length < batch) break;
   }
   if (missing > lo) stored(conn, row.thread, lo, missing, bound, found);
   return found;
@@ -82,7 +96,7 @@ export function joinMessages(texts: readonly string[]): string {
  * Fills in, from `row`, the indexes from `max(first, lo)` to `missing - 1`, and answers what is
  * still missing: the indexes below both `missing` and `first`.
  */
-function take(row: CheckpointRow, lo: number, missing: number, found: MessageSource[]): number {
+function take(row: CarrierColumns, lo: number, missing: number, found: MessageSource[]): number {
   const first = row.first as number;
   if (first >= missing) return missing;
   const texts = row.messages === '' || row.messages === null ? [] : row.messages.split('\n');
