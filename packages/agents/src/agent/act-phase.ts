@@ -1,6 +1,7 @@
 import { canonicalHash } from '../canonical/canonical-json.js';
 import type { ApprovalEvent } from '../governance/approval-event.js';
 import type { EffectEntry } from '../governance/effect-journal.js';
+import type { GateHooks } from '../governance/gate.js';
 import type { UnknownOutcomeEvent } from '../governance/unknown-outcome.js';
 import type { ToolCallPart, ToolResultPart } from '../model/message.js';
 import type { AgentResult } from '../store/checkpoint.js';
@@ -10,6 +11,7 @@ import {
   runToolCall,
   type ToolCallOutcome,
 } from '../tools/run-tool-call.js';
+import type { ToolContext } from '../tools/tool.js';
 import { noteMessage, type Run } from './agent-run.js';
 import { AgentSignal, type ApprovalPhase, type ToolsOutcome } from './agent-signal.js';
 import { boundedJson } from './bounded-json.js';
@@ -30,22 +32,18 @@ export function act(
   const tools = runtime.spec.tools;
   const step = run.step;
   const agent = runtime.spec.name;
-  const hooks = {
-    waiting: () => ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: true })),
-    answered: (approved: boolean) =>
-      ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: false, approved })),
-    notify: (event: UnknownOutcomeEvent | ApprovalEvent) =>
-      loop.publish(event.type, { threadId: run.threadId, ...event }),
-  };
+  const { signal } = run;
+  const shared = sharedOf(loop, run);
   (async () => {
     const outcomes: ToolCallOutcome[] = [];
     const journal: (EffectEntry | undefined)[] = [];
-    for (const [index, call] of calls.entries()) {
+    for (let index = 0; index < calls.length; index++) {
+      const call = calls[index] as ToolCallPart;
       const idempotencyKey = idempotencyKeyOf(run.threadId, step, index, call);
       const outcome = await runToolCall(tools, call, {
         clock: ctx.node.clock,
         maxOutputChars: toolOutputChars(runtime.spec.contextWindow),
-        signal: run.controller.signal,
+        signal,
         govern: (tool, input, execute) =>
           gate.run(
             {
@@ -54,26 +52,25 @@ export function act(
               tool,
               input,
               key: idempotencyKey,
-              signal: run.controller.signal,
-              now: () => ctx.now(),
+              signal,
+              now: loop.now,
               journaled: (entry) => {
                 journal[index] = entry;
               },
             },
             execute,
-            hooks,
+            shared.hooks,
           ),
         context: new CallerFields(
           idempotencyKey,
           ctx.node,
           ctx.self,
           run.threadId,
-          (key, agent, task, options) =>
-            loop.subagents.spawn(run, key, agent, task, run.controller.signal, options),
+          shared.spawnAgent,
         ),
       });
       outcomes.push(outcome);
-      if (run.controller.signal.aborted) return;
+      if (signal.aborted) return;
     }
     ctx.send(
       ctx.self,
@@ -95,18 +92,21 @@ export async function onTools(
   { outcomes, journal, nudge }: ToolsOutcome,
 ): Promise<AgentResult | undefined> {
   const results: ToolResultPart[] = outcomes.map((o) => o.result);
-  for (const [index, outcome] of outcomes.entries()) {
-    const entry = journal[index];
-    loop.publish('agent.tool_call', {
-      threadId: run.threadId,
-      step: run.step,
-      tool: outcome.result.name,
-      outcome: outcome.error === undefined ? 'ok' : outcome.error.code,
-      effect: loop.runtime.spec.tools.get(outcome.result.name)?.effect,
-      key: entry?.key,
-      journal: entry?.state,
-      decidedBy: entry?.decidedBy,
-    });
+  if (loop.observed) {
+    for (let index = 0; index < outcomes.length; index++) {
+      const outcome = outcomes[index] as ToolCallOutcome;
+      const entry = journal[index];
+      loop.publish('agent.tool_call', {
+        threadId: run.threadId,
+        step: run.step,
+        tool: outcome.result.name,
+        outcome: outcome.error === undefined ? 'ok' : outcome.error.code,
+        effect: loop.runtime.spec.tools.get(outcome.result.name)?.effect,
+        key: entry?.key,
+        journal: entry?.state,
+        decidedBy: entry?.decidedBy,
+      });
+    }
   }
   run.ledger.append({ role: 'tool', content: results });
   if (nudge !== undefined) run.ledger.append(noteMessage(nudge));
@@ -114,6 +114,35 @@ export async function onTools(
   await loop.commit(run);
   loop.next(run);
   return undefined;
+}
+
+/** What every tool call of a run passes the gate and its tool: made once per run. */
+interface RunShared {
+  /** The lifecycle is the process's: the gate tells it through messages, in order. */
+  readonly hooks: GateHooks;
+  readonly spawnAgent: ToolContext['spawnAgent'];
+}
+
+const shares = new WeakMap<Run, RunShared>();
+
+function sharedOf(loop: StepLoop, run: Run): RunShared {
+  let shared = shares.get(run);
+  if (shared === undefined) {
+    const { ctx } = loop;
+    shared = {
+      hooks: {
+        waiting: () => ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: true })),
+        answered: (approved: boolean) =>
+          ctx.send(ctx.self, new AgentSignal('approval', run.id, { waiting: false, approved })),
+        notify: (event: UnknownOutcomeEvent | ApprovalEvent) =>
+          loop.publish(event.type, { threadId: run.threadId, ...event }),
+      },
+      spawnAgent: (key, agent, task, options) =>
+        loop.subagents.spawn(run, key, agent, task, run.signal, options),
+    };
+    shares.set(run, shared);
+  }
+  return shared;
 }
 
 /** The tool calls of the last message when their results never came back (a resumed run). */

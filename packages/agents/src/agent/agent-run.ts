@@ -35,6 +35,8 @@ export class Run {
   readonly guard: LoopGuard;
   /** Aborted when the task is cancelled or fails: cancels its model call and tool calls. */
   readonly controller = new AbortController();
+  /** `controller.signal`, read once (it is a getter, and every call of the task reads it). */
+  readonly signal: AbortSignal = this.controller.signal;
   readonly abortWithProcess = (): void => this.controller.abort();
   step: number;
   /** The run's head in the checkpoint store (0: never committed). */
@@ -74,7 +76,7 @@ export class Run {
     this.id = id;
     // Every call of the task (tool calls, subagent waits, their timers) listens to this one
     // signal; a planner waiting on many subagents legitimately has dozens of listeners.
-    setMaxListeners(MAX_LISTENERS, this.controller.signal);
+    setMaxListeners(MAX_LISTENERS, this.signal);
     this.threadId = init.threadId;
     this.task = init.task;
     this.origin = init.origin;

@@ -39,7 +39,7 @@ export function compactContext(loop: StepLoop, run: Run): void {
         system: SUMMARY_SYSTEM,
         messages: [noteMessage(messages.map(renderForSummary).join('\n'))],
         maxOutputTokens: 1024,
-        signal: run.controller.signal,
+        signal: run.signal,
       });
       run.meter.chargeModel(response.model, response.usage);
       loop.report(response);

@@ -34,7 +34,7 @@ export function callModel(loop: StepLoop, run: Run): void {
     messages: [...run.ledger.messages],
     tools: runtime.toolSpecs,
     maxOutputTokens: runtime.spec.maxOutputTokens,
-    signal: run.controller.signal,
+    signal: run.signal,
   };
   Promise.resolve()
     .then(() => model.generate(request))
@@ -68,15 +68,17 @@ export async function onModel(
     .filter((p) => p.type === 'text')
     .map((p) => (p as { text: string }).text)
     .join('');
-  loop.publish('agent.step', {
-    threadId: run.threadId,
-    step: run.step,
-    provider: loop.runtime.spec.models[run.modelIndex]?.provider,
-    model: response.model,
-    usage: response.usage,
-    finishReason: response.finishReason,
-    toolCalls: calls.length,
-  });
+  if (loop.observed) {
+    loop.publish('agent.step', {
+      threadId: run.threadId,
+      step: run.step,
+      provider: loop.runtime.spec.models[run.modelIndex]?.provider,
+      model: response.model,
+      usage: response.usage,
+      finishReason: response.finishReason,
+      toolCalls: calls.length,
+    });
+  }
   if (response.content.length === 0 || (calls.length === 0 && text.trim() === '')) {
     // An empty answer is not a result: tell the model, count it, let the guard bound it.
     const verdict = run.guard.output('<empty response>');
@@ -120,7 +122,7 @@ async function onModelError(
   run: Run,
   error: unknown,
 ): Promise<AgentResult | undefined> {
-  if (run.controller.signal.aborted) return undefined;
+  if (run.signal.aborted) return undefined;
   const { runtime, lifecycle } = loop;
   if (
     isModelCallError(error, 'context_length') &&

@@ -69,6 +69,8 @@ export class StepLoop {
   readonly subagents: Subagents;
   /** This process's gate: the definition's governance narrowed by what its parent holds. */
   readonly gate: Gate;
+  /** The node's clock, as a function every call of every run can share. */
+  readonly now = (): number => this.ctx.now();
 
   constructor(
     readonly runtime: Runtime,
@@ -267,26 +269,24 @@ export class StepLoop {
 
   /** Checkpoints the run as it is now (with its result when it is done). */
   async commit(run: Run, result?: AgentResult): Promise<void> {
-    const checkpoint = run.checkpoint(
-      this.runtime.spec.name,
-      this.lifecycle,
-      this.ctx.now(),
-      result,
-    );
+    // One reading of the clock: the checkpoint's time, and when the commit started.
+    const started = this.ctx.now();
+    const checkpoint = run.checkpoint(this.runtime.spec.name, this.lifecycle, started, result);
     // What the commit holds is the context as it is now, whatever changes while it is written.
     const { length, epoch } = run.ledger;
-    const started = this.ctx.now();
     await this.runtime.checkpoints.commit(checkpoint, {
       expectedHead: run.head,
       unchangedBefore: run.unchangedSinceHead(),
     });
     run.committed(checkpoint.version, length, epoch);
-    this.publish('agent.checkpoint', {
-      threadId: run.threadId,
-      step: run.step,
-      version: checkpoint.version,
-      ms: this.ctx.now() - started,
-    });
+    if (this.observed) {
+      this.publish('agent.checkpoint', {
+        threadId: run.threadId,
+        step: run.step,
+        version: checkpoint.version,
+        ms: this.ctx.now() - started,
+      });
+    }
   }
 
   /** The next step, as a message to the process: signals and calls are served in between. */
@@ -306,6 +306,14 @@ export class StepLoop {
     if (Number.isFinite(tokens) && tokens >= 0) this.ctx.report('tokens', tokens);
     const cost = costOf(this.runtime.spec.prices, model, usage);
     if (cost !== undefined && Number.isFinite(cost) && cost >= 0) this.ctx.report('costUsd', cost);
+  }
+
+  /**
+   * Whether anyone observes the node's events: a step builds an event's fields only then (the
+   * phases ask before building them; `publish` asks again).
+   */
+  get observed(): boolean {
+    return this.ctx.node.observed;
   }
 
   /** Publishes an agent event, built only when someone observes the node. */
