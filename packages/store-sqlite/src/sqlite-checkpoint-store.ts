@@ -13,10 +13,11 @@ import {
 import {
   type CheckpointBody,
   type CheckpointColumns,
-  type CheckpointRow,
+  type CommitHead,
   checkpointFields,
   checkpointRowAt,
   checkpointSums,
+  commitHead,
   encodeBody,
   type HeadRow,
   headRow,
@@ -64,7 +65,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
       if (fence !== undefined && !heldUnder(readLease(this.conn, fence.key), fence.token)) {
         throw fenced(fence.key);
       }
-      const head = headRow(this.conn, threadId, 'messages');
+      const head = commitHead(this.conn, threadId);
       const current = head?.version ?? 0;
       if (current !== options.expectedHead) {
         throw new StaleHeadError(threadId, options.expectedHead, current);
@@ -126,7 +127,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   async latest(threadId: string): Promise<Checkpoint | undefined> {
     return this.conn.read(() => {
-      const head = headRow(this.conn, threadId, 'messages');
+      const head = headRow(this.conn, threadId);
       return head === undefined ? undefined : this.#checkpoint(head);
     });
   }
@@ -151,7 +152,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
    * message before the kept ones is read, from the writer and from the file (from the head row
    * itself when the head wrote it, as it does when its writer appends).
    */
-  #unchanged(head: CheckpointRow, messages: readonly Message[], options: CommitOptions): number {
+  #unchanged(head: CommitHead, messages: readonly Message[], options: CommitOptions): number {
     const said = options.unchangedBefore ?? 0;
     if (!Number.isInteger(said) || said <= 0) return 0;
     const keep = Math.min(said, head.length, messages.length);

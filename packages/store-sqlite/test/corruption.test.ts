@@ -148,6 +148,23 @@ describe('SqliteAgentStore: damaged rows', () => {
     expect(await store.checkpoints.latest('t')).toEqual(two);
     const error = await failure(() => store.checkpoints.at('t', 1));
     expect(error.detail).toEqual({ table: 'checkpoints', key: { thread: 't', version: 1 } });
+    // A commit reads the head's version and messages, not its fields: it goes on from a head
+    // whose body is damaged, which reading that version still reports.
+    raw(path, (db) =>
+      db
+        .prepare(
+          "UPDATE checkpoints SET body = replace(body, 'planning', 'acting') WHERE version = 2",
+        )
+        .run(),
+    );
+    expect((await failure(() => store.checkpoints.latest('t'))).detail).toEqual({
+      table: 'checkpoints',
+      key: { thread: 't', version: 2 },
+    });
+    const three = checkpoint(3, [...two.messages, say('user', 'more')]);
+    await store.checkpoints.commit(three, { expectedHead: 2, unchangedBefore: 2 });
+    expect(await store.checkpoints.latest('t')).toEqual(three);
+    expect((await failure(() => store.checkpoints.at('t', 2))).code).toBe('ERR_STORE_CORRUPT');
     await store.close();
   });
 

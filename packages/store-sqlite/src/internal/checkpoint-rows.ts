@@ -16,6 +16,12 @@ const JOINED = `SELECT c.thread, c.version, c.step, c.length, c.finished, c.at, 
 const HEAD = `${JOINED} WHERE c.thread = ? ORDER BY c.version DESC LIMIT 1`;
 const AT = `${JOINED} WHERE c.thread = ? AND c.version = ?`;
 const ROW = `SELECT ${COLUMNS} FROM checkpoints WHERE thread = ? AND version = ?`;
+/** What a commit reads of the head: its version and messages, and its thread's constants. */
+const COMMIT_HEAD = `SELECT c.thread, c.version, c.length, c.first, c.messages,
+  c.messages_sum AS messagesSum, t.agent AS threadAgent, t.task AS threadTask,
+  t.sum AS threadSum
+  FROM checkpoints AS c LEFT JOIN threads AS t ON t.thread = c.thread
+  WHERE c.thread = ? ORDER BY c.version DESC LIMIT 1`;
 /**
  * Up to a number of rows before a version, newest first, with the columns their messages are
  * summed on: a walk reads them a batch at a time, as far as it needs (one statement per row
@@ -84,18 +90,27 @@ export interface CheckpointBody {
   task?: string;
 }
 
-/**
- * The thread's head row; undefined for a thread never committed (or removed). What it is
- * checked on: every column (`all`), or only what a commit reads of it, its version and its
- * messages (`messages`).
- */
-export function headRow(
-  conn: Connection,
-  threadId: string,
-  part: 'all' | 'messages' = 'all',
-): HeadRow | undefined {
+/** What a commit reads of the thread's head, with its thread's agent and task (not checked). */
+export interface CommitHead extends CarrierRow {
+  threadAgent: string | null;
+  threadTask: string | null;
+  threadSum: string | null;
+}
+
+/** The thread's head row, checked; undefined for a thread never committed (or removed). */
+export function headRow(conn: Connection, threadId: string): HeadRow | undefined {
   const row = conn.statement(HEAD).get(threadId) as HeadRow | undefined;
-  if (row !== undefined) verifyCheckpointRow(row, part);
+  if (row !== undefined) verifyCheckpointRow(row, 'all');
+  return row;
+}
+
+/**
+ * What a commit reads of the head, checked on it (its version, length and messages); undefined
+ * for a thread never committed. Its other columns are neither read nor needed.
+ */
+export function commitHead(conn: Connection, threadId: string): CommitHead | undefined {
+  const row = conn.statement(COMMIT_HEAD).get(threadId) as CommitHead | undefined;
+  if (row !== undefined) verifyCarrierRow(conn, row);
   return row;
 }
 
