@@ -100,7 +100,7 @@ export interface CommitHead extends CarrierRow {
 /** The thread's head row, checked; undefined for a thread never committed (or removed). */
 export function headRow(conn: Connection, threadId: string): HeadRow | undefined {
   const row = conn.statement(HEAD).get(threadId) as HeadRow | undefined;
-  if (row !== undefined) verifyCheckpointRow(row, 'all');
+  if (row !== undefined) verifyCheckpointRow(row);
   return row;
 }
 
@@ -121,7 +121,7 @@ export function checkpointRowAt(
   version: number,
 ): HeadRow | undefined {
   const row = conn.statement(AT).get(threadId, version) as HeadRow | undefined;
-  if (row !== undefined) verifyCheckpointRow(row, 'all');
+  if (row !== undefined) verifyCheckpointRow(row);
   return row;
 }
 
@@ -134,18 +134,18 @@ export function checkpointSums(row: CheckpointColumns): { sum: string; messagesS
 }
 
 /**
- * Checks a row on what is used of it. A row is in one of three forms, told apart by which of
+ * Checks every column of a row. A row is in one of three forms, told apart by which of
  * `first`, `messages` and `messagesSum` are null: written before rows carried messages (all
  * three: `sum` covers the columns it had), written before rows were summed in two parts (only
  * `messagesSum`: `sum` covers every column), or written since (none: `sum` covers the fields,
  * `messagesSum` the messages). Any other mix is a damaged row, and so is a null put into any of
  * them, since the form it takes the row for sums it on other columns.
  */
-export function verifyCheckpointRow(row: CheckpointRow, part: 'all' | 'messages'): void {
+function verifyCheckpointRow(row: CheckpointRow): void {
   const { thread, version, step, length, finished, at, body, bytes, first, messages } = row;
   let ok: boolean;
   if (row.messagesSum !== null && first !== null && messages !== null) {
-    ok = row.messagesSum === carrierSum(row) && (part === 'messages' || row.sum === fieldsSum(row));
+    ok = row.messagesSum === carrierSum(row) && row.sum === fieldsSum(row);
   } else if (first !== null && messages !== null) {
     const all = [thread, version, step, length, finished, at, body, bytes, first, messages];
     ok = row.sum === rowChecksum('checkpoints', all);
@@ -171,7 +171,7 @@ export function verifyCarrierRow(conn: Connection, row: CarrierRow): void {
   if (whole === undefined) {
     throw corruptRow('checkpoints', { thread: row.thread, version: row.version }, 'is missing');
   }
-  verifyCheckpointRow(whole, 'all');
+  verifyCheckpointRow(whole);
 }
 
 function fieldsSum(row: CheckpointColumns): string {
