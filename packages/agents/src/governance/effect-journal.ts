@@ -1,4 +1,5 @@
 import type { Effect } from '../tools/tool.js';
+import { CallIndex } from './call-index.js';
 import { GovernanceError } from './governance-error.js';
 
 /**
@@ -89,12 +90,20 @@ export interface EffectJournal {
   advance(key: string, expectedVersion: number, change: EffectChange): Promise<EffectEntry>;
   /** The entries of one thread, in the order they began. */
   list(threadId: string): Promise<readonly EffectEntry[]>;
+  /**
+   * The entries of one thread for one call, a tool and its canonical arguments (`argsHash`), in
+   * the order they began: what the gate reads when a call that may have an effect is made again
+   * (`list` filtered, without reading the rest of the thread). Optional: a journal without it is
+   * read through `list`.
+   */
+  listCall?(threadId: string, tool: string, argsHash: string): Promise<readonly EffectEntry[]>;
 }
 
 /** The in-memory journal: it survives restarts of the agent (it lives with the definition). */
 export class MemoryEffectJournal implements EffectJournal {
   readonly #entries = new Map<string, EffectEntry>();
   readonly #threads = new Map<string, string[]>();
+  readonly #calls = new CallIndex();
 
   async begin(entry: NewEffect): Promise<EffectEntry> {
     if (this.#entries.has(entry.key)) {
@@ -114,6 +123,7 @@ export class MemoryEffectJournal implements EffectJournal {
     const keys = this.#threads.get(entry.threadId);
     if (keys === undefined) this.#threads.set(entry.threadId, [entry.key]);
     else keys.push(entry.key);
+    this.#calls.began(written);
     return written;
   }
 
@@ -146,6 +156,22 @@ export class MemoryEffectJournal implements EffectJournal {
 
   async list(threadId: string): Promise<readonly EffectEntry[]> {
     return (this.#threads.get(threadId) ?? []).map((k) => this.#entries.get(k) as EffectEntry);
+  }
+
+  async listCall(
+    threadId: string,
+    tool: string,
+    argsHash: string,
+  ): Promise<readonly EffectEntry[]> {
+    const entryOf = (key: string) => this.#entries.get(key) as EffectEntry;
+    const keys = this.#calls.keysOf(
+      threadId,
+      tool,
+      argsHash,
+      () => this.#threads.get(threadId) ?? [],
+      entryOf,
+    );
+    return keys.map(entryOf);
   }
 }
 

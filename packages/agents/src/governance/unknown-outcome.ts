@@ -68,7 +68,10 @@ export async function interruptedBefore(
   call: { readonly threadId: string; readonly tool: string; readonly key: string },
   argsHash: string,
 ): Promise<EffectEntry | undefined> {
-  const entries = await journal.list(call.threadId);
+  const entries =
+    journal.listCall === undefined
+      ? await journal.list(call.threadId)
+      : await journal.listCall(call.threadId, call.tool, argsHash);
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i] as EffectEntry;
     if (entry.key === call.key || entry.tool !== call.tool || entry.argsHash !== argsHash) continue;

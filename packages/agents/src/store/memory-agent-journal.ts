@@ -1,3 +1,4 @@
+import { CallIndex } from '../governance/call-index.js';
 import {
   checkTransition,
   type EffectChange,
@@ -25,6 +26,7 @@ interface Kept {
 export class MemoryAgentJournal implements EffectJournal {
   readonly #entries = new Map<string, Kept>();
   readonly #threads = new Map<string, string[]>();
+  readonly #calls = new CallIndex();
 
   constructor(
     private readonly gate: StoreGate,
@@ -52,6 +54,7 @@ export class MemoryAgentJournal implements EffectJournal {
     const keys = this.#threads.get(written.threadId);
     if (keys === undefined) this.#threads.set(written.threadId, [written.key]);
     else keys.push(written.key);
+    this.#calls.began(written);
     return written;
   }
 
@@ -92,8 +95,26 @@ export class MemoryAgentJournal implements EffectJournal {
     return (this.#threads.get(threadId) ?? []).map((k) => (this.#entries.get(k) as Kept).entry);
   }
 
+  async listCall(
+    threadId: string,
+    tool: string,
+    argsHash: string,
+  ): Promise<readonly EffectEntry[]> {
+    this.gate.check();
+    const entryOf = (key: string) => (this.#entries.get(key) as Kept).entry;
+    const keys = this.#calls.keysOf(
+      threadId,
+      tool,
+      argsHash,
+      () => this.#threads.get(threadId) ?? [],
+      entryOf,
+    );
+    return keys.map(entryOf);
+  }
+
   /** Removes the thread's entries `drop` picks; answers how many. */
   remove(threadId: string, drop: (entry: EffectEntry, begunStep: number) => boolean): number {
+    this.#calls.forget(threadId);
     const keys = this.#threads.get(threadId) ?? [];
     const left = keys.filter((key) => {
       const kept = this.#entries.get(key) as Kept;

@@ -236,10 +236,41 @@ const listOrder: ConformanceCase = {
     }),
 };
 
+const listCall: ConformanceCase = {
+  name: "lists one call's entries as list filtered by tool and arguments, if it has listCall",
+  run: (open) =>
+    withStore(open, async (store) => {
+      const { journal } = store;
+      if (journal.listCall === undefined) return; // optional: the gate reads `list` instead
+      const call = (key: string, thread: string, tool: string, args: string) => ({
+        ...newEffect(key, thread),
+        tool,
+        argsHash: args.repeat(64),
+      });
+      const same = (entries: readonly EffectEntry[]) => entries.map((e) => e.key);
+      await journal.begin(call('k1', 't1', 'send_mail', 'a'));
+      await journal.begin(call('k2', 't1', 'send_mail', 'b'));
+      // Asked once the thread has entries, then again after more began.
+      assert.deepStrictEqual(same(await journal.listCall('t1', 'send_mail', 'a'.repeat(64))), [
+        'k1',
+      ]);
+      await journal.begin(call('k3', 't1', 'drop_db', 'a'));
+      await journal.begin(call('k4', 't2', 'send_mail', 'a'));
+      await journal.begin(call('k5', 't1', 'send_mail', 'a'));
+      await journal.advance('k1', 1, { state: 'denied', at: 5_000, reason: 'no' });
+      const listed = await journal.listCall('t1', 'send_mail', 'a'.repeat(64));
+      assert.deepStrictEqual(same(listed), ['k1', 'k5']);
+      assert.deepStrictEqual(listed[0], await journal.get('k1'));
+      assert.deepStrictEqual(same(await journal.listCall('t1', 'drop_db', 'a'.repeat(64))), ['k3']);
+      assert.deepStrictEqual(await journal.listCall('t3', 'send_mail', 'a'.repeat(64)), []);
+    }),
+};
+
 export const JOURNAL_CASES: readonly ConformanceCase[] = [
   beginOnce,
   advanceByVersion,
   lifecycle,
   decisionsAndResults,
   listOrder,
+  listCall,
 ];
