@@ -53,7 +53,7 @@ export function act(
               input,
               key: idempotencyKey,
               signal,
-              now: loop.now,
+              now: shared.now,
               journaled: (entry) => {
                 journal[index] = entry;
               },
@@ -121,6 +121,8 @@ interface RunShared {
   /** The lifecycle is the process's: the gate tells it through messages, in order. */
   readonly hooks: GateHooks;
   readonly spawnAgent: ToolContext['spawnAgent'];
+  /** The node's clock, for the gate. */
+  readonly now: () => number;
 }
 
 const shares = new WeakMap<Run, RunShared>();
@@ -139,6 +141,7 @@ function sharedOf(loop: StepLoop, run: Run): RunShared {
       },
       spawnAgent: (key, agent, task, options) =>
         loop.subagents.spawn(run, key, agent, task, run.signal, options),
+      now: () => ctx.now(),
     };
     shares.set(run, shared);
   }

@@ -69,8 +69,6 @@ export class StepLoop {
   readonly subagents: Subagents;
   /** This process's gate: the definition's governance narrowed by what its parent holds. */
   readonly gate: Gate;
-  /** The node's clock, as a function every call of every run can share. */
-  readonly now = (): number => this.ctx.now();
 
   constructor(
     readonly runtime: Runtime,
