@@ -89,6 +89,15 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     statements: ['ALTER TABLE checkpoints ADD COLUMN messages_sum TEXT'],
   },
+  {
+    // A row that carries messages names the version whose row holds the message just before its
+    // `first` (`kept_from`; 0 when it kept none): reading a checkpoint goes from row to row along
+    // these, through the rows that hold one of its messages only, instead of through every row
+    // back to the one that wrote its oldest message. Rows written before have it null and are
+    // walked one version at a time, as they were.
+    version: 5,
+    statements: ['ALTER TABLE checkpoints ADD COLUMN kept_from INTEGER'],
+  },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -74,7 +74,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
         throw new RangeError(`checkpoint version ${version} does not follow head ${current}`);
       }
       const messages = checkpoint.messages;
-      const first = head === undefined ? 0 : this.#unchanged(head, messages, options);
+      const { keep: first, from: keptFrom } =
+        head === undefined ? NOTHING_KEPT : this.#kept(head, messages, options);
       const texts: string[] = [];
       let textBytes = Math.max(0, messages.length - first - 1);
       for (let idx = first; idx < messages.length; idx++) {
@@ -100,8 +101,9 @@ export class SqliteCheckpointStore implements CheckpointStore {
         finished: checkpoint.result === undefined ? 0 : 1,
         at: this.conn.now(),
         body,
-        bytes: rowBytes(threadId, textBytes, 5),
+        bytes: rowBytes(threadId, textBytes, 6),
         first,
+        keptFrom,
         messages: joinMessages(texts),
       };
       const { step, length, finished, at, bytes } = row;
@@ -118,6 +120,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
           body,
           bytes,
           first,
+          keptFrom,
           row.messages,
           sum,
           messagesSum,
@@ -147,18 +150,26 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   /**
-   * How many of the head's messages the commit keeps: what its writer says is unchanged, within
-   * both lengths, if the last of them is, in JSON, the copy the store holds there. Only that one
-   * message before the kept ones is read, from the writer and from the file (from the head row
-   * itself when the head wrote it, as it does when its writer appends).
+   * How many of the head's messages the commit keeps, and the version whose row holds the last
+   * of them: what its writer says is unchanged, within both lengths, if the last of them is, in
+   * JSON, the copy the store holds there. Only that one message before the kept ones is read,
+   * from the writer and from the file (from the head row itself when the head wrote it, as it
+   * does when its writer appends).
    */
-  #unchanged(head: CommitHead, messages: readonly Message[], options: CommitOptions): number {
+  #kept(head: CommitHead, messages: readonly Message[], options: CommitOptions): Kept {
     const said = options.unchangedBefore ?? 0;
-    if (!Number.isInteger(said) || said <= 0) return 0;
+    if (!Number.isInteger(said) || said <= 0) return NOTHING_KEPT;
     const keep = Math.min(said, head.length, messages.length);
-    if (keep === 0) return 0;
+    if (keep === 0) return NOTHING_KEPT;
     const [held] = messageSources(this.conn, head, keep - 1, keep);
     const text = encodeStoreJson(messages[keep - 1], `message ${keep - 1}`);
-    return text === held?.text ? keep : 0;
+    return held !== undefined && text === held.text ? { keep, from: held.version } : NOTHING_KEPT;
   }
 }
+
+interface Kept {
+  readonly keep: number;
+  readonly from: number;
+}
+
+const NOTHING_KEPT: Kept = { keep: 0, from: 0 };

@@ -1,6 +1,6 @@
 // Checkpoints are stored as deltas: a step writes the rows it added, any kept checkpoint reads
 // back as it was committed, and pruning removes exactly the rows no kept checkpoint reads.
-import type { Checkpoint, Message } from '@warden/agents';
+import { type Checkpoint, type Message, StoreError } from '@warden/agents';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/index.js';
@@ -64,6 +64,16 @@ function stepMessages(step: number): Message[] {
       ],
     },
   ];
+}
+
+async function failure(attempt: () => unknown): Promise<StoreError> {
+  try {
+    await attempt();
+  } catch (error) {
+    if (error instanceof StoreError) return error;
+    throw error;
+  }
+  throw new Error('expected a failure');
 }
 
 const COUNT = {
@@ -177,6 +187,40 @@ describe('SqliteCheckpointStore: deltas', () => {
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT thread FROM threads').all()).toEqual([{ thread: 'o' }]);
     db.close();
+  });
+
+  it('reads a compacted head through the rows that hold its messages, not every row back to its oldest', async () => {
+    const path = folder.file('compacted.db');
+    const store = await openSqliteStore({ path });
+    const anchor = say('user', 'the task');
+    let context: Message[] = [anchor];
+    let committed: Checkpoint | undefined;
+    for (let version = 1; version <= 60; version++) {
+      const unchanged = version === 1 ? 0 : context.length;
+      // Compaction every tenth step: the anchor stays, a summary replaces the rest.
+      if (version % 10 === 0) context = [anchor, say('user', `summary at ${version}`)];
+      else if (version > 1) context = [...context, say('assistant', `step ${version}`)];
+      committed = checkpoint(version, context);
+      await store.checkpoints.commit(committed, {
+        expectedHead: version - 1,
+        unchangedBefore: version % 10 === 0 ? 1 : unchanged,
+      });
+    }
+    const db = new Database(path);
+    // Each row names the row holding the message before its first: the one before it when its
+    // commit appended, the anchor's when it compacted.
+    const named = db.prepare('SELECT version, first, kept_from AS keptFrom FROM checkpoints');
+    const rows = named.all() as { version: number; first: number; keptFrom: number }[];
+    expect(rows.find((r) => r.version === 1)).toEqual({ version: 1, first: 0, keptFrom: 0 });
+    expect(rows.find((r) => r.version === 35)).toEqual({ version: 35, first: 6, keptFrom: 34 });
+    expect(rows.find((r) => r.version === 60)).toEqual({ version: 60, first: 1, keptFrom: 1 });
+    // Rows 2 to 59 hold nothing the head reads: damaged, they do not stop it.
+    db.prepare("UPDATE checkpoints SET messages = 'x' WHERE version BETWEEN 2 AND 59").run();
+    db.close();
+    expect(await store.checkpoints.latest('t')).toEqual(committed);
+    const error = await failure(() => store.checkpoints.at('t', 55));
+    expect(error.code).toBe('ERR_STORE_CORRUPT');
+    await store.close();
   });
 
   it('reads neither the messages its writer says are unchanged nor their rows, but the last of them', async () => {

@@ -10,6 +10,7 @@ import { MIGRATIONS } from '../src/schema.js';
 import { SCHEMA_1_ROWS } from './schema-1-rows.js';
 import { SCHEMA_2_ROWS } from './schema-2-rows.js';
 import { SCHEMA_3_ROWS } from './schema-3-rows.js';
+import { SCHEMA_4_ROWS } from './schema-4-rows.js';
 import { tempFolder } from './temp-db.js';
 
 let folder: ReturnType<typeof tempFolder>;
@@ -110,8 +111,10 @@ function schema1File(name: string): string {
 }
 
 /** A file at schema version `version` holding the rows that version's store wrote for `COMMITTED`. */
-function olderFile(name: string, version: 2 | 3): string {
-  const rows = version === 2 ? SCHEMA_2_ROWS : SCHEMA_3_ROWS;
+const OLDER_ROWS = { 2: SCHEMA_2_ROWS, 3: SCHEMA_3_ROWS, 4: SCHEMA_4_ROWS } as const;
+
+function olderFile(name: string, version: 2 | 3 | 4): string {
+  const rows = OLDER_ROWS[version];
   const path = folder.file(name);
   const db = new Database(path);
   try {
@@ -249,7 +252,7 @@ describe('openSqliteStore on a database of schema version 1', () => {
   });
 });
 
-for (const version of [2, 3] as const) {
+for (const version of [2, 3, 4] as const) {
   describe(`openSqliteStore on a database of schema version ${version}`, () => {
     it('upgrades it in place, reads every checkpoint as committed, and goes on committing', async () => {
       const path = olderFile(`v${version}.db`, version);
@@ -277,8 +280,9 @@ for (const version of [2, 3] as const) {
       expect(rowsOf(path, "SELECT value FROM meta WHERE key = 'schema_version'")).toEqual([
         { value: String(SCHEMA_VERSION) },
       ]);
-      const threads = version === 2 ? SCHEMA_2_ROWS.threads : SCHEMA_3_ROWS.threads;
-      expect(rowsOf(path, 'SELECT * FROM threads ORDER BY thread')).toEqual(threads);
+      expect(rowsOf(path, 'SELECT * FROM threads ORDER BY thread')).toEqual(
+        OLDER_ROWS[version].threads,
+      );
     });
   });
 }

@@ -7,31 +7,33 @@ import {
 import type { Connection } from './connection.js';
 import { corruptRow, rowChecksum, verifyRow } from './row-checksum.js';
 
-const COLUMNS = `thread, version, step, length, finished, at, body, bytes, first, messages, sum,
-  messages_sum AS messagesSum`;
+const COLUMNS = `thread, version, step, length, finished, at, body, bytes, first,
+  kept_from AS keptFrom, messages, sum, messages_sum AS messagesSum`;
 const JOINED = `SELECT c.thread, c.version, c.step, c.length, c.finished, c.at, c.body, c.bytes,
-  c.first, c.messages, c.sum, c.messages_sum AS messagesSum, t.agent AS threadAgent,
+  c.first, c.kept_from AS keptFrom, c.messages, c.sum, c.messages_sum AS messagesSum,
+  t.agent AS threadAgent,
   t.task AS threadTask, t.bytes AS threadBytes, t.sum AS threadSum
   FROM checkpoints AS c LEFT JOIN threads AS t ON t.thread = c.thread`;
 const HEAD = `${JOINED} WHERE c.thread = ? ORDER BY c.version DESC LIMIT 1`;
 const AT = `${JOINED} WHERE c.thread = ? AND c.version = ?`;
 const ROW = `SELECT ${COLUMNS} FROM checkpoints WHERE thread = ? AND version = ?`;
 /** What a commit reads of the head: its version and messages, and its thread's constants. */
-const COMMIT_HEAD = `SELECT c.thread, c.version, c.length, c.first, c.messages,
-  c.messages_sum AS messagesSum, t.agent AS threadAgent, t.task AS threadTask,
+const COMMIT_HEAD = `SELECT c.thread, c.version, c.length, c.first, c.kept_from AS keptFrom,
+  c.messages, c.messages_sum AS messagesSum, t.agent AS threadAgent, t.task AS threadTask,
   t.sum AS threadSum
   FROM checkpoints AS c LEFT JOIN threads AS t ON t.thread = c.thread
   WHERE c.thread = ? ORDER BY c.version DESC LIMIT 1`;
 /**
- * Up to a number of rows before a version, newest first, with the columns their messages are
+ * Up to a number of rows from a version down, newest first, with the columns their messages are
  * summed on: a walk reads them a batch at a time, as far as it needs (one statement per row
  * costs more than the rows it reads).
  */
-export const EARLIER_CARRIERS = `SELECT thread, version, length, first, messages,
-  messages_sum AS messagesSum FROM checkpoints
-  WHERE thread = ? AND version < ? ORDER BY version DESC LIMIT ?`;
+export const CARRIERS_FROM = `SELECT thread, version, length, first, kept_from AS keptFrom,
+  messages, messages_sum AS messagesSum FROM checkpoints
+  WHERE thread = ? AND version <= ? ORDER BY version DESC LIMIT ?`;
 export const INSERT_CHECKPOINT = `INSERT INTO checkpoints (thread, version, step, length, finished,
-  at, body, bytes, first, messages, sum, messages_sum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  at, body, bytes, first, kept_from, messages, sum, messages_sum)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const PUT_THREAD = `INSERT INTO threads (thread, agent, task, bytes, sum) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (thread) DO UPDATE SET agent = excluded.agent, task = excluded.task,
   bytes = excluded.bytes, sum = excluded.sum`;
@@ -47,6 +49,12 @@ export interface CarrierColumns {
    * messages (its messages are in `messages`).
    */
   first: number | null;
+  /**
+   * The version whose row holds message `first - 1`, the newest of those the row kept (0 when it
+   * kept none): the next row a walk for the kept messages needs, every row between holding none
+   * of them. Null in a row written before rows named it (a walk goes on one version down).
+   */
+  keptFrom: number | null;
   /** The JSON of each message the row carries, one a line (JSON text holds no raw newline). */
   messages: string | null;
 }
@@ -134,22 +142,28 @@ export function checkpointSums(row: CheckpointColumns): { sum: string; messagesS
 }
 
 /**
- * Checks every column of a row. A row is in one of three forms, told apart by which of
- * `first`, `messages` and `messagesSum` are null: written before rows carried messages (all
- * three: `sum` covers the columns it had), written before rows were summed in two parts (only
- * `messagesSum`: `sum` covers every column), or written since (none: `sum` covers the fields,
- * `messagesSum` the messages). Any other mix is a damaged row, and so is a null put into any of
- * them, since the form it takes the row for sums it on other columns.
+ * Checks every column of a row. A row is in one of four forms, told apart by which of `first`,
+ * `messages`, `messagesSum` and `keptFrom` are null: written before rows carried messages (all
+ * four: `sum` covers the columns it had), before rows were summed in two parts (the last two:
+ * `sum` covers every column), before rows named `keptFrom` (that one: `sum` covers the fields,
+ * `messagesSum` the messages), or since (none: `messagesSum` covers `keptFrom` too). Any other
+ * mix is a damaged row, and so is a null put into any of them, since the form it takes the row
+ * for sums it on other columns.
  */
 function verifyCheckpointRow(row: CheckpointRow): void {
   const { thread, version, step, length, finished, at, body, bytes, first, messages } = row;
   let ok: boolean;
   if (row.messagesSum !== null && first !== null && messages !== null) {
     ok = row.messagesSum === carrierSum(row) && row.sum === fieldsSum(row);
-  } else if (first !== null && messages !== null) {
+  } else if (first !== null && messages !== null && row.keptFrom === null) {
     const all = [thread, version, step, length, finished, at, body, bytes, first, messages];
     ok = row.sum === rowChecksum('checkpoints', all);
-  } else if (first === null && messages === null && row.messagesSum === null) {
+  } else if (
+    first === null &&
+    messages === null &&
+    row.messagesSum === null &&
+    row.keptFrom === null
+  ) {
     const had = [thread, version, step, length, finished, at, body, bytes];
     ok = row.sum === rowChecksum('checkpoints', had);
   } else {
@@ -189,8 +203,10 @@ function fieldsSum(row: CheckpointColumns): string {
 }
 
 function carrierSum(row: CarrierColumns): string {
-  const { thread, version, length, first, messages } = row;
-  return rowChecksum('checkpoint messages', [thread, version, length, first, messages]);
+  const { thread, version, length, first, keptFrom, messages } = row;
+  return keptFrom === null
+    ? rowChecksum('checkpoint messages', [thread, version, length, first, messages])
+    : rowChecksum('checkpoint messages', [thread, version, length, first, keptFrom, messages]);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { decodeStoreJson, type Message } from '@warden/agents';
 import {
+  CARRIERS_FROM,
   type CarrierColumns,
   type CarrierRow,
-  EARLIER_CARRIERS,
   verifyCarrierRow,
 } from './checkpoint-rows.js';
 import type { Connection } from './connection.js';
@@ -36,12 +36,12 @@ interface StoredRow {
 
 /**
  * The messages `lo` to `hi - 1` of the checkpoint `row` holds (already checked), each as the
- * newest copy written at or before it. They are looked for in `row`, then in the rows before it,
- * newest first, each verified, for as long as some are still missing: each row holds the
- * messages from its `first` on, so the search narrows to the indexes below the lowest `first`
- * seen. What no row holds (rows removed by pruning, or written before rows held messages) is in
- * `messages`. A version missing between two rows, or a message missing anywhere, is
- * `ERR_STORE_CORRUPT`.
+ * newest copy written at or before it. Each row holds the messages from its `first` on and
+ * names the row that holds the one before (`keptFrom`); the walk goes from `row` along these,
+ * checking each row it takes messages from, for as long as some are missing. (Rows written
+ * before rows named it are walked one version at a time.) What no row holds (rows removed by
+ * pruning, or written before rows held messages) is in `messages`. A row the walk needs that is
+ * missing while older ones are there, or a message missing anywhere, is `ERR_STORE_CORRUPT`.
  */
 export function messageSources(
   conn: Connection,
@@ -51,30 +51,33 @@ export function messageSources(
 ): MessageSource[] {
   const found: MessageSource[] = new Array(hi - lo);
   let missing = hi;
-  let bound = row.version;
+  // The version the walk needs next; every copy of a missing message is at or before it.
+  let next = row.version;
   let carries = row.first !== null;
   if (carries) {
     missing = take(row, lo, missing, found);
-    bound = row.version - 1;
+    next = following(row);
   }
   while (carries && missing > lo) {
     // A row usually writes at least one message: about as many rows as messages are missing.
     const batch = Math.min(Math.max(missing - lo, MIN_BATCH), MAX_BATCH);
-    const rows = conn.statement(EARLIER_CARRIERS).all(row.thread, bound + 1, batch) as CarrierRow[];
+    const rows = conn.statement(CARRIERS_FROM).all(row.thread, next, batch) as CarrierRow[];
     for (const before of rows) {
-      if (before.version !== bound) {
-        throw corruptRow('checkpoints', { thread: row.thread, version: bound }, 'is missing');
+      if (before.version > next) continue;
+      if (before.version < next) {
+        throw corruptRow('checkpoints', { thread: row.thread, version: next }, 'is missing');
       }
       verifyCarrierRow(conn, before);
       carries = before.first !== null;
       if (!carries) break;
       missing = take(before, lo, missing, found);
-      bound = before.version - 1;
+      next = following(before);
       if (missing <= lo) break;
     }
+    // A short batch is every row from `next` down: no row holds what is still missing.
     if (rows.length < batch) break;
   }
-  if (missing > lo) stored(conn, row.thread, lo, missing, bound, found);
+  if (missing > lo) stored(conn, row.thread, lo, missing, next, found);
   return found;
 }
 
@@ -116,6 +119,11 @@ function take(row: CarrierColumns, lo: number, missing: number, found: MessageSo
     };
   }
   return Math.max(first, lo);
+}
+
+/** The version a walk needs after a row that carries messages. */
+function following(row: CarrierColumns): number {
+  return row.keptFrom ?? row.version - 1;
 }
 
 function stored(
