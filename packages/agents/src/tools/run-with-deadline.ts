@@ -81,6 +81,11 @@ class DeadlineRun implements SignalSource {
         }
         this.#reject = reject;
         this.#listen();
+        // Aborted after the call started, before its run: as a listener armed at the start would.
+        if (this.env.signal.aborted) {
+          this.#abandon(this.env.signal.reason, this.#aborted());
+          return;
+        }
         this.#timer = clock.setTimer(Math.max(0, deadline - clock.now()), () => {
           const error = new ToolError(
             'ERR_TOOL_TIMEOUT',

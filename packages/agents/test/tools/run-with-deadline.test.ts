@@ -176,6 +176,20 @@ describe('runWithDeadline', () => {
     for (const ctx of seen) expect(ctx.signal).toBeInstanceOf(AbortSignal);
   });
 
+  it('abandons an asynchronous run at once when the task aborts before run is called', async () => {
+    let ran = false;
+    const { clock, task, call } = world(() => {
+      ran = true;
+      return new Promise(() => {});
+    });
+    const result = call();
+    task.abort(); // after the call started, before its run (a microtask away)
+    await clock.settle();
+    expect(ran).toBe(true);
+    expect(codeOf(result.error())).toBe('ERR_TOOL_FAILED');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('does not run a call whose task was aborted before it started', async () => {
     let ran = false;
     const { clock, task, call } = world(() => {
