@@ -1,3 +1,6 @@
+// Imported, not the global: on Node 20 the global `performance` is a getter read at every call.
+import { performance } from 'node:perf_hooks';
+
 /** What the scheduler needs of a process: a queued flag, liveness, a turn, and a way to fail. */
 export interface Runnable {
   queued: boolean;
