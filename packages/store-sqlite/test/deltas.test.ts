@@ -116,6 +116,8 @@ describe('SqliteCheckpointStore: deltas', () => {
     expect(at100).toBeLessThan((100 / 33) * at33 * 1.02);
     // A copy of the context per step (what a full-state checkpointer stores) is over 30 times more.
     expect(at100 * 30).toBeLessThan(fullCopy);
+    // Under 1 KB a step, for about 650 bytes of new messages a step (docs/agents/durability.md).
+    expect(at100 / 100).toBeLessThan(1_024);
     expect((await store.usage('t')).bytesPerStep).toBeCloseTo(at100 / 100, 6);
     await store.close();
     // Each message was written once, each step wrote one checkpoint row, which carries them.
