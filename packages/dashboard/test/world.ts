@@ -7,7 +7,7 @@ import {
 } from '@warden/agents';
 import { createScriptedModel, type Script } from '@warden/agents/testing';
 import type { Clock } from '@warden/core';
-import { z } from './test-zod.js';
+import { z } from 'zod';
 
 /** Every run of a tool, with the arguments it ran with. */
 export interface Ran {

@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type AgentStore, verifyAuditChain } from '@warden/agents';
+import { seededRandom } from '@warden/agents/testing';
 import { openPostgresStore } from '@warden/store-postgres';
 import { openSqliteStore } from '@warden/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,18 +35,6 @@ const KILL_SPAN_MS = 200;
 const CHILD_GUARD_MS = 30_000;
 
 const SEED = Number(process.env.KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32: a small seeded generator, so a failing schedule of kills replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Five steps with two refunds and replies around them. */
 const PLAN: Plan = [
@@ -138,7 +127,8 @@ function lines(path: string): string[] {
 }
 
 async function killRepeatedly(target: StoreUnderTest, dir: string, kills: number): Promise<void> {
-  const next = random(SEED);
+  // Seeded, so a failing schedule of kills replays.
+  const next = seededRandom(SEED);
   const run = `r${SEED}`;
   const threads: string[] = [`${run}-t0`];
   let killsDone = 0;

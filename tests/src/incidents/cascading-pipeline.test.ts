@@ -11,7 +11,12 @@ import {
   defineTool,
   runTask,
 } from '@warden/agents';
-import { createScriptedModel, faults, type ScriptedModel } from '@warden/agents/testing';
+import {
+  createScriptedModel,
+  faults,
+  type ScriptedModel,
+  seededRandom,
+} from '@warden/agents/testing';
 import { createNode, type Node, type Pid, startSupervisor } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -68,7 +73,7 @@ async function runWarden(
   seed: number,
 ): Promise<{ ok: boolean; calls: number; resumes: number }> {
   const primary = scripted(clock, seed);
-  const policy = createModelPolicy({ clock, random: mulberry(seed) });
+  const policy = createModelPolicy({ clock, random: seededRandom(seed) });
   const model = createResilientModel({ clock, policy, primary, cache: false, queue: false });
   const agent = defineAgent({ name: 'pipeline', model, system: '', tools: [stage] });
   const name = `pipeline-${seed}`;
@@ -109,18 +114,6 @@ async function until<T>(clock: TestClock, promise: Promise<T>): Promise<T> {
   await clock.settle();
   for (let i = 0; i < 1_000 && !settled; i++) await clock.advanceToNext();
   return promise;
-}
-
-/** A small seeded generator for the policy's jitter, so a run is a function of its seed. */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('cascading pipeline: 10 steps, each failing 15% of the time', () => {

@@ -12,6 +12,7 @@
  * time); the table shows the means, like the blog's averaged runs. Everything is deterministic:
  * the same code always prints the same table.
  */
+import { seededRandom } from '@warden/agents/testing';
 import { createNode } from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { type Jitter, retry, TokenBucket } from '@warden/resilience';
@@ -71,18 +72,6 @@ export interface Outcome {
   readonly served: number;
 }
 
-/** mulberry32: a small seeded generator of numbers in [0, 1). */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Timer firings a run may take before the test gives up on it (far above the worst, ~6000). */
 const MAX_STEPS = 100_000;
 
@@ -110,7 +99,7 @@ export async function herd(strategy: Strategy, seed: number): Promise<Outcome> {
     maxDelayMs: strategy.maxDelayMs,
     maxAttempts: Number.POSITIVE_INFINITY,
     deadlineMs: 3_600_000,
-    random: seeded(seed),
+    random: seededRandom(seed),
   });
   let served = 0;
   let finishedMs = 0;

@@ -8,6 +8,8 @@
  * Sizes, in warden's JSON of the messages: the task about 630 B, a call about 400 B, a result
  * about 620 B; the first 40 messages are 20 KB (the case parameters give the exact range).
  */
+import { seededRandom } from '@warden/agents/testing';
+
 export type Turn = TaskTurn | CallTurn | ResultTurn;
 
 export interface TaskTurn {
@@ -43,7 +45,7 @@ const STATUSES = ['pending', 'shipped', 'delivered', 'returned', 'refunded'];
 
 /** The first `length` turns of the conversation of `seed` (turn 0 is the task). */
 export function conversation(seed: number, length: number): Turn[] {
-  const random = mulberry32(seed * 7919 + 17);
+  const random = seededRandom(seed * 7919 + 17);
   const words = (n: number) =>
     Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
   const turns: Turn[] = [];
@@ -79,16 +81,4 @@ export function conversation(seed: number, length: number): Turn[] {
     }
   }
   return turns;
-}
-
-/** A small, fast, seeded generator (mulberry32): the same seed draws the same numbers. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
