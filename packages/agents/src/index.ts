@@ -6,6 +6,13 @@ export {
   isAgentError,
 } from './agent/agent-error.js';
 export {
+  type AgentHostOptions,
+  agentHost,
+  type HostStartReply,
+  type HostStartRequest,
+  startOnHost,
+} from './agent/agent-host.js';
+export {
   type AgentControl,
   type AgentReply,
   type AgentStatus,

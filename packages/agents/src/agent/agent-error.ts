@@ -22,6 +22,10 @@ export const AGENT_ERROR_CODES = [
   'ERR_STALE_HEAD',
   /** A value has no canonical form (a cycle, a function, a non-finite number, ...). */
   'ERR_NOT_CANONICAL',
+  /** An agent host was asked for an agent it does not serve. */
+  'ERR_UNKNOWN_AGENT',
+  /** A peer answered with something that is not the answer the protocol defines. */
+  'ERR_MALFORMED_REPLY',
 ] as const;
 
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];

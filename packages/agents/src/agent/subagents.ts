@@ -7,13 +7,17 @@ import {
   type SupervisorSpec,
 } from '@warden/core';
 import { SpawnOnceGuard } from '@warden/resilience';
+import { CapabilitySet } from '../governance/capability-set.js';
 import type { InheritedGovernance } from '../governance/governance.js';
 import type { AgentResult } from '../store/checkpoint.js';
 import type { SpawnAgentOptions } from '../tools/tool.js';
 import { AgentError } from './agent-error.js';
+import { startOnHost } from './agent-host.js';
 import { AWAIT } from './agent-protocol.js';
 import type { Run } from './agent-run.js';
 import type { ResolvedAgentSpec } from './agent-spec.js';
+import type { AgentArgs } from './define-agent.js';
+import { readResult } from './remote-result.js';
 
 /** The subagent ceiling of a whole tree, shared by reference by every agent of it on the node. */
 export interface TreeCounter {
@@ -28,6 +32,14 @@ export function newTreeCounter(max: number): TreeCounter {
 /** What `spawnAgent` needs to know of a subagent's definition. */
 interface SubagentDefinition {
   readonly agentName: string;
+}
+
+/** What the subagent supervisor's start function gets for one subagent. */
+interface SubagentStart {
+  readonly agent: unknown;
+  /** Set when the subagent runs on another node's agent host. */
+  readonly host: Pid | undefined;
+  readonly args: AgentArgs;
 }
 
 /** A joiner that finds the subagent already gone tries again this often before giving up. */
@@ -81,15 +93,18 @@ export class Subagents {
         agent,
         definition.agentName,
         signal,
+        options.host,
       );
       try {
         // The one who started it hands it the task; a joiner waits for the same result.
         const threadId = options.ifFinished === 'run-again' ? `${key}#${randomUUID()}` : key;
         const request = started ? { task, threadId } : AWAIT;
-        const result = await this.ctx.call<AgentResult>(pid, request, {
+        const answer = await this.ctx.call<unknown>(pid, request, {
           timeout: Number.POSITIVE_INFINITY,
           signal,
         });
+        // A peer's answer is checked before its figures are charged: it is data from the wire.
+        const result = options.host === undefined ? (answer as AgentResult) : readResult(answer);
         // What a subagent spends counts against its parent: budgets hold for the whole subtree.
         if (started) run.meter.chargeSubtree(result.spent);
         return result;
@@ -117,6 +132,7 @@ export class Subagents {
     agent: unknown,
     type: string,
     signal: AbortSignal,
+    host: Pid | undefined,
   ): Promise<{ readonly pid: Pid; readonly started: boolean }> {
     // A slot is reserved before the start is awaited, so concurrent spawns never pass a ceiling
     // together; it is given back if this call only joins, or the start fails.
@@ -145,8 +161,13 @@ export class Subagents {
         {
           extra: {
             agent,
-            args: { exitWhenDone: true, tree: this.tree, governance: this.inherited },
-          },
+            host,
+            args: {
+              exitWhenDone: true,
+              tree: this.tree,
+              ...(this.inherited === undefined ? {} : { governance: this.inherited }),
+            },
+          } satisfies SubagentStart,
         },
         { taskType: type, policy: 'join', signal },
       );
@@ -185,8 +206,14 @@ export class Subagents {
             id: 'subagent',
             restart: 'temporary',
             start: (ctx: ActorContext, extra: unknown) => {
-              const { agent, args } = extra as { agent: never; args: unknown };
-              return ctx.startLink(agent, { args });
+              const { agent, host, args } = extra as SubagentStart;
+              if (host === undefined) return ctx.startLink(agent as never, { args });
+              // On another node: its host starts it with this agent's rights as data, bounded
+              // by its own ceiling; the supervisor links the pid it answers.
+              const capabilities = args.governance?.capabilities ?? CapabilitySet.none();
+              return startOnHost(ctx, host, (agent as SubagentDefinition).agentName, capabilities, {
+                exitWhenDone: true,
+              });
             },
           },
         ],

@@ -44,6 +44,11 @@ export interface ToolContext {
 export interface SpawnAgentOptions {
   /** Default `answer`: a finished key is answered from its checkpoint; `run-again` starts anew. */
   readonly ifFinished?: 'answer' | 'run-again';
+  /**
+   * The agent host (`agentHost`) of another node to run the subagent on. It holds at most this
+   * agent's capabilities there too, bounded again by that host's ceiling.
+   */
+  readonly host?: Pid;
 }
 
 /** What a subagent answers (the `AgentResult` of the agent runtime). */
