@@ -4,7 +4,9 @@
  * word one of these regions, so an example in the docs is code that ran and passed.
  */
 import {
+  agentHost,
   agentStatus,
+  CapabilitySet,
   defineAgent,
   defineTool,
   isAgentError,
@@ -12,7 +14,13 @@ import {
   runTask,
 } from '@warden/agents';
 import { createScriptedModel } from '@warden/agents/testing';
-import { createNode, isWardenError, startSupervisor } from '@warden/core';
+import {
+  createInMemoryNetwork,
+  createNode,
+  isWardenError,
+  type Pid,
+  startSupervisor,
+} from '@warden/core';
 import { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -137,5 +145,80 @@ describe('docs/agents examples', () => {
     expect(await again).toMatchObject({ outcome: 'done', text: 'finished', steps: 4 });
     // #endregion
     expect(model.calls).toHaveLength(5); // 2 before the kill, the aborted third, then 3 and 4
+  });
+  it('a subagent on another node (subagents.md)', async () => {
+    const clock = new TestClock();
+    const network = createInMemoryNetwork();
+    const planning = createNode({ name: 'planning', clock, transport: network.transport() });
+    const research = createNode({ name: 'research', clock, transport: network.transport() });
+    const ran: string[] = [];
+    const search = defineTool({
+      name: 'search',
+      description: 'Searches the web',
+      effect: 'read',
+      input: z.object({ q: z.string() }),
+      run: ({ q }) => {
+        ran.push(q);
+        return `results for ${q}`;
+      },
+    });
+    const researcher = defineAgent({
+      name: 'researcher',
+      model: createScriptedModel({
+        clock,
+        script: [{ toolCalls: [{ name: 'search', input: { q: 'otp' } }] }, { text: 'found it' }],
+      }),
+      system: 'You research.',
+      tools: [search],
+    });
+    // #region remote-subagent
+    // On the research node: a host that starts researchers for parents elsewhere, never with
+    // more than read access to search, whatever a parent claims.
+    await startSupervisor(research, {
+      strategy: 'one_for_one',
+      children: [
+        {
+          id: 'agent-host',
+          start: {
+            behaviour: agentHost({
+              agents: [researcher],
+              ceiling: CapabilitySet.of([{ tools: ['search'], upTo: 'read' }]),
+            }),
+            options: { name: 'agents' },
+          },
+        },
+      ],
+    });
+    const host = research.whereis('agents') as Pid;
+
+    // On the planning node: a tool that runs a researcher there, keyed by the task.
+    const delegate = defineTool({
+      name: 'research',
+      description: 'Hands a question to a researcher',
+      effect: 'read',
+      input: z.object({ question: z.string() }),
+      run: ({ question }, ctx) =>
+        ctx.spawnAgent(`research:${question}`, researcher, question, { host }),
+    });
+    // #endregion
+    const planner = defineAgent({
+      name: 'planner',
+      model: createScriptedModel({
+        clock,
+        script: [
+          { toolCalls: [{ name: 'research', input: { question: 'otp' } }] },
+          { text: 'planned' },
+        ],
+      }),
+      system: 'You plan.',
+      tools: [delegate],
+      capabilities: CapabilitySet.of([{ tools: ['research', 'search'], upTo: 'read' }]),
+    });
+    const result = runTask(planning, planning.spawn(planner), 'plan');
+    await clock.advance(1_000);
+    expect((await result).outcome).toBe('done');
+    expect(ran).toEqual(['otp']);
+    await planning.stop();
+    await research.stop();
   });
 });
