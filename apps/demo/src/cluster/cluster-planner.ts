@@ -22,8 +22,7 @@ import { z } from 'zod';
 import { PRICES, WORKERS } from '../agents.js';
 import type { World } from '../world.js';
 import { threadOf } from './node-messages.js';
-import type { WorkerPlacement } from './worker-placement.js';
-import type { WorkerRequest } from './worker-spawner.js';
+import type { WorkerPlacement, WorkerRequest } from './worker-placement.js';
 
 /** How long the planner waits for one ticket's answer, restarts included (node clock, ms). */
 const TICKET_TIMEOUT_MS = 20_000;

@@ -1,4 +1,4 @@
-import { type AnyTool, defineTool, type ToolContext } from '@warden/agents';
+import { type AnyTool, CapabilitySet, defineTool, type ToolContext } from '@warden/agents';
 import type { Pid } from '@warden/core';
 import { z } from 'zod';
 import { ticketOf } from './node-messages.js';
@@ -6,6 +6,15 @@ import type { ServiceAnswer, ServiceRequest } from './world-service.js';
 
 /** How long a tool waits for the world's services before the call fails (node clock, ms). */
 const SERVICE_TIMEOUT_MS = 5_000;
+
+/**
+ * What a worker may do, wherever it runs: the planner's node sends it with every start, and each
+ * worker node's agent host bounds it by the same set as its ceiling.
+ */
+export const WORKER_RIGHTS = CapabilitySet.of([
+  { tools: ['read_ticket', 'lookup_customer'], upTo: 'read' },
+  { tools: ['send_reply', 'escalate_refund', 'close_duplicate'], upTo: 'write' },
+]);
 
 /**
  * The workers' tools of the cluster demo: the same tools as on one node, but the world they act

@@ -3,7 +3,7 @@
 // 127.0.0.1, tells the driver its address and services over IPC, and obeys the driver's
 // commands. The planner's node runs the planner, the workers' supervisor and the world's
 // services; a worker node runs the workers that supervisor asks it for.
-import { defineAgent, runTask, tokenizerFor } from '@warden/agents';
+import { agentHost, defineAgent, runTask, tokenizerFor } from '@warden/agents';
 import { createNode, type NodeEvent, Pid } from '@warden/core';
 import { type DashboardServer, httpPeer, serveDashboard } from '@warden/dashboard';
 import { createWsTransport } from '@warden/transport-ws';
@@ -12,7 +12,7 @@ import { World } from '../world.js';
 import { clusterModels } from './cluster-models.js';
 import { DELEGATION_TIMEOUT_MS, startPlannerTree } from './cluster-planner.js';
 import { openClusterStore, type StoreLocation } from './cluster-store.js';
-import { clusterTools } from './cluster-tools.js';
+import { clusterTools, WORKER_RIGHTS } from './cluster-tools.js';
 import {
   type ClusterEvent,
   type NodeCommand,
@@ -23,7 +23,6 @@ import {
   ticketOf,
 } from './node-messages.js';
 import { WorkerPlacement } from './worker-placement.js';
-import { workerSpawner } from './worker-spawner.js';
 import { worldService } from './world-service.js';
 
 /** How long a stopping node may take before its process exits anyway (system clock, ms). */
@@ -93,7 +92,10 @@ const worker = () =>
     prices: PRICES,
     store,
   });
-const spawner = planner ? undefined : node.spawn(workerSpawner(worker()), { name: 'spawner' });
+/** A worker node's agent host: it starts workers for the planner's node, within WORKER_RIGHTS. */
+const spawner = planner
+  ? undefined
+  : node.spawn(agentHost({ agents: [worker()], ceiling: WORKER_RIGHTS }), { name: 'spawner' });
 
 function observe(event: NodeEvent): void {
   if (event.type === 'node.up' || event.type === 'node.down') {
@@ -156,6 +158,7 @@ async function run(command: NodeCommand): Promise<unknown> {
 async function triage(spawners: Readonly<Record<string, PidData>>): Promise<PlannerReport> {
   placement = new WorkerPlacement(
     new Map(Object.entries(spawners).map(([n, pid]) => [n, Pid.from(pid)])),
+    WORKER_RIGHTS,
     (placed, attempt) =>
       tell({ kind: 'placed', node: name, ticket: placed.ticket, on: placed.on, attempt }),
   );

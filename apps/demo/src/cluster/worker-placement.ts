@@ -1,7 +1,17 @@
+import { type AgentTask, type CapabilitySet, startOnHost } from '@warden/agents';
 import type { ActorContext, Pid } from '@warden/core';
-import type { WorkerRequest, WorkerStart } from './worker-spawner.js';
 
-/** How long the start function waits for one worker node's spawner (node clock, ms). */
+/** What the workers' supervisor starts a worker with: one worker, on one ticket's thread. */
+export interface WorkerRequest {
+  readonly ticket: number;
+  /** The thread of the ticket: a worker started again on it resumes from its checkpoint. */
+  readonly threadId: string;
+  readonly task: string;
+  /** Where the worker sends its answer (on the planner's node). */
+  readonly replyTo: Pid;
+}
+
+/** How long the start function waits for one worker node's agent host (node clock, ms). */
 const SPAWN_TIMEOUT_MS = 2_000;
 
 /** Where one worker was started. */
@@ -23,8 +33,10 @@ export class WorkerPlacement {
   #next = 0;
 
   constructor(
-    /** The spawner process of each worker node, in placement order. */
+    /** The agent host (`agentHost`) of each worker node, in placement order. */
     private readonly spawners: ReadonlyMap<string, Pid>,
+    /** What a worker may do: sent as data, bounded again by each host's ceiling. */
+    private readonly rights: CapabilitySet,
     private readonly onPlaced: (placed: Placed, attempt: number) => void,
   ) {}
 
@@ -36,17 +48,25 @@ export class WorkerPlacement {
     for (let i = 0; i < live.length; i++) {
       const on = live[this.#next++ % live.length] as string;
       try {
-        const answer = await ctx.call<WorkerStart>(this.spawners.get(on) as Pid, request, {
-          timeout: SPAWN_TIMEOUT_MS,
+        const pid = await startOnHost(ctx, this.spawners.get(on) as Pid, 'worker', this.rights, {
+          exitWhenDone: true,
+          timeoutMs: SPAWN_TIMEOUT_MS,
         });
-        if (!answer.ok) continue;
-        const placed = { ticket: request.ticket, on, pid: answer.pid };
+        // It answers the planner's node when done, then stops `normal`.
+        const task: AgentTask = {
+          task: request.task,
+          threadId: request.threadId,
+          replyTo: request.replyTo,
+          tag: request.ticket,
+        };
+        ctx.cast(pid, task);
+        const placed = { ticket: request.ticket, on, pid };
         this.placed.push(placed);
         const attempt = this.placed.filter((p) => p.ticket === request.ticket).length;
         this.onPlaced(placed, attempt);
-        return answer.pid;
+        return pid;
       } catch {
-        // That node went down between the check and the call: try the next one.
+        // That node went down between the check and the call, or refused: try the next one.
       }
     }
     throw new Error(`no worker node could start a worker for ticket ${request.ticket}`);
