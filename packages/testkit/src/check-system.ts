@@ -1,14 +1,18 @@
 import fc from 'fast-check';
 import { checkSchedule } from './check-schedule.js';
 import type { Fault } from './fault.js';
+import { drawRuns, freshSeed } from './internal/draw-runs.js';
+import { firstFailure } from './internal/run-pool.js';
 import type { Invariant, Violation } from './invariant.js';
 import { type RunOptions, type RunOutcome, runSchedule, type Setup } from './run-schedule.js';
+import { isSystemModule, loadSystem, moduleHref, type SystemModule } from './system-module.js';
 import { invalidOption, TestkitError } from './testkit-error.js';
 
 export interface CheckOptions {
   /** The schedules to try: `faultSchedule(universe)`, or any arbitrary of fault lists. */
   readonly faults: fc.Arbitrary<readonly Fault[]>;
-  readonly invariants: readonly Invariant[];
+  /** Required with a setup function; a system module brings its own (its `invariants`). */
+  readonly invariants?: readonly Invariant[];
   /** Schedules tried. Default 100. */
   readonly runs?: number;
   /** fast-check's seed; default `FC_SEED` if set, else a fresh one (printed on failure). */
@@ -21,6 +25,19 @@ export interface CheckOptions {
   readonly quietMs?: number;
   /** Upper bound of the seeded extra latency of each envelope between nodes. Default 2 ms. */
   readonly jitterMs?: number;
+  /**
+   * Worker threads the runs are spread over. Default 1 (the test's own thread). More needs a
+   * system module (`{ module }`): each worker loads the system from it. The runs, the run that
+   * fails first and the shrunk schedule are the ones a single thread finds; shrinking runs in
+   * the test's thread.
+   */
+  readonly workers?: number;
+  /**
+   * Node options of the worker threads; default the test process's own. Workers load
+   * JavaScript: a runner that resolves packages to TypeScript sources through a condition
+   * (`--conditions source`) needs options without it here.
+   */
+  readonly workerExecArgv?: readonly string[];
 }
 
 export const CHECK_DEFAULTS = Object.freeze({
@@ -28,6 +45,7 @@ export const CHECK_DEFAULTS = Object.freeze({
   horizonMs: 60_000,
   quietMs: 60_000,
   jitterMs: 2,
+  workers: 1,
 });
 
 /** What a passing check did. */
@@ -66,7 +84,7 @@ export class SystemCheckFailure extends TestkitError {
   }
 }
 
-function runOptions(options: CheckOptions): RunOptions {
+function runOptions(options: CheckOptions & { invariants: readonly Invariant[] }): RunOptions {
   const d = CHECK_DEFAULTS;
   const num = (field: keyof CheckOptions, fallback: number): number => {
     const v = options[field] ?? fallback;
@@ -102,23 +120,65 @@ function fromEnv(name: 'FC_SEED' | 'FC_PATH'): string | undefined {
  * first one that breaks an invariant, shrunk to the smallest schedule that still does. Its
  * message has the seed, the replay path, the schedule and the run's timeline. Nothing here
  * depends on a test framework: it resolves or it throws.
+ *
+ * The system is a setup function, or a module exporting `setup` and `invariants`: the form
+ * `workers` needs to spread the runs over threads.
  */
-export async function checkSystem(setup: Setup, options: CheckOptions): Promise<CheckReport> {
-  if (typeof setup !== 'function') throw invalidOption('setup', setup, 'a function');
+export async function checkSystem(
+  setup: Setup | SystemModule,
+  options: CheckOptions,
+): Promise<CheckReport> {
+  if (typeof setup !== 'function' && !isSystemModule(setup)) {
+    throw invalidOption('setup', setup, 'a function or a system module ({ module })');
+  }
   if (!(options?.faults instanceof fc.Arbitrary)) {
     throw invalidOption('faults', options?.faults, 'a fast-check arbitrary of fault lists');
   }
-  const run = runOptions(options);
+  const workers = options.workers ?? CHECK_DEFAULTS.workers;
+  if (!(Number.isInteger(workers) && workers >= 1)) {
+    throw invalidOption('workers', workers, 'an integer >= 1');
+  }
+  if (workers > 1 && typeof setup === 'function') {
+    throw invalidOption('workers', workers, '1 with a setup function; more need { module }');
+  }
+  const href = typeof setup === 'function' ? undefined : moduleHref(setup);
+  if (href !== undefined && options.invariants !== undefined) {
+    throw invalidOption('invariants', options.invariants, "none: a module's own are checked");
+  }
+  const system =
+    href === undefined
+      ? { setup: setup as Setup, invariants: options.invariants }
+      : await loadSystem(href);
+  const run = runOptions({ ...options, invariants: system.invariants as readonly Invariant[] });
   const runs = options.runs ?? CHECK_DEFAULTS.runs;
   if (!(Number.isInteger(runs) && runs >= 1)) throw invalidOption('runs', runs, 'an integer >= 1');
   const envSeed = fromEnv('FC_SEED');
-  const seed = options.seed ?? (envSeed !== undefined ? Number(envSeed) : undefined);
-  const path = options.path ?? fromEnv('FC_PATH');
+  let seed = options.seed ?? (envSeed !== undefined ? Number(envSeed) : undefined);
+  let path = options.path ?? fromEnv('FC_PATH');
+  let ranBefore = 0;
+  if (href !== undefined && workers > 1 && path === undefined) {
+    // The runs go to the workers; only the first failing one (if any) comes back here, where
+    // fast-check replays it by its path and shrinks it.
+    seed ??= freshSeed();
+    const { invariants: _, ...data } = run;
+    const execArgv = options.workerExecArgv;
+    if (
+      execArgv !== undefined &&
+      !(Array.isArray(execArgv) && execArgv.every((a) => typeof a === 'string'))
+    ) {
+      throw invalidOption('workerExecArgv', execArgv, 'a list of strings');
+    }
+    const drawn = drawRuns(options.faults, runs, seed);
+    const failed = await firstFailure({ module: href, run: data, execArgv }, drawn, workers);
+    if (failed === undefined) return { runs, seed };
+    path = String(failed);
+    ranBefore = failed;
+  }
   const property = fc.asyncProperty(
     options.faults,
     fc.nat(),
     async (schedule, simulationSeed) =>
-      (await runSchedule(setup, schedule, simulationSeed, run)).violations.length === 0,
+      (await runSchedule(system.setup, schedule, simulationSeed, run)).violations.length === 0,
   );
   const details = await fc.check(property, {
     numRuns: runs,
@@ -131,13 +191,13 @@ export async function checkSystem(setup: Setup, options: CheckOptions): Promise<
     throw details.errorInstance ?? new Error(`checkSystem: run failed (seed ${details.seed})`);
   }
   const [schedule, simulationSeed] = details.counterexample;
-  const outcome = await runSchedule(setup, schedule, simulationSeed, run);
+  const outcome = await runSchedule(system.setup, schedule, simulationSeed, run);
   throw failure(outcome, {
     seed: details.seed,
     path: details.counterexamplePath ?? '',
     schedule,
     simulationSeed,
-    numRuns: details.numRuns,
+    numRuns: ranBefore + details.numRuns,
     numShrinks: details.numShrinks,
   });
 }
@@ -185,7 +245,12 @@ function failure(
   });
 }
 
-export interface ReplayOptions extends Omit<CheckOptions, 'faults' | 'runs' | 'seed' | 'path'> {
+export interface ReplayOptions
+  extends Omit<
+    CheckOptions,
+    'faults' | 'runs' | 'seed' | 'path' | 'workers' | 'workerExecArgv' | 'invariants'
+  > {
+  readonly invariants: readonly Invariant[];
   readonly schedule: readonly Fault[];
   /** The simulation's seed, as the failure printed it. */
   readonly seed: number;

@@ -54,6 +54,7 @@ export {
   type SimulationOptions,
   simulationOf,
 } from './simulation.js';
+export type { SystemModule } from './system-module.js';
 export {
   isTestkitError,
   TESTKIT_ERROR_CODES,
