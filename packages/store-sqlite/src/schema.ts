@@ -98,6 +98,27 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     statements: ['ALTER TABLE checkpoints ADD COLUMN kept_from INTEGER'],
   },
+  {
+    // A journal row names its call (`tool`, `args_hash`: the tool and the hash of its canonical
+    // arguments, as its body holds them) under an index, so that finding the earlier runs of one
+    // call reads that call's rows instead of the thread's whole journal. Rows written before get
+    // them from their body; a row whose body is not an entry's JSON keeps them null and is read,
+    // and reported, with every call of its thread. The checksum stays over the body: the columns
+    // only find rows, and what is read is the body.
+    version: 6,
+    statements: [
+      'ALTER TABLE journal ADD COLUMN tool TEXT',
+      'ALTER TABLE journal ADD COLUMN args_hash TEXT',
+      `UPDATE journal SET
+        tool = CASE WHEN json_valid(body) THEN
+          CASE WHEN json_type(body, '$.tool') = 'text' AND json_type(body, '$.argsHash') = 'text'
+          THEN json_extract(body, '$.tool') END END,
+        args_hash = CASE WHEN json_valid(body) THEN
+          CASE WHEN json_type(body, '$.tool') = 'text' AND json_type(body, '$.argsHash') = 'text'
+          THEN json_extract(body, '$.argsHash') END END`,
+      'CREATE INDEX journal_by_call ON journal (thread, tool, args_hash)',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

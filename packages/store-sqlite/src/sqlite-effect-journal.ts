@@ -19,9 +19,22 @@ const ROW =
   'SELECT seq, key, thread, version, state, begun_step, body, sum FROM journal WHERE key = ?';
 const OF_THREAD = `SELECT seq, key, thread, version, state, begun_step, body, sum FROM journal
   WHERE thread = ? ORDER BY seq`;
+/**
+ * One call's rows, in the order they began, through the index on (thread, tool, args_hash),
+ * named so that the planner, which has no statistics, cannot prefer scanning the thread. Rows
+ * whose call columns are null come too: the upgrade to schema 6 could not read the call out of
+ * their body, which is damaged, and reading them reports it, as `list` would.
+ */
+const OF_CALL = `SELECT seq, key, thread, version, state, begun_step, body, sum
+  FROM journal INDEXED BY journal_by_call
+  WHERE thread = @thread AND tool = @tool AND args_hash = @argsHash
+  UNION ALL SELECT seq, key, thread, version, state, begun_step, body, sum
+  FROM journal INDEXED BY journal_by_call WHERE thread = @thread AND tool IS NULL
+  ORDER BY seq`;
 const NEXT_SEQ = 'SELECT coalesce(max(seq), 0) + 1 AS seq FROM journal';
-const INSERT = `INSERT INTO journal (seq, key, thread, version, state, begun_step, body, sum)
-  VALUES (@seq, @key, @thread, @version, @state, @begunStep, @body, @sum)`;
+const INSERT = `INSERT INTO journal
+  (seq, key, thread, version, state, begun_step, body, sum, tool, args_hash)
+  VALUES (@seq, @key, @thread, @version, @state, @begunStep, @body, @sum, @tool, @argsHash)`;
 const UPDATE = `UPDATE journal SET version = @version, state = @state, body = @body, sum = @sum
   WHERE key = @key AND version = @expected`;
 
@@ -37,7 +50,9 @@ export interface JournalRow {
 }
 
 /**
- * The effect journal in SQLite: one row per tool call. `advance` reads the row, checks the
+ * The effect journal in SQLite: one row per tool call, indexed by thread and by call (tool and
+ * arguments' hash, copied out of the body into columns of their own), so that `listCall` reads
+ * one call's rows and not the thread's. `advance` reads the row, checks the
  * version and the lifecycle, and writes the next version in one write transaction, with the
  * UPDATE itself conditional on the version read, so two processes that both think they own a
  * call cannot both move it. Each entry records the step of its thread's head when it began: what
@@ -81,6 +96,8 @@ export class SqliteEffectJournal implements EffectJournal {
         begunStep: row.begun_step,
         body: row.body,
         sum: rowChecksum(TABLE, journalFields(row)),
+        tool: callColumn(written.tool),
+        argsHash: callColumn(written.argsHash),
       });
       return written;
     });
@@ -136,6 +153,27 @@ export class SqliteEffectJournal implements EffectJournal {
       (this.conn.statement(OF_THREAD).all(threadId) as JournalRow[]).map(journalEntry),
     );
   }
+
+  async listCall(
+    threadId: string,
+    tool: string,
+    argsHash: string,
+  ): Promise<readonly EffectEntry[]> {
+    return this.conn.read(() => {
+      const rows = this.conn
+        .statement(OF_CALL)
+        .all({ thread: threadId, tool, argsHash }) as JournalRow[];
+      // The body decides, checked on the row's checksum; the columns only find the rows.
+      return rows
+        .map(journalEntry)
+        .filter((entry) => entry.tool === tool && entry.argsHash === argsHash);
+    });
+  }
+}
+
+/** The call columns are a copy of what the body holds, for the index; text or nothing. */
+function callColumn(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 /** The entry a row holds, checked against its checksum and its own columns. */

@@ -1,5 +1,6 @@
 import { GENESIS } from '@warden/agents';
 import type { Queryable } from './database.js';
+import { journalCallColumns } from './journal-calls.js';
 
 /** One step of the schema's history: applied once, in order, never edited after release. */
 export interface Migration {
@@ -116,6 +117,22 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         CREATE INDEX memory_by_thread ON ${s}.memory (thread_id, position);
       `);
+    },
+  },
+  {
+    // A journal row names its call (the tool and the hash of its canonical arguments, as its
+    // body holds them) under an index, so that finding the earlier runs of one call reads that
+    // call's rows instead of the thread's whole journal. Rows written before get them from their
+    // body, read and checked here; a row that fails its checksum keeps them null and is read,
+    // and reported, with every call of its thread.
+    version: 3,
+    name: 'the journal indexed by call',
+    async apply(tx, s) {
+      await tx.exec(`ALTER TABLE ${s}.journal ADD COLUMN tool text, ADD COLUMN args_hash text`);
+      await journalCallColumns(tx, s);
+      await tx.exec(
+        `CREATE INDEX journal_by_call ON ${s}.journal (thread_id, tool, args_hash, position)`,
+      );
     },
   },
 ];

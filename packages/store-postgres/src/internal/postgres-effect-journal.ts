@@ -9,13 +9,13 @@ import {
 } from '@warden/agents';
 import { checks } from '../postgres-store-options.js';
 import type { Database } from './database.js';
+import { callColumns, journalRowKey as keyOf } from './journal-calls.js';
 import { corrupt, decodeRow, encodeRow } from './row-codec.js';
 import { keyFromText, keyText, lookupText } from './row-key.js';
 
-const keyOf = (key: string): string => JSON.stringify(['journal', key]);
-
 /**
- * The effect journal in one table, one row per call. A transition is one conditional UPDATE on
+ * The effect journal in one table, one row per call, indexed by thread and by call (tool and
+ * arguments' hash, in columns of their own), so that `listCall` reads one call's rows. A transition is one conditional UPDATE on
  * the entry's version: of two nodes that both think they own a call, one moves it and the other
  * gets `ERR_JOURNAL_CONFLICT`, so a call is never run twice by a race. Each row also records the
  * step of its thread's head when it began, which pruning goes by (`isPrunableEffect`).
@@ -42,12 +42,14 @@ export class PostgresEffectJournal implements EffectJournal {
     });
     const row = encodeRow(keyOf(entry.key), written, this.#db.maxRecordBytes);
     const s = this.#db.schema;
+    const [tool, argsHash] = callColumns(written);
     const { rowCount } = await this.#db.run(
-      `INSERT INTO ${s}.journal (key, thread_id, begun_step, version, state, body, checksum)
+      `INSERT INTO ${s}.journal
+         (key, thread_id, begun_step, version, state, body, checksum, tool, args_hash)
        VALUES ($1, $2, coalesce((SELECT step FROM ${s}.threads WHERE thread_id = $2), 0),
-               1, 'intent', $3, $4)
+               1, 'intent', $3, $4, $5, $6)
        ON CONFLICT (key) DO NOTHING`,
-      [keyColumn, threadColumn, row.body, row.checksum],
+      [keyColumn, threadColumn, row.body, row.checksum, tool, argsHash],
     );
     if (rowCount !== 1) {
       throw new GovernanceError('ERR_JOURNAL_CONFLICT', `journal entry ${entry.key} exists`);
@@ -101,6 +103,32 @@ export class PostgresEffectJournal implements EffectJournal {
       [threadColumn],
     );
     return rows.map((row) => decodeEntry(keyFromText(row.key), row.body, row.checksum));
+  }
+
+  async listCall(
+    threadId: string,
+    tool: string,
+    argsHash: string,
+  ): Promise<readonly EffectEntry[]> {
+    const threadColumn = lookupText(threadId);
+    const [toolColumn, hashColumn] = callColumns({ tool, argsHash });
+    if (threadColumn === undefined || toolColumn === null) return [];
+    // Through the index on (thread, tool, args_hash, position); rows with null call columns
+    // come too (the upgrade could not read their body: reading them reports it, as `list` does).
+    const s = this.#db.schema;
+    const { rows } = await this.#db.run<{ key: string; body: string; checksum: string }>(
+      `SELECT key, body, checksum, position FROM ${s}.journal
+       WHERE thread_id = $1 AND tool = $2 AND args_hash = $3
+       UNION ALL
+       SELECT key, body, checksum, position FROM ${s}.journal
+       WHERE thread_id = $1 AND tool IS NULL
+       ORDER BY position`,
+      [threadColumn, toolColumn, hashColumn],
+    );
+    // The body decides, checked on its checksum; the columns only find the rows.
+    return rows
+      .map((row) => decodeEntry(keyFromText(row.key), row.body, row.checksum))
+      .filter((entry) => entry.tool === tool && entry.argsHash === argsHash);
   }
 }
 

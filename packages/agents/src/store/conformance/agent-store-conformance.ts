@@ -5,6 +5,7 @@ import { CLOSE_CASES } from './close-cases.js';
 import type { ConformanceCase } from './conformance-case.js';
 import { HELD_WORK_CASES } from './dead-letter-cases.js';
 import { INPUT_CASES } from './input-cases.js';
+import { JOURNAL_CALL_CASES } from './journal-call-cases.js';
 import { JOURNAL_CASES } from './journal-cases.js';
 import { LEASE_CASES } from './lease-cases.js';
 import { MEMORY_CASES } from './memory-cases.js';
@@ -22,6 +23,7 @@ export function agentStoreConformance(): readonly ConformanceCase[] {
   return [
     ...CHECKPOINT_CASES,
     ...JOURNAL_CASES,
+    ...JOURNAL_CALL_CASES,
     ...APPROVAL_CASES,
     ...AUDIT_CASES,
     ...MEMORY_CASES,
