@@ -153,6 +153,12 @@ export class EventStream {
 
   constructor(onError: (error: unknown) => void) {
     this.#onError = onError;
+    // Both change when the node stops (or the first observer subscribes): changed here, so that
+    // code compiled while they were unchanged (every `active` check of a send) is not dropped
+    // then (see the same in the core's Process).
+    this.#closed = true;
+    this.#closed = false;
+    this.#observers = [];
   }
 
   /** True when at least one observer listens: callers build events only then. */

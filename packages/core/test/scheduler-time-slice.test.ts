@@ -45,4 +45,46 @@ describe('scheduler time slice', () => {
     expect(servedAt).toBeLessThan(count);
     await node.stop();
   });
+
+  it('gives fewer handlers a turn once their turns left most of their work to promise continuations', async () => {
+    const clock = new TestClock();
+    const node = createNode({ name: 'tails', clock });
+    const count = 400;
+    let done = 0;
+    let waveDone = (): void => undefined;
+    // Each handler returns at once and does its work in a continuation, after the drain that
+    // ran it has returned: work the drain's own time never sees.
+    const worker = defineActor<null, void>({
+      init: () => null,
+      handleInfo: async (_m, s) => {
+        await null;
+        churn(200);
+        done++;
+        if (done % count === 0) waveDone();
+        return s;
+      },
+    });
+    const pids: Pid[] = [];
+    for (let i = 0; i < count; i++) pids.push(node.spawn(worker));
+    await clock.settle();
+    const wave = async (): Promise<number> => {
+      const finished = new Promise<void>((resolve) => {
+        waveDone = resolve;
+      });
+      const before = done;
+      for (const pid of pids) node.send(pid, 'go');
+      // Queued before the drain starts: it runs at the first check phase after it.
+      const servedAt = new Promise<number>((resolve) => setImmediate(() => resolve(done - before)));
+      await finished;
+      return servedAt;
+    };
+    // The first wave's drain runs handlers as long as its slice allows (nothing is known of
+    // their continuations yet), and their continuations follow it before the loop moves on.
+    await wave();
+    // That turn took far longer than its drain: the next drains run fewer handlers, and the loop
+    // gets its check phase while the second wave is still being worked through (the scheduler
+    // before this measure ran the whole wave first, as it ran the first).
+    expect(await wave()).toBeLessThan(count);
+    await node.stop();
+  });
 });

@@ -104,6 +104,10 @@ export class NodeCore implements TransportHost {
     this.incarnation = incarnationId();
     this.#refPrefix = `${this.name}.${this.incarnation}`;
     this.clock = options.clock;
+    // Changed once here so that compiled code reading it does not assume it constant and get
+    // dropped when the node stops (see the same in Process).
+    this.stopped = true;
+    this.stopped = false;
     this.scheduler = new Scheduler(options.budget, options.slice);
     this.events = new EventStream(options.onError);
     this.onInternalError = options.onError;

@@ -79,6 +79,12 @@ export class Process implements Runnable {
     this.poison = poison;
     this.args = args;
     this.ctx = new ProcessContext(this);
+    // V8 compiles code that reads a field no one has changed since it was set as if it were a
+    // constant, and throws that code away the first time the field changes. `dead` changes only
+    // when a process ends, so the first exit on a node (a stop) would drop the compiled
+    // scheduler and runners at once; changed here, it is an ordinary field from the start.
+    this.dead = true;
+    this.dead = false;
   }
 
   run(): number {

@@ -21,11 +21,18 @@ export const DEFAULT_SLICE = 128;
 /** Messages handled per drain before yielding to the event loop (timers, I/O). */
 export const DEFAULT_BUDGET = 8_192;
 /**
- * Milliseconds of work per event-loop turn, summed over every drain of the turn, before further
- * drains wait for the next turn (`setImmediate`). Work, not the node's clock: a fairness bound on
- * how long the scheduler holds the loop, like the message budget.
+ * Milliseconds an event-loop turn of the scheduler may last, before further drains wait for the
+ * next turn (`setImmediate`). Time, not the node's clock: a fairness bound on how long the
+ * scheduler holds the loop, like the message budget. A turn is counted from its first drain to
+ * the loop's check phase, so it includes what the drains left behind them (the microtasks of the
+ * handlers they ran, the timers those armed): see `#endTurn` for how the drains' own share adapts.
  */
 export const TURN_SLICE_MS = 4;
+/**
+ * The least drain time a turn is given however much its drains leave behind. Progress does not
+ * depend on it (a drain runs at least one process before it looks at the time).
+ */
+const MIN_WORK_MS = TURN_SLICE_MS / 64;
 /**
  * How many messages are handled between two readings of the time: a drain starts reading it
  * every few messages and reads it less often while messages stay cheap, never less than every
@@ -54,6 +61,10 @@ export class Scheduler {
   #turnStart = -1;
   /** Marks the end of the turn: runs in its check phase, and the next drain starts a new one. */
   #turnEnd: NodeJS.Immediate | undefined = undefined;
+  /** Milliseconds the drains of this turn have run, themselves (their microtasks not counted). */
+  #work = 0;
+  /** How long the drains of one turn may run: the slice, less what they leave behind them. */
+  #workLimit = TURN_SLICE_MS;
   readonly #budget: number;
   readonly slice: number;
   /**
@@ -69,12 +80,12 @@ export class Scheduler {
   };
   readonly #resume = (): void => {
     this.#immediate = undefined;
-    this.#turnStart = -1;
+    if (this.#turnStart >= 0) this.#endTurn(performance.now());
     this.#drain();
   };
   readonly #newTurn = (): void => {
     this.#turnEnd = undefined;
-    this.#turnStart = -1;
+    this.#endTurn(performance.now());
   };
 
   constructor(budget = DEFAULT_BUDGET, slice = DEFAULT_SLICE) {
@@ -115,6 +126,7 @@ export class Scheduler {
       this.#turnEnd = undefined;
     }
     this.#turnStart = -1;
+    this.#work = 0;
     for (let i = this.#head; i < this.#tail; i++) {
       const proc = this.#queue[i];
       if (proc !== undefined) proc.queued = false;
@@ -137,13 +149,16 @@ export class Scheduler {
       this.#pending = false;
       return;
     }
+    const start = performance.now();
     if (this.#turnStart < 0) {
-      this.#turnStart = performance.now();
+      this.#turnStart = start;
       if (this.#turnEnd === undefined) this.#turnEnd = setImmediate(this.#newTurn);
-    } else if (performance.now() - this.#turnStart >= TURN_SLICE_MS) {
+    } else if (this.#work >= this.#workLimit || start - this.#turnStart >= TURN_SLICE_MS) {
       this.#immediate = setImmediate(this.#resume);
       return;
     }
+    // This drain may run until the turn's drains have used their share, or the turn its slice.
+    const stopAt = Math.min(start + this.#workLimit - this.#work, this.#turnStart + TURN_SLICE_MS);
     let budget = this.#budget;
     // One comparison per turn serves both bounds: at `checkAt` the time is read (and the budget
     // zeroed once the slice is spent), at 0 the drain yields. Reading the time costs more than a
@@ -151,7 +166,7 @@ export class Scheduler {
     // hundred microseconds (an agent's step) every one or two.
     let stride = FIRST_STRIDE;
     let checkAt = budget - stride;
-    let checked = this.#turnStart;
+    let checked = start;
     while (this.#head < this.#tail) {
       const proc = queue[this.#head] as Runnable;
       queue[this.#head++] = undefined;
@@ -172,10 +187,10 @@ export class Scheduler {
       }
       if (budget <= checkAt) {
         const now = performance.now();
-        stride = nextStride(stride, now - checked);
+        stride = nextStride(stride, now - checked, this.#workLimit);
         checkAt = budget - stride;
         checked = now;
-        if (now - this.#turnStart >= TURN_SLICE_MS) budget = 0;
+        if (now >= stopAt) budget = 0;
       }
       if (budget <= 0 && this.#head < this.#tail) {
         if (this.#head >= COMPACT_AT) {
@@ -186,17 +201,48 @@ export class Scheduler {
           this.#tail = live;
         }
         this.#immediate = setImmediate(this.#resume);
+        this.#work += performance.now() - start;
         return;
       }
     }
     if (queue.length > KEEP_AT_MOST) queue.length = 0;
     this.#pending = false;
+    this.#work += performance.now() - start;
+  }
+
+  /**
+   * A turn ended at `now`: how long it lasted against how long its drains ran tells how much
+   * their handlers left behind them (promise continuations, and the timer callbacks of the
+   * calls they started, a turn later), and the next turn's drains get the share of the slice
+   * that this ratio leaves them, averaged with the last share so one odd turn (a collection)
+   * moves it only half-way. A turn whose drains left nothing behind gives them the whole slice
+   * again. The ratio is a measure, not a model: a burst of timers a turn's model calls armed
+   * lands in a later turn and shrinks that one's share, so fewer calls start together.
+   */
+  #endTurn(now: number): void {
+    const length = now - this.#turnStart;
+    const work = this.#work;
+    this.#turnStart = -1;
+    this.#work = 0;
+    const limit = this.#workLimit;
+    if (work <= 0 || length <= 0) return;
+    const share = length <= work ? TURN_SLICE_MS : (TURN_SLICE_MS * work) / length;
+    // A turn over the slice moves the share most of the way (the further over, the more), one
+    // whose drains used their share half-way; any other, by the fraction of the slice it took:
+    // the ratio of a short turn says more about whatever else ran in it than about the drains.
+    const weight =
+      length > TURN_SLICE_MS
+        ? 1 - TURN_SLICE_MS / (2 * length)
+        : work >= limit
+          ? 0.5
+          : (0.5 * length) / TURN_SLICE_MS;
+    this.#workLimit = Math.max(MIN_WORK_MS, limit + (share - limit) * weight);
   }
 }
 
-/** Doubles the stride while it takes under an eighth of the slice, halves it over half. */
-function nextStride(stride: number, elapsedMs: number): number {
-  if (elapsedMs < TURN_SLICE_MS / 8) return Math.min(MAX_STRIDE, stride * 2);
-  if (elapsedMs > TURN_SLICE_MS / 2) return Math.max(MIN_STRIDE, stride >> 1);
+/** Doubles the stride while it takes under an eighth of the drains' share, halves it over half. */
+function nextStride(stride: number, elapsedMs: number, shareMs: number): number {
+  if (elapsedMs < shareMs / 8) return Math.min(MAX_STRIDE, stride * 2);
+  if (elapsedMs > shareMs / 2) return Math.max(MIN_STRIDE, stride >> 1);
   return stride;
 }
