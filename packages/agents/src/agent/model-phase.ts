@@ -1,5 +1,6 @@
 import type { ToolCallPart } from '../model/message.js';
 import { isModelCallError, type ModelErrorKind } from '../model/model-call-error.js';
+import type { ModelResponse } from '../model/model-response.js';
 import type { AgentResult } from '../store/checkpoint.js';
 import { act } from './act-phase.js';
 import { noteMessage, type Run } from './agent-run.js';
@@ -22,6 +23,12 @@ const FALLBACK_KINDS: ReadonlySet<ModelErrorKind> = new Set([
 /**
  * Plan: asks the run's model with the context as it is now. The call runs beside the process;
  * its response or error comes back as a `model` signal.
+ *
+ * The call starts here, in the process's turn, so the scheduler counts its start (a provider's
+ * request, a scripted model's timer) with the step that made it. What runs when the answer
+ * arrives, outside any turn (in the timer's or the socket's callback), is one reaction that puts
+ * the outcome in the mailbox: the rest of the step is the `model` signal's turn. With a thousand
+ * answers arriving together that is all the loop runs for them before the scheduler's slices.
  */
 export function callModel(loop: StepLoop, run: Run): void {
   const { ctx, runtime } = loop;
@@ -36,13 +43,18 @@ export function callModel(loop: StepLoop, run: Run): void {
     maxOutputTokens: runtime.spec.maxOutputTokens,
     signal: run.signal,
   };
-  Promise.resolve()
-    .then(() => model.generate(request))
-    .then(
-      (response): ModelOutcome => ({ ok: true, response }),
-      (error: unknown): ModelOutcome => ({ ok: false, error }),
-    )
-    .then((outcome) => ctx.send(ctx.self, new AgentSignal('model', run.id, outcome)));
+  let answer: Promise<ModelResponse>;
+  try {
+    // Any value a client returns is taken as its answer; a throw is its failure, as a rejection.
+    answer = Promise.resolve(model.generate(request));
+  } catch (error) {
+    answer = Promise.reject(error);
+  }
+  const id = run.id;
+  answer.then(
+    (response) => ctx.send(ctx.self, new AgentSignal('model', id, { ok: true, response })),
+    (error: unknown) => ctx.send(ctx.self, new AgentSignal('model', id, { ok: false, error })),
+  );
 }
 
 /**
