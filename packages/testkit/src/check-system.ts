@@ -168,8 +168,8 @@ export async function checkSystem(
     ) {
       throw invalidOption('workerExecArgv', execArgv, 'a list of strings');
     }
-    const drawn = drawRuns(options.faults, runs, seed);
-    const failed = await firstFailure({ module: href, run: data, execArgv }, drawn, workers);
+    const drawn = drawRuns(options.faults, runs, seed, data);
+    const failed = await firstFailure({ module: href, execArgv }, drawn, workers);
     if (failed === undefined) return { runs, seed };
     path = String(failed);
     ranBefore = failed;

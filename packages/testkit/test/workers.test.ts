@@ -46,6 +46,18 @@ describe('checkSystem in worker threads', () => {
     expect(b.message).toBe(a.message);
   }, 60_000);
 
+  it('answers two checks of one module at once, and again on the threads they leave', async () => {
+    const options = { faults, ...timing, runs: 100, seed: 42, workers: 2 };
+    const [a, b] = await Promise.all([
+      checkSystem(lossy, options).catch((error: unknown) => error),
+      checkSystem(lossy, options).catch((error: unknown) => error),
+    ]);
+    const c = await checkSystem(lossy, options).catch((error: unknown) => error);
+    for (const failure of [a, b, c]) expect(failure).toBeInstanceOf(SystemCheckFailure);
+    const paths = [a, b, c].map((f) => (f as SystemCheckFailure).path);
+    expect(new Set(paths).size).toBe(1);
+  }, 60_000);
+
   it('takes the module as a file path too', async () => {
     const path = fileURLToPath(lossy.module);
     const failure = await checkSystem(

@@ -1,10 +1,11 @@
 import { defineAgent, defineTool, runTask } from '@warden/agents';
 import { defineActor, reply, startSupervisor } from '@warden/core';
-// The bench does not depend on @warden/testkit yet (its package.json would have to list it):
-// until it does, the testkit is imported from its build output, which `tsc -b` makes first.
 import {
+  checkSystem,
   type Fault,
   faultSchedule,
+  type Invariant,
+  noOrphans,
   nothingLost,
   replaySystem,
   type Setup,
@@ -27,8 +28,14 @@ import { scaled } from '../workload.js';
  *   call, an answer, and resumes after every crash.
  * - `testkit-runs/actors`: the same tree and schedules with 5 plain `defineActor` servers in
  *   place of the agents: what the simulation itself costs, without the agent runtime.
+ * - `testkit-runs/check` and `testkit-runs/check-2-workers`: the agent tree under `checkSystem`
+ *   itself, fast-check drawing the schedules from the same universe (inside the timed region),
+ *   on the test's thread and on 2 worker threads that load this module as the system
+ *   (`setup` and `invariants` below); worker start-up included. Every run of the tree loses
+ *   some client request to a crash (its client does not retry), so these check invariants the
+ *   tree keeps: one live instance per key and no orphan (both read after every fault).
  *
- * The schedules are drawn once, from a fixed seed, outside the timed region.
+ * The schedules of the first two are drawn once, from a fixed seed, outside the timed region.
  */
 export const testkitRuns: Workload = {
   name: 'testkit-runs',
@@ -36,6 +43,7 @@ export const testkitRuns: Workload = {
   cases(scale: number): Case[] {
     const n = scaled(400, scale, 20);
     const schedules = sampleSchedules(UNIVERSE, { count: n, seed: 2026 });
+    const checked = scaled(1_000, scale, 20);
     return [
       {
         id: 'testkit-runs',
@@ -44,7 +52,7 @@ export const testkitRuns: Workload = {
         ops: n,
         runs: 3,
         baseline: 'warden',
-        run: { warden: () => timeRuns(agentTree, schedules) },
+        run: { warden: () => timeRuns(setup, schedules) },
       },
       {
         id: 'testkit-runs/actors',
@@ -54,6 +62,24 @@ export const testkitRuns: Workload = {
         runs: 3,
         baseline: 'warden',
         run: { warden: () => timeRuns(actorTree, schedules) },
+      },
+      {
+        id: 'testkit-runs/check',
+        params: `checkSystem, ${checked} runs of the 5-agent tree, 1 thread`,
+        metrics: METRICS,
+        ops: checked,
+        runs: 3,
+        baseline: 'warden',
+        run: { warden: () => timeCheck(checked, 1) },
+      },
+      {
+        id: 'testkit-runs/check-2-workers',
+        params: `checkSystem, ${checked} runs of the 5-agent tree, 2 worker threads`,
+        metrics: METRICS,
+        ops: checked,
+        runs: 3,
+        baseline: 'warden',
+        run: { warden: () => timeCheck(checked, 2) },
       },
     ];
   },
@@ -91,7 +117,7 @@ function turn(request: { readonly messages: readonly { readonly role: string }[]
 }
 
 /** As a user writes it: the agents are defined in the setup, on the run's models. */
-const agentTree: Setup = async (sim) => {
+export const setup: Setup = async (sim) => {
   const node = sim.node('tree');
   const children = NAMES.map((name) => {
     const model = sim.model(name, { script: turn, latencyMs: 500, timeoutMs: 5_000 });
@@ -118,6 +144,21 @@ const actorTree: Setup = async (sim) => {
   await startSupervisor(node, { strategy: 'one_for_one', intensity: 100, period: 1_000, children });
   for (const name of NAMES) void sim.client(name, () => node.call(name, 'work'));
 };
+
+/** What `checkSystem` holds the agent tree to, here and in the workers that load this module. */
+export const invariants: readonly Invariant[] = [singleInstance(), noOrphans()];
+
+async function timeCheck(runs: number, workers: number): Promise<Sample> {
+  const options = { faults: UNIVERSE, runs, seed: 2026, horizonMs: 5_000, quietMs: 5_000 };
+  const start = performance.now();
+  const report =
+    workers === 1
+      ? await checkSystem(setup, { ...options, invariants })
+      : await checkSystem({ module: import.meta.url }, { ...options, workers });
+  const ms = performance.now() - start;
+  if (report.runs !== runs) throw new Error(`expected ${runs} runs, got ${report.runs}`);
+  return { ms };
+}
 
 async function timeRuns(setup: Setup, schedules: readonly (readonly Fault[])[]): Promise<Sample> {
   const invariants = [singleInstance(), nothingLost()];

@@ -11,11 +11,12 @@ export function drawRuns(
   faults: fc.Arbitrary<readonly Fault[]>,
   runs: number,
   seed: number,
+  run: RunJob['run'],
 ): RunJob[] {
   const drawn: RunJob[] = [];
   fc.check(
     fc.property(faults, fc.nat(), (schedule, simulationSeed) => {
-      drawn.push({ index: drawn.length, schedule, seed: simulationSeed });
+      drawn.push({ index: drawn.length, schedule, seed: simulationSeed, run });
       return true;
     }),
     { numRuns: runs, seed },

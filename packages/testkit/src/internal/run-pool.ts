@@ -4,16 +4,17 @@ import type { Fault } from '../fault.js';
 import type { RunOptions } from '../run-schedule.js';
 import { invalidOption } from '../testkit-error.js';
 
-/** What a worker starts with: the system's module and the run options that are data. */
+/** What a worker starts with: the system's module. */
 export interface WorkerData {
   readonly module: string;
-  readonly run: Omit<RunOptions, 'invariants'>;
 }
 
+/** One run for a worker: the schedule, the simulation's seed and the options that are data. */
 export interface RunJob {
   readonly index: number;
   readonly schedule: readonly Fault[];
   readonly seed: number;
+  readonly run: Omit<RunOptions, 'invariants'>;
 }
 
 export interface RunResult {
@@ -31,64 +32,133 @@ function workerEntry(): string {
   return createRequire(import.meta.url).resolve('@warden/testkit/run-worker');
 }
 
+interface PoolWorker {
+  readonly worker: Worker;
+  /** Resolves once the worker has loaded the module; rejects if it cannot. */
+  readonly ready: Promise<void>;
+  /** Where its answers go during a check. */
+  onResult: ((result: RunResult) => void) | undefined;
+  onFailure: ((error: unknown) => void) | undefined;
+}
+
 /**
- * Runs `runs` (schedule and seed pairs, in fast-check's order) on `workers` worker threads and
- * resolves with the index of the first one, in that order, that broke an invariant or threw
- * (undefined: all kept). Once a run fails, no later run is started, and the earlier ones still
- * running are waited for: the answer is the one a sequential check would have given.
+ * Worker threads that have loaded one system module, kept between checks: a fresh thread
+ * compiles the whole runtime anew and runs its first few hundred runs several times slower, so
+ * the next check of the same module (the next test of a file, the next round of a benchmark)
+ * starts on warm threads. Idle, they are unreferenced: they never keep the process alive.
  */
-export function firstFailure(
-  start: WorkerData & { readonly execArgv: readonly string[] | undefined },
-  runs: readonly RunJob[],
+class RunPool {
+  readonly #module: string;
+  readonly #execArgv: readonly string[] | undefined;
+  readonly #workers: PoolWorker[] = [];
+  busy = false;
+  broken = false;
+
+  constructor(module: string, execArgv: readonly string[] | undefined) {
+    this.#module = module;
+    this.#execArgv = execArgv;
+  }
+
+  #grow(count: number): void {
+    while (this.#workers.length < count) {
+      const worker = new Worker(workerEntry(), {
+        workerData: { module: this.#module } satisfies WorkerData,
+        ...(this.#execArgv !== undefined ? { execArgv: [...this.#execArgv] } : {}),
+      });
+      worker.unref();
+      let loaded: (error?: unknown) => void = () => {};
+      const ready = new Promise<void>((resolve, reject) => {
+        loaded = (error) => (error === undefined ? resolve() : reject(error));
+      });
+      ready.catch(() => {}); // awaited by the check; a pool never used again must not warn
+      const pw: PoolWorker = { worker, ready, onResult: undefined, onFailure: undefined };
+      const fail = (error: unknown) => {
+        this.broken = true;
+        loaded(error);
+        pw.onFailure?.(error);
+      };
+      worker.on('message', (message: WorkerMessage) => {
+        if (!('ready' in message)) pw.onResult?.(message);
+        else if (message.ready) loaded();
+        else {
+          fail(invalidOption('module', this.#module, `a module a worker loads (${message.error})`));
+        }
+      });
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`checkSystem: a worker exited (code ${code})`)));
+      this.#workers.push(pw);
+    }
+  }
+
+  /**
+   * Runs the jobs on `count` workers and resolves with the index of the first one, in their
+   * order, that broke an invariant or threw (undefined: all kept). Once a run fails no later one
+   * is started, and the earlier ones still running are waited for: the answer is the one a
+   * sequential check gives.
+   */
+  async firstFailure(jobs: readonly RunJob[], count: number): Promise<number | undefined> {
+    this.#grow(count);
+    const workers = this.#workers.slice(0, count);
+    for (const w of workers) w.worker.ref();
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+      return await new Promise<number | undefined>((resolve, reject) => {
+        let next = 0;
+        let running = 0;
+        let failAt = Number.POSITIVE_INFINITY;
+        const feed = (w: PoolWorker, n: number) => {
+          for (let i = 0; i < n && next < Math.min(jobs.length, failAt); i++) {
+            w.worker.postMessage(jobs[next++]);
+            running++;
+          }
+          if (running === 0) resolve(Number.isFinite(failAt) ? failAt : undefined);
+        };
+        for (const w of workers) {
+          w.onFailure = reject;
+          w.onResult = (result) => {
+            running--;
+            if (!result.kept && result.index < failAt) failAt = result.index;
+            feed(w, 1);
+          };
+        }
+        for (const w of workers) feed(w, IN_FLIGHT);
+      });
+    } finally {
+      for (const w of workers) {
+        w.onResult = undefined;
+        w.onFailure = undefined;
+        w.worker.unref();
+      }
+    }
+  }
+
+  terminate(): void {
+    for (const w of this.#workers) void w.worker.terminate();
+  }
+}
+
+const POOLS = new Map<string, RunPool>();
+
+/**
+ * The first failing run of `jobs` on `workers` threads of the module's pool. Two checks of one
+ * module at once do not share threads: the second gets a pool of its own for its duration.
+ */
+export async function firstFailure(
+  start: { readonly module: string; readonly execArgv: readonly string[] | undefined },
+  jobs: readonly RunJob[],
   workers: number,
 ): Promise<number | undefined> {
-  const { module, run, execArgv } = start;
-  const entry = workerEntry();
-  return new Promise<number | undefined>((resolve, reject) => {
-    const pool: Worker[] = [];
-    let next = 0;
-    let running = 0;
-    let failAt = Number.POSITIVE_INFINITY;
-    let done = false;
-    const finish = (error: unknown, result?: number) => {
-      if (done) return;
-      done = true;
-      for (const w of pool) void w.terminate();
-      if (error !== undefined) reject(error);
-      else resolve(result);
-    };
-    const feed = (worker: Worker, count: number) => {
-      for (let i = 0; i < count && next < Math.min(runs.length, failAt); i++) {
-        worker.postMessage(runs[next++]);
-        running++;
-      }
-      if (running === 0) finish(undefined, Number.isFinite(failAt) ? failAt : undefined);
-    };
-    const data: WorkerData = { module, run };
-    for (let w = 0; w < workers; w++) {
-      const worker = new Worker(entry, {
-        workerData: data,
-        ...(execArgv !== undefined ? { execArgv: [...execArgv] } : {}),
-      });
-      pool.push(worker);
-      worker.on('message', (message: WorkerMessage) => {
-        if ('ready' in message) {
-          if (message.ready) feed(worker, IN_FLIGHT);
-          else
-            finish(
-              invalidOption('module', module, `a module a worker thread loads (${message.error})`),
-            );
-          return;
-        }
-        running--;
-        if (!message.kept && message.index < failAt) failAt = message.index;
-        feed(worker, 1);
-      });
-      worker.on('error', (error) => finish(error));
-      worker.on('exit', (code) => {
-        if (!done)
-          finish(new Error(`checkSystem: a worker thread exited (code ${code}) mid-check`));
-      });
-    }
-  });
+  const key = JSON.stringify([start.module, start.execArgv ?? null]);
+  let pool = POOLS.get(key);
+  const shared = pool === undefined || !pool.busy;
+  if (pool === undefined || !shared) pool = new RunPool(start.module, start.execArgv);
+  if (shared) POOLS.set(key, pool);
+  pool.busy = true;
+  try {
+    return await pool.firstFailure(jobs, workers);
+  } finally {
+    pool.busy = false;
+    if (!shared || pool.broken) pool.terminate();
+    if (pool.broken && POOLS.get(key) === pool) POOLS.delete(key);
+  }
 }

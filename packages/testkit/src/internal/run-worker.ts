@@ -5,8 +5,8 @@ import { loadSystem } from '../system-module.js';
 import type { RunJob, RunResult, WorkerData } from './run-pool.js';
 
 /**
- * A worker thread of a check: loads the system from its module once, then runs the schedules
- * it is sent and answers whether each kept every invariant. Everything it needs is data: the
+ * A worker thread of checks: loads the system from its module once, then runs the schedules it
+ * is sent and answers whether each kept every invariant. Everything it is sent is data: the
  * schedule, the run's seed and the run options; the functions come from the module.
  */
 const port = parentPort;
@@ -15,10 +15,10 @@ const data = workerData as WorkerData;
 
 try {
   const system = await loadSystem(data.module);
-  const options = { ...data.run, invariants: system.invariants };
   port.on('message', async (job: RunJob) => {
     let result: RunResult;
     try {
+      const options = { ...job.run, invariants: system.invariants };
       const outcome = await runSchedule(system.setup, job.schedule as Fault[], job.seed, options);
       result = { index: job.index, kept: outcome.violations.length === 0 };
     } catch {
