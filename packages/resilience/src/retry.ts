@@ -16,11 +16,14 @@ import {
   checkFunction,
   checkInt,
   checkNumber,
+  checkSignal,
   checks,
   invalidOption,
 } from './internal/check.js';
 import type { ExecuteOptions, Policy, PolicyContext } from './policy.js';
 import type { RetryBudget } from './retry-budget.js';
+import { RetryCalls } from './retry-calls.js';
+import { RetryAttempt, RetryRun } from './retry-run.js';
 
 export interface RetryOptions extends Observed {
   readonly clock: Clock;
@@ -48,6 +51,11 @@ export interface RetryOptions extends Observed {
    * instant. Default 0: wait exactly the `Retry-After` (or the backoff, if longer).
    */
   readonly retryAfterSpread?: number;
+  /**
+   * Stops the policy (give it `node.signal`): the calls in flight end with `ERR_CLOSED`, their
+   * attempts aborted, the deadline timer is cleared, and later calls fail with `ERR_CLOSED`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export const RETRY_DEFAULTS = Object.freeze({
@@ -59,9 +67,14 @@ export const RETRY_DEFAULTS = Object.freeze({
   retryAfterSpread: 0,
 });
 
-/** What a retried attempt receives: its signal and which attempt it is (1 for the first). */
+/**
+ * What a retried attempt receives: its signal and which attempt it is (1 for the first). The
+ * signal is made when first read (an attempt that never reads it costs no `AbortController`);
+ * `aborted` tells whether the call was aborted (deadline, caller) without making it.
+ */
 export interface RetryContext extends PolicyContext {
   readonly attempt: number;
+  readonly aborted: boolean;
 }
 
 /** Read through a function: TypeScript narrows `signal.aborted` once and never forgets. */
@@ -106,6 +119,9 @@ export class RetryPolicy implements Policy {
   readonly #spread: number;
   readonly #options: RetryOptions;
   readonly #emitter: Emitter;
+  /** Every call in flight: their deadlines on one timer, one listener per caller's signal. */
+  readonly #calls: RetryCalls;
+  #closed: ResilienceError | undefined;
 
   constructor(options: RetryOptions) {
     this.#clock = checkClock('clock', options?.clock);
@@ -148,6 +164,26 @@ export class RetryPolicy implements Policy {
     }
     this.#options = options;
     this.#emitter = new Emitter(options, this.#clock, 'retry');
+    this.#calls = new RetryCalls(this.#clock);
+    const stop = checkSignal('signal', options.signal);
+    if (stop?.aborted === true) this.#close();
+    else stop?.addEventListener('abort', () => this.#close(), { once: true });
+  }
+
+  /** Calls in flight, and the deadline entries held for them (tests watch that it is bounded). */
+  get inFlight(): {
+    readonly calls: number;
+    readonly entries: number;
+    readonly timer: boolean;
+    readonly callers: number;
+  } {
+    const c = this.#calls;
+    return { calls: c.live, entries: c.size, timer: c.armed, callers: c.watched };
+  }
+
+  #close(): void {
+    this.#closed ??= new ResilienceError('ERR_CLOSED', 'retry policy closed: its node stopped');
+    for (const run of this.#calls.close()) run.abort(this.#closed);
   }
 
   async execute<T>(
@@ -157,44 +193,38 @@ export class RetryPolicy implements Policy {
     const clock = this.#clock;
     const caller = checkExecute(fn, options);
     if (caller?.aborted === true) throw abortedError(caller);
-    // Built for the call that succeeds at once: one controller, one listener on the caller and
-    // one promise per attempt. The caller's abort and the deadline both go through `abort`,
-    // which also cuts the attempt in flight (after the attempt's own listeners have run).
-    const controller = new AbortController();
-    const signal = controller.signal;
-    let cut: ((reason: unknown) => void) | undefined;
-    const abort = (reason: unknown) => {
-      controller.abort(reason);
-      cut?.(signal.reason);
-    };
-    const onCaller = caller === undefined ? undefined : () => abort(caller.reason);
-    if (onCaller !== undefined) caller?.addEventListener('abort', onCaller, { once: true });
+    if (this.#closed !== undefined) throw this.#closed;
+    // Built for the call that succeeds at once: no signal until an attempt reads it, no timer
+    // and no listener of its own (the policy's registry watches the deadlines and the callers of
+    // all its calls), one promise per attempt. The caller's abort and the deadline both go
+    // through `run.abort`, which also cuts the attempt in flight (after the listeners of the
+    // attempt's signal, if it was made, have run).
     const deadlineAt = clock.now() + this.deadlineMs;
-    const deadline = Number.isFinite(this.deadlineMs)
-      ? clock.setTimer(this.deadlineMs, () =>
-          abort(new ResilienceError('ERR_RETRY_DEADLINE', 'retry deadline reached')),
-        )
-      : undefined;
+    const run = new RetryRun(deadlineAt, caller, this.#calls);
     this.#options.budget?.deposit();
     let previous = this.backoff.initialMs;
     let lastError: unknown;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          const work = fn({ signal, attempt });
-          if (signal.aborted) {
+          const work = fn(new RetryAttempt(run, attempt));
+          if (run.aborted) {
             // aborted while the attempt was starting: its outcome no longer matters
             Promise.resolve(work).catch(() => {});
-            throw signal.reason;
+            throw run.reason;
           }
           if (!isThenable(work)) return work;
           return await new Promise<T>((resolve, reject) => {
-            cut = reject;
+            run.cut = reject;
             work.then(resolve, reject);
           });
         } catch (error) {
-          cut = undefined;
-          if (signal.aborted) {
+          run.cut = undefined;
+          if (run.aborted) {
+            if (run.reason === this.#closed) {
+              this.#giveUp('aborted', attempt, lastError ?? error, caller);
+              throw this.#closed;
+            }
             const reason = callerAborted(caller) ? 'aborted' : 'deadline';
             throw this.#giveUp(reason, attempt, lastError ?? error, caller);
           }
@@ -223,7 +253,8 @@ export class RetryPolicy implements Policy {
               error: describeError(error),
             });
           }
-          await sleep(clock, delay, signal).catch(() => {
+          await sleep(clock, delay, run.signal).catch(() => {
+            if (run.reason === this.#closed) throw this.#closed;
             throw this.#giveUp(
               callerAborted(caller) ? 'aborted' : 'deadline',
               attempt,
@@ -234,9 +265,7 @@ export class RetryPolicy implements Policy {
         }
       }
     } finally {
-      cut = undefined;
-      if (deadline !== undefined) clock.clearTimer(deadline);
-      if (onCaller !== undefined) caller?.removeEventListener('abort', onCaller);
+      run.settle();
     }
   }
 

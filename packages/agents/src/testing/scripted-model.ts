@@ -1,4 +1,5 @@
 import type { Clock } from '@warden/core';
+import { isRequestAborted } from '../model/internal/policy-request.js';
 import { ModelCallError } from '../model/model-call-error.js';
 import type { ModelClient } from '../model/model-client.js';
 import type { ModelRequest } from '../model/model-request.js';
@@ -19,7 +20,7 @@ import { checkFaults, type FaultEffect, type FaultRule, ruleMatches } from './sc
 import { SCRIPTED_MODEL_DEFAULTS, type ScriptedModelOptions } from './scripted-model-options.js';
 import { responseOf, type ScriptedTurn, type TurnFunction } from './scripted-turn.js';
 import { seededRandom } from './seeded-random.js';
-import { throwIfAborted, waitForAnswer } from './wait-for-answer.js';
+import { abortedError, throwIfAborted, waitForAnswer } from './wait-for-answer.js';
 
 /** A `ModelClient` that answers from a script and fails on a schedule, on the node's clock. */
 export interface ScriptedModel extends ModelClient {
@@ -181,11 +182,12 @@ class ScriptedModelClient implements ScriptedModel {
 
   async #serve(call: ScriptedCall): Promise<ModelResponse> {
     const { request } = call;
-    throwIfAborted(request.signal);
+    // asked without reading the signal: the policy's request makes its signal only when read
+    if (isRequestAborted(request)) throw abortedError(request.signal as AbortSignal);
     const decision = this.#decide(call);
     const failure = decision.failure ?? this.#admit(request);
     const hang = failure?.type === 'hang';
-    await this.#wait(hang ? Number.POSITIVE_INFINITY : decision.latencyMs, request.signal);
+    await this.#wait(hang ? Number.POSITIVE_INFINITY : decision.latencyMs, request);
     if (failure?.type === 'error') throw this.#error(failure);
     if (failure?.type === 'garbage') {
       // as the real clients report a 2xx they cannot read: `server`, retryable
@@ -257,9 +259,10 @@ class ScriptedModelClient implements ScriptedModel {
   }
 
   /** Waits `ms` (forever: a hang), bounded by the call's deadline and the caller's signal. */
-  #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  #wait(ms: number, request: ModelRequest): Promise<void> {
     const deadline = this.#timeoutMs;
-    return waitForAnswer(this.#clock, ms, deadline, signal, () => {
+    if (ms === 0) return Promise.resolve(); // no wait: the signal is not needed (nor made)
+    return waitForAnswer(this.#clock, ms, deadline, request.signal, () => {
       return new ModelCallError('timeout', `${this.provider}: no answer in ${deadline} ms`, {
         provider: this.provider,
         model: this.model,

@@ -158,8 +158,12 @@ describe('a long-lived caller signal', () => {
       const s = settle(collect(resilient.stream(ask(`s${i}`, { signal: agent.signal }))));
       await w.runUntil(() => g.done && s.done);
       expect(g.error ?? s.error).toBeUndefined();
+      // one listener of the policy's retry watches the signal for all its calls, never one each
+      expect(getEventListeners(agent.signal, 'abort').length).toBeLessThanOrEqual(1);
     }
     expect(model.calls.filter((c) => c.outcome === 'answered')).toHaveLength(10);
+    // and it is removed at the next turn of the event loop once no call follows the signal
+    await w.clock.settle();
     expect(getEventListeners(agent.signal, 'abort')).toHaveLength(0);
   });
 });

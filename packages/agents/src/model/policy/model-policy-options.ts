@@ -10,6 +10,11 @@ export interface ModelPolicyOptions {
   readonly clock: Clock;
   /** Publishes every decision on the node's event stream (`node.publish`). */
   readonly node?: Pick<Node, 'publish'>;
+  /**
+   * Stops the policy with its node (`node.signal`): calls in flight end, no timer is left, and
+   * later calls fail. `modelPolicyOf(node)` passes it.
+   */
+  readonly signal?: AbortSignal;
   /** Receives every decision too. */
   readonly observer?: ModelPolicyObserver;
   /** Limits by provider name; `'*'` applies to providers not named. */

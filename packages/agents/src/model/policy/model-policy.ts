@@ -5,8 +5,10 @@ import {
   type Permit,
   type ResilienceObserver,
   RetryBudget,
+  type RetryContext,
   type RetryPolicy,
 } from '@warden/resilience';
+import { asModelRequest, PolicyRequest } from '../internal/policy-request.js';
 import { isModelCallError, type ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
@@ -16,7 +18,7 @@ import { isAbort } from './model-failure.js';
 import type { ModelPolicyEvent } from './model-policy-event.js';
 import type { ModelPolicyOptions } from './model-policy-options.js';
 import { modelRetries } from './model-retries.js';
-import { joinSignals, type Lease, type OpenStream, openFirstEvent } from './open-stream.js';
+import { type Lease, type OpenStream, openFirstEvent } from './open-stream.js';
 import { checkClock, invalidOption } from './option-checks.js';
 import { ProviderLimiter } from './provider-limiter.js';
 
@@ -92,6 +94,7 @@ export class ModelPolicy {
       observer: this.#observer,
       retry: options.retry,
       rateLimited: options.rateLimited,
+      signal: options.signal,
     });
     this.#transient = retries.transient;
     this.#rateLimited = retries.rateLimited;
@@ -154,23 +157,7 @@ export class ModelPolicy {
     request: ModelRequest,
     signal: AbortSignal,
   ): Promise<ModelResponse> {
-    // The attempt's signal follows `signal`; when that is the caller's own, nothing to join.
-    const caller = request.signal === signal ? undefined : request.signal;
-    return this.#run(client, signal, async (attempt, lease) => {
-      if (caller === undefined) {
-        const response = await client.generate({ ...request, signal: attempt });
-        lease.end();
-        return response;
-      }
-      const joined = joinSignals(attempt, caller);
-      try {
-        const response = await client.generate({ ...request, signal: joined.signal });
-        lease.end();
-        return response;
-      } finally {
-        joined.dispose();
-      }
-    });
+    return this.#run(client, signal, new GenerateCall(client, request, signal));
   }
 
   /**
@@ -178,9 +165,9 @@ export class ModelPolicy {
    * The returned stream holds the provider's slot until it is read to the end or closed.
    */
   openStream(client: ModelClient, request: ModelRequest, signal: AbortSignal): Promise<OpenStream> {
-    return this.#run(client, signal, (attempt, lease) =>
-      openFirstEvent(client, request, attempt, lease),
-    );
+    return this.#run(client, signal, {
+      open: (attempt, lease) => openFirstEvent(client, request, attempt.signal, lease),
+    });
   }
 
   emit(event: ModelPolicyEvent): void {
@@ -198,15 +185,11 @@ export class ModelPolicy {
     return this.#observer === undefined ? {} : { observer: this.#observer };
   }
 
-  #run<T>(
-    target: Target,
-    signal: AbortSignal,
-    open: (signal: AbortSignal, lease: Lease) => Promise<T>,
-  ): Promise<T> {
+  #run<T>(target: Target, signal: AbortSignal, call: PolicyCall<T>): Promise<T> {
     return this.#transient.execute(
       async (outer) => {
         try {
-          return await this.#attempt(target, outer.signal, open);
+          return await this.#attempt(target, outer, call);
         } catch (first) {
           if (!isModelCallError(first, 'rate_limited') || !first.retryable) throw first;
           // the 429 retries start from this first answer (their attempt 1), so that a call that
@@ -214,7 +197,7 @@ export class ModelPolicy {
           let replay: unknown = first;
           return this.#rateLimited.execute(
             (inner) => {
-              if (replay === undefined) return this.#attempt(target, inner.signal, open);
+              if (replay === undefined) return this.#attempt(target, inner, call);
               const error = replay;
               replay = undefined;
               throw error;
@@ -227,25 +210,22 @@ export class ModelPolicy {
     );
   }
 
-  async #attempt<T>(
-    target: Target,
-    signal: AbortSignal,
-    open: (signal: AbortSignal, lease: Lease) => Promise<T>,
-  ): Promise<T> {
+  async #attempt<T>(target: Target, attempt: RetryContext, call: PolicyCall<T>): Promise<T> {
     const breaker = this.breaker(target.provider);
     // fail fast: an open breaker must not cost a wait in the limiter's queue
     if (breaker.state === 'open' || breaker.state === 'isolated') throw breaker.rejection();
     const limiter = this.limiter(target.provider);
     const slot =
-      (signal.aborted ? undefined : limiter.tryAcquire()) ?? (await limiter.acquire(signal));
+      (attempt.aborted ? undefined : limiter.tryAcquire()) ??
+      (await limiter.acquire(attempt.signal));
     const permit = breaker.tryAcquire();
     if (permit < 0) {
       slot.release();
       throw breaker.rejection();
     }
-    const lease = new ModelPolicy.#CallLease(this, target, signal, limiter, breaker, permit, slot);
+    const lease = new ModelPolicy.#CallLease(this, target, attempt, limiter, breaker, permit, slot);
     try {
-      return await open(signal, lease);
+      return await call.open(attempt, lease);
     } catch (error) {
       lease.end(error);
       throw error;
@@ -256,16 +236,18 @@ export class ModelPolicy {
   #verdict(
     target: Target,
     error: unknown,
-    signal: AbortSignal,
+    attempt: RetryContext,
     limiter: ProviderLimiter,
   ): 'success' | 'failure' | 'release' {
     if (error === undefined) {
       limiter.answered();
       return 'success';
     }
-    // the retry's deadline aborted a call that did not answer in time: the provider's failure
-    if (isResilienceError(signal.reason, 'ERR_RETRY_DEADLINE')) return 'failure';
-    if (signal.aborted || isAbort(error)) return 'release';
+    if (attempt.aborted) {
+      // the retry's deadline aborted a call that did not answer in time: the provider's failure
+      return isResilienceError(attempt.signal.reason, 'ERR_RETRY_DEADLINE') ? 'failure' : 'release';
+    }
+    if (isAbort(error)) return 'release';
     if (!isModelCallError(error)) return 'failure';
     if (error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
       const before = limiter.pausedUntil;
@@ -291,7 +273,7 @@ export class ModelPolicy {
     constructor(
       private readonly policy: ModelPolicy,
       private readonly target: Target,
-      private readonly signal: AbortSignal,
+      private readonly attempt: RetryContext,
       private readonly limiter: ProviderLimiter,
       private readonly breaker: CircuitBreaker,
       private readonly permit: number,
@@ -301,7 +283,7 @@ export class ModelPolicy {
     end(error?: unknown): void {
       if (this.#done) return;
       this.#done = true;
-      const verdict = this.policy.#verdict(this.target, error, this.signal, this.limiter);
+      const verdict = this.policy.#verdict(this.target, error, this.attempt, this.limiter);
       this.breaker.settle(this.permit, verdict);
       this.slot.release();
     }
@@ -325,11 +307,51 @@ const NODE_POLICIES = new WeakMap<object, ModelPolicy>();
  * The policy every agent of `node` shares (created on first use with the defaults), so that
  * limits and breakers are per provider per node, whoever calls.
  */
-export function modelPolicyOf(node: Pick<Node, 'clock' | 'publish'>): ModelPolicy {
+export function modelPolicyOf(
+  node: Pick<Node, 'clock' | 'publish'> & { readonly signal?: AbortSignal },
+): ModelPolicy {
   let policy = NODE_POLICIES.get(node);
   if (policy === undefined) {
-    policy = new ModelPolicy({ clock: node.clock, node });
+    const signal = node.signal;
+    policy = new ModelPolicy({
+      clock: node.clock,
+      node,
+      ...(signal === undefined ? {} : { signal }),
+    });
     NODE_POLICIES.set(node, policy);
   }
   return policy;
+}
+
+/** What one attempt of a call does once it holds the provider's slot and the breaker's permit. */
+interface PolicyCall<T> {
+  open(attempt: RetryContext, lease: Lease): Promise<T>;
+}
+
+/**
+ * One `generate` (a class, not closures: one is made per model call). The client gets a
+ * `PolicyRequest`, whose signal is made only if the client reads it.
+ */
+class GenerateCall implements PolicyCall<ModelResponse> {
+  readonly #client: ModelClient;
+  readonly #request: ModelRequest;
+  /** The caller's signal when the attempt does not follow it already (nothing to join if so). */
+  readonly #caller: AbortSignal | undefined;
+
+  constructor(client: ModelClient, request: ModelRequest, signal: AbortSignal) {
+    this.#client = client;
+    this.#request = request;
+    this.#caller = request.signal === signal ? undefined : request.signal;
+  }
+
+  async open(attempt: RetryContext, lease: Lease): Promise<ModelResponse> {
+    const request = new PolicyRequest(this.#request, attempt, this.#caller);
+    try {
+      const response = await this.#client.generate(asModelRequest(request));
+      lease.end();
+      return response;
+    } finally {
+      request.dispose();
+    }
+  }
 }

@@ -36,9 +36,14 @@ export function modelRetries(options: {
   readonly observer: ResilienceObserver | undefined;
   readonly retry: Overrides<typeof MODEL_POLICY_DEFAULTS.retry> | undefined;
   readonly rateLimited: Overrides<typeof MODEL_POLICY_DEFAULTS.rateLimited> | undefined;
+  /** Stops both retries (the node's signal): calls in flight end, the deadline timers clear. */
+  readonly signal: AbortSignal | undefined;
 }): ModelRetries {
   const { clock, random, budget } = options;
-  const observed = options.observer === undefined ? {} : { observer: options.observer };
+  const observed = {
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
   const t = { ...MODEL_POLICY_DEFAULTS.retry, ...options.retry };
   const transient = retry({
     clock,

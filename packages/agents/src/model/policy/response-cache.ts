@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '@warden/core';
-import { canonicalJson } from '../../canonical/canonical-json.js';
 import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
 import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
 import { checkClock, checkInt, checkNumber } from './option-checks.js';
+import { requestText } from './request-text.js';
 
 export interface ResponseCacheOptions {
   readonly clock: Clock;
@@ -38,29 +38,13 @@ function cacheKey(request: ModelRequest): string | undefined {
   return sha256(text);
 }
 
-function requestText(request: ModelRequest): string | undefined {
-  try {
-    return canonicalJson({
-      system: request.system,
-      messages: request.messages,
-      tools: request.tools,
-      toolChoice: request.toolChoice,
-      maxOutputTokens: request.maxOutputTokens,
-      temperature: request.temperature,
-      stop: request.stop,
-    });
-  } catch {
-    return undefined;
-  }
-}
-
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
 interface Entry {
-  readonly response: ModelResponse;
-  readonly expiresAt: number;
+  response: ModelResponse;
+  expiresAt: number;
 }
 
 /**
@@ -73,6 +57,12 @@ export class ResponseCache {
   readonly ttlMs: number;
   readonly #clock: Clock;
   readonly #entries = new Map<string, Entry>();
+  /**
+   * The most recently used entry and its key. Storing again under that key only refreshes the
+   * entry: it is already last in the order, so the map is not touched (no hashing of the key).
+   */
+  #newestKey: string | undefined;
+  #newest: Entry | undefined;
 
   constructor(options: ResponseCacheOptions) {
     const d = MODEL_POLICY_DEFAULTS.cache;
@@ -91,16 +81,31 @@ export class ResponseCache {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     this.#entries.delete(key);
-    if (entry.expiresAt <= this.#clock.now()) return undefined;
+    if (entry.expiresAt <= this.#clock.now()) {
+      if (entry === this.#newest) this.#newestKey = this.#newest = undefined;
+      return undefined;
+    }
     this.#entries.set(key, entry); // most recently used last
+    this.#newestKey = key;
+    this.#newest = entry;
     return entry.response;
   }
 
   set(request: ModelRequest, response: ModelResponse): void {
     const key = cacheKey(request);
     if (key === undefined) return;
+    const expiresAt = this.#clock.now() + this.ttlMs;
+    const newest = this.#newest;
+    if (newest !== undefined && key === this.#newestKey) {
+      newest.response = response;
+      newest.expiresAt = expiresAt;
+      return;
+    }
+    const entry: Entry = { response, expiresAt };
     this.#entries.delete(key);
-    this.#entries.set(key, { response, expiresAt: this.#clock.now() + this.ttlMs });
+    this.#entries.set(key, entry);
+    this.#newestKey = key;
+    this.#newest = entry;
     while (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;
