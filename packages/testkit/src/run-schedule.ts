@@ -95,7 +95,7 @@ export async function runSchedule(
     }
     throw error;
   } finally {
-    for (const node of sim.nodes) await node.stop();
+    await sim.stopNodes();
   }
   return { violations, timeline: sim.timeline, simulation: sim };
 }

@@ -91,6 +91,7 @@ export class Simulation {
   readonly #names = new ProcessNames();
   readonly #instances = new InstanceTracker();
   readonly #plan: SchedulePlan;
+  readonly #unobserve: (() => void)[] = [];
   #clientRequests = 0;
 
   constructor(schedule: readonly Fault[], seed: number, options: SimulationOptions = {}) {
@@ -121,7 +122,7 @@ export class Simulation {
     const transport = this.#network.transport();
     const node = createNode({ ...options, name, clock: this.clock, transport });
     SIMULATIONS.set(node, this);
-    node.inspect(
+    const unobserve = node.inspect(
       observeNode(node, {
         timeline: this.timeline,
         names: this.#names,
@@ -130,6 +131,7 @@ export class Simulation {
         agentEvents: this.agentEvents,
       }),
     );
+    this.#unobserve.push(unobserve);
     this.nodes.push(node);
     return node;
   }
@@ -326,6 +328,16 @@ export class Simulation {
       default:
         return;
     }
+  }
+
+  /**
+   * Stops every node, so no timer or process outlives the run. The run's records are complete
+   * by then: the exits of the stop itself are not observed (a node nobody else observes then
+   * does not even make their events).
+   */
+  async stopNodes(): Promise<void> {
+    for (const unobserve of this.#unobserve.splice(0)) unobserve();
+    for (const node of this.nodes) await node.stop();
   }
 
   /** Heals every partition and link fault: the quiet period after the schedule. */

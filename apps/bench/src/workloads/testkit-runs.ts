@@ -148,13 +148,19 @@ const actorTree: Setup = async (sim) => {
 /** What `checkSystem` holds the agent tree to, here and in the workers that load this module. */
 export const invariants: readonly Invariant[] = [singleInstance(), noOrphans()];
 
+/**
+ * This module as worker threads load it: the built JavaScript, also when the bench's own test
+ * runs it from its TypeScript source (with no Node option of that test's process).
+ */
+const BUILT = import.meta.url.replace(/\/src\/(workloads\/[^/]+)\.ts$/, '/dist/$1.js');
+
 async function timeCheck(runs: number, workers: number): Promise<Sample> {
   const options = { faults: UNIVERSE, runs, seed: 2026, horizonMs: 5_000, quietMs: 5_000 };
   const start = performance.now();
   const report =
     workers === 1
       ? await checkSystem(setup, { ...options, invariants })
-      : await checkSystem({ module: import.meta.url }, { ...options, workers });
+      : await checkSystem({ module: BUILT }, { ...options, workers, workerExecArgv: [] });
   const ms = performance.now() - start;
   if (report.runs !== runs) throw new Error(`expected ${runs} runs, got ${report.runs}`);
   return { ms };

@@ -32,6 +32,8 @@ export class InstanceTracker {
   }
 
   exited(pid: Pid): void {
+    // Most systems declare no instance: their exits cost one check, not a key built per pid.
+    if (this.#keyOf.size === 0) return;
     const key = this.#keyOf.get(pid.key);
     if (key === undefined) return;
     this.#live.get(key)?.delete(pid.key);

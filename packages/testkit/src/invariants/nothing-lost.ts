@@ -9,10 +9,11 @@ export function nothingLost(options: { isKept?: (id: string) => boolean } = {}):
   return {
     name: 'nothing lost',
     atEnd: (sim) => {
-      const lost = sim.requests
-        .all()
-        .filter((r) => r.status === 'pending' || r.status === 'failed')
-        .filter((r) => options.isKept?.(r.id) !== true);
+      const lost = [];
+      for (const r of sim.requests.all()) {
+        if (r.status !== 'pending' && r.status !== 'failed') continue;
+        if (options.isKept?.(r.id) !== true) lost.push(r);
+      }
       if (lost.length === 0) return undefined;
       return `${lost.length} accepted request(s) neither completed, queued nor dead-lettered: ${lost
         .slice(0, 5)
