@@ -11,8 +11,9 @@ const LATENCY_MS = 5;
  * after 5 ms on the real clock. The rate column is steps per second; `p50` and `p99` are step
  * latencies (model latency included, so 5 ms is the floor); `lag max` and `lag p99` are the
  * event loop's delay over the batch (`monitorEventLoopDelay`, 1 ms resolution): how long the
- * process could not answer anything else. Each sample in a fresh process (see
- * `agent-concurrency-measure.ts`).
+ * process could not answer anything else; `loop CPU max` the longest the main thread worked
+ * between two turns of the loop (Linux only), which the wait for a core on a busy machine does
+ * not inflate. Each sample in a fresh process (see `agent-concurrency-measure.ts`).
  */
 export const agentConcurrency: Workload = {
   name: 'agent-concurrency',
@@ -45,4 +46,5 @@ const METRICS: readonly Metric[] = [
   { key: 'p99', unit: 'ms', label: 'step p99' },
   { key: 'lagMax', unit: 'ms', label: 'loop delay max' },
   { key: 'lagP99', unit: 'ms', label: 'loop delay p99' },
+  { key: 'cpuLagMax', unit: 'ms', label: 'loop CPU max' },
 ];
