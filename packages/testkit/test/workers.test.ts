@@ -58,6 +58,23 @@ describe('checkSystem in worker threads', () => {
     expect(new Set(paths).size).toBe(1);
   }, 60_000);
 
+  it('runs the next check of a module on the threads the last one left', async () => {
+    const announced = { module: new URL('./workers/announced-counter.mjs', import.meta.url) };
+    const loads: unknown[] = [];
+    const channel = new BroadcastChannel('warden-testkit-worker-loads');
+    channel.onmessage = (event) => loads.push((event as MessageEvent).data);
+    try {
+      const options = { faults, ...timing, runs: 20, workers: 2 };
+      await checkSystem(announced, options);
+      await checkSystem(announced, options);
+      await checkSystem(announced, options);
+      expect(new Set(loads).size).toBe(2);
+      expect(loads).toHaveLength(2);
+    } finally {
+      channel.close();
+    }
+  }, 60_000);
+
   it('takes the module as a file path too', async () => {
     const path = fileURLToPath(lossy.module);
     const failure = await checkSystem(
