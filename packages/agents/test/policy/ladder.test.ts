@@ -267,4 +267,30 @@ describe('ladder: the cache', () => {
     await w.clock.advance(1000);
     expect(cache.get({ system: 's', temperature: 0, messages: [] })).toBeUndefined();
   });
+  it('stores the same request again as its newest answer, refreshed, and evicts the least recently used', async () => {
+    w = world();
+    const cache = new ResponseCache({ clock: w.clock, maxEntries: 2, ttlMs: 1000 });
+    const answer = (model: string) => ({
+      content: [],
+      finishReason: 'stop' as const,
+      usage: { inputTokens: 1, outputTokens: 1 },
+      model,
+    });
+    const a = () => ask('a');
+    const b = () => ask('b');
+    cache.set(a(), answer('a1'));
+    cache.set(b(), answer('b1'));
+    await w.clock.advance(600);
+    cache.set(b(), answer('b2')); // the newest again: replaced, its age restarts
+    expect(cache.size).toBe(2);
+    await w.clock.advance(600); // a is 1200 ms old, b 600 ms
+    expect(cache.get(a())).toBeUndefined();
+    expect(cache.get(b())?.model).toBe('b2');
+    cache.set(a(), answer('a2'));
+    expect(cache.get(b())?.model).toBe('b2'); // b used last: a is the least recently used
+    cache.set(ask('c'), answer('c1'));
+    expect(cache.get(a())).toBeUndefined();
+    expect(cache.get(b())?.model).toBe('b2');
+    expect(cache.get(ask('c'))?.model).toBe('c1');
+  });
 });

@@ -96,6 +96,45 @@ describe('request keys', () => {
     );
   });
 
+  it('are the same for requests of the common shape, written directly, and for near misses of it', () => {
+    // the cache writes a plain request (text parts, numbers, strings) itself: hold it to the
+    // definition on requests that are that shape, or differ from it by one detail
+    const extra = fc.option(fc.dictionary(fc.constantFrom('name', 'id', 'text', 'role'), value), {
+      nil: undefined,
+    });
+    const part = fc
+      .tuple(fc.record({ type: fc.constantFrom('text', 'tool-call'), text: fc.string() }), extra)
+      .map(([p, more]) => (more === undefined ? p : { ...p, ...more }));
+    const message = fc
+      .tuple(
+        fc.record({
+          role: fc.oneof(fc.constantFrom('user', 'assistant', 'tool'), value),
+          content: fc.oneof(fc.array(part, { maxLength: 3 }), value),
+        }),
+        extra,
+      )
+      .map(([m, more]) => (more === undefined ? m : { ...more, ...m }));
+    const plain = fc
+      .record(
+        {
+          system: fc.oneof(fc.string(), fc.constant(undefined), value),
+          messages: fc.array(message, { maxLength: 3 }),
+          toolChoice: fc.constantFrom(undefined, 'auto', 'none', 'required'),
+          maxOutputTokens: fc.oneof(fc.integer(), fc.constantFrom(-0, Number.NaN, 1e21)),
+          temperature: fc.oneof(fc.double(), fc.constant(undefined)),
+          stop: fc.oneof(fc.array(fc.string(), { maxLength: 3 }), fc.constant(undefined), value),
+        },
+        { requiredKeys: ['messages'] },
+      )
+      .map((r) => r as unknown as ModelRequest);
+    fc.assert(
+      fc.property(plain, (r) => {
+        expect(requestKey(r)).toBe(definedKey(r));
+      }),
+      replayParams({ numRuns: 2000 }),
+    );
+  });
+
   it('refuse a cycle and nesting deeper than canonicalJson allows', () => {
     const cyclic: Record<string, unknown> = { type: 'text', text: 'x' };
     cyclic.self = cyclic;

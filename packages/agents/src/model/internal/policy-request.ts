@@ -23,7 +23,9 @@ export class PolicyRequest {
   readonly maxOutputTokens: number | undefined;
   readonly temperature: number | undefined;
   readonly stop: readonly string[] | undefined;
-  readonly #attempt: RetryContext;
+  #attempt: Pick<RetryContext, 'signal' | 'aborted'>;
+  /** The client read `signal`: it is kept, whatever happens next. */
+  #read = false;
   /** The caller's own signal when it is not the one the attempt follows already. */
   readonly #caller: AbortSignal | undefined;
   #joined: { readonly signal: AbortSignal; dispose(): void } | undefined;
@@ -41,6 +43,7 @@ export class PolicyRequest {
   }
 
   get signal(): AbortSignal {
+    this.#read = true;
     if (this.#caller === undefined) return this.#attempt.signal;
     this.#joined ??= joinSignals(this.#attempt.signal, this.#caller);
     return this.#joined.signal;
@@ -51,11 +54,25 @@ export class PolicyRequest {
     return this.#attempt.aborted || this.#caller?.aborted === true;
   }
 
-  /** Detaches a joined signal from the caller's (nothing accumulates on a long-lived signal). */
+  /**
+   * The attempt has ended: detaches a joined signal from the caller's (nothing accumulates on a
+   * long-lived signal). An attempt that ended unaborted is never aborted afterwards, so unless
+   * the client holds its signal, the request lets go of the attempt: a client that keeps its
+   * requests (the scripted model's call log) does not keep every attempt's bookkeeping too.
+   */
   dispose(): void {
     this.#joined?.dispose();
+    if (!this.#read && !this.#attempt.aborted) this.#attempt = ENDED;
   }
 }
+
+/** An attempt that ended without an abort: a signal read now is one that never aborts. */
+const ENDED: Pick<RetryContext, 'signal' | 'aborted'> = Object.freeze({
+  get signal(): AbortSignal {
+    return new AbortController().signal;
+  },
+  aborted: false,
+});
 
 /** The request as clients see it (absent fields are present as `undefined`, as JSON drops them). */
 export function asModelRequest(request: PolicyRequest): ModelRequest {
