@@ -8,6 +8,18 @@ import { storeErrorOf } from './sqlite-errors.js';
 import { resolveSqliteStoreOptions, type SqliteStoreOptions } from './sqlite-store-options.js';
 
 /**
+ * The log's size, in pages, at which a commit copies it into the file (SQLite's default is
+ * 1,000). Once copied, the next commit writes the log again from its start, over blocks the
+ * file already has; until then every commit makes the log longer, and the `fsync` of a file
+ * that grew also writes down its new blocks: on ext4, commits that grew the log took 15-25%
+ * longer than commits that overwrote it, measured side by side. A commit adds about 2.5 pages,
+ * so SQLite's default had the log grow for the first 400 commits after a file is opened; 128
+ * pages, for the first 50, at the price of copying every 50 commits the few pages they touched.
+ * What a commit promises is unchanged: the log is synced at every commit either way.
+ */
+const WAL_PAGES = 128;
+
+/**
  * Opens (creating if missing) a SQLite file as an `AgentStore`: the embedded default, with no
  * server to run. The file is checked before anything is written to it (a newer schema, or a
  * database that is not a warden store, is `ERR_STORE_SCHEMA` and stays as it was), then set to
@@ -44,6 +56,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     schemaVersion(db, SCHEMA_VERSION);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    db.pragma(`wal_autocheckpoint = ${WAL_PAGES}`);
     migrate(db, MIGRATIONS);
   } catch (error) {
     db.close();

@@ -1,6 +1,8 @@
 // What a store writes to a file is there after it is closed and opened again, and two
 // connections to one file (two processes of a cluster demo) see one state, with compare-and-set
 // across them.
+
+import { statSync } from 'node:fs';
 import {
   type AgentStore,
   type Checkpoint,
@@ -208,6 +210,27 @@ describe('SqliteAgentStore on a file', () => {
     expect(await store.checkpoints.latest('t')).toBeUndefined();
     await store.checkpoints.commit(checkpoint(1, [say('user', 'task')]), { expectedHead: 0 });
     expect((await store.checkpoints.latest('t'))?.version).toBe(1);
+    await store.close();
+  });
+
+  it('writes its log over the same blocks once it holds 128 pages, instead of growing it', async () => {
+    const path = folder.file('log.db');
+    const store = await openSqliteStore({ path });
+    const messages: Message[] = [say('user', 'task')];
+    await store.checkpoints.commit(checkpoint(1, messages), { expectedHead: 0 });
+    for (let version = 2; version <= 400; version++) {
+      messages.push(say('assistant', `step ${version} `.repeat(60)));
+      await store.checkpoints.commit(checkpoint(version, messages), {
+        expectedHead: version - 1,
+        unchangedBefore: version - 1,
+      });
+    }
+    // 400 commits of about 700 bytes wrote some 1,000 pages of log; the log holds 128 and
+    // the frames of the commit that reached them (a frame is a page and its 24-byte header).
+    const frames = (statSync(`${path}-wal`).size - 32) / (4096 + 24);
+    expect(frames).toBeGreaterThanOrEqual(128);
+    expect(frames).toBeLessThan(136);
+    expect((await store.checkpoints.latest('t'))?.messages).toEqual(messages);
     await store.close();
   });
 });
