@@ -1,10 +1,12 @@
 import type { Clock } from '@warden/core';
-import { isMachinesError } from '@warden/machines';
+import { type CircuitBreaker, isMachinesError } from '@warden/machines';
 import {
   DegradationLadder,
+  type HealthState,
   type Level,
-  type PolicyContext,
+  type LevelHealth,
   type ResilienceObserver,
+  type Unsubscribe,
 } from '@warden/resilience';
 import { ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
@@ -25,6 +27,55 @@ export interface ModelLadderOptions {
   readonly cache: ResponseCache | undefined;
   readonly staticAnswer: StaticAnswer | undefined;
   readonly observer: ResilienceObserver | undefined;
+  /** The primary's rung as the ladder sees it (its health, and a failure met before the ladder). */
+  readonly primaryRung: PrimaryRung;
+}
+
+/**
+ * The primary's health as the ladder reads it, and the way `createResilientModel` serves a call
+ * from the primary before the ladder: when that first try fails, `replay` hands the call to the
+ * ladder with that failure, and the ladder's primary rung answers it at once (without calling the
+ * model again), so the ladder falls through as if it had made the call itself. While it replays,
+ * the primary reads as available, as it was when the call began (its breaker may have opened on
+ * that very failure), so the ladder's events are the same either way.
+ */
+export class PrimaryRung implements LevelHealth {
+  readonly breaker: CircuitBreaker;
+  #entry: LadderEntry | undefined;
+  #error: unknown;
+
+  constructor(breaker: CircuitBreaker) {
+    this.breaker = breaker;
+  }
+
+  get state(): HealthState {
+    return this.#entry !== undefined ? 'closed' : this.breaker.state;
+  }
+
+  onStateChange(listener: () => void): Unsubscribe {
+    return this.breaker.onStateChange(listener);
+  }
+
+  /** Runs `execute` (which must serve the ladder's first rung at once) with `error` to replay. */
+  replay<T>(entry: LadderEntry, error: unknown, execute: () => T): T {
+    this.#entry = entry;
+    this.#error = error;
+    try {
+      return execute();
+    } finally {
+      this.#entry = undefined;
+      this.#error = undefined;
+    }
+  }
+
+  /** The failure to answer `entry` with, if it is the one being replayed. */
+  take(entry: LadderEntry): { readonly error: unknown } | undefined {
+    if (this.#entry !== entry) return undefined;
+    const error = this.#error;
+    this.#entry = undefined;
+    this.#error = undefined;
+    return { error };
+  }
 }
 
 /**
@@ -39,12 +90,23 @@ export function createModelLadder(
 ): DegradationLadder<LadderEntry, LadderResult> {
   const { policy, cache } = options;
   const levels: Level<LadderEntry, LadderResult>[] = [];
-  [options.primary, ...options.fallbacks].forEach((client, i) => {
-    const name = i === 0 ? 'primary' : `fallback-${i}`;
+  const rung = options.primaryRung;
+  const primary = options.primary;
+  levels.push({
+    name: 'primary',
+    health: rung,
+    serve: (entry, context) => {
+      const replayed = rung.take(entry);
+      if (replayed !== undefined) return Promise.reject(replayed.error);
+      return serveModel(policy, primary, 'primary', entry, context.signal, cache);
+    },
+  });
+  options.fallbacks.forEach((client, i) => {
+    const name = `fallback-${i + 1}`;
     levels.push({
       name,
       health: policy.breaker(client.provider),
-      serve: (entry, context) => serveModel(policy, client, name, entry, context, cache),
+      serve: (entry, context) => serveModel(policy, client, name, entry, context.signal, cache),
     });
   });
   if (cache !== undefined) {
@@ -80,12 +142,16 @@ export function createModelLadder(
 
 const SKIPPED: LadderResult = Object.freeze({ kind: 'skipped' });
 
-async function serveModel(
+/**
+ * One model rung: the call through the policy. A failure that must not degrade comes back as
+ * data (`final`); one that may is thrown, for the ladder to pass the call down.
+ */
+export async function serveModel(
   policy: ModelPolicy,
   client: ModelClient,
   level: string,
   entry: LadderEntry,
-  { signal }: PolicyContext,
+  signal: AbortSignal,
   cache: ResponseCache | undefined,
 ): Promise<LadderResult> {
   if (entry.abandoned) return SKIPPED;

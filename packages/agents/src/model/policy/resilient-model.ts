@@ -1,5 +1,10 @@
 import { type Clock, type Node, WardenError } from '@warden/core';
-import { type DegradationLadder, isResilienceError } from '@warden/resilience';
+import {
+  type DegradationLadder,
+  isAvailable,
+  isResilienceError,
+  ResilienceError,
+} from '@warden/resilience';
 import { ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
@@ -8,7 +13,7 @@ import type { StreamEvent } from '../stream-event.js';
 import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
 import type { LadderEntry, LadderResult } from './ladder-entry.js';
 import { isAbort, toModelCallError } from './model-failure.js';
-import { createModelLadder } from './model-ladder.js';
+import { createModelLadder, PrimaryRung, serveModel } from './model-ladder.js';
 import { ModelPolicy, modelPolicyOf } from './model-policy.js';
 import { ModelQueue } from './model-queue.js';
 import { checkClock, checkInt, checkName, checkNumber, invalidOption } from './option-checks.js';
@@ -83,6 +88,10 @@ class ResilientModelClient implements ResilientModel {
   readonly #ladder: DegradationLadder<LadderEntry, LadderResult>;
   readonly #queue: ModelQueue | undefined;
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #primary: ModelClient;
+  readonly #primaryRung: PrimaryRung;
+  /** Aborts the calls in flight that have no signal of their own when the model is closed. */
+  readonly #closing = new AbortController();
 
   constructor(options: ResilientModelOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -104,6 +113,8 @@ class ResilientModelClient implements ResilientModel {
     for (const [i, f] of fallbacks.entries()) checkClient(`fallbacks[${i}]`, f);
     this.provider = primary.provider;
     this.model = primary.model;
+    this.#primary = primary;
+    this.#primaryRung = new PrimaryRung(this.policy.breaker(primary.provider));
     this.#name = checkName('name', options.name ?? `model:${this.provider}/${this.model}`);
     this.#cache =
       options.cache === false
@@ -125,6 +136,7 @@ class ResilientModelClient implements ResilientModel {
       cache: this.#cache,
       staticAnswer: answer,
       observer: (event) => this.policy.emit(event),
+      primaryRung: this.#primaryRung,
     });
     this.#queue = this.#createQueue(options.queue);
     const queue = this.#queue;
@@ -150,6 +162,9 @@ class ResilientModelClient implements ResilientModel {
   }
 
   close(): void {
+    if (!this.#closing.signal.aborted) {
+      this.#closing.abort(new ResilienceError('ERR_CLOSED', `${this.#name} is closed`));
+    }
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#queue?.close();
     this.#ladder.close();
@@ -197,7 +212,12 @@ class ResilientModelClient implements ResilientModel {
     });
   }
 
-  /** Down the ladder; what no rung can serve waits in the queue, if there is one. */
+  /**
+   * Down the ladder; what no rung can serve waits in the queue, if there is one. A `generate`
+   * the ladder would give the primary first is served by the primary here, and handed to the
+   * ladder only if that fails (`PrimaryRung.replay`: the ladder then goes on exactly as if it had
+   * made the call), so a call that succeeds pays nothing for the rungs below.
+   */
   async #execute(
     request: ModelRequest,
     mode: LadderEntry['mode'],
@@ -207,11 +227,26 @@ class ResilientModelClient implements ResilientModel {
     const entry: LadderEntry = { request, mode, abandoned: false, primaryError: undefined };
     let result: LadderResult;
     try {
-      const served = await this.#ladder.execute(
-        entry,
-        signal === undefined ? NO_SIGNAL : { signal },
-      );
-      result = served.queued ? SKIP : served.value;
+      if (mode === 'generate' && this.#primaryFirst()) {
+        // the signal the ladder would give the rung: the caller's, or the model's own
+        const rungSignal = signal ?? this.#closing.signal;
+        try {
+          result = await serveModel(
+            this.policy,
+            this.#primary,
+            'primary',
+            entry,
+            rungSignal,
+            this.#cache,
+          );
+        } catch (error) {
+          // as the ladder: an aborted call ends here; any other failure falls through
+          if (rungSignal.aborted) throw abortedBy(rungSignal);
+          result = await this.#down(entry, signal, error);
+        }
+      } else {
+        result = await this.#down(entry, signal, NOTHING);
+      }
     } catch (error) {
       const failure = this.#failure(entry, error);
       if (this.#queue === undefined || !(failure instanceof ModelCallError)) throw failure;
@@ -228,6 +263,26 @@ class ResilientModelClient implements ResilientModel {
       });
     }
     return result;
+  }
+
+  /** Whether the ladder would try the primary first: it is open, and so is the primary's rung. */
+  #primaryFirst(): boolean {
+    return !this.#closing.signal.aborted && isAvailable(this.#primaryRung);
+  }
+
+  /** The ladder from its top, or (with the primary's failure to replay) from below the primary. */
+  async #down(
+    entry: LadderEntry,
+    signal: AbortSignal | undefined,
+    primaryFailure: unknown,
+  ): Promise<LadderResult> {
+    const options = signal === undefined ? NO_SIGNAL : { signal };
+    const served = await (primaryFailure === NOTHING
+      ? this.#ladder.execute(entry, options)
+      : this.#primaryRung.replay(entry, primaryFailure, () =>
+          this.#ladder.execute(entry, options),
+        ));
+    return served.queued ? SKIP : served.value;
   }
 
   /** The typed error a caller gets when no rung could serve. */
@@ -259,6 +314,13 @@ class ResilientModelClient implements ResilientModel {
 
 const SKIP: LadderResult = Object.freeze({ kind: 'skipped' });
 const NO_SIGNAL = Object.freeze({});
+/** No failure to replay: the ladder starts from its top. */
+const NOTHING = Symbol('nothing');
+
+/** What the ladder throws when the signal it was given aborts. */
+function abortedBy(signal: AbortSignal): ResilienceError {
+  return new ResilienceError('ERR_ABORTED', 'aborted by the caller', { cause: signal.reason });
+}
 
 function aborted(signal: AbortSignal | undefined): WardenError {
   return new WardenError('ERR_ABORTED', 'model call aborted by the caller', {
