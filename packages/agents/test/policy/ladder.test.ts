@@ -249,6 +249,32 @@ describe('ladder: the queue', () => {
   });
 });
 
+describe('ladder: a failure of the primary, met before the ladder', () => {
+  it('falls through from the primary as the ladder does, even when that failure opened its breaker', async () => {
+    w = world();
+    const { primary, fallback } = models([{ calls: [0, 1], effect: faults.serverError(502) }]);
+    const model = createResilientModel({ policy: policyOf(), primary, fallbacks: [fallback] });
+    const first = settle(model.generate(ask('a')));
+    await w.runUntil(() => first.done);
+    expect(textOf(first.value)).toBe('fallback: a');
+    const second = settle(model.generate(ask('b'))); // its failure opens the primary's breaker
+    await w.runUntil(() => second.done);
+    expect(textOf(second.value)).toBe('fallback: b');
+    expect(model.level).toBe('fallback-1');
+    const moves = w.events
+      .filter((e) => e.type === 'degrade.fell_through' || e.type === 'model.degraded')
+      .map((e) => `${e.type} ${String(e.from ?? e.level)}`);
+    expect(moves).toEqual([
+      'degrade.fell_through primary',
+      'model.degraded fallback-1',
+      'degrade.fell_through primary',
+      'model.degraded fallback-1',
+    ]);
+    // the primary was asked twice: the ladder did not call it again for either failure
+    expect(primary.calls).toHaveLength(2);
+  });
+});
+
 describe('ladder: the cache', () => {
   it('keys earlier answers by the request, not by its signal or key order', async () => {
     w = world();
