@@ -18,15 +18,20 @@ import { scaled } from '../workload.js';
 /**
  * What governance adds to a `read` tool call that needs no approval: the capability check, the
  * policy (a freeze switch read), the canonical hash of the arguments, four journal writes
- * (intent, approved, executing, done) and two hash-chained audit entries (allowed, result), all
- * in memory. Each call has its own idempotency key, as every call of an agent does, so the
- * journal and the audit log grow through the loop as they would in a run.
+ * (intent, approved, executing, done) and two audit entries (allowed, result), all in memory. The
+ * in-memory log chains its entries by hash when it is read, so the first case pays for the
+ * entries and not for their hashes, as an agent whose log nobody reads does; the second pays for
+ * both. Each call has its own idempotency key, as every call of an agent does, so the journal and
+ * the audit log grow through the loop as they would in a run.
  *
  * Each run times N direct calls, N governed calls, then N direct calls again, and reports µs per
  * governed call and the µs it adds over the mean of the two direct loops of that run (raw's
  * middle loop is direct too: its `added` is the noise of the method).
  *
  * - `governance-overhead`: `Gate.run` around the tool's `run`, against calling `run` directly.
+ * - `governance-overhead/audit-read`: the same, and the audit log read once at the end
+ *   (`entries()`), which chains the entries the in-memory log has not chained yet: what a call
+ *   costs when its audit entries are also read, as an operator's export or a verification would.
  * - `governance-overhead/run-tool-call`: the whole runner (`runToolCall`: schema validation, the
  *   timeout timer on the node's clock, output bounding) with the gate, against the same runner
  *   without it.
@@ -44,7 +49,17 @@ export const governanceOverhead: Workload = {
         ops: n,
         run: {
           raw: () => measure(n, directLoop, directLoop),
-          warden: () => measure(n, directLoop, gatedLoop),
+          warden: () => measure(n, directLoop, () => gatedLoop(false)),
+        },
+      },
+      {
+        id: 'governance-overhead/audit-read',
+        params: `${n} read calls, then the audit log read (its ${2 * n} entries chained); vs tool.run`,
+        metrics: METRICS,
+        ops: n,
+        run: {
+          raw: () => measure(n, directLoop, directLoop),
+          warden: () => measure(n, directLoop, () => gatedLoop(true)),
         },
       },
       {
@@ -104,12 +119,12 @@ function context(key: string): ToolContext {
   };
 }
 
-function newGate(): Gate {
+function newGate(audit = new MemoryAuditLog()): Gate {
   return new Gate({
     capabilities: CapabilitySet.of([{ tools: ['lookup'], upTo: 'read', scopes: ['db:'] }]),
     policy: new Policy(),
     journal: new MemoryEffectJournal(),
-    audit: new MemoryAuditLog(),
+    audit,
     desk: undefined,
     onTimeout: 'deny',
   });
@@ -131,8 +146,10 @@ function directLoop(): Loop {
   };
 }
 
-function gatedLoop(): Loop {
-  const gate = newGate();
+/** `readLog`: the audit log is read once the calls are done, within the time measured. */
+function gatedLoop(readLog: boolean): Loop {
+  const audit = new MemoryAuditLog();
+  const gate = newGate(audit);
   const ctx = context('gated');
   const execute = async () => lookup.run(INPUT, ctx);
   return async (n) => {
@@ -152,6 +169,7 @@ function gatedLoop(): Loop {
       );
       if (isResult(output)) ok++;
     }
+    if (readLog) expectEqual('audit entries', (await audit.entries()).length, 2 * n);
     return ok;
   };
 }

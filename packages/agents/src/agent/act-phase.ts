@@ -1,5 +1,6 @@
 import { canonicalHash } from '../canonical/canonical-json.js';
 import type { ApprovalEvent } from '../governance/approval-event.js';
+import { argsHash } from '../governance/args-hash.js';
 import type { EffectEntry } from '../governance/effect-journal.js';
 import type { GateHooks } from '../governance/gate.js';
 import type { UnknownOutcomeEvent } from '../governance/unknown-outcome.js';
@@ -39,19 +40,27 @@ export function act(
     const journal: (EffectEntry | undefined)[] = [];
     for (let index = 0; index < calls.length; index++) {
       const call = calls[index] as ToolCallPart;
-      const idempotencyKey = idempotencyKeyOf(run.threadId, step, index, call);
+      // The key is known once the gate has the validated arguments, before `run` starts.
+      const fields = new CallerFields('', ctx.node, ctx.self, run.threadId, shared.spawnAgent);
       const outcome = await runToolCall(tools, call, {
         clock: ctx.node.clock,
         maxOutputChars: toolOutputChars(runtime.spec.contextWindow),
         signal,
-        govern: (tool, input, execute) =>
-          gate.run(
+        govern: (tool, input, execute) => {
+          const hashed = argsHash(input);
+          const key =
+            tool.effect === 'read' && hashed !== undefined
+              ? readKeyOf(run.threadId, step, index, tool.name, hashed)
+              : idempotencyKeyOf(run.threadId, step, index, call);
+          fields.idempotencyKey = key;
+          return gate.run(
             {
               agent,
               threadId: run.threadId,
               tool,
               input,
-              key: idempotencyKey,
+              key,
+              argsHash: hashed,
               signal,
               now: shared.now,
               journaled: (entry) => {
@@ -60,14 +69,9 @@ export function act(
             },
             execute,
             shared.hooks,
-          ),
-        context: new CallerFields(
-          idempotencyKey,
-          ctx.node,
-          ctx.self,
-          run.threadId,
-          shared.spawnAgent,
-        ),
+          );
+        },
+        context: fields,
       });
       outcomes.push(outcome);
       if (signal.aborted) return;
@@ -165,9 +169,29 @@ function toolOutputChars(contextWindow: number): number {
 }
 
 /**
+ * The key of a `read` call: its step, its position, its tool, the hash of its validated
+ * arguments (the one the gate records and approvals bind) and its thread, written out rather than
+ * hashed again. Unique as the hashed key is: read from the left, every part but the last has a
+ * fixed form without `/` (numbers, a tool name of `[A-Za-z0-9_-]`, 64 hex digits), so two calls
+ * share a key only when they share every part; and never a hashed key, which has no `/`. A read
+ * has no effect to deduplicate, so what matters is only that a step resumed meets its calls again
+ * under the same key, and a different call at the same position under another.
+ */
+function readKeyOf(
+  threadId: string,
+  step: number,
+  index: number,
+  tool: string,
+  hashed: string,
+): string {
+  return `r/${step}/${index}/${tool}/${hashed}/${threadId}`;
+}
+
+/**
  * The key a tool call's effects are deduplicated by: the thread, the step, the call's position
  * and its canonical arguments, hashed once; arguments without a canonical form are keyed by
- * their JSON text instead.
+ * their JSON text instead. Kept for every call that is not a read (and a read whose validated
+ * arguments have no canonical form): a service that deduplicates by it sees the key it always saw.
  */
 function idempotencyKeyOf(
   threadId: string,

@@ -1,11 +1,21 @@
+import { ToolError } from '../tools/tool-error.js';
 import { resourceOf } from './approval.js';
 import type { EffectEntry } from './effect-journal.js';
-import { deniedWhy, type GateCall, type GateHooks, type Scopes, timedOut } from './gate-call.js';
+import {
+  denial,
+  deniedWhy,
+  type GateCall,
+  type GateHooks,
+  type Scopes,
+  timedOut,
+} from './gate-call.js';
 import type { GateLedger } from './gate-ledger.js';
 import type { Governance } from './governance.js';
 import {
   INTERRUPTED_QUESTION,
+  isSettledUnknown,
   notRunAgain,
+  notRunAgainOf,
   notRunAgainReason,
   safeToRepeat,
   stillUnknown,
@@ -30,6 +40,41 @@ export type UnknownRoute =
 /** The audit detail of a request or decision about a call whose outcome is unknown. */
 export const UNKNOWN_DETAIL = 'outcome unknown';
 const RERUN_DETAIL = 'outcome unknown: run again';
+
+/**
+ * A call met again (a resumed step): what its journal entry already settled, or the entry to
+ * go on from. A call interrupted while it ran may or may not have happened: it becomes
+ * `unknown`, and `decideUnknown` says whether it runs again.
+ */
+export async function resumeCall(
+  ledger: GateLedger,
+  call: GateCall,
+  entry: EffectEntry,
+  scopes: Scopes,
+  hooks: GateHooks | undefined,
+): Promise<Resumed> {
+  switch (entry.state) {
+    case 'done':
+      return { value: entry.result };
+    case 'denied':
+      throw denial(call.tool.name, entry.decidedBy ?? 'policy', entry.reason ?? 'denied');
+    case 'failed':
+      if (isSettledUnknown(entry)) throw notRunAgainOf(entry);
+      throw new ToolError('ERR_TOOL_FAILED', call.tool.name, entry.reason ?? 'failed');
+    case 'executing': {
+      // Compare-and-set: of two instances resuming the same call, one moves it on.
+      const unknown = await ledger.advance(call, entry, 'unknown', {
+        reason: 'interrupted while executing',
+      });
+      await ledger.audit(call, entry, 'result', { detail: 'unknown' });
+      return decideUnknown(ledger, call, unknown, scopes, hooks);
+    }
+    case 'unknown':
+      return decideUnknown(ledger, call, entry, scopes, hooks);
+    default:
+      return { entry };
+  }
+}
 
 /**
  * A call whose outcome is unknown (its entry is `unknown`): a read or an idempotent tool runs

@@ -106,6 +106,14 @@ export class MemoryEffectJournal implements EffectJournal {
   readonly #calls = new CallIndex();
 
   async begin(entry: NewEffect): Promise<EffectEntry> {
+    return this.beginNow(entry);
+  }
+
+  /**
+   * `begin` without the promise, for the gate's path through the in-memory journal and log
+   * (`gate-now.ts`): nothing here waits, so a call need not wait a microtask per transition.
+   */
+  beginNow(entry: NewEffect): EffectEntry {
     if (this.#entries.has(entry.key)) {
       throw new GovernanceError('ERR_JOURNAL_CONFLICT', `journal entry ${entry.key} exists`);
     }
@@ -131,7 +139,17 @@ export class MemoryEffectJournal implements EffectJournal {
     return this.#entries.get(key);
   }
 
+  /** True when an entry has this key (a call met again). */
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
   async advance(key: string, expectedVersion: number, change: EffectChange): Promise<EffectEntry> {
+    return this.advanceNow(key, expectedVersion, change);
+  }
+
+  /** `advance` without the promise (see `beginNow`). */
+  advanceNow(key: string, expectedVersion: number, change: EffectChange): EffectEntry {
     const current = this.#entries.get(key);
     if (current === undefined || current.version !== expectedVersion) {
       throw new GovernanceError(
@@ -163,6 +181,11 @@ export class MemoryEffectJournal implements EffectJournal {
     tool: string,
     argsHash: string,
   ): Promise<readonly EffectEntry[]> {
+    return this.listCallNow(threadId, tool, argsHash);
+  }
+
+  /** `listCall` without the promise (see `beginNow`). */
+  listCallNow(threadId: string, tool: string, argsHash: string): readonly EffectEntry[] {
     const entryOf = (key: string) => this.#entries.get(key) as EffectEntry;
     const keys = this.#calls.keysOf(
       threadId,

@@ -2,7 +2,7 @@ import type { AnyTool } from '../tools/tool.js';
 import { ToolError } from '../tools/tool-error.js';
 import type { ApprovalBinding } from './approval.js';
 import type { ApprovalEvent } from './approval-event.js';
-import type { EffectEntry } from './effect-journal.js';
+import type { EffectEntry, EffectState } from './effect-journal.js';
 import { GovernanceError } from './governance-error.js';
 import type { UnknownOutcomeEvent } from './unknown-outcome.js';
 
@@ -15,6 +15,11 @@ export interface GateCall {
   readonly input: unknown;
   /** The call's idempotency key: its journal entry's key. */
   readonly key: string;
+  /**
+   * `argsHash(input)` when the caller made it already (an agent does, for a read's key), so a
+   * call hashes its arguments once; the gate makes it when it is not given.
+   */
+  readonly argsHash?: string | undefined;
   /** The task's signal: aborting it withdraws a waiting request. */
   readonly signal: AbortSignal;
   now(): number;
@@ -78,4 +83,19 @@ export function timedOut(tool: string): GovernanceError {
     'ERR_APPROVAL_TIMEOUT',
     `${tool}: nobody approved the call before the deadline`,
   );
+}
+
+/** How a `run` that threw ends: aborted half-way it may have had its effect, so `unknown`. */
+export function failureOf(
+  call: GateCall,
+  error: unknown,
+): { readonly state: EffectState; readonly detail: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  const state: EffectState = call.signal.aborted ? 'unknown' : 'failed';
+  return { state, detail: state === 'unknown' || typeof code !== 'string' ? state : code };
+}
+
+/** What a journal entry records of why `run` threw. */
+export function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

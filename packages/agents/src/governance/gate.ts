@@ -1,35 +1,24 @@
-import { ToolError } from '../tools/tool-error.js';
 import { checkApproval, resourceOf } from './approval.js';
 import { bindingKey } from './approval-store.js';
-import { argsHash } from './args-hash.js';
-import {
-  decideUnknown,
-  type Grant,
-  type Resumed,
-  UNKNOWN_DETAIL,
-  unknownMode,
-} from './decide-unknown.js';
-import type { EffectEntry, EffectState } from './effect-journal.js';
+import { type Grant, resumeCall, UNKNOWN_DETAIL, unknownMode } from './decide-unknown.js';
+import type { EffectEntry } from './effect-journal.js';
 import {
   bindingOf,
   denial,
-  deniedWhy,
+  failureOf,
   type GateCall,
   type GateHooks,
+  reasonOf,
   type Scopes,
   scopesOf,
   timedOut,
 } from './gate-call.js';
 import { GateLedger, type Question } from './gate-ledger.js';
+import { type Held, NowLedger } from './gate-now.js';
+import { hashOf, UNHASHABLE, type Verdict, verdictOf } from './gate-verdict.js';
 import type { Governance } from './governance.js';
 import { GovernanceError, isGovernanceError } from './governance-error.js';
-import {
-  interruptedBefore,
-  isSettledUnknown,
-  notRunAgainOf,
-  repeatedQuestion,
-  safeToRepeat,
-} from './unknown-outcome.js';
+import { interruptedBefore, repeatedQuestion, safeToRepeat } from './unknown-outcome.js';
 
 export type { GateCall, GateHooks } from './gate-call.js';
 
@@ -52,15 +41,36 @@ interface Decided {
 export class Gate {
   readonly #ledger: GateLedger;
 
+  /** Set when the journal and the audit log are the in-memory ones: nothing a call writes waits. */
+  readonly #now: NowLedger | undefined;
+
   constructor(readonly governance: Governance) {
     this.#ledger = new GateLedger(governance);
+    this.#now = NowLedger.of(governance);
   }
 
-  async run(call: GateCall, execute: () => Promise<unknown>, hooks?: GateHooks): Promise<unknown> {
+  run(call: GateCall, execute: () => Promise<unknown>, hooks?: GateHooks): Promise<unknown> {
+    const now = this.#now;
+    return now !== undefined && !now.has(call.key)
+      ? now.run(call, execute, hooks, this.#held)
+      : this.#run(call, execute, hooks);
+  }
+
+  /** A call on the in-memory path that a person or an interrupted identical call holds. */
+  readonly #held: Held = async (call, entry, scopes, verdict, interrupted, execute, hooks) => {
+    const decided = await this.#decided(call, entry, scopes, verdict, interrupted, hooks);
+    return this.#execute(call, decided.entry, execute, undefined);
+  };
+
+  async #run(
+    call: GateCall,
+    execute: () => Promise<unknown>,
+    hooks: GateHooks | undefined,
+  ): Promise<unknown> {
     const { journal } = this.governance;
     const { tool, input } = call;
     const scopes = scopesOf(tool, input);
-    const hashed = argsHash(input);
+    const hashed = hashOf(call);
     let entry: EffectEntry;
     let grant: Grant | undefined;
     try {
@@ -79,94 +89,61 @@ export class Gate {
       if (!isGovernanceError(error, 'ERR_JOURNAL_CONFLICT')) throw error;
       entry = (await journal.get(call.key)) as EffectEntry;
       call.journaled?.(entry);
-      const resumed = await this.#resume(call, entry, scopes, hooks);
+      const resumed = await resumeCall(this.#ledger, call, entry, scopes, hooks);
       if ('value' in resumed) return resumed.value;
       entry = resumed.entry;
       grant = resumed.grant;
     }
     if (entry.state === 'intent' || entry.state === 'awaiting_approval') {
-      if (!scopes.ok) return this.#deny(call, entry, 'capability', scopes.reason);
-      if (hashed === undefined && tool.effect !== 'read') {
-        return this.#deny(call, entry, 'arguments', UNBINDABLE);
-      }
-      entry = (await this.#decide(call, entry, scopes.scopes, hooks)).entry;
+      entry = (await this.#decide(call, entry, scopes, hashed, hooks)).entry;
     }
     return this.#execute(call, entry, execute, grant);
-  }
-
-  /**
-   * A call met again (a resumed step): what its journal entry already settled, or the entry to
-   * go on from. A call interrupted while it ran may or may not have happened: it becomes
-   * `unknown`, and `decideUnknown` says whether it runs again.
-   */
-  async #resume(
-    call: GateCall,
-    entry: EffectEntry,
-    scopes: Scopes,
-    hooks: GateHooks | undefined,
-  ): Promise<Resumed> {
-    switch (entry.state) {
-      case 'done':
-        return { value: entry.result };
-      case 'denied':
-        throw denial(call.tool.name, entry.decidedBy ?? 'policy', entry.reason ?? 'denied');
-      case 'failed':
-        if (isSettledUnknown(entry)) throw notRunAgainOf(entry);
-        throw new ToolError('ERR_TOOL_FAILED', call.tool.name, entry.reason ?? 'failed');
-      case 'executing': {
-        // Compare-and-set: of two instances resuming the same call, one moves it on.
-        const unknown = await this.#ledger.advance(call, entry, 'unknown', {
-          reason: 'interrupted while executing',
-        });
-        await this.#ledger.audit(call, entry, 'result', { detail: 'unknown' });
-        return decideUnknown(this.#ledger, call, unknown, scopes, hooks);
-      }
-      case 'unknown':
-        return decideUnknown(this.#ledger, call, entry, scopes, hooks);
-      default:
-        return { entry };
-    }
   }
 
   async #decide(
     call: GateCall,
     entry: EffectEntry,
-    scopes: readonly string[],
+    scopes: Scopes,
+    hashed: string | undefined,
     hooks: GateHooks | undefined,
   ): Promise<Decided> {
-    const { capabilities, policy, journal } = this.governance;
-    const { tool } = call;
-    const held = capabilities.check(tool.name, tool.effect, scopes);
-    if (!held.ok) return this.#deny(call, entry, 'capability', held.reason);
-    const verdict = policy.decide({
-      agent: call.agent,
-      tool: tool.name,
-      effect: tool.effect,
-      scopes,
-    });
+    const verdict = verdictOf(this.governance, call, scopes, hashed);
     if (verdict.decision === 'deny') {
-      return this.#deny(call, entry, verdict.by, deniedWhy(verdict.by, tool.effect));
+      return this.#deny(call, entry, verdict.by, verdict.reason);
     }
-    if (!safeToRepeat(tool)) {
-      // The same call made again while an earlier run of it has an unknown outcome: held as
-      // that run is, never waved through by an `allow` or an approval granted ahead.
-      const interrupted = await interruptedBefore(
-        journal,
-        { threadId: call.threadId, tool: tool.name, key: call.key },
-        entry.argsHash,
-      );
-      if (interrupted !== undefined) {
-        return this.#repeated(call, entry, scopes, verdict.by, interrupted.key, hooks);
-      }
-    }
-    if (verdict.decision === 'allow') {
+    // The same call made again while an earlier run of it has an unknown outcome: held as
+    // that run is, never waved through by an `allow` or an approval granted ahead.
+    const interrupted = safeToRepeat(call.tool)
+      ? undefined
+      : await interruptedBefore(
+          this.governance.journal,
+          { threadId: call.threadId, tool: call.tool.name, key: call.key },
+          entry.argsHash,
+        );
+    if (verdict.decision === 'allow' && interrupted === undefined) {
       const approved = await this.#ledger.advance(call, entry, 'approved', {
         decidedBy: verdict.by,
       });
       await this.#ledger.audit(call, approved, 'allowed', { by: verdict.by });
       return { entry: approved };
     }
-    return this.#ask(call, entry, scopes, verdict.by, hooks);
+    return this.#decided(call, entry, scopes, verdict, interrupted, hooks);
+  }
+
+  /** A call allowed by no rule at once: a person asks, or an interrupted identical call holds it. */
+  #decided(
+    call: GateCall,
+    entry: EffectEntry,
+    scopes: Scopes,
+    verdict: Verdict,
+    interrupted: EffectEntry | undefined,
+    hooks: GateHooks | undefined,
+  ): Promise<Decided> {
+    const touched = scopes.ok ? scopes.scopes : [];
+    if (interrupted !== undefined) {
+      return this.#repeated(call, entry, touched, verdict.by, interrupted.key, hooks);
+    }
+    return this.#ask(call, entry, touched, verdict.by, hooks);
   }
 
   async #repeated(
@@ -301,14 +278,9 @@ export class Gate {
     try {
       output = await execute();
     } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
-      const reason = error instanceof Error ? error.message : String(error);
-      // Aborted half-way, it may have had its effect: say so rather than "failed".
-      const state: EffectState = call.signal.aborted ? 'unknown' : 'failed';
-      await ledger.advance(call, executing, state, { reason });
-      await ledger.audit(call, executing, 'result', {
-        detail: state === 'unknown' || typeof code !== 'string' ? state : code,
-      });
+      const { state, detail } = failureOf(call, error);
+      await ledger.advance(call, executing, state, { reason: reasonOf(error) });
+      await ledger.audit(call, executing, 'result', { detail });
       throw error;
     }
     await ledger.advance(call, executing, 'done', { result: output });
@@ -318,10 +290,6 @@ export class Gate {
 }
 
 const NO_FIELDS = Object.freeze({});
-/** The journal's `argsHash` of a call whose arguments have no canonical form. */
-const UNHASHABLE = '-';
-const UNBINDABLE =
-  'its arguments have no canonical form, so no approval or journal entry can be bound to them';
 
 function repeatedWhy(interrupted: string, why: string): string {
   return `an identical call before this one (${interrupted}) was interrupted while it ran and may have taken effect; ${why}`;

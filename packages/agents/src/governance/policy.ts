@@ -76,6 +76,16 @@ export const POLICY_DEFAULTS: Readonly<Record<Effect, PolicyDecision>> = Object.
   irreversible: 'deny',
 });
 
+/** The verdict of a call no rule matches, one frozen object per effect: made once, not per call. */
+const DEFAULT_VERDICTS: Readonly<Record<Effect, PolicyVerdict>> = Object.freeze({
+  read: Object.freeze({ decision: POLICY_DEFAULTS.read, by: 'default:read' }),
+  write: Object.freeze({ decision: POLICY_DEFAULTS.write, by: 'default:write' }),
+  irreversible: Object.freeze({
+    decision: POLICY_DEFAULTS.irreversible,
+    by: 'default:irreversible',
+  }),
+});
+
 const DECISIONS: readonly PolicyDecision[] = ['allow', 'deny', 'ask'];
 const UNKNOWN_OUTCOME_MODES: readonly UnknownOutcomeMode[] = ['ask', 'fail'];
 
@@ -148,7 +158,7 @@ export class Policy {
         rule.decision === 'allow' && call.effect === 'irreversible' ? 'ask' : rule.decision;
       return { decision, by: `rule:${rule.id}` };
     }
-    return { decision: POLICY_DEFAULTS[call.effect], by: `default:${call.effect}` };
+    return DEFAULT_VERDICTS[call.effect];
   }
 
   /**

@@ -72,6 +72,15 @@ export async function interruptedBefore(
     journal.listCall === undefined
       ? await journal.list(call.threadId)
       : await journal.listCall(call.threadId, call.tool, argsHash);
+  return lastInterrupted(entries, call, argsHash);
+}
+
+/** `interruptedBefore` over entries already read (the thread's, or the call's). */
+export function lastInterrupted(
+  entries: readonly EffectEntry[],
+  call: { readonly tool: string; readonly key: string },
+  argsHash: string,
+): EffectEntry | undefined {
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i] as EffectEntry;
     if (entry.key === call.key || entry.tool !== call.tool || entry.argsHash !== argsHash) continue;

@@ -60,11 +60,13 @@ export class CallContext implements ToolContext {
 /**
  * A caller's context that is known to hold the five fields of a `CallerContext` and nothing else
  * (a class of its own, with no methods): the runner builds a `CallContext` from it without looking
- * at its keys. An agent makes one per call; any other object is spread, whatever it holds.
+ * at its keys. An agent makes one per call; any other object is spread, whatever it holds. The
+ * key may be set after it is made, before the call's `run` starts: an agent knows a read's key
+ * once the gate has its validated arguments (`act-phase.ts`).
  */
 export class CallerFields implements CallerContext {
   constructor(
-    readonly idempotencyKey: string,
+    public idempotencyKey: string,
     readonly node: ToolContext['node'],
     readonly agent: ToolContext['agent'],
     readonly threadId: string,

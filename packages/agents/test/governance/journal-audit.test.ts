@@ -1,11 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type AuditEntry,
+  type AuditRecord,
+  entryHash,
+  GENESIS,
   MemoryAuditLog,
   verifyAuditChain,
 } from '../../src/governance/audit-log.js';
 import { MemoryEffectJournal } from '../../src/governance/effect-journal.js';
 import { isGovernanceError } from '../../src/governance/governance-error.js';
+import { replayParams } from './replay-params.js';
 
 const newEntry = {
   key: 'k1',
@@ -117,5 +122,70 @@ describe('the audit chain', () => {
       ok: false,
     });
     expect(verifyAuditChain(entries, { expectedHead: head })).toMatchObject({ ok: true });
+  });
+});
+
+describe('MemoryAuditLog chaining when read', () => {
+  type Op =
+    | { readonly op: 'record' | 'append'; readonly record: AuditRecord; readonly at: number }
+    | { readonly op: 'read' };
+  const recordArb: fc.Arbitrary<AuditRecord> = fc.record({
+    kind: fc.constantFrom('requested', 'allowed', 'denied', 'executed', 'result'),
+    agent: fc.constantFrom('ops', 'a'),
+    threadId: fc.string({ maxLength: 4 }),
+    tool: fc.constantFrom('read_file', 'drop_db'),
+    key: fc.string({ maxLength: 6 }),
+    argsHash: fc.constantFrom('-', 'ab'.repeat(32)),
+    by: fc.option(fc.constantFrom('rule:r', 'person:ann'), { nil: undefined }),
+    detail: fc.option(fc.string({ maxLength: 5 }), { nil: undefined }),
+  });
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ op: fc.constantFrom('record', 'append'), record: recordArb, at: fc.nat(9) }),
+    fc.constant({ op: 'read' as const }),
+  ) as fc.Arbitrary<Op>;
+
+  it('gives every entry the hash it would have had chained at once, whenever it is read', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { maxLength: 30 }), async (ops) => {
+        const log = new MemoryAuditLog();
+        const expected: AuditEntry[] = [];
+        for (const o of ops) {
+          if (o.op === 'read') {
+            const entries = await log.entries();
+            expect(entries).toEqual(expected);
+            expect(entries.every((entry) => Object.isFrozen(entry))).toBe(true);
+            continue;
+          }
+          const { record, at } = o;
+          const entry = {
+            kind: record.kind,
+            agent: record.agent,
+            threadId: record.threadId,
+            tool: record.tool,
+            key: record.key,
+            argsHash: record.argsHash,
+            by: record.by,
+            detail: record.detail,
+            seq: expected.length,
+            at,
+            prev: expected.at(-1)?.hash ?? GENESIS,
+            hash: '',
+          };
+          entry.hash = entryHash(entry);
+          expected.push(entry);
+          if (o.op === 'record') log.recordNow(record, at);
+          else expect(await log.append(record, at)).toEqual(entry);
+        }
+        const entries = await log.entries();
+        expect(entries).toEqual(expected);
+        expect(
+          verifyAuditChain(entries, { expectedHead: expected.at(-1)?.hash ?? GENESIS }),
+        ).toEqual({
+          ok: true,
+          entries: expected.length,
+        });
+      }),
+      replayParams({ numRuns: 1_000 }),
+    );
   });
 });
