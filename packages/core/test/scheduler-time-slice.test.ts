@@ -46,6 +46,42 @@ describe('scheduler time slice', () => {
     await node.stop();
   });
 
+  it('lets the loop in during the first burst of handlers that leave most of their work to promise continuations', async () => {
+    const clock = new TestClock();
+    const node = createNode({ name: 'first-burst', clock });
+    const count = 1000;
+    let done = 0;
+    let finished = (): void => undefined;
+    const all = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const worker = defineActor<null, void>({
+      init: () => null,
+      handleInfo: async (_m, s) => {
+        churn(1);
+        await null;
+        churn(50);
+        if (++done === count) finished();
+        return s;
+      },
+    });
+    const pids: Pid[] = [];
+    for (let i = 0; i < count; i++) pids.push(node.spawn(worker));
+    await clock.settle();
+    // A fresh event-loop turn, so the burst's drain starts with a whole slice.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const pid of pids) node.send(pid, 'go');
+    // Queued before the drain starts: it runs at the first check phase after it.
+    const servedAt = new Promise<number>((resolve) => setImmediate(() => resolve(done)));
+    await all;
+    // The drain lets the continuations of its first handlers run before it goes on, sees the
+    // turn's time pass the slice, and hands the rest to the next turns. One that ran every
+    // handler before any continuation (a few milliseconds of handlers, within its slice on a
+    // quick machine) let the loop in only after all of them.
+    expect(await servedAt).toBeLessThan(count);
+    await node.stop();
+  });
+
   it('gives fewer handlers a turn once their turns left most of their work to promise continuations', async () => {
     const clock = new TestClock();
     const node = createNode({ name: 'tails', clock });
