@@ -78,7 +78,11 @@ describe('the signal a client gets is made when it reads it', () => {
     await w.clock.advance(1);
     expect(out.done).toBe(true);
     expect(out.error).toBeDefined();
-    const signal = client.requests[0]?.signal as AbortSignal;
+    const request = client.requests[0] as ModelRequest;
+    // an accessor of the request's class: a spread copy has no signal
+    expect({ ...request }.signal).toBeUndefined();
+    expect(request.messages).toEqual(ask('q').messages);
+    const signal = request.signal as AbortSignal;
     expect(signal.aborted).toBe(true);
     expect((signal.reason as { code?: string }).code).toBe('ERR_RETRY_DEADLINE');
     expect(w.clock.pendingTimers).toBe(0);
@@ -125,9 +129,15 @@ describe('the policy and its node', () => {
     await w.stop();
     await w.clock.settle();
     expect(out.done).toBe(true);
-    expect(isModelCallError(out.error) || (out.error as { code?: string }).code).toBeTruthy();
+    expect(isModelCallError(out.error, 'unknown')).toBe(true);
+    expect((out.error as { providerCode?: string }).providerCode).toBe('closed');
     expect(w.clock.pendingTimers).toBe(0);
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    const later = settle(model.generate(ask('after')));
+    await w.clock.settle();
+    expect(isModelCallError(later.error, 'unknown')).toBe(true);
+    expect((later.error as { providerCode?: string }).providerCode).toBe('closed');
+    expect(w.clock.pendingTimers).toBe(0);
   });
 
   it('holds no timer once its calls are done, however many passed', async () => {

@@ -43,6 +43,8 @@ function local(error: unknown, { provider, model }: FailureContext): ModelCallEr
   if (isResilienceError(error, 'ERR_BULKHEAD_FULL'))
     return make('rate_limited', 'local_concurrency_limit');
   if (isResilienceError(error, 'ERR_RETRY_DEADLINE')) return make('timeout', 'retry_deadline');
+  // the policy stopped with its node: as a closed model, not an unexplained failure
+  if (isResilienceError(error, 'ERR_CLOSED')) return make('unknown', 'closed', false);
   if (isMachinesError(error, 'ERR_BREAKER_OPEN') || isMachinesError(error, 'ERR_BREAKER_ISOLATED'))
     return make('overloaded', 'circuit_open', false);
   return make('unknown', 'unexpected_error', false);
