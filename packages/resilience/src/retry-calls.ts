@@ -39,8 +39,10 @@ const SLACK = 32;
  */
 export class RetryCalls {
   readonly #clock: Clock;
-  #items: TrackedCall[] = [];
+  /** The FIFO: entries `#head` to `#end` (the array is reused, not resized, as it empties). */
+  #items: (TrackedCall | undefined)[] = [];
   #head = 0;
+  #end = 0;
   #live = 0;
   #timer: TimerHandle | undefined;
   readonly #watches = new Map<AbortSignal, CallerWatch>();
@@ -62,7 +64,7 @@ export class RetryCalls {
 
   /** Entries held, settled ones not yet dropped included (at most `2 x live + SLACK`). */
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#end - this.#head;
   }
 
   /** Whether the deadline timer is armed. */
@@ -78,10 +80,10 @@ export class RetryCalls {
   /** Tracks a call from now until its `settled`; returns its caller's watch, if it has one. */
   add(call: TrackedCall): CallerWatch | undefined {
     this.#dropSettled();
-    this.#items.push(call);
+    this.#items[this.#end++] = call;
     this.#live++;
     if (this.#timer === undefined) this.#arm();
-    if (this.#items.length - this.#head > 2 * this.#live + SLACK) this.#compact();
+    if (this.#end - this.#head > 2 * this.#live + SLACK) this.#compact();
     const caller = call.caller;
     if (caller === undefined) return undefined;
     let watch = this.#watches.get(caller);
@@ -101,8 +103,7 @@ export class RetryCalls {
     if (watch !== undefined && --watch.calls === 0 && !watch.detached) this.#watching--;
     if (--this.#live > 0) return;
     // every entry has settled: none needs its deadline any more
-    this.#items.length = 0;
-    this.#head = 0;
+    this.#clear();
     if ((this.#timer !== undefined || this.#watches.size > 0) && !this.#idleCheck) {
       this.#idleCheck = true;
       setImmediate(this.#onIdle);
@@ -116,9 +117,12 @@ export class RetryCalls {
     this.#timer = undefined;
     for (const watch of this.#watches.values()) watch.remove();
     this.#watches.clear();
-    const live = this.#items.slice(this.#head).filter((e) => e.live);
+    const live = this.#items
+      .slice(this.#head, this.#end)
+      .filter((e): e is TrackedCall => e?.live === true);
     this.#items = [];
     this.#head = 0;
+    this.#end = 0;
     this.#live = 0;
     return live;
   }
@@ -132,7 +136,7 @@ export class RetryCalls {
     }
     const reason = watch.signal.reason;
     const hit: TrackedCall[] = [];
-    for (let i = this.#head; i < this.#items.length; i++) {
+    for (let i = this.#head; i < this.#end; i++) {
       const call = this.#items[i] as TrackedCall;
       if (call.live && call.caller === watch.signal) hit.push(call);
     }
@@ -181,6 +185,13 @@ export class RetryCalls {
     }
   }
 
+  /** Forgets every entry (all have settled), keeping the array. */
+  #clear(): void {
+    for (let i = this.#head; i < this.#end; i++) this.#items[i] = undefined;
+    this.#head = 0;
+    this.#end = 0;
+  }
+
   #dropSettled(): void {
     for (;;) {
       const head = this.#items[this.#head];
@@ -190,13 +201,14 @@ export class RetryCalls {
   }
 
   #shift(): void {
-    this.#items[this.#head] = undefined as unknown as TrackedCall;
+    this.#items[this.#head] = undefined;
     this.#head++;
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
+    if (this.#head === this.#end) {
       this.#head = 0;
-    } else if (this.#head > SLACK && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
+      this.#end = 0;
+    } else if (this.#head > SLACK && this.#head * 2 > this.#end) {
+      this.#items = this.#items.slice(this.#head, this.#end);
+      this.#end -= this.#head;
       this.#head = 0;
     }
   }
@@ -204,12 +216,13 @@ export class RetryCalls {
   /** Keeps the live entries only, in order (the timer stays armed for the same or an earlier head). */
   #compact(): void {
     const kept: TrackedCall[] = [];
-    for (let i = this.#head; i < this.#items.length; i++) {
+    for (let i = this.#head; i < this.#end; i++) {
       const call = this.#items[i] as TrackedCall;
       if (call.live) kept.push(call);
     }
     this.#items = kept;
     this.#head = 0;
+    this.#end = kept.length;
   }
 }
 
