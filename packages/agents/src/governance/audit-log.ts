@@ -74,16 +74,41 @@ export class MemoryAuditLog implements AuditLog {
    * gate writes through when its log is this class.
    */
   recordNow(record: AuditRecord, at: number): void {
+    this.recordFields(
+      record.kind,
+      record.agent,
+      record.threadId,
+      record.tool,
+      record.key,
+      record.argsHash,
+      record.by,
+      record.detail,
+      at,
+    );
+  }
+
+  /** `recordNow` of a record given field by field (the gate's, which has no record to build). */
+  recordFields(
+    kind: AuditKind,
+    agent: string,
+    threadId: string,
+    tool: string,
+    key: string,
+    argsHash: string,
+    by: string | undefined,
+    detail: string | undefined,
+    at: number,
+  ): void {
+    // Every field present (by and detail undefined when not given): one shape for every entry.
     this.#entries.push({
-      kind: record.kind,
-      agent: record.agent,
-      threadId: record.threadId,
-      tool: record.tool,
-      key: record.key,
-      argsHash: record.argsHash,
-      // Always present (undefined when not given): one shape for every entry.
-      by: record.by,
-      detail: record.detail,
+      kind,
+      agent,
+      threadId,
+      tool,
+      key,
+      argsHash,
+      by,
+      detail,
       seq: this.#entries.length,
       at,
       prev: '',

@@ -114,9 +114,16 @@ export class MemoryEffectJournal implements EffectJournal {
    * (`gate-now.ts`): nothing here waits, so a call need not wait a microtask per transition.
    */
   beginNow(entry: NewEffect): EffectEntry {
-    if (this.#entries.has(entry.key)) {
+    const written = this.beginNew(entry);
+    if (written === undefined) {
       throw new GovernanceError('ERR_JOURNAL_CONFLICT', `journal entry ${entry.key} exists`);
     }
+    return written;
+  }
+
+  /** `beginNow`, answering undefined (and writing nothing) when the key is there already. */
+  beginNew(entry: NewEffect): EffectEntry | undefined {
+    if (this.#entries.has(entry.key)) return undefined;
     const written = entryOf(
       entry,
       1,
@@ -137,11 +144,6 @@ export class MemoryEffectJournal implements EffectJournal {
 
   async get(key: string): Promise<EffectEntry | undefined> {
     return this.#entries.get(key);
-  }
-
-  /** True when an entry has this key (a call met again). */
-  has(key: string): boolean {
-    return this.#entries.has(key);
   }
 
   async advance(key: string, expectedVersion: number, change: EffectChange): Promise<EffectEntry> {

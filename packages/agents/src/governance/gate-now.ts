@@ -27,6 +27,13 @@ export type Held = (
   hooks: GateHooks | undefined,
 ) => Promise<unknown>;
 
+/** The gate's awaited path for a whole call: what a call met again goes through. */
+export type Awaited = (
+  call: GateCall,
+  execute: () => Promise<unknown>,
+  hooks: GateHooks | undefined,
+) => Promise<unknown>;
+
 /**
  * The gate's writes when its journal is a `MemoryEffectJournal` and its log a `MemoryAuditLog`,
  * exactly those classes: written through their synchronous methods, so that a call does not wait
@@ -54,7 +61,8 @@ export class NowLedger {
   }
 
   /**
-   * A call new to the journal (`has` is false), as the gate's awaited path runs it: the same
+   * A call new to the journal as the gate's awaited path runs it (a call met again is handed to
+   * that path, `awaited`): the same
    * checks, the same entries in the same order, each written before the step it allows. It
    * awaits only what may wait: `run`, and a person (`held`, the awaited path, takes over a call
    * that needs one). The clock is read once before `run` and once after, since nothing between
@@ -65,12 +73,16 @@ export class NowLedger {
     execute: () => Promise<unknown>,
     hooks: GateHooks | undefined,
     held: Held,
+    awaited: Awaited,
   ): Promise<unknown> {
     const { tool } = call;
     const scopes = scopesOf(tool, call.input);
     const hashed = hashOf(call);
     const at = call.now();
-    let entry = this.begin(call, scopes, hashed ?? UNHASHABLE, at);
+    const begun = this.begin(call, scopes, hashed ?? UNHASHABLE, at);
+    // Met again (a resumed step): the awaited path goes on from the entry it finds.
+    if (begun === undefined) return awaited(call, execute, hooks);
+    let entry = begun;
     const verdict = verdictOf(this.governance, call, scopes, hashed);
     if (verdict.decision === 'deny') {
       const denied = this.advance(call, entry, 'denied', at, verdict.by, verdict.reason);
@@ -102,13 +114,9 @@ export class NowLedger {
     return output;
   }
 
-  /** True when the call is met again: the awaited path resumes it from its entry. */
-  has(key: string): boolean {
-    return this.journal.has(key);
-  }
-
-  begin(call: GateCall, scopes: Scopes, argsHash: string, at: number): EffectEntry {
-    const entry = this.journal.beginNow({
+  /** The call's new entry, or undefined when it is met again (its key is there already). */
+  begin(call: GateCall, scopes: Scopes, argsHash: string, at: number): EffectEntry | undefined {
+    const entry = this.journal.beginNew({
       key: call.key,
       agent: call.agent,
       threadId: call.threadId,
@@ -118,7 +126,7 @@ export class NowLedger {
       scopes: scopes.ok ? scopes.scopes : [],
       at,
     });
-    call.journaled?.(entry);
+    if (entry !== undefined) call.journaled?.(entry);
     return entry;
   }
 
@@ -164,17 +172,15 @@ export class NowLedger {
     by: string | undefined,
     detail: string | undefined,
   ): void {
-    this.log.recordNow(
-      {
-        kind,
-        agent: call.agent,
-        threadId: call.threadId,
-        tool: entry.tool,
-        key: entry.key,
-        argsHash: entry.argsHash,
-        by,
-        detail,
-      },
+    this.log.recordFields(
+      kind,
+      call.agent,
+      call.threadId,
+      entry.tool,
+      entry.key,
+      entry.argsHash,
+      by,
+      detail,
       at,
     );
   }

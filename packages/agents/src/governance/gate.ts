@@ -14,7 +14,7 @@ import {
   timedOut,
 } from './gate-call.js';
 import { GateLedger, type Question } from './gate-ledger.js';
-import { type Held, NowLedger } from './gate-now.js';
+import { type Awaited, type Held, NowLedger } from './gate-now.js';
 import { hashOf, UNHASHABLE, type Verdict, verdictOf } from './gate-verdict.js';
 import type { Governance } from './governance.js';
 import { GovernanceError, isGovernanceError } from './governance-error.js';
@@ -51,10 +51,12 @@ export class Gate {
 
   run(call: GateCall, execute: () => Promise<unknown>, hooks?: GateHooks): Promise<unknown> {
     const now = this.#now;
-    return now !== undefined && !now.has(call.key)
-      ? now.run(call, execute, hooks, this.#held)
-      : this.#run(call, execute, hooks);
+    return now === undefined
+      ? this.#run(call, execute, hooks)
+      : now.run(call, execute, hooks, this.#held, this.#awaited);
   }
+
+  readonly #awaited: Awaited = (call, execute, hooks) => this.#run(call, execute, hooks);
 
   /** A call on the in-memory path that a person or an interrupted identical call holds. */
   readonly #held: Held = async (call, entry, scopes, verdict, interrupted, execute, hooks) => {

@@ -73,8 +73,9 @@ export async function runToolCall(
       ),
     );
   }
-  const execute = async () =>
-    bound(await runWithDeadline(tool, parsed.data, call.callId, env), env.maxOutputChars);
+  const max = env.maxOutputChars;
+  const execute = () =>
+    runWithDeadline(tool, parsed.data, call.callId, env).then((output) => bound(output, max));
   try {
     const output =
       env.govern === undefined ? await execute() : await env.govern(tool, parsed.data, execute);

@@ -47,10 +47,10 @@ class DeadlineRun implements SignalSource {
   /** What its promise rejects with once abandoned. */
   #error: ToolError | undefined;
   #controller: AbortController | undefined;
-  #listening = false;
+  /** The listener on the task's signal, once the call listens (most never do). */
+  #onAbort: (() => void) | undefined;
   #timer: ReturnType<Clock['setTimer']> | undefined;
   #reject: ((error: unknown) => void) | undefined;
-  readonly #onAbort = (): void => this.#abandon(this.env.signal.reason, this.#aborted());
 
   constructor(
     readonly tool: AnyTool,
@@ -161,8 +161,8 @@ class DeadlineRun implements SignalSource {
   }
 
   #listen(): void {
-    if (this.#listening) return;
-    this.#listening = true;
+    if (this.#onAbort !== undefined) return;
+    this.#onAbort = (): void => this.#abandon(this.env.signal.reason, this.#aborted());
     this.env.signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -191,7 +191,7 @@ class DeadlineRun implements SignalSource {
 
   #release(): void {
     if (this.#timer !== undefined) this.env.clock.clearTimer(this.#timer);
-    if (this.#listening) this.env.signal.removeEventListener('abort', this.#onAbort);
+    if (this.#onAbort !== undefined) this.env.signal.removeEventListener('abort', this.#onAbort);
   }
 }
 
