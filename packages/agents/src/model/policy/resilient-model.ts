@@ -92,6 +92,9 @@ class ResilientModelClient implements ResilientModel {
   readonly #primaryRung: PrimaryRung;
   /** Aborts the calls in flight that have no signal of their own when the model is closed. */
   readonly #closing = new AbortController();
+  /** Its signal, read once (a getter of Node's, not a field). */
+  readonly #closingSignal = this.#closing.signal;
+  #closed = false;
 
   constructor(options: ResilientModelOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -162,7 +165,8 @@ class ResilientModelClient implements ResilientModel {
   }
 
   close(): void {
-    if (!this.#closing.signal.aborted) {
+    if (!this.#closed) {
+      this.#closed = true;
       this.#closing.abort(new ResilienceError('ERR_CLOSED', `${this.#name} is closed`));
     }
     for (const off of this.#unsubscribe.splice(0)) off();
@@ -229,7 +233,7 @@ class ResilientModelClient implements ResilientModel {
     try {
       if (mode === 'generate' && this.#primaryFirst()) {
         // the signal the ladder would give the rung: the caller's, or the model's own
-        const rungSignal = signal ?? this.#closing.signal;
+        const rungSignal = signal ?? this.#closingSignal;
         try {
           result = await serveModel(
             this.policy,
@@ -267,7 +271,7 @@ class ResilientModelClient implements ResilientModel {
 
   /** Whether the ladder would try the primary first: it is open, and so is the primary's rung. */
   #primaryFirst(): boolean {
-    return !this.#closing.signal.aborted && isAvailable(this.#primaryRung);
+    return !this.#closed && isAvailable(this.#primaryRung);
   }
 
   /** The ladder from its top, or (with the primary's failure to replay) from below the primary. */
