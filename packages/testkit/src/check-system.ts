@@ -109,6 +109,10 @@ function runOptions(options: CheckOptions & { invariants: readonly Invariant[] }
   };
 }
 
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
 function fromEnv(name: 'FC_SEED' | 'FC_PATH'): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
     ?.env;
@@ -141,6 +145,10 @@ export async function checkSystem(
   if (workers > 1 && typeof setup === 'function') {
     throw invalidOption('workers', workers, '1 with a setup function; more need { module }');
   }
+  const execArgv = options.workerExecArgv;
+  if (execArgv !== undefined && !(Array.isArray(execArgv) && execArgv.every(isString))) {
+    throw invalidOption('workerExecArgv', execArgv, 'a list of strings');
+  }
   const href = typeof setup === 'function' ? undefined : moduleHref(setup);
   if (href !== undefined && options.invariants !== undefined) {
     throw invalidOption('invariants', options.invariants, "none: a module's own are checked");
@@ -161,15 +169,12 @@ export async function checkSystem(
     // fast-check replays it by its path and shrinks it.
     seed ??= freshSeed();
     const { invariants: _, ...data } = run;
-    const execArgv = options.workerExecArgv;
-    if (
-      execArgv !== undefined &&
-      !(Array.isArray(execArgv) && execArgv.every((a) => typeof a === 'string'))
-    ) {
-      throw invalidOption('workerExecArgv', execArgv, 'a list of strings');
-    }
     const drawn = drawRuns(options.faults, runs, seed, data);
-    const failed = await firstFailure({ module: href, execArgv }, drawn, workers);
+    const failed = await firstFailure(
+      { module: href, execArgv: options.workerExecArgv },
+      drawn,
+      workers,
+    );
     if (failed === undefined) return { runs, seed };
     path = String(failed);
     ranBefore = failed;

@@ -93,6 +93,8 @@ describe('checkSystem in worker threads', () => {
     };
     await refused(() => checkSystem(setup, { faults, invariants: [], workers: 2 }), 'workers');
     await refused(() => checkSystem(counter, { faults, workers: 0 }), 'workers');
+    const argv = ['--conditions', 7] as unknown as string[];
+    await refused(() => checkSystem(counter, { faults, workerExecArgv: argv }), 'workerExecArgv');
     await refused(
       () => checkSystem(counter, { faults, invariants: [singleInstance()], workers: 2 }),
       'invariants',
