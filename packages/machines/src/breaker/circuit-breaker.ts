@@ -19,7 +19,14 @@ import { type BreakerSnapshot, restoreBreaker, saveBreaker } from './breaker-sna
 import { type BreakerState, type BreakerStateName, initialBreakerState } from './breaker-state.js';
 import { type BreakerStats, statsOf } from './breaker-stats.js';
 import type { CountWindow } from './failure-window.js';
-import { type CallOutcome, type OutcomeSink, runGuarded } from './guarded-call.js';
+import {
+  type CallOutcome,
+  NEVER_ABORTED,
+  type OutcomeSink,
+  PlainOutcome,
+  runGuarded,
+  runPlain,
+} from './guarded-call.js';
 
 export interface ExecuteOptions<T> {
   /** The caller's signal: handed to `fn`; its abort gives the permit back (not a failure). */
@@ -55,6 +62,8 @@ export class CircuitBreaker implements OutcomeSink {
   #rejectionEpoch = -1;
   /** Set when `options.signal` aborts (its node stopped). */
   #stopped = false;
+  /** The outcome reactions shared by the calls without a signal of the current permit. */
+  #plain: PlainOutcome | undefined = undefined;
   /** The failure policy's kind, read on every settle. */
   readonly #kind: 'consecutive' | 'count-window' | 'time-window';
 
@@ -101,6 +110,14 @@ export class CircuitBreaker implements OutcomeSink {
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     const permit = this.tryAcquire();
     if (permit < 0) return this.#rejected(options?.fallback);
+    if (signal === undefined && this.policy.callTimeoutMs === undefined) {
+      let outcome = this.#plain;
+      if (outcome?.permit !== permit) {
+        outcome = new PlainOutcome(this, permit, this.#isFailure, undefined);
+        this.#plain = outcome;
+      }
+      return runPlain(fn, NEVER_ABORTED, outcome);
+    }
     return runGuarded(
       fn,
       permit,
