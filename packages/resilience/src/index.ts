@@ -67,6 +67,7 @@ export {
   type ResourceMediatorOptions,
 } from './resource-mediator.js';
 export {
+  type AttemptHolder,
   RETRY_DEFAULTS,
   type RetryContext,
   type RetryOptions,

@@ -1,4 +1,5 @@
 import { ResilienceError } from './errors.js';
+import type { AttemptHolder } from './retry.js';
 import type { CallerWatch, RetryCalls, TrackedCall } from './retry-calls.js';
 
 /**
@@ -18,6 +19,8 @@ export class RetryRun implements TrackedCall {
   reason: unknown;
   /** Rejects the attempt in flight; set while one is awaited. */
   cut: ((reason: unknown) => void) | undefined;
+  /** Gives back what the attempt in flight holds when it is cut. */
+  holder: AttemptHolder | undefined;
   #controller: AbortController | undefined;
   readonly #calls: RetryCalls;
   readonly #watch: CallerWatch | undefined;
@@ -46,6 +49,9 @@ export class RetryRun implements TrackedCall {
     this.reason = reason;
     this.#controller?.abort(reason);
     this.cut?.(reason);
+    const holder = this.holder;
+    this.holder = undefined;
+    holder?.attemptCut(reason);
   }
 
   expire(): void {
@@ -57,6 +63,7 @@ export class RetryRun implements TrackedCall {
     if (!this.live) return;
     this.live = false;
     this.cut = undefined;
+    this.holder = undefined;
     this.#calls.settled(this.#watch);
   }
 }
@@ -81,5 +88,13 @@ export class RetryAttempt {
 
   get aborted(): boolean {
     return this.#run.aborted;
+  }
+
+  onCut(holder: AttemptHolder | undefined): void {
+    if (holder !== undefined && this.#run.aborted) {
+      holder.attemptCut(this.#run.reason);
+      return;
+    }
+    this.#run.holder = holder;
   }
 }

@@ -75,6 +75,17 @@ export const RETRY_DEFAULTS = Object.freeze({
 export interface RetryContext extends PolicyContext {
   readonly attempt: number;
   readonly aborted: boolean;
+  /**
+   * Tells `holder` when this attempt is cut (its deadline, its caller's abort, the policy's
+   * stop), so what the attempt holds (a slot, a permit) is given back even if the work it awaits
+   * never settles; `undefined` stops telling. One holder per attempt: a second replaces the first.
+   */
+  onCut(holder: AttemptHolder | undefined): void;
+}
+
+/** What an attempt holds that must be given back when the retry cuts it. */
+export interface AttemptHolder {
+  attemptCut(reason: unknown): void;
 }
 
 /** Read through a function: TypeScript narrows `signal.aborted` once and never forgets. */

@@ -103,6 +103,52 @@ describe('retry: the attempt signal is made on first read', () => {
   });
 });
 
+describe('retry: what an attempt holds is given back when it is cut', () => {
+  it('tells the attempt holder at the deadline, though the work never settles', async () => {
+    const clock = new TestClock();
+    const policy = retry({ clock, deadlineMs: 1_000, maxAttempts: 1 });
+    const cuts: unknown[] = [];
+    const out = track(
+      policy.execute((attempt: RetryContext) => {
+        attempt.onCut({ attemptCut: (reason) => cuts.push(reason) });
+        return hang();
+      }),
+    );
+    await clock.advance(999);
+    expect(cuts).toEqual([]);
+    await clock.advance(1);
+    expect(out.done).toBe(true);
+    expect(cuts).toHaveLength(1);
+    expect(isResilienceError(cuts[0], 'ERR_RETRY_DEADLINE')).toBe(true);
+  });
+
+  it('tells nobody once the holder let go, and tells a late holder at once', async () => {
+    const clock = new TestClock();
+    const policy = retry({ clock, deadlineMs: 1_000, maxAttempts: 1 });
+    const cuts: string[] = [];
+    let context: RetryContext | undefined;
+    const caller = new AbortController();
+    const out = track(
+      policy.execute(
+        (attempt: RetryContext) => {
+          context = attempt;
+          attempt.onCut({ attemptCut: () => cuts.push('first') });
+          attempt.onCut(undefined);
+          return hang();
+        },
+        { signal: caller.signal },
+      ),
+    );
+    await clock.settle();
+    caller.abort('gone');
+    await clock.settle();
+    expect(out.done).toBe(true);
+    expect(cuts).toEqual([]);
+    context?.onCut({ attemptCut: () => cuts.push('late') });
+    expect(cuts).toEqual(['late']);
+  });
+});
+
 describe('retry: the deadlines of all calls share one timer', () => {
   it('stays bounded over many quick calls while one call hangs, then cuts the hung one on time', async () => {
     const clock = new TestClock();

@@ -100,6 +100,34 @@ describe('the signal a client gets is made when it reads it', () => {
     expect(model.policy.breaker('deaf').stats.consecutiveFailures).toBe(0);
   });
 
+  it('gives back the slot and settles the permit of a call cut from a client that never settles', async () => {
+    w = world();
+    const policy = createModelPolicy({
+      clock: w.clock,
+      retry: { maxAttempts: 1, deadlineMs: 1_000 },
+      limits: { deaf: { concurrency: 2 } },
+    });
+    const client = deafClient();
+    const limiter = policy.limiter('deaf');
+    const first = settle(policy.generate(client, ask('q1'), new AbortController().signal));
+    const caller = new AbortController();
+    const second = settle(policy.generate(client, ask('q2'), caller.signal));
+    await w.clock.settle();
+    expect(limiter.concurrency.running).toBe(2);
+    caller.abort('user left');
+    await w.clock.settle();
+    // a caller's abort is not the provider's failure: its slot is back, no failure counted
+    expect(second.done).toBe(true);
+    expect(limiter.concurrency.running).toBe(1);
+    expect(policy.breaker('deaf').stats.consecutiveFailures).toBe(0);
+    await w.clock.advance(1_000);
+    // the deadline: the provider did not answer in time, which its breaker counts
+    expect(first.done).toBe(true);
+    expect(limiter.concurrency.running).toBe(0);
+    expect(policy.breaker('deaf').stats.consecutiveFailures).toBe(1);
+    expect(w.clock.pendingTimers).toBe(0);
+  });
+
   it('hands a client that reads the signal mid-call one the deadline aborts', async () => {
     w = world();
     const model = createScriptedModel({

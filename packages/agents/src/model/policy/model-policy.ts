@@ -1,6 +1,7 @@
 import type { Clock, Node } from '@warden/core';
 import { CircuitBreaker } from '@warden/machines';
 import {
+  type AttemptHolder,
   isResilienceError,
   type Permit,
   type ResilienceObserver,
@@ -224,6 +225,8 @@ export class ModelPolicy {
       throw breaker.rejection();
     }
     const lease = new ModelPolicy.#CallLease(this, target, attempt, limiter, breaker, permit, slot);
+    // A client that never settles must not keep the slot and the permit once the attempt is cut.
+    attempt.onCut(lease);
     try {
       return await call.open(attempt, lease);
     } catch (error) {
@@ -267,7 +270,7 @@ export class ModelPolicy {
   }
 
   /** One call's lease (a class, not closures: one is made per model call). */
-  static readonly #CallLease = class CallLease implements Lease {
+  static readonly #CallLease = class CallLease implements Lease, AttemptHolder {
     #done = false;
 
     constructor(
@@ -280,9 +283,15 @@ export class ModelPolicy {
       private readonly slot: Permit,
     ) {}
 
+    /** The retry cut the attempt (its deadline, the caller, the node's stop): settle it now. */
+    attemptCut(reason: unknown): void {
+      this.end(reason);
+    }
+
     end(error?: unknown): void {
       if (this.#done) return;
       this.#done = true;
+      this.attempt.onCut(undefined);
       const verdict = this.policy.#verdict(this.target, error, this.attempt, this.limiter);
       this.breaker.settle(this.permit, verdict);
       this.slot.release();
@@ -291,6 +300,7 @@ export class ModelPolicy {
     release(): void {
       if (this.#done) return;
       this.#done = true;
+      this.attempt.onCut(undefined);
       this.breaker.settle(this.permit, 'release');
       this.slot.release();
     }
