@@ -110,15 +110,7 @@ export function defineTool<I, O>(definition: ToolDefinition<I, O>): Tool<I, O> {
   if (typeof definition.run !== 'function') invalid('run', definition.run, 'a function');
   const timeout = definition.timeout ?? TOOL_DEFAULTS.timeout;
   if (!(typeof timeout === 'number' && timeout > 0)) invalid('timeout', timeout, 'a number > 0');
-  let inputSchema: Record<string, unknown>;
-  try {
-    inputSchema = z.toJSONSchema(input, { io: 'input' }) as Record<string, unknown>;
-  } catch (cause) {
-    throw new AgentError('ERR_INVALID_OPTION', `tool ${name}: input has no JSON Schema form`, {
-      field: 'input',
-      cause,
-    });
-  }
+  const inputSchema = jsonSchemaOf(name, input);
   return Object.freeze({
     name,
     description,
@@ -130,6 +122,38 @@ export function defineTool<I, O>(definition: ToolDefinition<I, O>): Tool<I, O> {
     run: definition.run,
     spec: Object.freeze({ name, description, inputSchema }),
   });
+}
+
+/**
+ * The JSON Schema of each input schema, made once: a zod schema is immutable, and converting one
+ * costs far more than the rest of a definition (an application that defines its agents per
+ * request, or a simulation per run, defines the same tools again and again). Frozen all the way
+ * down, since tools that share an input schema share its JSON form.
+ */
+const JSON_SCHEMAS = new WeakMap<z.ZodType, Readonly<Record<string, unknown>>>();
+
+function jsonSchemaOf(name: string, input: z.ZodType): Readonly<Record<string, unknown>> {
+  let schema = JSON_SCHEMAS.get(input);
+  if (schema === undefined) {
+    try {
+      schema = deepFreeze(z.toJSONSchema(input, { io: 'input' }) as Record<string, unknown>);
+    } catch (cause) {
+      throw new AgentError('ERR_INVALID_OPTION', `tool ${name}: input has no JSON Schema form`, {
+        field: 'input',
+        cause,
+      });
+    }
+    JSON_SCHEMAS.set(input, schema);
+  }
+  return schema;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function invalid(field: string, value: unknown, expected: string): never {
