@@ -1,6 +1,7 @@
 // The time window of the rate breaker as a ring of per-slice counters with running totals: the
 // counts it reports equal a naive count over every recorded outcome, for any monotone times.
 import type { Clock, TimerHandle } from '@warden/core';
+import { TestClock } from '@warden/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -64,8 +65,69 @@ describe('time window', () => {
     );
   });
 
+  it('places an outcome at a slice boundary as the naive count does, for widths that do not divide evenly (property)', () => {
+    fc.assert(
+      fc.property(
+        policyArb,
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 40 }), fc.constantFrom(-2, -1, 0, 1, 2), fc.boolean()),
+          { maxLength: 60 },
+        ),
+        (p, steps) => {
+          const width = p.windowMs / p.buckets;
+          const w = createWindow(p) as TimeWindow;
+          const seen: { at: number; failed: boolean }[] = [];
+          let boundary = 0;
+          for (const [ahead, nudge, failed] of steps) {
+            boundary += ahead;
+            // A slice's end as a product (where rounding bites), or a hair either side of it.
+            const end = boundary * width;
+            const at = end + nudge * Math.abs(end) * Number.EPSILON;
+            if (seen.length > 0 && at < (seen.at(-1)?.at as number)) continue;
+            recordOutcome(p, w, failed, at);
+            seen.push({ at, failed });
+            const want = naive(p, seen, at);
+            expect({ calls: w.totalCalls, failures: w.totalFailures }).toEqual(want);
+            // Where it was placed shows when it leaves the window: at the ends of later slices.
+            for (let later = 1; later <= p.buckets; later++) {
+              const t = (boundary + later) * width;
+              expect(windowCalls(p, w, t)).toBe(naive(p, seen, t).calls);
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('moves to the next slice at exactly the end of a slice on the node clock', async () => {
+    const clock = new TestClock();
+    const breaker = new CircuitBreaker({
+      clock,
+      failure: { kind: 'time-window', windowMs: 1000, buckets: 4, rate: 0.75, minimumCalls: 2 },
+    });
+    await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => {});
+    await clock.advance(249);
+    await breaker.execute(async () => 1);
+    // 250 ms is the end of the first slice: the window of 1 s ends with it 1 s later.
+    await clock.advance(1);
+    await breaker.execute(async () => 1);
+    expect(breaker.stats).toMatchObject({ calls: 3, failures: 1 });
+    await clock.advance(749);
+    expect(breaker.stats).toMatchObject({ calls: 3, failures: 1 });
+    await clock.advance(1);
+    expect(breaker.stats).toMatchObject({ calls: 1, failures: 0 });
+    expect(breaker.state).toBe('closed');
+  });
+
   it('rebuilds its totals from saved slots, dropping slots outside the window', () => {
-    const w = timeWindowOf([7, 3, 8], [2, 5, 1], [1, 5, 0]);
+    const p: FailurePolicy = {
+      kind: 'time-window',
+      windowMs: 300,
+      buckets: 3,
+      rate: 0.5,
+      minimumCalls: 1,
+    };
+    const w = timeWindowOf(p, [7, 3, 8], [2, 5, 1], [1, 5, 0]);
     expect(w.slice).toBe(8);
     expect(w.totalCalls).toBe(3);
     expect(w.totalFailures).toBe(1);

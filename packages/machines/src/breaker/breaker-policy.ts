@@ -36,6 +36,8 @@ export function recordSuccess(p: BreakerPolicy, s: BreakerState, epoch: number, 
   if (epoch !== s.epoch) return;
   if (s.state === 'closed') {
     s.consecutiveFailures = 0;
+    // The consecutive policy keeps no window: a success there only resets the count.
+    if (s.window === null) return;
     recordOutcome(p.failure, s.window, false, now);
     if (windowTripsNow(p.failure, s.window)) trip(p, s, now, false);
   } else if (s.state === 'half_open') {

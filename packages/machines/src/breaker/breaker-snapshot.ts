@@ -71,6 +71,7 @@ function restoreWindow(policy: BreakerPolicy, w: unknown, delta: number): Failur
     }
     const shift = Math.round(delta / (policy.failure.windowMs / n));
     return timeWindowOf(
+      policy.failure,
       saved.ids.map((id) => (id === EMPTY_SLICE ? id : id + shift)),
       saved.calls,
       saved.failures,

@@ -27,9 +27,18 @@ export interface TimeWindow {
   slice: number;
   /** The slot of `slice`. */
   head: number;
+  /**
+   * A time near the end of `slice` that still falls in it: every earlier time falls in `slice`
+   * or before, so an outcome before `end` goes to `head` without a division (`NO_END` while no
+   * slice was seen).
+   */
+  end: number;
   totalCalls: number;
   totalFailures: number;
 }
+
+/** The `end` of a window that has seen no slice: no finite time is before it. */
+const NO_END = -Number.MAX_VALUE;
 
 /** Counters of a closed breaker beyond its consecutive failures (`null` for `consecutive`). */
 export type FailureWindow = CountWindow | TimeWindow | null;
@@ -53,6 +62,7 @@ export function createWindow(policy: FailurePolicy): FailureWindow {
       failures: new Array(n).fill(0),
       slice: EMPTY_SLICE,
       head: 0,
+      end: NO_END,
       totalCalls: 0,
       totalFailures: 0,
     };
@@ -74,6 +84,7 @@ export function clearWindow(w: FailureWindow): void {
     w.failures.fill(0);
     w.slice = EMPTY_SLICE;
     w.head = 0;
+    w.end = NO_END;
     w.totalCalls = 0;
     w.totalFailures = 0;
   }
@@ -93,11 +104,11 @@ export function recordOutcome(
     else w.calls++;
     w.outcomes[w.head] = f;
     w.failures += f;
-    w.head = (w.head + 1) % w.outcomes.length;
+    const next = w.head + 1;
+    w.head = next === w.outcomes.length ? 0 : next;
     return;
   }
-  const slice = sliceOf(p, now);
-  const slot = slice === w.slice ? w.head : advance(w, slice);
+  const slot = now < w.end ? w.head : advance(w, p, now);
   (w.calls[slot] as number)++;
   (w.failures[slot] as number) += f;
   w.totalCalls++;
@@ -105,12 +116,13 @@ export function recordOutcome(
 }
 
 /**
- * Moves the window to `slice` (if later than its newest) and returns the slot of its newest
- * slice. Slots whose slice fell out of the window are emptied and taken off the totals: at most
- * `buckets` of them, and only when time entered a new slice. An earlier slice (a clock that went
- * back) counts as the newest: outcomes are never lost.
+ * Moves the window to the slice of `now` (if later than its newest) and returns the slot of its
+ * newest slice. Slots whose slice fell out of the window are emptied and taken off the totals: at
+ * most `buckets` of them, and only when time entered a new slice. An earlier slice (a clock that
+ * went back) counts as the newest: outcomes are never lost.
  */
-function advance(w: TimeWindow, slice: number): number {
+function advance(w: TimeWindow, p: FailurePolicy, now: number): number {
+  const slice = sliceOf(p, now);
   const n = w.ids.length;
   if (slice <= w.slice) return w.head;
   if (w.slice === EMPTY_SLICE || slice - w.slice >= n) {
@@ -132,8 +144,24 @@ function advance(w: TimeWindow, slice: number): number {
   const slot = mod(slice, n);
   w.slice = slice;
   w.head = slot;
+  w.end = endOf(p, slice);
   w.ids[slot] = slice;
   return slot;
+}
+
+/**
+ * The latest time known to fall in `slice` or before, near the slice's end: `(slice + 1) * width`
+ * unless rounding puts that in the next slice, then stepped down until `sliceOf` agrees. Division
+ * rounds monotonically, so every earlier time falls in `slice` or before too: the window can
+ * compare a time with it instead of dividing, and agrees with `sliceOf` exactly.
+ */
+function endOf(p: FailurePolicy, slice: number): number {
+  let end = (slice + 1) * sliceWidth(p);
+  for (let step = 0; step < 8; step++) {
+    if (sliceOf(p, end) <= slice) return end;
+    end -= Math.max(Math.abs(end) * Number.EPSILON, Number.MIN_VALUE);
+  }
+  return NO_END;
 }
 
 /** Calls seen in the window at `now` (without changing it). */
@@ -187,7 +215,12 @@ function sum(p: FailurePolicy, w: FailureWindow, now: number, failures: boolean)
  * totals): the newest slice is the newest id, slots outside the window are emptied, the totals
  * are summed again.
  */
-export function timeWindowOf(ids: number[], calls: number[], failures: number[]): TimeWindow {
+export function timeWindowOf(
+  p: FailurePolicy,
+  ids: number[],
+  calls: number[],
+  failures: number[],
+): TimeWindow {
   const n = ids.length;
   let slice = EMPTY_SLICE;
   for (const id of ids) if (id > slice) slice = id;
@@ -198,6 +231,7 @@ export function timeWindowOf(ids: number[], calls: number[], failures: number[])
     failures: new Array(n).fill(0),
     slice,
     head: slice === EMPTY_SLICE ? 0 : mod(slice, n),
+    end: slice === EMPTY_SLICE ? NO_END : endOf(p, slice),
     totalCalls: 0,
     totalFailures: 0,
   };
@@ -215,7 +249,11 @@ export function timeWindowOf(ids: number[], calls: number[], failures: number[])
 }
 
 function sliceOf(p: FailurePolicy, now: number): number {
-  return p.kind === 'time-window' ? Math.floor(now / (p.windowMs / p.buckets)) : 0;
+  return Math.floor(now / sliceWidth(p));
+}
+
+function sliceWidth(p: FailurePolicy): number {
+  return p.kind === 'time-window' ? p.windowMs / p.buckets : 1;
 }
 
 function mod(a: number, n: number): number {
