@@ -150,10 +150,16 @@ function coversAll(prefixes: readonly string[] | '*', scopes: readonly string[])
   if (prefixes === '*') return true;
   if (scopes.length === 0) return false;
   for (const scope of scopes) {
-    if (DOT_SEGMENT.test(scope)) return false;
-    if (!prefixes.some((p) => scope.startsWith(p))) return false;
+    // A resource with no dot has no dot segment: the expression runs only on those that do.
+    if (scope.includes('.') && DOT_SEGMENT.test(scope)) return false;
+    if (!startsWithAny(scope, prefixes)) return false;
   }
   return true;
+}
+
+function startsWithAny(scope: string, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) if (scope.startsWith(prefix)) return true;
+  return false;
 }
 
 function intersectTools(
