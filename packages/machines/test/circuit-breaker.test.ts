@@ -97,6 +97,36 @@ describe('calls through the breaker', () => {
     expect(pending).toBe(0);
   });
 
+  it('records the outcome before the caller sees the result, for a promise, a value and a throw', async () => {
+    const breaker = new CircuitBreaker({
+      clock: new TestClock(),
+      failure: { kind: 'count-window', size: 10, minimumCalls: 5 },
+    });
+    const seen: number[] = [];
+    await breaker.execute(async () => 1).then(() => seen.push(breaker.stats.calls));
+    await breaker.execute(() => 2).then(() => seen.push(breaker.stats.calls));
+    const thrown = breaker.execute(() => {
+      throw new Error('down');
+    });
+    seen.push(breaker.stats.calls);
+    await thrown.catch(() => seen.push(breaker.stats.failures));
+    expect(seen).toEqual([1, 2, 3, 1]);
+  });
+
+  it('trips on a rejected call before its caller sees the rejection', async () => {
+    const breaker = new CircuitBreaker({ clock: new TestClock(), failure: { threshold: 1 } });
+    const state = await breaker.execute(down).catch(() => breaker.state);
+    expect(state).toBe('open');
+  });
+
+  it("hands the caller a promise of its own, not the call's: a rejection the caller ignores stays unhandled", async () => {
+    const breaker = new CircuitBreaker({ clock: new TestClock() });
+    const inner = Promise.resolve(7);
+    const outer = breaker.execute(() => inner);
+    expect(outer).not.toBe(inner);
+    expect(await outer).toBe(7);
+  });
+
   it('aborts a call slower than callTimeoutMs through its signal and counts it as a failure', async () => {
     const clock = new TestClock();
     const breaker = new CircuitBreaker({ clock, failure: { threshold: 1 }, callTimeoutMs: 200 });
