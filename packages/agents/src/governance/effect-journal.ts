@@ -152,6 +152,29 @@ export class MemoryEffectJournal implements EffectJournal {
 
   /** `advance` without the promise (see `beginNow`). */
   advanceNow(key: string, expectedVersion: number, change: EffectChange): EffectEntry {
+    return this.advanceWith(
+      key,
+      expectedVersion,
+      change.state,
+      change.at,
+      change.decidedBy,
+      change.approval,
+      change.reason,
+      change.result,
+    );
+  }
+
+  /** `advanceNow` with the change given field by field (the gate's, which has none to build). */
+  advanceWith(
+    key: string,
+    expectedVersion: number,
+    state: EffectState,
+    at: number,
+    decidedBy: string | undefined,
+    approval: string | undefined,
+    reason: string | undefined,
+    result: unknown,
+  ): EffectEntry {
     const current = this.#entries.get(key);
     if (current === undefined || current.version !== expectedVersion) {
       throw new GovernanceError(
@@ -159,16 +182,16 @@ export class MemoryEffectJournal implements EffectJournal {
         `journal entry ${key}: expected version ${expectedVersion}, found ${current?.version ?? 'none'}`,
       );
     }
-    checkTransition(current.state, change.state, key);
+    checkTransition(current.state, state, key);
     const next = entryOf(
       current,
       current.version + 1,
-      change.state,
-      change.at,
-      change.decidedBy ?? current.decidedBy,
-      change.approval ?? current.approval,
-      change.reason ?? current.reason,
-      change.result === undefined ? current.result : change.result,
+      state,
+      at,
+      decidedBy ?? current.decidedBy,
+      approval ?? current.approval,
+      reason ?? current.reason,
+      result === undefined ? current.result : result,
     );
     this.#entries.set(key, next);
     return next;

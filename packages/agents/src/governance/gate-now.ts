@@ -138,28 +138,32 @@ export class NowLedger {
     decidedBy: string | undefined,
     reason: string | undefined,
   ): EffectEntry {
-    const next = this.journal.advanceNow(entry.key, entry.version, {
+    const next = this.journal.advanceWith(
+      entry.key,
+      entry.version,
       state,
       at,
       decidedBy,
-      approval: undefined,
+      undefined,
       reason,
-      result: undefined,
-    });
+      undefined,
+    );
     call.journaled?.(next);
     return next;
   }
 
   /** `executing -> done`, with the result `run` returned. */
   done(call: GateCall, entry: EffectEntry, at: number, result: unknown): EffectEntry {
-    const next = this.journal.advanceNow(entry.key, entry.version, {
-      state: 'done',
+    const next = this.journal.advanceWith(
+      entry.key,
+      entry.version,
+      'done',
       at,
-      decidedBy: undefined,
-      approval: undefined,
-      reason: undefined,
+      undefined,
+      undefined,
+      undefined,
       result,
-    });
+    );
     call.journaled?.(next);
     return next;
   }
