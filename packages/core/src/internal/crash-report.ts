@@ -54,9 +54,15 @@ export function reportCrash(
 /**
  * A value as text for a log, never longer than `limit` characters: JSON where it can be, with
  * what JSON cannot say (functions, bigints, symbols, cycles) named instead of failing.
+ *
+ * The work is bounded too: a crashed agent's state can hold a whole conversation, and only its
+ * first `limit` characters are wanted. The walk counts what it has written, counting low, and once
+ * that passes `limit` it leaves every further value out; since it counted low, the text already
+ * written is at least `limit` characters of exactly what the whole value's JSON begins with.
  */
 export function describeBounded(value: unknown, limit: number): string {
   let text: string;
+  let cut = false;
   if (typeof value === 'string') text = JSON.stringify(value);
   else if (typeof value === 'function') text = `[function ${value.name || 'anonymous'}]`;
   else if (typeof value === 'symbol' || typeof value === 'bigint' || value === undefined) {
@@ -64,19 +70,27 @@ export function describeBounded(value: unknown, limit: number): string {
   } else {
     try {
       const seen = new WeakSet<object>();
+      let written = 0;
       text =
-        JSON.stringify(value, (_key, v: unknown) => {
+        JSON.stringify(value, (key, v: unknown) => {
+          if (written > limit) {
+            cut = true;
+            return undefined;
+          }
+          written += key.length;
+          if (typeof v === 'string') written += v.length;
           if (typeof v === 'bigint') return `${v}n`;
           if (typeof v === 'function' || typeof v === 'symbol') return String(v);
           if (typeof v === 'object' && v !== null) {
             if (seen.has(v)) return '[circular]';
             seen.add(v);
           }
+          written += 1;
           return v;
         }) ?? String(value);
     } catch {
       text = Object.prototype.toString.call(value);
     }
   }
-  return text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
+  return cut || text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
 }
