@@ -39,7 +39,7 @@ describe('describeBounded', () => {
           expect(describeBounded(value, limit)).toBe(wholeThenCut(value, limit));
         },
       ),
-      { numRuns: 2_000 },
+      { numRuns: 10_000 },
     );
   });
 
@@ -56,6 +56,12 @@ describe('describeBounded', () => {
     expect(text.endsWith('...')).toBe(true);
     expect(text.startsWith('{"messages":[{"text":"message 0"}')).toBe(true);
     expect(visited.count).toBeLessThan(50);
+  });
+
+  it('counts nothing for a property JSON leaves out', () => {
+    const value = { '    ': undefined, '': new Map() };
+    expect(describeBounded(value, 5)).toBe(wholeThenCut(value, 5));
+    expect(describeBounded(value, 5)).toBe('{"...');
   });
 
   it('names what JSON cannot say, and a cycle', () => {

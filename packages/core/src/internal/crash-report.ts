@@ -77,6 +77,8 @@ export function describeBounded(value: unknown, limit: number): string {
             cut = true;
             return undefined;
           }
+          // Left out of the JSON, key and all: nothing written.
+          if (v === undefined) return v;
           written += key.length;
           if (typeof v === 'string') written += v.length;
           if (typeof v === 'bigint') return `${v}n`;
