@@ -54,30 +54,32 @@ function world(clock: TestClock, ran: string[]) {
   return { worker, workerAgent };
 }
 
+/** Two nodes over WebSockets on `clock`; `b` runs an agent host serving the worker under `ceiling`. */
+async function hostOnB(clock: TestClock, ranOnB: string[], ceiling: CapabilitySet) {
+  open = await makeWsCluster(['a', 'b'], clock);
+  const [a, b] = open.nodes as [NonNullable<Cluster['nodes'][0]>, NonNullable<Cluster['nodes'][0]>];
+  const onB = world(clock, ranOnB);
+  await startSupervisor(b, {
+    strategy: 'one_for_one',
+    children: [
+      {
+        id: 'host',
+        start: {
+          behaviour: agentHost({ agents: [onB.workerAgent], ceiling }),
+          options: { name: 'agents' },
+        },
+      },
+    ],
+  });
+  return { a, host: b.whereis('agents') as Pid };
+}
+
 describe('subagents on another node over WebSockets', () => {
   it('runs a subagent on the host node with at most its parent capabilities', async () => {
     const clock = new TestClock();
-    open = await makeWsCluster(['a', 'b'], clock);
-    const [a, b] = open.nodes as [
-      NonNullable<Cluster['nodes'][0]>,
-      NonNullable<Cluster['nodes'][0]>,
-    ];
     const ranOnA: string[] = [];
     const ranOnB: string[] = [];
-    const onB = world(clock, ranOnB);
-    await startSupervisor(b, {
-      strategy: 'one_for_one',
-      children: [
-        {
-          id: 'host',
-          start: {
-            behaviour: agentHost({ agents: [onB.workerAgent], ceiling: CapabilitySet.all() }),
-            options: { name: 'agents' },
-          },
-        },
-      ],
-    });
-    const host = b.whereis('agents') as Pid;
+    const { a, host } = await hostOnB(clock, ranOnB, CapabilitySet.all());
     // The parent's node has its own copy of the definition (as every node of an application
     // does); only its name crosses the wire.
     const onA = world(clock, ranOnA);
@@ -113,29 +115,12 @@ describe('subagents on another node over WebSockets', () => {
 
   it('answers a forged request over the wire with no more than the ceiling', async () => {
     const clock = new TestClock();
-    open = await makeWsCluster(['a', 'b'], clock);
-    const [a, b] = open.nodes as [
-      NonNullable<Cluster['nodes'][0]>,
-      NonNullable<Cluster['nodes'][0]>,
-    ];
     const ranOnB: string[] = [];
-    const onB = world(clock, ranOnB);
-    await startSupervisor(b, {
-      strategy: 'one_for_one',
-      children: [
-        {
-          id: 'host',
-          start: {
-            behaviour: agentHost({
-              agents: [onB.workerAgent],
-              ceiling: CapabilitySet.of([{ tools: ['lookup'], upTo: 'read' }]),
-            }),
-            options: { name: 'agents' },
-          },
-        },
-      ],
-    });
-    const host = b.whereis('agents') as Pid;
+    const { a, host } = await hostOnB(
+      clock,
+      ranOnB,
+      CapabilitySet.of([{ tools: ['lookup'], upTo: 'read' }]),
+    );
     const answer = a.call<HostStartReply>(host, {
       $agentHost: 'start',
       agent: 'worker',
