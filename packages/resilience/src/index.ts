@@ -69,6 +69,7 @@ export {
 export {
   type AttemptHolder,
   RETRY_DEFAULTS,
+  type RetryCall,
   type RetryContext,
   type RetryOptions,
   RetryPolicy,

@@ -1,5 +1,5 @@
 import { ResilienceError } from './errors.js';
-import type { AttemptHolder } from './retry.js';
+import type { AttemptHolder, RetryCall } from './retry.js';
 import type { CallerWatch, RetryCalls, TrackedCall } from './retry-calls.js';
 
 /**
@@ -9,9 +9,11 @@ import type { CallerWatch, RetryCalls, TrackedCall } from './retry-calls.js';
  * a call would otherwise make. Aborting before anyone read it records the reason, and the signal
  * made later is born aborted with it; either way the attempt in flight is cut at once.
  *
- * Its registry (`RetryCalls`) cuts it at its deadline and when its caller aborts.
+ * Its registry (`RetryCalls`) cuts it at its deadline and when its caller aborts. It is its first
+ * attempt's context too (no object of its own for the attempt that usually answers).
  */
-export class RetryRun implements TrackedCall {
+export class RetryRun implements TrackedCall, RetryCall {
+  readonly attempt = 1;
   readonly deadlineAt: number;
   readonly caller: AbortSignal | undefined;
   live = true;
@@ -30,6 +32,11 @@ export class RetryRun implements TrackedCall {
     this.caller = caller;
     this.#calls = calls;
     this.#watch = calls.add(this);
+  }
+
+  /** Whether `calls` is the registry this call was begun in. */
+  of(calls: RetryCalls): boolean {
+    return this.#calls === calls;
   }
 
   get signal(): AbortSignal {
@@ -52,6 +59,14 @@ export class RetryRun implements TrackedCall {
     const holder = this.holder;
     this.holder = undefined;
     holder?.attemptCut(reason);
+  }
+
+  onCut(holder: AttemptHolder | undefined): void {
+    if (holder !== undefined && this.aborted) {
+      holder.attemptCut(this.reason);
+      return;
+    }
+    this.holder = holder;
   }
 
   expire(): void {
@@ -91,10 +106,6 @@ export class RetryAttempt {
   }
 
   onCut(holder: AttemptHolder | undefined): void {
-    if (holder !== undefined && this.#run.aborted) {
-      holder.attemptCut(this.#run.reason);
-      return;
-    }
-    this.#run.holder = holder;
+    this.#run.onCut(holder);
   }
 }

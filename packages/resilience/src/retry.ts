@@ -83,6 +83,15 @@ export interface RetryContext extends PolicyContext {
   onCut(holder: AttemptHolder | undefined): void;
 }
 
+/**
+ * A call begun by `RetryPolicy.begin`, which is also its first attempt's context: `settle()` when
+ * that attempt answered, or hand it to `resume`.
+ */
+export interface RetryCall extends RetryContext {
+  /** The first attempt answered: the call ends (its deadline and its caller are let go). */
+  settle(): void;
+}
+
 /** What an attempt holds that must be given back when the retry cuts it. */
 export interface AttemptHolder {
   attemptCut(reason: unknown): void;
@@ -201,24 +210,60 @@ export class RetryPolicy implements Policy {
     fn: (context: RetryContext) => PromiseLike<T> | T,
     options: ExecuteOptions = {},
   ): Promise<T> {
-    const clock = this.#clock;
     const caller = checkExecute(fn, options);
     if (caller?.aborted === true) throw abortedError(caller);
     if (this.#closed !== undefined) throw this.#closed;
+    return this.#attempts(this.#begin(caller), fn);
+  }
+
+  /**
+   * Starts a call whose first attempt the caller makes itself, inline (a call that answers at
+   * once then pays for no attempt context, no promise of the retry and no async frame). The call
+   * is what `execute` would have begun: its deadline runs from now, the budget has its deposit,
+   * its caller's abort and its deadline cut it. It is also the first attempt's context: give what
+   * the attempt holds to `onCut`. Then either `settle()` it (the attempt answered), or hand it to
+   * `resume`. `undefined` when `execute` would fail at once (the caller aborted, the policy
+   * closed): call `execute` to get that failure.
+   */
+  begin(signal?: AbortSignal): RetryCall | undefined {
+    if (signal?.aborted === true || this.#closed !== undefined) return undefined;
+    return this.#begin(signal);
+  }
+
+  /**
+   * Goes on with a call from `begin` as `execute` would from its first attempt, which is `fn`'s
+   * first call: a caller whose own first attempt failed passes an `fn` whose first call reports
+   * that failure (throws it), so the retries, the waits and the errors are `execute`'s. A call
+   * cut meanwhile (`aborted`) ends as `execute` ends a cut attempt, without calling `fn`'s work.
+   */
+  resume<T>(call: RetryCall, fn: (context: RetryContext) => PromiseLike<T> | T): Promise<T> {
+    if (!(call instanceof RetryRun) || !call.of(this.#calls) || !call.live) {
+      return Promise.reject(invalidOption('call', call, 'a live call begun by this policy'));
+    }
+    return this.#attempts(call, fn);
+  }
+
+  #begin(caller: AbortSignal | undefined): RetryRun {
     // Built for the call that succeeds at once: no signal until an attempt reads it, no timer
     // and no listener of its own (the policy's registry watches the deadlines and the callers of
     // all its calls), one promise per attempt. The caller's abort and the deadline both go
     // through `run.abort`, which also cuts the attempt in flight (after the listeners of the
     // attempt's signal, if it was made, have run).
-    const deadlineAt = clock.now() + this.deadlineMs;
-    const run = new RetryRun(deadlineAt, caller, this.#calls);
+    const run = new RetryRun(this.#clock.now() + this.deadlineMs, caller, this.#calls);
     this.#options.budget?.deposit();
+    return run;
+  }
+
+  async #attempts<T>(run: RetryRun, fn: (context: RetryContext) => PromiseLike<T> | T): Promise<T> {
+    const clock = this.#clock;
+    const caller = run.caller;
+    const deadlineAt = run.deadlineAt;
     let previous = this.backoff.initialMs;
     let lastError: unknown;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          const work = fn(new RetryAttempt(run, attempt));
+          const work = fn(attempt === 1 ? run : new RetryAttempt(run, attempt));
           if (run.aborted) {
             // aborted while the attempt was starting: its outcome no longer matters
             Promise.resolve(work).catch(() => {});

@@ -164,15 +164,30 @@ export async function serveModel(
     cache?.set(entry.request, response);
     return { kind: 'response', level, response };
   } catch (error) {
-    if (signal.aborted || isAbort(error)) throw error;
-    const failure = toModelCallError(error, client);
-    const skippedByBreaker = isMachinesError(error);
-    if (level === 'primary' && !skippedByBreaker) entry.primaryError ??= failure;
-    if (!FAILURE_HANDLING[failure.kind].degrades && !skippedByBreaker) {
-      return { kind: 'final', error: failure };
-    }
-    throw failure;
+    return rungFailure(client, level, entry, signal, error);
   }
+}
+
+/**
+ * How a model rung's failure goes on: an abort is thrown as it is; a failure that must not
+ * degrade comes back as data (`final`); one that may is thrown, typed, for the ladder to pass the
+ * call down. The primary's first failure is kept on the entry (why the call was degraded).
+ */
+export function rungFailure(
+  client: ModelClient,
+  level: string,
+  entry: LadderEntry,
+  signal: AbortSignal,
+  error: unknown,
+): LadderResult {
+  if (signal.aborted || isAbort(error)) throw error;
+  const failure = toModelCallError(error, client);
+  const skippedByBreaker = isMachinesError(error);
+  if (level === 'primary' && !skippedByBreaker) entry.primaryError ??= failure;
+  if (!FAILURE_HANDLING[failure.kind].degrades && !skippedByBreaker) {
+    return { kind: 'final', error: failure };
+  }
+  throw failure;
 }
 
 function declined(level: string, message: string): ModelCallError {

@@ -6,15 +6,17 @@ import {
   type Permit,
   type ResilienceObserver,
   RetryBudget,
+  type RetryCall,
   type RetryContext,
   type RetryPolicy,
 } from '@warden/resilience';
-import { asModelRequest, PolicyRequest } from '../internal/policy-request.js';
+import { onGeneralPath, takesGeneralPath } from '../internal/general-path.js';
 import { isModelCallError, type ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
 import { FAILURE_HANDLING, MODEL_POLICY_DEFAULTS } from './failure-handling.js';
+import { CUT, GenerateCall, type InlineOutcome } from './generate-call.js';
 import { isAbort } from './model-failure.js';
 import type { ModelPolicyEvent } from './model-policy-event.js';
 import type { ModelPolicyOptions } from './model-policy-options.js';
@@ -54,6 +56,9 @@ export class ModelPolicy {
   readonly #limiters = new Map<string, ProviderLimiter>();
   readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #lastFailure = new Map<string, ModelCallError>();
+  /** Whether a call's first attempt may be made inline (`#inline`); off only in tests. */
+  readonly #inlineFirst: boolean;
+  readonly #owner = { resume: this.#resume.bind(this) };
 
   constructor(options: ModelPolicyOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -61,6 +66,8 @@ export class ModelPolicy {
     }
     this.clock = checkClock('clock', options.clock);
     this.#options = options;
+    this.#inlineFirst = !takesGeneralPath(options);
+    if (!this.#inlineFirst) onGeneralPath(this);
     const random = options.random ?? Math.random;
     if (typeof random !== 'function') throw invalidOption('random', random, 'a function');
     this.#random = random;
@@ -158,7 +165,49 @@ export class ModelPolicy {
     request: ModelRequest,
     signal: AbortSignal,
   ): Promise<ModelResponse> {
-    return this.#run(client, signal, new GenerateCall(client, request, signal));
+    const call = new GenerateCall(client, request, signal);
+    return (
+      (this.#inlineFirst ? this.#inline(client, call, signal) : undefined) ??
+      this.#run(client, signal, call)
+    );
+  }
+
+  /**
+   * The call's first attempt made inline, as `#attempt` makes it, when the breaker is closed:
+   * no async frame, no retry loop and no attempt promise for a call that answers. Whatever else
+   * happens goes to the general path as that first attempt's outcome (`#resume`), which then
+   * goes on exactly as if it had made the attempt itself: `undefined` when the retry would not
+   * even start the call (the caller aborted, the node stopped), for `#run` to say so.
+   */
+  #inline(
+    target: Target,
+    call: GenerateCall,
+    signal: AbortSignal,
+  ): Promise<ModelResponse> | undefined {
+    const breaker = this.breaker(target.provider);
+    if (breaker.state !== 'closed') return undefined;
+    const run = this.#transient.begin(signal);
+    if (run === undefined) return undefined;
+    const limiter = this.limiter(target.provider);
+    const slot = limiter.tryAcquire();
+    if (slot === undefined) return this.#resume(call, run, undefined);
+    const permit = breaker.tryAcquire();
+    if (permit < 0) {
+      slot.release();
+      return this.#resume(call, run, { error: breaker.rejection() });
+    }
+    const lease = new ModelPolicy.#CallLease(this, target, run, limiter, breaker, permit, slot);
+    return call.inline(run, lease, this.#owner);
+  }
+
+  /** The general path from a call begun inline, whose first attempt ended with `outcome`. */
+  #resume(call: GenerateCall, run: RetryCall, outcome: InlineOutcome): Promise<ModelResponse> {
+    const target = call.target;
+    return this.#transient.resume(run, (outer) => {
+      if (outer.attempt !== 1 || outcome === undefined) return this.#outer(target, outer, call);
+      if (outcome === CUT) return undefined as never; // the retry sees its cut, not this
+      return this.#rateLimitedAfter(target, outer, call, outcome.error);
+    });
   }
 
   /**
@@ -187,27 +236,38 @@ export class ModelPolicy {
   }
 
   #run<T>(target: Target, signal: AbortSignal, call: PolicyCall<T>): Promise<T> {
-    return this.#transient.execute(
-      async (outer) => {
-        try {
-          return await this.#attempt(target, outer, call);
-        } catch (first) {
-          if (!isModelCallError(first, 'rate_limited') || !first.retryable) throw first;
-          // the 429 retries start from this first answer (their attempt 1), so that a call that
-          // meets no 429 never pays for a second retry loop
-          let replay: unknown = first;
-          return this.#rateLimited.execute(
-            (inner) => {
-              if (replay === undefined) return this.#attempt(target, inner, call);
-              const error = replay;
-              replay = undefined;
-              throw error;
-            },
-            { signal: outer.signal },
-          );
-        }
+    return this.#transient.execute((outer) => this.#outer(target, outer, call), { signal });
+  }
+
+  /** One attempt of the transient retry: the call, with the 429s retried inside it. */
+  async #outer<T>(target: Target, outer: RetryContext, call: PolicyCall<T>): Promise<T> {
+    try {
+      return await this.#attempt(target, outer, call);
+    } catch (first) {
+      return this.#rateLimitedAfter(target, outer, call, first);
+    }
+  }
+
+  /**
+   * The 429 retries, from the first answer of an attempt (their attempt 1), so that a call that
+   * meets no 429 never pays for a second retry loop; any other failure is the attempt's.
+   */
+  #rateLimitedAfter<T>(
+    target: Target,
+    outer: RetryContext,
+    call: PolicyCall<T>,
+    first: unknown,
+  ): Promise<T> {
+    if (!isModelCallError(first, 'rate_limited') || !first.retryable) throw first;
+    let replay: unknown = first;
+    return this.#rateLimited.execute(
+      (inner) => {
+        if (replay === undefined) return this.#attempt(target, inner, call);
+        const error = replay;
+        replay = undefined;
+        throw error;
       },
-      { signal },
+      { signal: outer.signal },
     );
   }
 
@@ -336,32 +396,4 @@ export function modelPolicyOf(
 /** What one attempt of a call does once it holds the provider's slot and the breaker's permit. */
 interface PolicyCall<T> {
   open(attempt: RetryContext, lease: Lease): Promise<T>;
-}
-
-/**
- * One `generate` (a class, not closures: one is made per model call). The client gets a
- * `PolicyRequest`, whose signal is made only if the client reads it.
- */
-class GenerateCall implements PolicyCall<ModelResponse> {
-  readonly #client: ModelClient;
-  readonly #request: ModelRequest;
-  /** The caller's signal when the attempt does not follow it already (nothing to join if so). */
-  readonly #caller: AbortSignal | undefined;
-
-  constructor(client: ModelClient, request: ModelRequest, signal: AbortSignal) {
-    this.#client = client;
-    this.#request = request;
-    this.#caller = request.signal === signal ? undefined : request.signal;
-  }
-
-  async open(attempt: RetryContext, lease: Lease): Promise<ModelResponse> {
-    const request = new PolicyRequest(this.#request, attempt, this.#caller);
-    try {
-      const response = await this.#client.generate(asModelRequest(request));
-      lease.end();
-      return response;
-    } finally {
-      request.dispose();
-    }
-  }
 }

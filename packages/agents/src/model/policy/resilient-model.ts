@@ -5,6 +5,7 @@ import {
   isResilienceError,
   ResilienceError,
 } from '@warden/resilience';
+import { takesGeneralPath } from '../internal/general-path.js';
 import { ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
@@ -13,7 +14,7 @@ import type { StreamEvent } from '../stream-event.js';
 import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
 import type { LadderEntry, LadderResult } from './ladder-entry.js';
 import { isAbort, toModelCallError } from './model-failure.js';
-import { createModelLadder, PrimaryRung, serveModel } from './model-ladder.js';
+import { createModelLadder, PrimaryRung, rungFailure, serveModel } from './model-ladder.js';
 import { ModelPolicy, modelPolicyOf } from './model-policy.js';
 import { ModelQueue } from './model-queue.js';
 import { checkClock, checkInt, checkName, checkNumber, invalidOption } from './option-checks.js';
@@ -95,6 +96,8 @@ class ResilientModelClient implements ResilientModel {
   /** Its signal, read once (a getter of Node's, not a field). */
   readonly #closingSignal = this.#closing.signal;
   #closed = false;
+  /** Whether a `generate` may go to the primary without the ladder's frames (off only in tests). */
+  readonly #inlineFirst: boolean;
 
   constructor(options: ResilientModelOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -110,6 +113,7 @@ class ResilientModelClient implements ResilientModel {
       throw invalidOption('policy', options.policy, 'a ModelPolicy');
     }
     this.#clock = this.policy.clock;
+    this.#inlineFirst = !takesGeneralPath(this.policy);
     const primary = checkClient('primary', options.primary);
     const fallbacks = options.fallbacks ?? [];
     if (!Array.isArray(fallbacks)) throw invalidOption('fallbacks', fallbacks, 'a list');
@@ -174,8 +178,33 @@ class ResilientModelClient implements ResilientModel {
     this.#ladder.close();
   }
 
-  async generate(request: ModelRequest): Promise<ModelResponse> {
-    const result = await this.#execute(request, 'generate');
+  generate(request: ModelRequest): Promise<ModelResponse> {
+    // the primary first, without the ladder's frames, when the ladder would give it the call
+    if (
+      this.#inlineFirst &&
+      typeof request === 'object' &&
+      request !== null &&
+      request.signal?.aborted !== true &&
+      this.#primaryFirst()
+    ) {
+      const signal = request.signal;
+      const rungSignal = signal ?? this.#closingSignal;
+      return this.policy.generate(this.#primary, request, rungSignal).then(
+        (response) => {
+          this.#cache?.set(request, response);
+          return response;
+        },
+        (error: unknown) => this.#afterPrimary(request, rungSignal, error),
+      );
+    }
+    return this.#generate(request);
+  }
+
+  async #generate(request: ModelRequest): Promise<ModelResponse> {
+    return this.#responseOf(await this.#execute(request, 'generate'));
+  }
+
+  #responseOf(result: Exclude<LadderResult, { kind: 'skipped' | 'final' }>): ModelResponse {
     if (result.kind !== 'response') throw this.#unexpected(result);
     return result.response;
   }
@@ -244,18 +273,64 @@ class ResilientModelClient implements ResilientModel {
             this.#cache,
           );
         } catch (error) {
-          // as the ladder: an aborted call ends here; any other failure falls through
-          if (rungSignal.aborted) throw abortedBy(rungSignal);
-          result = await this.#down(entry, signal, error);
+          result = await this.#belowPrimary(entry, rungSignal, error);
         }
       } else {
         result = await this.#down(entry, signal, NOTHING);
       }
     } catch (error) {
-      const failure = this.#failure(entry, error);
-      if (this.#queue === undefined || !(failure instanceof ModelCallError)) throw failure;
-      result = await this.#queue.enqueue(entry, failure);
+      result = await this.#queued(entry, error);
     }
+    return this.#served(result);
+  }
+
+  /**
+   * A `generate` served by the primary at first try (`generate`) that failed: from here it goes
+   * on as `#execute` goes on after `serveModel`'s failure.
+   */
+  async #afterPrimary(
+    request: ModelRequest,
+    rungSignal: AbortSignal,
+    error: unknown,
+  ): Promise<ModelResponse> {
+    const entry: LadderEntry = {
+      request,
+      mode: 'generate',
+      abandoned: false,
+      primaryError: undefined,
+    };
+    let result: LadderResult;
+    try {
+      try {
+        result = rungFailure(this.#primary, 'primary', entry, rungSignal, error);
+      } catch (failure) {
+        result = await this.#belowPrimary(entry, rungSignal, failure);
+      }
+    } catch (failure) {
+      result = await this.#queued(entry, failure);
+    }
+    return this.#responseOf(this.#served(result));
+  }
+
+  /** As the ladder: an aborted call ends here; any other failure of the primary falls through. */
+  #belowPrimary(
+    entry: LadderEntry,
+    rungSignal: AbortSignal,
+    error: unknown,
+  ): Promise<LadderResult> {
+    if (rungSignal.aborted) throw abortedBy(rungSignal);
+    return this.#down(entry, entry.request.signal, error);
+  }
+
+  /** What no rung could serve: the queue takes it, if there is one and it is a model failure. */
+  #queued(entry: LadderEntry, error: unknown): Promise<LadderResult> {
+    const failure = this.#failure(entry, error);
+    if (this.#queue === undefined || !(failure instanceof ModelCallError)) throw failure;
+    return this.#queue.enqueue(entry, failure);
+  }
+
+  /** The call's result as its caller gets it; a degraded answer is an event. */
+  #served(result: LadderResult): Exclude<LadderResult, { kind: 'skipped' | 'final' }> {
     if (result.kind === 'final') throw result.error;
     if (result.kind === 'skipped') throw this.#unexpected(result);
     if (result.level !== 'primary') {
