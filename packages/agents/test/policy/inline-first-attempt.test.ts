@@ -1,0 +1,235 @@
+// Property: a call's first attempt made inline (the fast path of a call that answers) is
+// observably the general path. The same random schedule (faults on the scripted primary and
+// fallback, callers at random times, some aborting, some streaming, some calling the policy
+// without the ladder, some with no signal, the node stopping or not) runs twice on a TestClock:
+// once as the policy runs by default, once with every call through the retry's `execute`. Both
+// runs must give the same answers and errors (kind, code, message), publish the same events at
+// the same virtual times, make the same model calls (when, how they ended) and end at the same
+// virtual time.
+//
+// Replaying a failure: fast-check prints `seed` and `path`; run
+//   FC_SEED=<seed> FC_PATH=<path> npx vitest run packages/agents/test/policy/inline-first-attempt.test.ts
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  createModelPolicy,
+  createResilientModel,
+  type ModelPolicyOptions,
+  type ModelRequest,
+} from '../../src/index.js';
+import { onGeneralPath } from '../../src/model/internal/general-path.js';
+import {
+  createScriptedModel,
+  type FaultEffect,
+  type FaultRule,
+  faults,
+} from '../../src/testing/index.js';
+import { world } from './world.js';
+
+/** As tests/src/properties/replay-params.ts: FC_SEED and FC_PATH replay a printed failure. */
+function replayParams<T>(params: fc.Parameters<T>): fc.Parameters<T> {
+  const { FC_SEED, FC_PATH } = process.env;
+  return {
+    ...params,
+    ...(FC_SEED !== undefined ? { seed: Number(FC_SEED) } : {}),
+    ...(FC_PATH !== undefined ? { path: FC_PATH } : {}),
+  };
+}
+
+const effect: fc.Arbitrary<FaultEffect> = fc.oneof(
+  fc.integer({ min: 0, max: 5000 }).map((ms) => faults.rateLimited(ms)),
+  fc.constant(faults.rateLimited()),
+  fc.constantFrom(500, 502, 503, 504, 529).map((s) => faults.serverError(s)),
+  fc.constant(faults.network()),
+  fc.constant(faults.auth()),
+  fc.constant(faults.quotaExhausted()),
+  fc.constant(faults.badRequest()),
+  fc.constant(faults.contentFilter()),
+  fc.constant(faults.hang()),
+  fc.constant(faults.garbage()),
+  fc.integer({ min: 1, max: 3000 }).map((ms) => faults.latency(ms)),
+);
+
+const rule: fc.Arbitrary<FaultRule> = fc.record(
+  {
+    effect,
+    fromMs: fc.integer({ min: 0, max: 60_000 }),
+    toMs: fc.integer({ min: 0, max: 120_000 }),
+    calls: fc.record({ from: fc.nat(20), to: fc.integer({ min: 1, max: 60 }) }),
+    probability: fc.double({ min: 0.1, max: 1, noNaN: true }),
+  },
+  { requiredKeys: ['effect'] },
+);
+
+const caller: fc.Arbitrary<Caller> = fc.record({
+  atMs: fc.integer({ min: 0, max: 60_000 }),
+  how: fc.constantFrom<Caller['how']>('generate', 'generate', 'generate', 'stream', 'policy'),
+  signal: fc.boolean(),
+  abortAfterMs: fc.option(fc.integer({ min: 0, max: 30_000 }), { nil: undefined }),
+  /** Asks what an earlier caller asked (the cache can answer it). */
+  repeats: fc.boolean(),
+});
+
+interface Caller {
+  readonly atMs: number;
+  readonly how: 'generate' | 'stream' | 'policy';
+  readonly signal: boolean;
+  readonly abortAfterMs: number | undefined;
+  readonly repeats: boolean;
+}
+
+interface Scenario {
+  readonly primaryFaults: FaultRule[];
+  readonly fallbackFaults: FaultRule[];
+  readonly callers: readonly Caller[];
+  readonly concurrency: number;
+  readonly deadlineMs: number;
+  readonly stopAtMs: number | undefined;
+  readonly seed: number;
+}
+
+/** What one run shows from outside: it must not depend on the path a call took. */
+interface Trace {
+  readonly outcomes: unknown[];
+  readonly events: unknown[];
+  readonly calls: unknown[];
+  readonly endedAt: number;
+}
+
+function errorOf(error: unknown): unknown {
+  const e = error as { name?: unknown; code?: unknown; kind?: unknown; message?: unknown };
+  return { name: e?.name, code: e?.code, kind: e?.kind, message: e?.message };
+}
+
+async function run(s: Scenario, general: boolean): Promise<Trace> {
+  const w = world();
+  try {
+    const script = (r: ModelRequest) => ({ text: `answer ${JSON.stringify(r.messages)}` });
+    const primary = createScriptedModel({
+      clock: w.clock,
+      provider: 'p',
+      script,
+      faults: s.primaryFaults,
+      timeoutMs: 10_000,
+      seed: s.seed,
+    });
+    const fallback = createScriptedModel({
+      clock: w.clock,
+      provider: 'f',
+      script,
+      faults: s.fallbackFaults,
+      timeoutMs: 10_000,
+      seed: s.seed + 1,
+    });
+    let r = s.seed;
+    const options: ModelPolicyOptions = {
+      clock: w.clock,
+      node: w.node,
+      signal: w.node.signal,
+      limits: { '*': { concurrency: s.concurrency } },
+      retry: { deadlineMs: s.deadlineMs },
+      breaker: { failure: { threshold: 2 }, openTimeout: { initialMs: 5000, maxMs: 20_000 } },
+      random: () => {
+        r = (r * 16807 + 11) % 2147483647;
+        return r / 2147483647;
+      },
+    };
+    const policy = createModelPolicy(general ? onGeneralPath(options) : options);
+    const model = createResilientModel({
+      policy,
+      primary,
+      fallbacks: [fallback],
+      staticAnswer: 'static',
+      queue: { deadlineMs: 120_000, replayEveryMs: 5000 },
+    });
+    const outcomes: unknown[] = s.callers.map(() => 'pending');
+    const never = new AbortController().signal;
+    s.callers.forEach((c, i) => {
+      w.clock.setTimer(c.atMs, () => {
+        const controller = new AbortController();
+        if (c.abortAfterMs !== undefined) {
+          w.clock.setTimer(c.abortAfterMs, () => controller.abort(new Error(`caller ${i} left`)));
+        }
+        const asked = c.repeats && i > 0 ? i - 1 : i;
+        const request: ModelRequest = {
+          messages: [{ role: 'user', content: [{ type: 'text', text: `call ${asked}` }] }],
+          ...(c.signal ? { signal: controller.signal } : {}),
+        };
+        const done: Promise<unknown> =
+          c.how === 'stream'
+            ? (async () => {
+                const events = [];
+                for await (const e of model.stream(request)) events.push(e);
+                return events;
+              })()
+            : c.how === 'policy'
+              ? policy.generate(primary, request, request.signal ?? never)
+              : model.generate(request);
+        done.then(
+          (answer) => {
+            outcomes[i] = { at: w.clock.now(), answer };
+          },
+          (error: unknown) => {
+            outcomes[i] = { at: w.clock.now(), error: errorOf(error) };
+          },
+        );
+      });
+    });
+    if (s.stopAtMs !== undefined) w.clock.setTimer(s.stopAtMs, () => void w.node.stop());
+    await w.clock.settle();
+    for (let step = 0; step < 20_000; step++) {
+      if (outcomes.every((o) => o !== 'pending') && w.clock.now() > 60_000) break;
+      if (!(await w.clock.advanceToNext())) break;
+    }
+    await w.clock.settle();
+    model.close();
+    await w.clock.settle();
+    const calls = (m: typeof primary) =>
+      m.calls.map((c) => ({
+        index: c.index,
+        mode: c.mode,
+        messages: c.request.messages,
+        startedAt: c.startedAt,
+        endedAt: c.endedAt,
+        outcome: c.outcome,
+        error: c.error === undefined ? undefined : errorOf(c.error),
+      }));
+    return {
+      outcomes,
+      events: w.events.map((e) => JSON.parse(JSON.stringify(e))),
+      calls: [...calls(primary), ...calls(fallback)],
+      endedAt: w.clock.now(),
+    };
+  } finally {
+    await w.stop();
+  }
+}
+
+const scenario: fc.Arbitrary<Scenario> = fc.record({
+  primaryFaults: fc.array(rule, { maxLength: 4 }),
+  fallbackFaults: fc.array(rule, { maxLength: 3 }),
+  callers: fc.array(caller, { minLength: 1, maxLength: 16 }),
+  concurrency: fc.integer({ min: 1, max: 4 }),
+  deadlineMs: fc.constantFrom(600_000, 20_000, 3000),
+  stopAtMs: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 90_000 }) },
+  ),
+  seed: fc.integer({ min: 0, max: 1000 }),
+});
+
+describe('inline first attempt (property)', () => {
+  it('answers, fails, emits and calls the models exactly as the general path', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const general = await run(s, true);
+        const inline = await run(s, false);
+        expect(inline.outcomes).toEqual(general.outcomes);
+        expect(inline.calls).toEqual(general.calls);
+        expect(inline.events).toEqual(general.events);
+        expect(inline.endedAt).toBe(general.endedAt);
+      }),
+      replayParams({ numRuns: Number(process.env.FC_RUNS ?? 80) }),
+    );
+  }, 240_000);
+});
