@@ -346,13 +346,13 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
       cases,
       'durability/commit-sqlite',
       3,
-      'durability/commit-sqlite: checkpoint commit p50 at a 20 KB state, each at its default (warden synchronous=FULL, LangGraph NORMAL)',
+      'durability/commit-sqlite: checkpoint commit p50 at a 20 KB state, each at its default (warden: synced before outputs; LangGraph: synchronous=NORMAL)',
     ),
     commitTarget(
       cases,
       'durability/commit-sqlite-full',
       3,
-      'durability/commit-sqlite-full: the same, both at synchronous=FULL',
+      'durability/commit-sqlite-full: the same, every commit synced on both sides',
     ),
     commitTarget(
       cases,

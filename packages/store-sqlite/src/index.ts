@@ -12,4 +12,5 @@ export { SqliteQueueStore } from './sqlite-queue-store.js';
 export {
   SQLITE_STORE_DEFAULTS,
   type SqliteStoreOptions,
+  type SyncMode,
 } from './sqlite-store-options.js';

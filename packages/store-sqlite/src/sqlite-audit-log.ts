@@ -32,7 +32,7 @@ export class SqliteAuditLog implements AuditLog {
   constructor(private readonly conn: Connection) {}
 
   async append(record: AuditRecord, at: number): Promise<AuditEntry> {
-    return this.conn.write(() => {
+    return this.conn.writeWhen(this.#lazy(record) ? 'lazily' : 'synced', () => {
       const last = this.conn.statement(LAST).get() as Row | undefined;
       const seq = last === undefined ? 0 : last.seq + 1;
       const prev = last === undefined ? GENESIS : auditEntry(last).hash;
@@ -43,6 +43,22 @@ export class SqliteAuditLog implements AuditLog {
       this.conn.statement(INSERT).run(seq, body, rowChecksum(TABLE, [seq, body]));
       return chained;
     });
+  }
+
+  /**
+   * What comes before a call runs (asked, allowed, denied) is synced by the journal's synced
+   * `executing` if it does run; what comes after it (`executed`, its `result`) is synced at once
+   * unless the call is a read. So a call that may have an effect has each of its entries on the
+   * disk before its next step, as when every write was synced; a read's may wait for the next sync.
+   */
+  #lazy(record: AuditRecord): boolean {
+    const kind = record.kind;
+    return (
+      kind === 'requested' ||
+      kind === 'allowed' ||
+      kind === 'denied' ||
+      this.conn.isKnownRead(record.key)
+    );
   }
 
   async entries(): Promise<readonly AuditEntry[]> {

@@ -36,6 +36,10 @@ import { readLease } from './sqlite-lease-store.js';
  * or fenced writer writes nothing and a crash leaves the last commit whole. It writes the
  * messages after what its writer says is unchanged (checked on the last of them against the
  * copy the store holds), so a step costs the messages it added, not the whole context.
+ *
+ * A finished run's commit is synced before it resolves; a step's is synced by the next write
+ * that must be (`SyncMode`): a power loss can take back the steps since, never one that an
+ * effect, an approval or the run's answer followed.
  */
 export class SqliteCheckpointStore implements CheckpointStore {
   constructor(private readonly conn: Connection) {}
@@ -60,7 +64,9 @@ export class SqliteCheckpointStore implements CheckpointStore {
     const fields: CheckpointBody = { state: checkpoint.state, spent: checkpoint.spent };
     if (checkpoint.result !== undefined) fields.result = checkpoint.result;
     let body = encodeBody(fields);
-    this.conn.write(() => {
+    // A step's commit is an output of nothing: the next synced write (an effect's journal entry,
+    // an approval, the run's last commit) takes it to the disk before anything can act on it.
+    this.conn.writeWhen(checkpoint.result === undefined ? 'lazily' : 'synced', () => {
       const fence = options.fence;
       if (fence !== undefined && !heldUnder(readLease(this.conn, fence.key), fence.token)) {
         throw fenced(fence.key);

@@ -57,6 +57,10 @@ export interface JournalRow {
  * UPDATE itself conditional on the version read, so two processes that both think they own a
  * call cannot both move it. Each entry records the step of its thread's head when it began: what
  * pruning goes by.
+ *
+ * Every write of a call that may have an effect is synced before it resolves: `executing` is on
+ * the disk before `run` starts, with everything written before it. A read's entries are not
+ * (`SyncMode`): after a power loss, a read is at worst run again.
  */
 export class SqliteEffectJournal implements EffectJournal {
   constructor(private readonly conn: Connection) {}
@@ -73,7 +77,9 @@ export class SqliteEffectJournal implements EffectJournal {
     });
     const body = encodeStoreJson(written, 'journal entry');
     this.conn.checkSize(body, TABLE, { key: written.key });
-    return this.conn.write(() => {
+    const read = written.effect === 'read';
+    if (read) this.conn.noteRead(written.key);
+    return this.conn.writeWhen(read ? 'lazily' : 'synced', () => {
       if (this.conn.statement(ROW).get(written.key) !== undefined) {
         throw new GovernanceError('ERR_JOURNAL_CONFLICT', `journal entry ${written.key} exists`);
       }
@@ -112,7 +118,8 @@ export class SqliteEffectJournal implements EffectJournal {
 
   async advance(key: string, expectedVersion: number, change: EffectChange): Promise<EffectEntry> {
     const result = storeJsonCopy(change.result, 'result');
-    return this.conn.write(() => {
+    const when = this.conn.isKnownRead(key) ? 'lazily' : 'synced';
+    return this.conn.writeWhen(when, () => {
       const row = this.conn.statement(ROW).get(key) as JournalRow | undefined;
       const current = row === undefined ? undefined : journalEntry(row);
       if (row === undefined || current === undefined || current.version !== expectedVersion) {

@@ -1,5 +1,14 @@
 import { StoreError } from '@warden/agents';
 
+/**
+ * When a write's commit waits for the disk. `outputs`: a write is synced when something outside
+ * the process may act on it (a call that may have an effect, an approval, a finished run), and
+ * every other write (a step's checkpoint, a read's journal entry, the audit around it) is made
+ * durable by the next such write, which syncs the whole log before its effect can happen.
+ * `writes`: every write is synced.
+ */
+export type SyncMode = 'outputs' | 'writes';
+
 export interface SqliteStoreOptions {
   /** A file (created if missing) or `':memory:'` (one connection's, gone when closed). */
   readonly path: string;
@@ -16,11 +25,24 @@ export interface SqliteStoreOptions {
    * the `Retention.now` given to `prune` is read from.
    */
   readonly clock?: { now(): number };
+  /**
+   * When a write waits for the disk. `'outputs'` (the default): before anything outside the
+   * process can act on it. A finished run's commit, every journal write of a call that may have
+   * an effect (with the audit entries that follow it), approvals, leases, queues, dead letters
+   * and memory are synced before they resolve; a step's checkpoint, a read's journal and audit
+   * entries are synced by the next of those, or when SQLite copies its log into the file (every
+   * 128 pages). A crash of the process or the node loses nothing either way; a power loss can
+   * take back steps no effect, approval or answer has followed yet, and they run again on
+   * resume, as after any crash between two commits. `'writes'`: every write is synced before it
+   * resolves (about 170 µs more for each step's commit on a quiet SSD).
+   */
+  readonly sync?: SyncMode;
 }
 
 export const SQLITE_STORE_DEFAULTS = Object.freeze({
   busyTimeoutMs: 5_000,
   maxRecordBytes: 16 * 1024 * 1024,
+  sync: 'outputs' as SyncMode,
 });
 
 export interface ResolvedSqliteStoreOptions {
@@ -28,6 +50,7 @@ export interface ResolvedSqliteStoreOptions {
   readonly busyTimeoutMs: number;
   readonly maxRecordBytes: number;
   readonly now: () => number;
+  readonly sync: SyncMode;
 }
 
 export function resolveSqliteStoreOptions(options: SqliteStoreOptions): ResolvedSqliteStoreOptions {
@@ -46,7 +69,9 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions): Resolved
     invalid('clock', clock, 'an object with now()');
   }
   const now = clock === undefined ? Date.now : () => clock.now();
-  return { path, busyTimeoutMs, maxRecordBytes, now };
+  const sync = options.sync ?? SQLITE_STORE_DEFAULTS.sync;
+  if (sync !== 'outputs' && sync !== 'writes') invalid('sync', sync, "'outputs' | 'writes'");
+  return { path, busyTimeoutMs, maxRecordBytes, now, sync };
 }
 
 function invalid(field: string, value: unknown, expected: string): never {

@@ -50,12 +50,14 @@ describe('openSqliteStore: options', () => {
     expect(await field({ path: ':memory:', maxRecordBytes: 0 })).toBe('maxRecordBytes');
     expect(await field({ path: ':memory:', maxRecordBytes: 1.5 })).toBe('maxRecordBytes');
     expect(await field({ path: ':memory:', clock: {} })).toBe('clock');
+    expect(await field({ path: ':memory:', sync: 'never' })).toBe('sync');
   });
 
   it('declares its defaults once', () => {
     expect(SQLITE_STORE_DEFAULTS).toEqual({
       busyTimeoutMs: 5_000,
       maxRecordBytes: 16 * 1024 * 1024,
+      sync: 'outputs',
     });
   });
 

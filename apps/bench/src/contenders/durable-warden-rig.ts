@@ -1,14 +1,17 @@
 import type { AgentStore, BudgetSpent, Checkpoint, Message, Part } from '@warden/agents';
 import { openPostgresStore } from '@warden/store-postgres';
-import { openSqliteStore } from '@warden/store-sqlite';
+import { openSqliteStore, type SyncMode } from '@warden/store-sqlite';
 import { BenchCheckError } from '../check.js';
 import type { Turn } from '../workloads/durability-conversation.js';
 import { dropSchema } from './database-drivers.js';
 import type { DurableRig, StoredThread } from './durable-rig.js';
 
-/** warden's SQLite store on a file, as `openSqliteStore` opens it (WAL, `synchronous=FULL`). */
-export async function wardenSqliteRig(path: string): Promise<DurableRig> {
-  const store = await openSqliteStore({ path });
+/**
+ * warden's SQLite store on a file, as `openSqliteStore` opens it (WAL; by default a step's commit
+ * is synced by the next write something outside acts on, `sync: 'writes'` syncs every commit).
+ */
+export async function wardenSqliteRig(path: string, sync?: SyncMode): Promise<DurableRig> {
+  const store = await openSqliteStore({ path, ...(sync === undefined ? {} : { sync }) });
   return wardenRig(store, () => store.close());
 }
 

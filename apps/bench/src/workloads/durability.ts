@@ -29,11 +29,13 @@ import {
  * message per step):
  *
  * - `durability/commit-sqlite`: the latency of a checkpoint commit at a state of about 20 KB,
- *   on a SQLite file, each with its durable default: warden's store (WAL, synchronous=FULL) and
- *   LangGraph's `SqliteSaver` (WAL, and synchronous at better-sqlite3's WAL default, NORMAL: its
- *   commits do not wait for the disk).
- * - `durability/commit-sqlite-full`: the same with LangGraph's connection at synchronous=FULL,
- *   warden's level, for a comparison at the same durability (warden's store has no weaker mode).
+ *   on a SQLite file, each at its default: warden's store (WAL; a step's commit at
+ *   synchronous=NORMAL, synced by the next write that something outside the process acts on, a
+ *   call with an effect, an approval, the run's end) and LangGraph's `SqliteSaver` (WAL, and
+ *   synchronous at better-sqlite3's WAL default, NORMAL: no commit waits for the disk).
+ * - `durability/commit-sqlite-full`: every commit synced on both sides, for a comparison at the
+ *   same durability: warden's store with `sync: 'writes'`, LangGraph's connection at
+ *   synchronous=FULL.
  * - `durability/commit-postgres`: the same on PostgreSQL (`WARDEN_PG_URL`; skipped without it).
  * - `durability/bytes-100-steps`: the bytes a 100-step thread occupies in the SQLite file.
  * - `durability/resume-100-steps`: opening the SQLite file and reading a 100-step thread's head.
@@ -69,11 +71,11 @@ export const durability: Workload = {
       },
       {
         id: 'durability/commit-sqlite-full',
-        params: `${commitParams}; both at synchronous=FULL: warden ${WARDEN_SQLITE}, LangGraph's connection set to journal_mode=WAL, synchronous=FULL`,
+        params: `${commitParams}; every commit synced: warden openSqliteStore with sync: 'writes' (synchronous=FULL), LangGraph's connection set to journal_mode=WAL, synchronous=FULL`,
         metrics: COMMIT_METRICS,
         baseline: 'langgraph',
         run: {
-          warden: onFile(wardenSqliteRig),
+          warden: onFile((path) => wardenSqliteRig(path, 'writes')),
           langgraph: onFile((path) => langgraphSqliteRig(path, 'FULL')),
         },
       },
@@ -108,7 +110,8 @@ export const durability: Workload = {
 const COMMITS: CommitPlan = { steps: 44, firstTimed: 37 };
 const LONG_STEPS = 100;
 
-const WARDEN_SQLITE = 'journal_mode=WAL, synchronous=FULL (set by openSqliteStore)';
+const WARDEN_SQLITE =
+  "journal_mode=WAL, sync: 'outputs' (openSqliteStore's default: a step's commit at synchronous=NORMAL, synced by the next write something outside acts on)";
 const LANGGRAPH_SQLITE =
   'journal_mode=WAL (set by its setup), synchronous=NORMAL (not set: better-sqlite3 12 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1; checked on the connection after each run)';
 

@@ -1,6 +1,10 @@
 import { StoreError } from '@warden/agents';
 import type Database from 'better-sqlite3';
 import { storeErrorOf } from '../sqlite-errors.js';
+import type { SyncMode } from '../sqlite-store-options.js';
+
+/** How many reads' keys a connection remembers (about 100 bytes each). */
+const MAX_KNOWN_READS = 4_096;
 
 /**
  * One open database, shared by every part of a store: the statements it prepared, its record
@@ -18,15 +22,26 @@ export class Connection {
    * about 10 µs, a third of what a checkpoint commit costs before it waits for the disk.
    */
   readonly #transaction: Database.Transaction<(work: () => unknown) => unknown>;
+  /** `PRAGMA synchronous` as last set, so a write switches it only when its kind differs. */
+  #synced = true;
+  readonly #syncEvery: boolean;
+  /**
+   * Idempotency keys of calls known to be reads (their journal entry said so): their journal
+   * and audit writes need not reach the disk before anything else. Bounded: when full it is
+   * emptied, and a key it does not know is written synced, the safe side.
+   */
+  readonly #reads = new Set<string>();
   #closed = false;
 
   constructor(
     db: Database.Database,
     readonly maxRecordBytes: number,
     readonly now: () => number,
+    sync: SyncMode = 'outputs',
   ) {
     this.#db = db;
     this.#transaction = db.transaction((work: () => unknown) => work());
+    this.#syncEvery = sync === 'writes';
   }
 
   /** A prepared statement; `sql` is always a constant, every value a bound parameter. */
@@ -41,8 +56,34 @@ export class Connection {
     return this.#use(() => this.#transaction.deferred(work) as T);
   }
 
+  /** A write in one transaction, synced (see `writeWhen`). */
   write<T>(work: () => T): T {
-    return this.#use(() => this.#transaction.immediate(work) as T);
+    return this.writeWhen('synced', work);
+  }
+
+  /**
+   * A write in one transaction. `synced`: its commit reaches the disk before it returns
+   * (`synchronous=FULL`), for a write something outside the process may act on. `lazily`: its
+   * commit may wait in the OS for the disk (`synchronous=NORMAL`); it survives a crash of the
+   * process at once, and a power loss once the next synced write (or the log's copy into the
+   * file) has synced the log, which holds every commit in the order made.
+   */
+  writeWhen<T>(when: 'synced' | 'lazily', work: () => T): T {
+    return this.#use(() => {
+      const synced = when === 'synced' || this.#syncEvery;
+      if (synced !== this.#synced) this.#setSynced(synced);
+      return this.#transaction.immediate(work) as T;
+    });
+  }
+
+  /** Notes a call whose journal entry says it is a read (see `#reads`). */
+  noteRead(key: string): void {
+    if (this.#reads.size >= MAX_KNOWN_READS) this.#reads.clear();
+    this.#reads.add(key);
+  }
+
+  isKnownRead(key: string): boolean {
+    return this.#reads.has(key);
   }
 
   /** Refuses a record over the limit, naming where it was going. */
@@ -58,6 +99,11 @@ export class Connection {
     return bytes;
   }
 
+  /** SQLite's own `synchronous` level now, the last write's: 2 is FULL, 1 NORMAL. */
+  get synchronous(): number {
+    return this.#db.pragma('synchronous', { simple: true }) as number;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -67,6 +113,13 @@ export class Connection {
     this.#closed = true;
     this.#statements.clear();
     this.#db.close();
+  }
+
+  #setSynced(synced: boolean): void {
+    // Executed, not prepared once: SQLite applies this pragma when it compiles the statement,
+    // and running a prepared one again changes nothing (under 1 µs either way).
+    this.#db.exec(synced ? 'PRAGMA synchronous = FULL' : 'PRAGMA synchronous = NORMAL');
+    this.#synced = synced;
   }
 
   #use<T>(work: () => T): T {
