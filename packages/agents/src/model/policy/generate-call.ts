@@ -16,10 +16,29 @@ export type InlineOutcome =
 
 export const CUT = Symbol('cut');
 
-/** Where an inline first attempt hands its call over when it does not answer. */
+/**
+ * Where an inline first attempt hands its call over when it does not answer: the promise of the
+ * call's outcome, through its sink (`GenerateCall.through`).
+ */
 export interface InlineOwner {
   resume(call: GenerateCall, run: RetryCall, outcome: InlineOutcome): Promise<ModelResponse>;
 }
+
+/**
+ * What the caller of a call does with its outcome (the resilient model: its cache, its ladder),
+ * given when the call is made so that an answer needs no promise of the caller's own. One object
+ * for every call of its caller: the call passes its request and signal.
+ */
+export interface CallSink {
+  answered(request: ModelRequest, response: ModelResponse): void;
+  failed(request: ModelRequest, signal: AbortSignal, error: unknown): Promise<ModelResponse>;
+}
+
+/** The resolve of the promise just made with `EXECUTOR` (one executor for every call). */
+let made: ((value: ModelResponse | Promise<ModelResponse>) => void) | undefined;
+const EXECUTOR = (resolve: (value: ModelResponse | Promise<ModelResponse>) => void): void => {
+  made = resolve;
+};
 
 /**
  * One `generate` (a class, not closures: one is made per model call). The client gets a
@@ -36,6 +55,8 @@ export class GenerateCall implements AttemptHolder {
   readonly #request: ModelRequest;
   /** The caller's signal when the attempt does not follow it already (nothing to join if so). */
   readonly #caller: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
+  readonly #sink: CallSink | undefined;
   // the first attempt made inline (`inline`), and whether it has handed the call over
   #run: RetryCall | undefined;
   #lease: (Lease & AttemptHolder) | undefined;
@@ -44,10 +65,30 @@ export class GenerateCall implements AttemptHolder {
   #resolve: ((value: ModelResponse | Promise<ModelResponse>) => void) | undefined;
   #handedOver = false;
 
-  constructor(client: ModelClient, request: ModelRequest, signal: AbortSignal) {
+  constructor(
+    client: ModelClient,
+    request: ModelRequest,
+    signal: AbortSignal,
+    sink: CallSink | undefined,
+  ) {
     this.#client = client;
     this.#request = request;
     this.#caller = request.signal === signal ? undefined : request.signal;
+    this.#signal = signal;
+    this.#sink = sink;
+  }
+
+  /** The call's outcome from the general path, through the sink if it has one. */
+  through(outcome: Promise<ModelResponse>): Promise<ModelResponse> {
+    const sink = this.#sink;
+    if (sink === undefined) return outcome;
+    return outcome.then(
+      (response) => {
+        sink.answered(this.#request, response);
+        return response;
+      },
+      (error: unknown) => sink.failed(this.#request, this.#signal, error),
+    );
   }
 
   /** The model the call is for. */
@@ -69,9 +110,9 @@ export class GenerateCall implements AttemptHolder {
 
   /** The first attempt, made now, holding `lease`; the call's answer or the general path's. */
   inline(run: RetryCall, lease: Lease & AttemptHolder, owner: InlineOwner): Promise<ModelResponse> {
-    const promise = new Promise<ModelResponse>((resolve) => {
-      this.#resolve = resolve;
-    });
+    const promise = new Promise<ModelResponse>(EXECUTOR);
+    this.#resolve = made;
+    made = undefined;
     const request = new PolicyRequest(this.#request, run, this.#caller);
     this.#run = run;
     this.#lease = lease;
@@ -102,6 +143,15 @@ export class GenerateCall implements AttemptHolder {
     if (this.#handedOver) return;
     (this.#lease as Lease).end();
     (this.#run as RetryCall).settle();
+    const sink = this.#sink;
+    if (sink !== undefined) {
+      try {
+        sink.answered(this.#request, response);
+      } catch (error) {
+        this.#resolve?.(sink.failed(this.#request, this.#signal, error));
+        return;
+      }
+    }
     this.#resolve?.(response);
   }
 

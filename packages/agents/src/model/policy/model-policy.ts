@@ -16,7 +16,7 @@ import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
 import { FAILURE_HANDLING, MODEL_POLICY_DEFAULTS } from './failure-handling.js';
-import { CUT, GenerateCall, type InlineOutcome } from './generate-call.js';
+import { type CallSink, CUT, GenerateCall, type InlineOutcome } from './generate-call.js';
 import { isAbort } from './model-failure.js';
 import type { ModelPolicyEvent } from './model-policy-event.js';
 import type { ModelPolicyOptions } from './model-policy-options.js';
@@ -26,6 +26,19 @@ import { checkClock, invalidOption } from './option-checks.js';
 import { ProviderLimiter } from './provider-limiter.js';
 
 export type { ModelPolicyOptions } from './model-policy-options.js';
+
+/**
+ * `ModelPolicy.generate`, whose outcome goes to `sink` before its promise settles (the resilient
+ * model's cache and ladder, without a promise of their own for an answer). Internal to the
+ * package: not exported from its index.
+ */
+export let generateThrough: (
+  policy: ModelPolicy,
+  client: ModelClient,
+  request: ModelRequest,
+  signal: AbortSignal,
+  sink: CallSink,
+) => Promise<ModelResponse>;
 
 /** The model identity a call is made for. */
 type Target = Pick<ModelClient, 'provider' | 'model'>;
@@ -165,10 +178,24 @@ export class ModelPolicy {
     request: ModelRequest,
     signal: AbortSignal,
   ): Promise<ModelResponse> {
-    const call = new GenerateCall(client, request, signal);
+    return this.#generate(client, request, signal, undefined);
+  }
+
+  static {
+    generateThrough = (policy, client, request, signal, sink) =>
+      policy.#generate(client, request, signal, sink);
+  }
+
+  #generate(
+    client: ModelClient,
+    request: ModelRequest,
+    signal: AbortSignal,
+    sink: CallSink | undefined,
+  ): Promise<ModelResponse> {
+    const call = new GenerateCall(client, request, signal, sink);
     return (
       (this.#inlineFirst ? this.#inline(client, call, signal) : undefined) ??
-      this.#run(client, signal, call)
+      call.through(this.#run(client, signal, call))
     );
   }
 
@@ -203,11 +230,13 @@ export class ModelPolicy {
   /** The general path from a call begun inline, whose first attempt ended with `outcome`. */
   #resume(call: GenerateCall, run: RetryCall, outcome: InlineOutcome): Promise<ModelResponse> {
     const target = call.target;
-    return this.#transient.resume(run, (outer) => {
-      if (outer.attempt !== 1 || outcome === undefined) return this.#outer(target, outer, call);
-      if (outcome === CUT) return undefined as never; // the retry sees its cut, not this
-      return this.#rateLimitedAfter(target, outer, call, outcome.error);
-    });
+    return call.through(
+      this.#transient.resume(run, (outer) => {
+        if (outer.attempt !== 1 || outcome === undefined) return this.#outer(target, outer, call);
+        if (outcome === CUT) return undefined as never; // the retry sees its cut, not this
+        return this.#rateLimitedAfter(target, outer, call, outcome.error);
+      }),
+    );
   }
 
   /**

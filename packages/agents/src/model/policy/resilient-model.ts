@@ -12,10 +12,11 @@ import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
 import type { StreamEvent } from '../stream-event.js';
 import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
+import type { CallSink } from './generate-call.js';
 import type { LadderEntry, LadderResult } from './ladder-entry.js';
 import { isAbort, toModelCallError } from './model-failure.js';
 import { createModelLadder, PrimaryRung, rungFailure, serveModel } from './model-ladder.js';
-import { ModelPolicy, modelPolicyOf } from './model-policy.js';
+import { generateThrough, ModelPolicy, modelPolicyOf } from './model-policy.js';
 import { ModelQueue } from './model-queue.js';
 import { checkClock, checkInt, checkName, checkNumber, invalidOption } from './option-checks.js';
 import { readStream } from './resilient-stream.js';
@@ -96,6 +97,11 @@ class ResilientModelClient implements ResilientModel {
   /** Its signal, read once (a getter of Node's, not a field). */
   readonly #closingSignal = this.#closing.signal;
   #closed = false;
+  /** Where the primary's outcome goes when a `generate` is given to it first (`generate`). */
+  readonly #sink: CallSink = {
+    answered: (request, response) => this.#cache?.set(request, response),
+    failed: (request, signal, error) => this.#afterPrimary(request, signal, error),
+  };
   /** Whether a `generate` may go to the primary without the ladder's frames (off only in tests). */
   readonly #inlineFirst: boolean;
 
@@ -189,13 +195,7 @@ class ResilientModelClient implements ResilientModel {
     ) {
       const signal = request.signal;
       const rungSignal = signal ?? this.#closingSignal;
-      return this.policy.generate(this.#primary, request, rungSignal).then(
-        (response) => {
-          this.#cache?.set(request, response);
-          return response;
-        },
-        (error: unknown) => this.#afterPrimary(request, rungSignal, error),
-      );
+      return generateThrough(this.policy, this.#primary, request, rungSignal, this.#sink);
     }
     return this.#generate(request);
   }
