@@ -4,7 +4,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Address, CallOptions, SpawnOptions, StartOptions, StopOptions } from './context.js';
 import type { DeadLetters } from './dead-letters.js';
 import { invalidArgument } from './errors.js';
-import type { Observer } from './events.js';
+import { type InspectOptions, isNodeEventType, type Observer } from './events.js';
 import { type ExitReason, isExitReason } from './exit-reason.js';
 import { bindCore } from './internal/core-of.js';
 import { NodeCore } from './internal/node-core.js';
@@ -174,18 +174,26 @@ class NodeHandle implements Node {
     };
   }
 
-  inspect(observer: Observer): () => void {
-    return this.#core.events.subscribe(observer);
+  inspect(observer: Observer, options?: InspectOptions): () => void {
+    if (typeof observer !== 'function') throw invalidArgument('observer', observer, 'a function');
+    const types = options?.types;
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw invalidArgument('options', options, 'an object');
+    }
+    if (types !== undefined && (!Array.isArray(types) || !types.every(isNodeEventType))) {
+      throw invalidArgument('options.types', types, 'an array of node event types');
+    }
+    return this.#core.events.subscribe(observer, types);
   }
 
   get observed(): boolean {
-    return this.#core.events.active;
+    return this.#core.events.wants('published');
   }
 
   publish(event: { readonly type: string }): void {
     if (typeof event?.type !== 'string')
       throw invalidArgument('event.type', event?.type, 'a string');
-    if (this.#core.events.active) {
+    if (this.#core.events.wants('published')) {
       this.#core.emit({ type: 'published', time: this.#core.clock.now(), event });
     }
   }

@@ -142,13 +142,64 @@ export function isSupervisorEventType(type: string): type is SupervisorEvent['ty
 export type NodeEventType = NodeEvent['type'];
 export type Observer = (event: NodeEvent) => void;
 
+/** What an observer asks of the stream (`node.inspect(observer, options)`). */
+export interface InspectOptions {
+  /**
+   * The event types the observer reads; it gets only those, and a type no observer asked for is
+   * never built (a crash report describes the crashed process's state, which can be large).
+   * Absent: every type, now and any added later.
+   */
+  readonly types?: readonly NodeEventType[];
+}
+
+/** Keyed by every event type, so a new one added to `NodeEvent` must be listed here. */
+const EVENT_TYPES: Readonly<Record<NodeEventType, true>> = {
+  'actor.spawned': true,
+  'actor.exited': true,
+  'actor.crashed': true,
+  'actor.registered': true,
+  'actor.linked': true,
+  'actor.unlinked': true,
+  'actor.monitored': true,
+  'mailbox.overflow': true,
+  deadletter: true,
+  'poison.quarantined': true,
+  'trace_context.dropped': true,
+  ...SUPERVISOR_EVENT_TYPES,
+  'node.up': true,
+  'node.down': true,
+  'node.stopped': true,
+  published: true,
+};
+
+export function isNodeEventType(type: unknown): type is NodeEventType {
+  return typeof type === 'string' && Object.hasOwn(EVENT_TYPES, type);
+}
+
+/** How many subscriptions receive each type: one number per type, read before building one. */
+type Wanted = Record<NodeEventType, number>;
+
+function noneWanted(): Wanted {
+  const wanted = {} as Wanted;
+  for (const type of Object.keys(EVENT_TYPES) as NodeEventType[]) wanted[type] = 0;
+  return wanted;
+}
+
+interface Subscription {
+  readonly observer: Observer;
+  /** Absent: every type. */
+  readonly types: ReadonlySet<NodeEventType> | undefined;
+}
+
 /**
  * Fan-out to observers. An observer that throws is reported through `onError` and keeps its
  * subscription; it can never break the runtime or the other observers.
  */
 export class EventStream {
-  #observers: Observer[] = [];
+  #subscriptions: Subscription[] = [];
   #closed = false;
+  /** One property per type, so a check of a constant type is one property read. */
+  readonly #wanted: Wanted = noneWanted();
   readonly #onError: (error: unknown) => void;
 
   constructor(onError: (error: unknown) => void) {
@@ -158,35 +209,59 @@ export class EventStream {
     // then (see the same in the core's Process).
     this.#closed = true;
     this.#closed = false;
-    this.#observers = [];
+    this.#subscriptions = [];
   }
 
-  /** True when at least one observer listens: callers build events only then. */
+  /** True when at least one observer listens, whatever it reads. */
   get active(): boolean {
-    return this.#observers.length > 0;
+    return this.#subscriptions.length > 0;
   }
 
-  subscribe(observer: Observer): () => void {
+  /** True when some observer reads events of `type`: callers build one only then. */
+  wants(type: NodeEventType): boolean {
+    return this.#wanted[type] > 0;
+  }
+
+  /** Subscribes `observer` to `types` (every type when absent); returns the unsubscribe. */
+  subscribe(observer: Observer, types?: readonly NodeEventType[]): () => void {
     if (this.#closed) return () => {};
-    this.#observers = [...this.#observers, observer];
+    const subscription: Subscription = {
+      observer,
+      types: types === undefined ? undefined : new Set(types),
+    };
+    this.#count(subscription, 1);
+    this.#subscriptions = [...this.#subscriptions, subscription];
+    let subscribed = true;
     return () => {
-      this.#observers = this.#observers.filter((o) => o !== observer);
+      if (!subscribed) return;
+      subscribed = false;
+      const before = this.#subscriptions.length;
+      this.#subscriptions = this.#subscriptions.filter((s) => s !== subscription);
+      if (this.#subscriptions.length < before) this.#count(subscription, -1);
     };
   }
 
   /** Lets every observer go; nothing is emitted or subscribed after (the node has stopped). */
   close(): void {
     this.#closed = true;
-    this.#observers = [];
+    this.#subscriptions = [];
+    for (const type of Object.keys(this.#wanted) as NodeEventType[]) this.#wanted[type] = 0;
   }
 
   emit(event: NodeEvent): void {
-    for (const observer of this.#observers) {
+    for (const { observer, types } of this.#subscriptions) {
+      if (types !== undefined && !types.has(event.type)) continue;
       try {
         observer(event);
       } catch (error) {
         this.#onError(error);
       }
     }
+  }
+
+  #count(subscription: Subscription, by: 1 | -1): void {
+    const wanted = this.#wanted;
+    const types = subscription.types ?? (Object.keys(wanted) as NodeEventType[]);
+    for (const type of types) wanted[type] += by;
   }
 }

@@ -42,6 +42,7 @@ export type {
   CrashPhase,
   CrashReport,
   ExitCause,
+  InspectOptions,
   NodeEvent,
   NodeEventType,
   Observer,

@@ -3,7 +3,7 @@ import type { Behaviour } from './behaviour.js';
 import type { Clock } from './clock.js';
 import type { Address, CallOptions, SpawnOptions, StartOptions, StopOptions } from './context.js';
 import type { DeadLetters } from './dead-letters.js';
-import type { Observer } from './events.js';
+import type { InspectOptions, Observer } from './events.js';
 import type { ExitReason } from './exit-reason.js';
 import type { MailboxOptions } from './mailbox.js';
 import type { Pid } from './pid.js';
@@ -97,9 +97,13 @@ export interface Node {
   /** Live processes, excluding the node's own system process. */
   processes(): Pid[];
   processInfo(pid: Pid): ProcessInfo | undefined;
-  /** Subscribes to the node's event stream; returns the unsubscribe function. */
-  inspect(observer: Observer): () => void;
-  /** True when someone observes the event stream: build events for `publish` only then. */
+  /**
+   * Subscribes to the node's event stream; returns the unsubscribe function. With `types`, the
+   * observer gets only those, and an event no observer asked for is not even built. Throws
+   * `ERR_INVALID_ARGUMENT` for an observer that is not a function or an unknown type.
+   */
+  inspect(observer: Observer, options?: InspectOptions): () => void;
+  /** True when some observer reads `published` events: build events for `publish` only then. */
   readonly observed: boolean;
   /** Publishes an event of a package above the core into the stream, as a `published` event. */
   publish(event: { readonly type: string }): void;

@@ -107,3 +107,77 @@ describe('published events', () => {
     expect(() => node.publish({} as { type: string })).toThrow(/event.type/);
   });
 });
+
+describe('inspecting chosen event types', () => {
+  const crashing = defineActor<{ toJSON(): unknown }, 'crash'>({
+    init: () => ({ toJSON: () => ++described }),
+    handleCast: () => {
+      throw new Error('boom');
+    },
+  });
+  let described = 0;
+
+  it('delivers only the types an observer asked for, and every type to one that asked for none', async () => {
+    const clock = new TestClock();
+    const node = createNode({ name: 'a', clock });
+    const chosen: NodeEventType[] = [];
+    const all: NodeEventType[] = [];
+    node.inspect((e) => chosen.push(e.type), { types: ['actor.exited', 'deadletter'] });
+    node.inspect((e) => all.push(e.type));
+    const pid = node.spawn(echo);
+    node.exit(pid, 'shutdown');
+    node.send('nobody', 1);
+    await clock.settle();
+    expect(chosen).toEqual(['actor.exited', 'deadletter']);
+    expect(all).toEqual(['actor.spawned', 'actor.exited', 'deadletter']);
+  });
+
+  it('builds no crash report when no observer asked for one', async () => {
+    const clock = new TestClock();
+    const node = createNode({ name: 'a', clock });
+    const exits: NodeEvent[] = [];
+    node.inspect((e) => exits.push(e), { types: ['actor.exited'] });
+    described = 0;
+    node.cast(node.spawn(crashing), 'crash');
+    await clock.settle();
+    expect(exits).toHaveLength(1);
+    expect(described).toBe(0);
+    const reports: NodeEvent[] = [];
+    const off = node.inspect((e) => reports.push(e), { types: ['actor.crashed'] });
+    node.cast(node.spawn(crashing), 'crash');
+    await clock.settle();
+    expect(reports).toEqual([expect.objectContaining({ type: 'actor.crashed', state: '1' })]);
+    expect(described).toBe(1);
+    off();
+    node.cast(node.spawn(crashing), 'crash');
+    await clock.settle();
+    expect(described).toBe(1);
+  });
+
+  it('counts the node observed only while some observer reads published events', () => {
+    const node = createNode({ name: 'a', clock: new TestClock() });
+    const off = node.inspect(() => {}, { types: ['actor.exited'] });
+    expect(node.observed).toBe(false);
+    const seen: NodeEvent[] = [];
+    const offPublished = node.inspect((e) => seen.push(e), { types: ['published'] });
+    expect(node.observed).toBe(true);
+    node.publish({ type: 'retry.scheduled' });
+    expect(seen).toHaveLength(1);
+    offPublished();
+    offPublished(); // a second call changes nothing
+    expect(node.observed).toBe(false);
+    off();
+  });
+
+  it('refuses an unknown type or an observer that is not a function', () => {
+    const node = createNode({ name: 'a', clock: new TestClock() });
+    const bad = ['actor.spawned', 'actor.teleported'] as unknown as NodeEventType[];
+    expect(() => node.inspect(() => {}, { types: bad })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'options.types' }),
+    );
+    expect(() => node.inspect('log' as unknown as () => void)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'observer' }),
+    );
+    expect(node.observed).toBe(false);
+  });
+});

@@ -34,7 +34,7 @@ import { chaosBehaviour, InjectedCrash, type MessageAction } from './internal/ch
 import { chaosTool } from './internal/chaos-tool.js';
 import { InstanceTracker, type InstanceViolation } from './internal/instance-tracker.js';
 import { notingModel } from './internal/noting-model.js';
-import { observeNode } from './internal/observe-node.js';
+import { OBSERVED_TYPES, observeNode } from './internal/observe-node.js';
 import { ProcessNames } from './internal/process-names.js';
 import { SchedulePlan } from './internal/schedule-plan.js';
 import { SimClock } from './internal/sim-clock.js';
@@ -130,6 +130,7 @@ export class Simulation {
         restarts: this.restarts,
         agentEvents: this.agentEvents,
       }),
+      { types: OBSERVED_TYPES },
     );
     this.#unobserve.push(unobserve);
     this.nodes.push(node);

@@ -11,7 +11,7 @@ interface Host {
   readonly propagation: ContextPropagation | undefined;
   capture: boolean;
   traced: boolean;
-  readonly events: { readonly active: boolean };
+  readonly events: { wants(type: 'trace_context.dropped'): boolean };
   readonly clock: Clock;
   emit(event: NodeEvent): void;
 }
@@ -104,7 +104,7 @@ export function runTraced(
  */
 export function inboundContext(core: Host, to: Pid, raw: unknown): TraceContext | undefined {
   const { context, dropped } = checkTraceContext(raw);
-  if (dropped !== undefined && core.events.active) {
+  if (dropped !== undefined && core.events.wants('trace_context.dropped')) {
     core.emit({ type: 'trace_context.dropped', time: core.clock.now(), to, reason: dropped });
   }
   return context;

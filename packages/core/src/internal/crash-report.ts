@@ -10,7 +10,7 @@ export interface Crashing {
   readonly core: {
     readonly stopped: boolean;
     readonly clock: Clock;
-    readonly events: { readonly active: boolean };
+    readonly events: { wants(type: 'actor.crashed'): boolean };
     emit(event: NodeEvent): void;
   };
 }
@@ -35,7 +35,7 @@ export function reportCrash(
 ): ExitReason {
   const reason = errorReason(error);
   const core = p.core;
-  if (core.events.active && !core.stopped) {
+  if (core.events.wants('actor.crashed') && !core.stopped) {
     core.emit({
       type: 'actor.crashed',
       time: core.clock.now(),

@@ -25,6 +25,7 @@ import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { runnerOf } from './runner-of.js';
 import { Scheduler } from './scheduler.js';
+import { signalError } from './signal-error.js';
 import { Signals } from './signals.js';
 import { startProcess } from './synchronous-start.js';
 import { Timers } from './timers.js';
@@ -118,7 +119,7 @@ export class NodeCore implements TransportHost {
     this.router = new Router(this);
     this.defaultMailbox = options.mailbox;
     this.registry = new Registry<Process>((proc, name) => {
-      if (this.events.active) {
+      if (this.events.wants('actor.registered')) {
         this.emit({ type: 'actor.registered', time: this.clock.now(), pid: proc.pid, name });
       }
     });
@@ -220,7 +221,7 @@ export class NodeCore implements TransportHost {
       (parent.links ??= new Map()).set(pid.key, pid);
       (proc.links ??= new Map()).set(parent.pid.key, parent.pid);
     }
-    if (this.events.active) {
+    if (this.events.wants('actor.spawned')) {
       this.emit({ type: 'actor.spawned', time: this.clock.now(), pid, parent: parent?.pid });
     }
     this.scheduler.schedule(proc);
@@ -279,14 +280,14 @@ export class NodeCore implements TransportHost {
       }
       if (rare.onStarted !== undefined) p.started('failed', reason);
       rare.controller?.abort(
-        new WardenError('ERR_ABORTED', `${p.pid} exited: ${formatReason(reason)}`, { reason }),
+        signalError('ERR_ABORTED', `${p.pid} exited: ${formatReason(reason)}`, { reason }),
       );
     }
     if (p.mailbox.size > 0) {
       for (const message of p.mailbox.drain()) this.deadLetter(p.pid, message, 'process-exited');
     }
     if (p.rare !== undefined) this.signals.exited(p, reason);
-    if (this.events.active) {
+    if (this.events.wants('actor.exited')) {
       this.emit({ type: 'actor.exited', time: this.clock.now(), pid: p.pid, reason, cause });
     }
   }
@@ -299,7 +300,8 @@ export class NodeCore implements TransportHost {
     }
     const time = this.clock.now();
     this.deadLetters.record({ to, message, reason, time });
-    if (this.events.active) this.emit({ type: 'deadletter', time, to, reason, message });
+    if (this.events.wants('deadletter'))
+      this.emit({ type: 'deadletter', time, to, reason, message });
   }
 
   // ---- transport host ------------------------------------------------------------------------
@@ -318,7 +320,7 @@ export class NodeCore implements TransportHost {
   }
 
   nodeUp(node: string): void {
-    if (this.events.active) this.emit({ type: 'node.up', time: this.clock.now(), node });
+    if (this.events.wants('node.up')) this.emit({ type: 'node.up', time: this.clock.now(), node });
   }
 
   /** Fires every link and monitor that crosses to `node` with `noconnection`, exactly once. */
@@ -359,9 +361,9 @@ export class NodeCore implements TransportHost {
    */
   stop(): void {
     if (this.stopped) return;
-    const error = new WardenError('ERR_NODE_STOPPED', `node ${this.name} is stopped`);
+    const error = signalError('ERR_NODE_STOPPED', `node ${this.name} is stopped`);
     this.calls.table.rejectAll(error);
-    for (const p of [...this.table.values()]) {
+    for (const p of this.table.values()) {
       if (p !== this.system) this.terminate(p, 'shutdown', 'node-stopped');
     }
     this.stopped = true;
@@ -369,7 +371,7 @@ export class NodeCore implements TransportHost {
     this.calls.table.rejectAll(error);
     this.scheduler.clear();
     this.transport?.detach();
-    if (this.events.active) {
+    if (this.events.wants('node.stopped')) {
       this.emit({ type: 'node.stopped', time: this.clock.now(), node: this.name });
     }
     this.events.close();

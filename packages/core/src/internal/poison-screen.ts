@@ -35,7 +35,7 @@ export function recordPoisonCrash(p: Process, key: string | undefined): void {
   const guard = p.poison;
   if (guard === undefined || key === undefined) return;
   const crashes = guard.recordCrash(key, p.core.clock.now());
-  if (crashes >= guard.threshold && p.core.events.active) {
+  if (crashes >= guard.threshold && p.core.events.wants('poison.quarantined')) {
     p.core.events.emit({
       type: 'poison.quarantined',
       time: p.core.clock.now(),

@@ -19,6 +19,7 @@ import { isPid, type Pid, samePid } from '../pid.js';
 import type { Ref } from '../ref.js';
 import type { Process, Waiter } from './process.js';
 import { NEVER, PROCESS_EXIT } from './runner.js';
+import { signalError } from './signal-error.js';
 import { untraced } from './traced-message.js';
 
 /** Whether a process's context collects `meter` (reached by `report`, never by user code). */
@@ -59,7 +60,7 @@ export class ProcessContext implements ActorContext {
     const p = this.#p;
     if (p.controller === undefined) {
       p.controller = new AbortController();
-      if (p.dead) p.controller.abort(new WardenError('ERR_ABORTED', 'process has exited'));
+      if (p.dead) p.controller.abort(signalError('ERR_ABORTED', 'process has exited'));
     }
     return p.controller.signal;
   }
@@ -211,10 +212,10 @@ export class ProcessContext implements ActorContext {
       if (!isPid(supervisor) || !samePid(supervisor, p.pid)) {
         throw invalidArgument('event.supervisor', supervisor, `the publisher's own pid ${p.pid}`);
       }
-      if (!p.dead && core.events.active) core.emit(event as SupervisorEvent);
+      if (!p.dead && core.events.wants(type)) core.emit(event as SupervisorEvent);
       return;
     }
-    if (!p.dead && core.events.active) {
+    if (!p.dead && core.events.wants('published')) {
       core.emit({ type: 'published', time: core.clock.now(), event, pid: p.pid });
     }
   }

@@ -64,7 +64,7 @@ export class Router {
     }
     if (!system && p.mailbox.userSize >= p.limits.capacity) {
       const policy = p.limits.overflow;
-      if (this.#core.events.active) {
+      if (this.#core.events.wants('mailbox.overflow')) {
         this.#core.emit({
           type: 'mailbox.overflow',
           time: this.#core.clock.now(),

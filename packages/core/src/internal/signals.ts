@@ -67,7 +67,7 @@ export class Signals {
       return;
     }
     (p.links ??= new Map()).set(pid.key, pid);
-    if (this.core.events.active) {
+    if (this.core.events.wants('actor.linked')) {
       this.core.emit({ type: 'actor.linked', time: this.core.clock.now(), pid: p.pid, other: pid });
     }
   }
@@ -76,7 +76,7 @@ export class Signals {
     if (p.links?.delete(pid.key) !== true) return;
     if (this.core.isLocal(pid)) this.core.local(pid)?.links?.delete(p.pid.key);
     else this.core.transport?.deliver({ kind: 'unlink', to: pid, from: p.pid });
-    if (this.core.events.active) {
+    if (this.core.events.wants('actor.unlinked')) {
       this.core.emit({
         type: 'actor.unlinked',
         time: this.core.clock.now(),
@@ -92,7 +92,7 @@ export class Signals {
     const ref = this.core.newRef();
     if (p.dead) return ref;
     this.watch(p, ref, pid);
-    if (this.core.events.active) {
+    if (this.core.events.wants('actor.monitored')) {
       this.core.emit({
         type: 'actor.monitored',
         time: this.core.clock.now(),
@@ -182,7 +182,7 @@ export class Signals {
 
   /** Fires every link and monitor that crosses to `node` with `noconnection`, exactly once. */
   nodeDown(node: string): void {
-    for (const p of [...this.core.table.values()]) {
+    for (const p of this.core.table.values()) {
       if (p.links !== undefined) {
         for (const [key, other] of [...p.links]) {
           if (other.node !== node) continue;
@@ -201,7 +201,7 @@ export class Signals {
         }
       }
     }
-    if (this.core.events.active)
+    if (this.core.events.wants('node.down'))
       this.core.emit({ type: 'node.down', time: this.core.clock.now(), node });
   }
 }

@@ -3,6 +3,7 @@ import {
   isAbnormal,
   type Node,
   type NodeEvent,
+  type NodeEventType,
   type Observer,
   type Pid,
 } from '@warden/core';
@@ -23,15 +24,35 @@ export interface NodeRecords {
 }
 
 /**
- * The observer of one node: names processes as they register or start under a supervisor,
- * retires spawn-once instances as they exit, counts restarts per supervisor, keeps the agents'
+ * The event types `observeNode` reads, and the only ones a simulated node builds: a crash report
+ * (which describes the crashed process's state), a spawn, a link or a monitor is never made.
+ * The observer's switch handles exactly these (checked by the compiler both ways).
+ */
+export const OBSERVED_TYPES = [
+  'actor.registered',
+  'supervisor.child_started',
+  'actor.exited',
+  'supervisor.restart',
+  'supervisor.escalated',
+  'supervisor.meter_exceeded',
+  'node.down',
+  'node.up',
+  'published',
+] as const satisfies readonly NodeEventType[];
+
+type ObservedEvent = Extract<NodeEvent, { type: (typeof OBSERVED_TYPES)[number] }>;
+
+/**
+ * The observer of one node, for `OBSERVED_TYPES`: names processes as they register or start
+ * under a supervisor, retires spawn-once instances as they exit, counts restarts per supervisor, keeps the agents'
  * events, and writes the reactions worth reading (abnormal exits, restarts, escalations, nodes
  * lost and found, failed agents and tool calls) into the timeline, their text built only if
  * the timeline is printed.
  */
 export function observeNode(node: Node, r: NodeRecords): Observer {
   const { timeline, names } = r;
-  return (event: NodeEvent) => {
+  return (any: NodeEvent) => {
+    const event = any as ObservedEvent;
     switch (event.type) {
       case 'actor.registered':
         names.name(event.pid, event.name, true);
@@ -90,7 +111,7 @@ export function observeNode(node: Node, r: NodeRecords): Observer {
         );
         return;
       default:
-        return;
+        event satisfies never;
     }
   };
 }
