@@ -2,6 +2,7 @@ import { type ErrorData, WardenError } from '../errors.js';
 import { type ExitReason, formatReason } from '../exit-reason.js';
 import type { Pid } from '../pid.js';
 import type { Ref } from '../ref.js';
+import { signalError } from './signal-error.js';
 
 interface PendingCall<W> {
   readonly resolve: (value: unknown) => void;
@@ -123,7 +124,8 @@ export function callDownError(target: Pid, reason: ExitReason): WardenError {
       reason,
     });
   }
-  return new WardenError('ERR_EXIT', `${target} exited during the call: ${formatReason(reason)}`, {
+  // Only a server that was alive at the call exits during it: news from elsewhere, no stack.
+  return signalError('ERR_EXIT', `${target} exited during the call: ${formatReason(reason)}`, {
     reason,
   });
 }

@@ -3,6 +3,8 @@ const CHUNK = 1024;
 interface Chunk<P> {
   readonly slots: (P | undefined)[];
   live: number;
+  /** One past the highest slot ever set: the slots beyond were never used. */
+  end: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export class ProcessTable<P extends object> {
     const index = Math.floor(id / CHUNK);
     let chunk = this.#chunk(index);
     if (chunk === undefined) {
-      chunk = { slots: new Array(CHUNK), live: 0 };
+      chunk = { slots: new Array(CHUNK), live: 0, end: 0 };
       this.#chunks.set(index, chunk);
     }
     if (index >= this.#currentIndex) {
@@ -38,6 +40,7 @@ export class ProcessTable<P extends object> {
       this.#size++;
     }
     chunk.slots[slot] = proc;
+    if (slot >= chunk.end) chunk.end = slot + 1;
   }
 
   get(id: number): P | undefined {
@@ -57,14 +60,27 @@ export class ProcessTable<P extends object> {
     return true;
   }
 
-  /** Live processes in id order (spawn order). */
-  *values(): IterableIterator<P> {
-    const indices = [...this.#chunks.keys()].sort((a, b) => a - b);
+  /**
+   * The live processes in id order (spawn order), as a new array the caller may keep while the
+   * table changes. Only the slots a chunk has used are read: a node of a few processes does not
+   * walk the 1,024 slots of its chunk.
+   */
+  values(): P[] {
+    const out: P[] = [];
+    const indices =
+      this.#chunks.size === 1
+        ? this.#chunks.keys()
+        : [...this.#chunks.keys()].sort((a, b) => a - b);
     for (const index of indices) {
       const chunk = this.#chunks.get(index);
       if (chunk === undefined) continue;
-      for (const proc of chunk.slots) if (proc !== undefined) yield proc;
+      const { slots, end } = chunk;
+      for (let i = 0; i < end; i++) {
+        const proc = slots[i];
+        if (proc !== undefined) out.push(proc);
+      }
     }
+    return out;
   }
 
   #chunk(index: number): Chunk<P> | undefined {
