@@ -7,6 +7,7 @@ import { TestClock } from '@warden/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalHash, type ModelRequest, ResponseCache, requestKey } from '../../src/index.js';
+import { hasLeaves, plainLeaves, requestText } from '../../src/model/policy/request-text.js';
 
 /** As tests/src/properties/replay-params.ts: FC_SEED and FC_PATH replay a printed failure. */
 function replayParams<T>(params: fc.Parameters<T>): fc.Parameters<T> {
@@ -178,5 +179,131 @@ describe('request keys', () => {
     expect(cache.get(long('a'.repeat(2000)))).toEqual({ marker: 'a' });
     expect(cache.get(long(`${'a'.repeat(1999)}b`))).toEqual({ marker: 'b' });
     expect(cache.size).toBe(2);
+  });
+
+  it('tell a plain request by its leaves: equal leaves, equal canonical text', () => {
+    // the cache recognises the request it stored last by its leaves, without writing its text
+    const text = fc.constantFrom('', 'a', 'b', 'é', '"', '\u0000', 'a b');
+    const base = fc.record(
+      {
+        system: fc.oneof(text, fc.constant(undefined), fc.constant(1)),
+        messages: fc.array(
+          fc.record({
+            role: fc.constantFrom('user', 'assistant'),
+            content: fc.array(fc.record({ type: fc.constant('text'), text }), { maxLength: 2 }),
+          }),
+          { maxLength: 2 },
+        ),
+        toolChoice: fc.constantFrom(undefined, 'auto'),
+        maxOutputTokens: fc.constantFrom(undefined, 0, -0, 1, 16, Number.NaN),
+        temperature: fc.constantFrom(undefined, 0, 0.5),
+        stop: fc.oneof(fc.constant(undefined), fc.array(text, { maxLength: 2 })),
+      },
+      { requiredKeys: ['messages'] },
+    );
+    // pairs that are often equal, often one detail apart (a text moved, a list split)
+    const pair = fc.oneof(
+      fc.tuple(base, base),
+      base.map((r) => [r, structuredClone(r)] as const),
+      fc.tuple(base, base).map(([a, b]) => [a, { ...a, messages: b.messages }] as const),
+      fc.tuple(base, base).map(([a, b]) => [a, { ...a, stop: b.stop }] as const),
+    );
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const ra = a as unknown as ModelRequest;
+        const rb = b as unknown as ModelRequest;
+        const leaves = plainLeaves(ra);
+        if (leaves === undefined) return;
+        expect(requestText(ra)).not.toBe(undefined);
+        expect(hasLeaves(ra, leaves)).toBe(true);
+        if (hasLeaves(rb, leaves)) expect(requestText(rb)).toBe(requestText(ra));
+        if (plainLeaves(rb) !== undefined && requestText(rb) === requestText(ra)) {
+          expect(hasLeaves(rb, leaves)).toBe(true);
+        }
+      }),
+      replayParams({ numRuns: 3000 }),
+    );
+  });
+
+  it('make the cache answer as canonicalJson says after any sequence of answers stored', () => {
+    // requests from a small pool, often asked again in a row (the cache then knows the newest
+    // by its leaves): after every answer stored, each request of the pool gets the last answer
+    // stored under its definition's key, or none
+    const pool: ModelRequest[] = [
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }] },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }] },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'b' }] }] },
+      { messages: [{ role: 'assistant', content: [{ type: 'text', text: 'a' }] }] },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }], system: 'a' },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }], maxOutputTokens: 0 },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }], maxOutputTokens: -0 },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'ab' }] }] },
+      {
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'a' }] },
+          { role: 'assistant', content: [{ type: 'text', text: 'b' }] },
+        ],
+      },
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'text', text: 'b' },
+            ],
+          },
+        ],
+      },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }], stop: ['a'] },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }], stop: [] },
+      {
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }],
+        tools: [{ name: 't', inputSchema: {} }],
+      },
+    ];
+    const step = fc.record({
+      i: fc.nat(pool.length - 1),
+      again: fc.nat(2),
+      get: fc.nat(3).map((k) => k === 0),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 4 }),
+        (steps, max) => {
+          const cache = new ResponseCache({ clock: new TestClock(), maxEntries: max });
+          const model = new Map<string, number>();
+          let n = 0;
+          for (const { i, again, get } of steps) {
+            const r = pool[i] as ModelRequest;
+            for (let k = 0; k <= again; k++) {
+              n++;
+              cache.set(r, { n } as never);
+              const key = definedKey(r) as string;
+              model.delete(key);
+              model.set(key, n);
+              while (model.size > max) model.delete(model.keys().next().value as string);
+            }
+            if (get) check();
+          }
+          check();
+
+          /** Asks for every request of the pool; a hit is the most recently used, in both. */
+          function check(): void {
+            for (const asked of pool) {
+              const key = definedKey(asked) as string;
+              const expected = model.get(key);
+              expect((cache.get(asked) as { n?: number } | undefined)?.n).toBe(expected);
+              if (expected !== undefined) {
+                model.delete(key);
+                model.set(key, expected);
+              }
+            }
+          }
+        },
+      ),
+      replayParams({ numRuns: 1000 }),
+    );
   });
 });

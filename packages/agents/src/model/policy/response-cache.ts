@@ -4,7 +4,7 @@ import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
 import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
 import { checkClock, checkInt, checkNumber } from './option-checks.js';
-import { requestText } from './request-text.js';
+import { hasLeaves, plainLeaves, requestText } from './request-text.js';
 
 export interface ResponseCacheOptions {
   readonly clock: Clock;
@@ -63,6 +63,11 @@ export class ResponseCache {
    */
   #newestKey: string | undefined;
   #newest: Entry | undefined;
+  /**
+   * The leaves of the newest entry's request (`plainLeaves`), once it has been stored twice in a
+   * row: a request with the same leaves has the same key, found without writing the text.
+   */
+  #newestLeaves: unknown[] | undefined;
 
   constructor(options: ResponseCacheOptions) {
     const d = MODEL_POLICY_DEFAULTS.cache;
@@ -82,23 +87,33 @@ export class ResponseCache {
     if (entry === undefined) return undefined;
     this.#entries.delete(key);
     if (entry.expiresAt <= this.#clock.now()) {
-      if (entry === this.#newest) this.#newestKey = this.#newest = undefined;
+      if (entry === this.#newest) this.#newestKey = this.#newest = this.#newestLeaves = undefined;
       return undefined;
     }
     this.#entries.set(key, entry); // most recently used last
+    if (entry !== this.#newest) this.#newestLeaves = undefined;
     this.#newestKey = key;
     this.#newest = entry;
     return entry.response;
   }
 
   set(request: ModelRequest, response: ModelResponse): void {
+    const newest = this.#newest;
+    const leaves = this.#newestLeaves;
+    if (newest !== undefined && leaves !== undefined && hasLeaves(request, leaves)) {
+      // the request stored last, again: its key is the newest key, unwritten
+      newest.response = response;
+      newest.expiresAt = this.#clock.now() + this.ttlMs;
+      return;
+    }
     const key = cacheKey(request);
     if (key === undefined) return;
     const expiresAt = this.#clock.now() + this.ttlMs;
-    const newest = this.#newest;
     if (newest !== undefined && key === this.#newestKey) {
       newest.response = response;
       newest.expiresAt = expiresAt;
+      // asked again: the next time, it is recognised by its leaves
+      this.#newestLeaves ??= plainLeaves(request);
       return;
     }
     const entry: Entry = { response, expiresAt };
@@ -106,6 +121,7 @@ export class ResponseCache {
     this.#entries.set(key, entry);
     this.#newestKey = key;
     this.#newest = entry;
+    this.#newestLeaves = undefined;
     while (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;
