@@ -179,11 +179,12 @@ export function isNodeEventType(type: unknown): type is NodeEventType {
 /** How many subscriptions receive each type: one number per type, read before building one. */
 type Wanted = Record<NodeEventType, number>;
 
-function noneWanted(): Wanted {
-  const wanted = {} as Wanted;
-  for (const type of Object.keys(EVENT_TYPES) as NodeEventType[]) wanted[type] = 0;
-  return wanted;
-}
+/** Every type at 0, copied for each stream (a node is made per simulated run). */
+const NONE_WANTED: Readonly<Wanted> = Object.freeze(
+  Object.fromEntries(Object.keys(EVENT_TYPES).map((type) => [type, 0])) as Wanted,
+);
+
+const ALL_TYPES = Object.keys(EVENT_TYPES) as readonly NodeEventType[];
 
 interface Subscription {
   readonly observer: Observer;
@@ -199,7 +200,7 @@ export class EventStream {
   #subscriptions: Subscription[] = [];
   #closed = false;
   /** One property per type, so a check of a constant type is one property read. */
-  readonly #wanted: Wanted = noneWanted();
+  #wanted: Wanted = { ...NONE_WANTED };
   readonly #onError: (error: unknown) => void;
 
   constructor(onError: (error: unknown) => void) {
@@ -244,8 +245,8 @@ export class EventStream {
   /** Lets every observer go; nothing is emitted or subscribed after (the node has stopped). */
   close(): void {
     this.#closed = true;
+    if (this.#subscriptions.length > 0) this.#wanted = { ...NONE_WANTED };
     this.#subscriptions = [];
-    for (const type of Object.keys(this.#wanted) as NodeEventType[]) this.#wanted[type] = 0;
   }
 
   emit(event: NodeEvent): void {
@@ -261,7 +262,6 @@ export class EventStream {
 
   #count(subscription: Subscription, by: 1 | -1): void {
     const wanted = this.#wanted;
-    const types = subscription.types ?? (Object.keys(wanted) as NodeEventType[]);
-    for (const type of types) wanted[type] += by;
+    for (const type of subscription.types ?? ALL_TYPES) wanted[type] += by;
   }
 }

@@ -21,12 +21,14 @@ function partTokens(part: Part): number {
 }
 
 /**
- * Estimates already made, per message and per tool: an agent sends its whole context with every
- * call, so without them the double's own bookkeeping grew with the context at every step. Both
- * are readonly values (`Message`, `ToolSpec`), so an estimate made once holds.
+ * Estimates already made, per message and per tool's input schema: an agent sends its whole
+ * context with every call, so without them the double's own bookkeeping grew with the context at
+ * every step. A schema is kept by its object: a tool's spec is made anew for each agent
+ * definition (a test or a simulated run makes many), its JSON Schema once per zod schema. Both
+ * are readonly values, so an estimate made once holds.
  */
 const messageEstimates = new WeakMap<Message, number>();
-const toolEstimates = new WeakMap<ToolSpec, number>();
+const schemaEstimates = new WeakMap<object, number>();
 
 function messageTokens(message: Message): number {
   let n = messageEstimates.get(message);
@@ -38,14 +40,24 @@ function messageTokens(message: Message): number {
   return n;
 }
 
-function toolTokens(tool: ToolSpec): number {
-  let n = toolEstimates.get(tool);
+function schemaTokens(schema: unknown): number {
+  if (typeof schema !== 'object' || schema === null) {
+    return estimateTextTokens(JSON.stringify(schema) ?? '');
+  }
+  let n = schemaEstimates.get(schema);
   if (n === undefined) {
-    n = estimateTextTokens(tool.name) + estimateTextTokens(tool.description ?? '');
-    n += estimateTextTokens(JSON.stringify(tool.inputSchema));
-    toolEstimates.set(tool, n);
+    n = estimateTextTokens(JSON.stringify(schema));
+    schemaEstimates.set(schema, n);
   }
   return n;
+}
+
+function toolTokens(tool: ToolSpec): number {
+  return (
+    estimateTextTokens(tool.name) +
+    estimateTextTokens(tool.description ?? '') +
+    schemaTokens(tool.inputSchema)
+  );
 }
 
 /**

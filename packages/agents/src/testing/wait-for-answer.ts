@@ -1,10 +1,20 @@
 import { type Clock, WardenError } from '@warden/core';
 
-/** What a model call rejects with when its caller aborts: core's `ERR_ABORTED`, as real clients. */
+/**
+ * What a model call rejects with when its caller aborts: core's `ERR_ABORTED`, as real clients.
+ * Made without a stack, as core makes the aborts it delivers: it is made in the abort's listener,
+ * where the stack names only whoever aborted, and the reason is its `cause`.
+ */
 export function abortedError(signal: AbortSignal): WardenError {
-  return new WardenError('ERR_ABORTED', 'model call aborted by the caller', {
-    cause: signal.reason,
-  });
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new WardenError('ERR_ABORTED', 'model call aborted by the caller', {
+      cause: signal.reason,
+    });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

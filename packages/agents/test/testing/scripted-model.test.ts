@@ -236,6 +236,18 @@ describe('scripted model: faults on the clock', () => {
     expect(error).toMatchObject({ kind: 'context_length', status: 400, retryable: false });
   });
 
+  it("counts a tool by its own name and description and its schema's text, for tools sharing a schema too", () => {
+    const inputSchema = { type: 'object', properties: { n: { type: 'number' } } };
+    const text = (n: number) => Math.ceil(n / 4);
+    const schema = text(JSON.stringify(inputSchema).length);
+    const bare = estimateInputTokens(ask(''));
+    const one = { name: 'lookup', description: 'Looks a record up', inputSchema };
+    const other = { name: 'a-much-longer-tool-name', description: '', inputSchema };
+    expect(estimateInputTokens(ask('', { tools: [one] })) - bare).toBe(2 + 5 + schema);
+    expect(estimateInputTokens(ask('', { tools: [other] })) - bare).toBe(6 + 0 + schema);
+    expect(estimateInputTokens(ask('', { tools: [one, other] })) - bare).toBe(13 + 2 * schema);
+  });
+
   it('fails with auth from the time the credentials expire, and between outage times', async () => {
     const clock = new TestClock();
     const model = createScriptedModel({

@@ -17,15 +17,30 @@ export interface RunJob {
   readonly run: Omit<RunOptions, 'invariants'>;
 }
 
-export interface RunResult {
-  readonly index: number;
-  readonly kept: boolean;
+/**
+ * The answer to a batch: whether each of its runs, in order, kept every invariant. A worker stops
+ * a batch at its first failing run (`kept` is then shorter than the batch and ends with false).
+ */
+export interface BatchResult {
+  readonly first: number;
+  readonly kept: readonly boolean[];
 }
 
-type WorkerMessage = RunResult | { readonly ready: boolean; readonly error?: string };
+type WorkerMessage = BatchResult | { readonly ready: boolean; readonly error?: string };
 
-/** Runs a worker keeps queued: one running, one waiting, so it never idles on a round trip. */
+/** Batches a worker keeps queued: one running, one waiting, so it never idles on a round trip. */
 const IN_FLIGHT = 2;
+
+/**
+ * Runs a batch holds at most. A message each way per run cost the worker about as much as a
+ * tenth of a small run; batches of consecutive runs pay it once for several. They shrink as the
+ * check nears its end, so no worker is left with a long batch while the other waits.
+ */
+const MAX_BATCH = 16;
+
+function batchSize(remaining: number, workers: number): number {
+  return Math.max(1, Math.min(MAX_BATCH, Math.floor(remaining / (workers * IN_FLIGHT * 4))));
+}
 
 /** The worker's entry, by the package's own name: the built file, from sources or from dist. */
 function workerEntry(): string {
@@ -37,7 +52,7 @@ interface PoolWorker {
   /** Resolves once the worker has loaded the module; rejects if it cannot. */
   readonly ready: Promise<void>;
   /** Where its answers go during a check. */
-  onResult: ((result: RunResult) => void) | undefined;
+  onResult: ((result: BatchResult) => void) | undefined;
   onFailure: ((error: unknown) => void) | undefined;
 }
 
@@ -91,10 +106,10 @@ class RunPool {
   }
 
   /**
-   * Runs the jobs on `count` workers and resolves with the index of the first one, in their
-   * order, that broke an invariant or threw (undefined: all kept). Once a run fails no later one
-   * is started, and the earlier ones still running are waited for: the answer is the one a
-   * sequential check gives.
+   * Runs the jobs on `count` workers, in batches of consecutive jobs, and resolves with the index
+   * of the first one, in their order, that broke an invariant or threw (undefined: all kept).
+   * Once a run fails no later batch is started, and the earlier ones still running are waited
+   * for: the answer is the one a sequential check gives.
    */
   async firstFailure(jobs: readonly RunJob[], count: number): Promise<number | undefined> {
     this.#grow(count);
@@ -108,7 +123,9 @@ class RunPool {
         let failAt = Number.POSITIVE_INFINITY;
         const feed = (w: PoolWorker, n: number) => {
           for (let i = 0; i < n && next < Math.min(jobs.length, failAt); i++) {
-            w.worker.postMessage(jobs[next++]);
+            const end = Math.min(jobs.length, next + batchSize(jobs.length - next, count));
+            w.worker.postMessage(jobs.slice(next, end));
+            next = end;
             running++;
           }
           if (running === 0) resolve(Number.isFinite(failAt) ? failAt : undefined);
@@ -117,7 +134,8 @@ class RunPool {
           w.onFailure = reject;
           w.onResult = (result) => {
             running--;
-            if (!result.kept && result.index < failAt) failAt = result.index;
+            const failed = result.kept.indexOf(false);
+            if (failed >= 0 && result.first + failed < failAt) failAt = result.first + failed;
             feed(w, 1);
           };
         }
