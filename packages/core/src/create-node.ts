@@ -84,7 +84,7 @@ class NodeHandle implements Node {
   }
 
   get signal(): AbortSignal {
-    return this.#core.lifetime.signal;
+    return this.#core.lifetime;
   }
 
   spawn<A>(behaviour: Behaviour<A>, options?: SpawnOptions<A>): Pid {

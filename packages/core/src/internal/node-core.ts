@@ -71,8 +71,12 @@ export class NodeCore implements TransportHost {
   /** Set by createNode: the public face handed to processes as `ctx.node`. */
   api!: Node;
   stopped = false;
-  /** Aborted when the node stops: `node.signal`. */
-  readonly lifetime = new AbortController();
+  /**
+   * Aborted when the node stops: `node.signal`. Made when first read (many nodes, a simulated
+   * run's, are never asked for it); read after the stop, it is born aborted with the stop's error.
+   */
+  #lifetime: AbortController | undefined = undefined;
+  #stopError: WardenError | undefined = undefined;
   /** Where errors the runtime catches to protect itself are reported. */
   readonly onInternalError: (error: unknown) => void;
   /** How messages carry their sender's trace context (`node.setContextPropagation`); usually none. */
@@ -375,6 +379,15 @@ export class NodeCore implements TransportHost {
       this.emit({ type: 'node.stopped', time: this.clock.now(), node: this.name });
     }
     this.events.close();
-    this.lifetime.abort(error);
+    this.#stopError = error;
+    this.#lifetime?.abort(error);
+  }
+
+  get lifetime(): AbortSignal {
+    if (this.#lifetime === undefined) {
+      this.#lifetime = new AbortController();
+      if (this.#stopError !== undefined) this.#lifetime.abort(this.#stopError);
+    }
+    return this.#lifetime.signal;
   }
 }
