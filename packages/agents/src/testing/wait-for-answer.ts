@@ -1,20 +1,10 @@
 import { type Clock, WardenError } from '@warden/core';
 
-/**
- * What a model call rejects with when its caller aborts: core's `ERR_ABORTED`, as real clients.
- * Made without a stack, as core makes the aborts it delivers: it is made in the abort's listener,
- * where the stack names only whoever aborted, and the reason is its `cause`.
- */
+/** What a model call rejects with when its caller aborts: core's `ERR_ABORTED`, as real clients. */
 export function abortedError(signal: AbortSignal): WardenError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new WardenError('ERR_ABORTED', 'model call aborted by the caller', {
-      cause: signal.reason,
-    });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return new WardenError('ERR_ABORTED', 'model call aborted by the caller', {
+    cause: signal.reason,
+  });
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
