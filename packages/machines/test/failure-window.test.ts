@@ -134,12 +134,13 @@ describe('time window', () => {
   });
 });
 
-/** A clock that counts its reads. */
+/** A clock that counts its reads; it stands at `at`. */
 class CountingClock implements Clock {
   reads = 0;
+  constructor(private readonly at = 0) {}
   now(): number {
     this.reads++;
-    return 0;
+    return this.at;
   }
   setTimer(_delayMs: number, _fire: () => void): TimerHandle {
     return {};
@@ -149,16 +150,42 @@ class CountingClock implements Clock {
 
 describe('hot path clock reads', () => {
   const ok = async () => 1;
+  const down = () => Promise.reject(new Error('down'));
 
-  it('a closed count-window breaker reads no clock for a success while its window holds no failure', async () => {
+  it('a closed count-window breaker reads no clock for a success, failures in its window or not', async () => {
     const clock = new CountingClock();
     const breaker = new CircuitBreaker({ clock, failure: { kind: 'count-window', size: 10 } });
     for (let i = 0; i < 20; i++) await breaker.execute(ok);
     expect(clock.reads).toBe(0);
-    await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => {});
+    await breaker.execute(down).catch(() => {});
     const before = clock.reads;
+    for (let i = 0; i < 20; i++) await breaker.execute(ok);
+    expect(clock.reads).toBe(before);
+    expect(breaker.stats).toMatchObject({ state: 'closed', calls: 10, failures: 0 });
+  });
+
+  it('a count-window success that trips the breaker reads the clock once, for the time it opens', async () => {
+    const clock = new CountingClock(500);
+    const breaker = new CircuitBreaker({
+      clock,
+      failure: { kind: 'count-window', size: 10, rate: 0.5, minimumCalls: 3 },
+      openTimeout: { initialMs: 1000 },
+    });
+    await breaker.execute(down).catch(() => {});
+    await breaker.execute(down).catch(() => {});
+    const before = clock.reads;
+    // Two failures in three calls: the third call, a success, reaches the minimum and trips.
     await breaker.execute(ok);
     expect(clock.reads).toBe(before + 1);
+    expect(breaker.state).toBe('open');
+    expect(breaker.toJSON().breaker).toMatchObject({ openedAt: 500, retryAt: 1500 });
+  });
+
+  it('a closed time-window breaker reads the clock once per success, to place it', async () => {
+    const clock = new CountingClock();
+    const breaker = new CircuitBreaker({ clock, failure: { kind: 'time-window' } });
+    for (let i = 0; i < 20; i++) await breaker.execute(ok);
+    expect(clock.reads).toBe(20);
   });
 
   it('a closed consecutive breaker reads no clock for a success', async () => {

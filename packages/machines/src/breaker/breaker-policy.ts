@@ -35,11 +35,7 @@ export function acquirePermit(p: BreakerPolicy, s: BreakerState, now: number): b
 export function recordSuccess(p: BreakerPolicy, s: BreakerState, epoch: number, now: number): void {
   if (epoch !== s.epoch) return;
   if (s.state === 'closed') {
-    s.consecutiveFailures = 0;
-    // The consecutive policy keeps no window: a success there only resets the count.
-    if (s.window === null) return;
-    recordOutcome(p.failure, s.window, false, now);
-    if (windowTripsNow(p.failure, s.window)) trip(p, s, now, false);
+    if (closedSuccessTrips(p, s, now)) trip(p, s, now, false);
   } else if (s.state === 'half_open') {
     s.trialSuccesses++;
     if (s.trialSuccesses >= p.successesToClose) enterClosed(s, now);
@@ -61,6 +57,26 @@ export function recordFailure(p: BreakerPolicy, s: BreakerState, epoch: number, 
   } else if (s.state === 'half_open') {
     trip(p, s, now, true);
   }
+}
+
+/**
+ * The closed half of `recordSuccess`, without the trip: records the success and returns whether
+ * the window rule now trips (then `tripClosed` at the same `now`). `now` places the outcome only
+ * in the time window; the other policies ignore it, so `CircuitBreaker` reads its clock for them
+ * only once this says the breaker trips.
+ */
+export function closedSuccessTrips(p: BreakerPolicy, s: BreakerState, now: number): boolean {
+  s.consecutiveFailures = 0;
+  const w = s.window;
+  // The consecutive policy keeps no window: a success there only resets the count.
+  if (w === null) return false;
+  recordOutcome(p.failure, w, false, now);
+  return windowTripsNow(p.failure, w);
+}
+
+/** Opens a closed breaker whose window rule tripped (see `closedSuccessTrips`). */
+export function tripClosed(p: BreakerPolicy, s: BreakerState, now: number): void {
+  trip(p, s, now, false);
 }
 
 /** Gives a permit back without an outcome (the caller cancelled): frees a trial slot. */

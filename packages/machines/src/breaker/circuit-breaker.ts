@@ -8,17 +8,18 @@ import {
 } from './breaker-options.js';
 import {
   acquirePermit,
+  closedSuccessTrips,
   isolate,
   recordFailure,
   recordSuccess,
   releasePermit,
   reset,
   retryDue,
+  tripClosed,
 } from './breaker-policy.js';
 import { type BreakerSnapshot, restoreBreaker, saveBreaker } from './breaker-snapshot.js';
 import { type BreakerState, type BreakerStateName, initialBreakerState } from './breaker-state.js';
 import { type BreakerStats, statsOf } from './breaker-stats.js';
-import type { CountWindow } from './failure-window.js';
 import {
   type CallOutcome,
   NEVER_ABORTED,
@@ -64,8 +65,8 @@ export class CircuitBreaker implements OutcomeSink {
   #stopped = false;
   /** The outcome reactions shared by the calls without a signal of the current permit. */
   #plain: PlainOutcome | undefined = undefined;
-  /** The failure policy's kind, read on every settle. */
-  readonly #kind: 'consecutive' | 'count-window' | 'time-window';
+  /** Whether a success needs the time to be recorded (the time window places it in a slice). */
+  readonly #timedSuccess: boolean;
 
   constructor(options: BreakerOptions = {}) {
     this.policy = validateBreakerOptions(options);
@@ -75,7 +76,7 @@ export class CircuitBreaker implements OutcomeSink {
     this.#onEvent = options.onEvent;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.#s = initialBreakerState(this.policy, seed);
-    this.#kind = this.policy.failure.kind;
+    this.#timedSuccess = this.policy.failure.kind === 'time-window';
     const stop = options.signal;
     if (stop?.aborted === true) this.#stop();
     else stop?.addEventListener('abort', () => this.#stop(), { once: true });
@@ -106,6 +107,17 @@ export class CircuitBreaker implements OutcomeSink {
     fn: (signal: AbortSignal) => T | PromiseLike<T>,
     options?: ExecuteOptions<T>,
   ): Promise<T> {
+    // The hot path: a closed breaker, a plain call, and the reactions of the current permit made
+    // already (what the general path below would pick, without its checks).
+    const plain = this.#plain;
+    if (
+      options === undefined &&
+      plain !== undefined &&
+      plain.permit === this.#s.epoch &&
+      this.#s.state === 'closed'
+    ) {
+      return runPlain(fn, NEVER_ABORTED, plain);
+    }
     const signal = options?.signal;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     const permit = this.tryAcquire();
@@ -147,13 +159,31 @@ export class CircuitBreaker implements OutcomeSink {
   settle(permit: number, outcome: CallOutcome): void {
     const s = this.#s;
     if (permit !== s.epoch) return;
-    const now =
-      outcome === 'success' && s.state === 'closed' && this.#timeless(s) ? 0 : this.#clock.now();
+    if (outcome === 'success' && s.state === 'closed') {
+      this.#closedSuccess(s);
+      return;
+    }
+    const now = this.#clock.now();
     const previous = s.state;
     if (outcome === 'success') recordSuccess(this.policy, s, permit, now);
     else if (outcome === 'failure') recordFailure(this.policy, s, permit, now);
     else releasePermit(s, permit);
     if (s.state !== previous) this.#changed(previous, now, false);
+  }
+
+  /**
+   * A success of the closed breaker, the hot path's outcome. It reads the clock (its costliest
+   * step) only where time plays a part: to place the success in the time window's slice, and
+   * when the success trips the breaker (the trip's time). The consecutive policy never trips on
+   * a success, the count window only by the rule it checks first.
+   */
+  #closedSuccess(s: BreakerState): void {
+    const timed = this.#timedSuccess;
+    const now = timed ? this.#clock.now() : 0;
+    if (!closedSuccessTrips(this.policy, s, now)) return;
+    const at = timed ? now : this.#clock.now();
+    tripClosed(this.policy, s, at);
+    this.#changed('closed', at, false);
   }
 
   /** The error a call rejected now gets (and reports the rejection). */
@@ -229,17 +259,6 @@ export class CircuitBreaker implements OutcomeSink {
   #stop(): void {
     this.#stopped = true;
     this.dispose();
-  }
-
-  /**
-   * Whether a success of the closed breaker can skip the clock read (the hot path's costliest
-   * step): under the consecutive policy it never trips, so time plays no part; under the
-   * count window it cannot trip while the window holds no failure. The time window places every
-   * outcome in its slice, so it always reads the clock.
-   */
-  #timeless(s: BreakerState): boolean {
-    if (this.#kind === 'consecutive') return true;
-    return this.#kind === 'count-window' && (s.window as CountWindow).failures === 0;
   }
 
   #rejected<T>(fallback: ExecuteOptions<T>['fallback']): Promise<T> {

@@ -98,21 +98,29 @@ export function recordOutcome(
   now: number,
 ): void {
   if (w === null) return;
-  const f = failed ? 1 : 0;
   if (w.kind === 'count') {
-    if (w.calls === w.outcomes.length) w.failures -= w.outcomes[w.head] as number;
+    const outcomes = w.outcomes;
+    const head = w.head;
+    if (w.calls === outcomes.length) w.failures -= outcomes[head] as number;
     else w.calls++;
-    w.outcomes[w.head] = f;
-    w.failures += f;
-    const next = w.head + 1;
-    w.head = next === w.outcomes.length ? 0 : next;
+    if (failed) {
+      outcomes[head] = 1;
+      w.failures++;
+    } else {
+      outcomes[head] = 0;
+    }
+    const next = head + 1;
+    w.head = next === outcomes.length ? 0 : next;
     return;
   }
   const slot = now < w.end ? w.head : advance(w, p, now);
   (w.calls[slot] as number)++;
-  (w.failures[slot] as number) += f;
   w.totalCalls++;
-  w.totalFailures += f;
+  // A success touches the failure counts not at all.
+  if (failed) {
+    (w.failures[slot] as number)++;
+    w.totalFailures++;
+  }
 }
 
 /**
@@ -187,8 +195,10 @@ export function windowTrips(p: FailurePolicy, w: FailureWindow, now: number): bo
  */
 export function windowTripsNow(p: FailurePolicy, w: FailureWindow): boolean {
   if (p.kind === 'consecutive' || w === null) return false;
-  const calls = w.kind === 'count' ? w.calls : w.totalCalls;
   const failures = w.kind === 'count' ? w.failures : w.totalFailures;
+  // The rate is above 0, so a window without a failure never trips (and needs no division).
+  if (failures === 0) return false;
+  const calls = w.kind === 'count' ? w.calls : w.totalCalls;
   return calls >= p.minimumCalls && failures / calls >= p.rate;
 }
 
