@@ -1,4 +1,5 @@
 import { canonicalHash } from '../canonical/canonical-json.js';
+import { MESSAGE_OVERHEAD, resultTokenBound } from '../context/tokenizer.js';
 import type { ApprovalEvent } from '../governance/approval-event.js';
 import { argsHash } from '../governance/args-hash.js';
 import type { EffectEntry } from '../governance/effect-journal.js';
@@ -16,7 +17,7 @@ import type { ToolContext } from '../tools/tool.js';
 import { noteMessage, type Run } from './agent-run.js';
 import { AgentSignal, type ApprovalPhase, type ToolsOutcome } from './agent-signal.js';
 import { boundedJson } from './bounded-json.js';
-import type { StepLoop } from './step-loop.js';
+import type { Eventually, StepLoop } from './step-loop.js';
 
 /**
  * Act: runs the step's tool calls one after the other, beside the process, each through the
@@ -33,7 +34,8 @@ export function act(
   const tools = runtime.spec.tools;
   const step = run.step;
   const agent = runtime.spec.name;
-  const { signal } = run;
+  // The run is the calls' task signal: its AbortSignal is made only if a call waits on it.
+  const signal = run;
   const shared = sharedOf(loop, run);
   (async () => {
     const outcomes: ToolCallOutcome[] = [];
@@ -90,12 +92,18 @@ export function onApproval(loop: StepLoop, phase: ApprovalPhase): void {
 }
 
 /** Observe: the step's tool results (and a guard's nudge) go back into the context. */
-export async function onTools(
+export function onTools(
   loop: StepLoop,
   run: Run,
   { outcomes, journal, nudge }: ToolsOutcome,
-): Promise<AgentResult | undefined> {
-  const results: ToolResultPart[] = outcomes.map((o) => o.result);
+): Eventually<AgentResult | undefined> {
+  const results: ToolResultPart[] = [];
+  // The message's token bound, from the texts the calls made of their outputs already.
+  let bound = MESSAGE_OVERHEAD;
+  for (const outcome of outcomes) {
+    results.push(outcome.result);
+    bound += resultTokenBound(outcome.result, outcome.text);
+  }
   if (loop.observed) {
     for (let index = 0; index < outcomes.length; index++) {
       const outcome = outcomes[index] as ToolCallOutcome;
@@ -112,10 +120,15 @@ export async function onTools(
       });
     }
   }
-  run.ledger.append({ role: 'tool', content: results });
+  run.ledger.append({ role: 'tool', content: results }, bound);
   if (nudge !== undefined) run.ledger.append(noteMessage(nudge));
   loop.lifecycle.send({ type: 'agent.observe' });
-  await loop.commit(run);
+  const committed = loop.commit(run);
+  if (committed !== undefined)
+    return committed.then(() => {
+      loop.next(run);
+      return undefined;
+    });
   loop.next(run);
   return undefined;
 }

@@ -5,12 +5,16 @@ import { ContextLedger } from '../context/context-ledger.js';
 import type { Tokenizer } from '../context/tokenizer.js';
 import type { Message } from '../model/message.js';
 import type { AgentResult, Checkpoint } from '../store/checkpoint.js';
+import type { TaskSignal } from '../tools/task-signal.js';
 import type { ResolvedAgentSpec } from './agent-spec.js';
 import { BudgetMeter } from './budget.js';
 import { LoopGuard } from './loop-guard.js';
 
 /** Listeners a task's signal may have before Node warns of a leak. */
 const MAX_LISTENERS = 1_000;
+
+/** The process signal of a run made without one: it never aborts. */
+const NO_PROCESS = new AbortController().signal;
 
 /** Who is waiting for a task's result: a caller, or a pid a cast named. */
 export type Origin =
@@ -22,8 +26,15 @@ export type Origin =
  * One task in flight: its context, what it spent, its guard, and who waits for it. A run is
  * rebuilt from a checkpoint when a task is resumed, so everything a resumed run needs is either
  * here and committed, or recomputed.
+ *
+ * The run is also its task's abort (`TaskSignal`): `signal`, the `AbortSignal` its model and tool
+ * calls get, is made when something first reads it, with the run's state then (aborted with the
+ * reason of an abort that came first, or with the process's exit); `aborted` answers without
+ * making it. A task whose calls never read it (a model that answers at once, tools that answer
+ * synchronously) makes none, and its end aborts nothing: making, listening and aborting one cost
+ * more than a step's own bookkeeping.
  */
-export class Run {
+export class Run implements TaskSignal {
   /** Distinguishes this run's completions from those of a run cancelled before it. */
   readonly id: number;
   readonly threadId: string;
@@ -33,11 +44,14 @@ export class Run {
   readonly ledger: ContextLedger;
   readonly meter: BudgetMeter;
   readonly guard: LoopGuard;
-  /** Aborted when the task is cancelled or fails: cancels its model call and tool calls. */
-  readonly controller = new AbortController();
-  /** `controller.signal`, read once (it is a getter, and every call of the task reads it). */
-  readonly signal: AbortSignal = this.controller.signal;
-  readonly abortWithProcess = (): void => this.controller.abort();
+  /** Made on first read of `signal`; aborted when the task ends, is cancelled or fails. */
+  #controller: AbortController | undefined;
+  /** An abort that came before the signal was made: the signal is born aborted with its reason. */
+  #abort: { readonly reason: unknown } | undefined;
+  /** The process's signal: its exit aborts the task's calls. */
+  readonly #process: AbortSignal;
+  /** Listens to the process's signal once the task's signal is made. */
+  readonly #withProcess = (): void => this.#controller?.abort();
   step: number;
   /** The run's head in the checkpoint store (0: never committed). */
   head: number;
@@ -70,13 +84,13 @@ export class Run {
       readonly task: string;
       readonly origin: Origin;
       readonly now: number;
+      /** The process's signal (`ctx.signal`); none: a run of no process, never aborted by one. */
+      readonly process?: AbortSignal;
       readonly from?: Checkpoint;
     },
   ) {
     this.id = id;
-    // Every call of the task (tool calls, subagent waits, their timers) listens to this one
-    // signal; a planner waiting on many subagents legitimately has dozens of listeners.
-    setMaxListeners(MAX_LISTENERS, this.signal);
+    this.#process = init.process ?? NO_PROCESS;
     this.threadId = init.threadId;
     this.task = init.task;
     this.origin = init.origin;
@@ -92,6 +106,59 @@ export class Run {
     } else {
       for (const message of from.messages) this.ledger.append(message);
     }
+  }
+
+  /** The task's signal, made now if nobody read it before. */
+  get signal(): AbortSignal {
+    return (this.#controller ?? this.#made()).signal;
+  }
+
+  /** Whether the task is aborted (or its process exited), without making its signal. */
+  get aborted(): boolean {
+    const controller = this.#controller;
+    if (controller !== undefined) return controller.signal.aborted;
+    return this.#abort !== undefined || this.#process.aborted;
+  }
+
+  /** Why the task was aborted (read once it is). */
+  get reason(): unknown {
+    return this.signal.reason;
+  }
+
+  addEventListener(
+    type: 'abort',
+    listener: () => void,
+    options?: { readonly once?: boolean },
+  ): void {
+    this.signal.addEventListener(type, listener, options);
+  }
+
+  removeEventListener(type: 'abort', listener: () => void): void {
+    this.#controller?.signal.removeEventListener(type, listener);
+  }
+
+  /** Aborts the task's calls (the first abort's reason stands), and stops listening to the process. */
+  abort(reason?: unknown): void {
+    const controller = this.#controller;
+    if (controller === undefined) {
+      this.#abort ??= { reason };
+      return;
+    }
+    controller.abort(reason);
+    this.#process.removeEventListener('abort', this.#withProcess);
+  }
+
+  #made(): AbortController {
+    const controller = new AbortController();
+    this.#controller = controller;
+    // Every call of the task (tool calls, subagent waits, their timers) listens to this one
+    // signal; a planner waiting on many subagents legitimately has dozens of listeners.
+    setMaxListeners(MAX_LISTENERS, controller.signal);
+    const abort = this.#abort;
+    if (abort !== undefined) controller.abort(abort.reason);
+    else if (this.#process.aborted) controller.abort();
+    else this.#process.addEventListener('abort', this.#withProcess, { once: true });
+    return controller;
   }
 
   /**
@@ -164,6 +231,25 @@ export class Run {
     this.head = version;
     this.#headLength = length;
     this.#headEpoch = epoch;
+  }
+
+  /** The fields of the next checkpoint but its messages (the ledger's), a fresh object. */
+  checkpointFields(
+    agent: string,
+    lifecycle: AgentLifecycle,
+    now: number,
+    result: AgentResult | undefined,
+  ): Omit<Checkpoint, 'messages'> {
+    const fields = {
+      threadId: this.threadId,
+      version: this.head + 1,
+      agent,
+      task: this.task,
+      step: this.step,
+      state: lifecycle.state,
+      spent: this.meter.spent(now),
+    };
+    return result === undefined ? fields : { ...fields, result };
   }
 
   checkpoint(

@@ -6,7 +6,7 @@ import { noteMessage, type Run } from './agent-run.js';
 import { AgentSignal } from './agent-signal.js';
 import { boundedJson } from './bounded-json.js';
 import { callModel } from './model-phase.js';
-import type { StepLoop } from './step-loop.js';
+import type { Eventually, StepLoop } from './step-loop.js';
 
 const SUMMARY_SYSTEM =
   'Summarise the conversation below for the agent that is working on it: the facts found, the ' +
@@ -51,7 +51,7 @@ export function compactContext(loop: StepLoop, run: Run): void {
   };
   // Checkpoint first: a compaction that goes wrong never loses the context it started from.
   loop
-    .commit(run)
+    .commitLater(run)
     .then(() => compact(env, options.strategies))
     .then(
       (report) => ({ ok: true, report }),
@@ -64,11 +64,11 @@ export function compactContext(loop: StepLoop, run: Run): void {
  * A compaction ended: under the threshold, the loop goes on; otherwise the agent is degraded,
  * and ends with `ERR_CONTEXT_OVERFLOW` if the context no longer fits the window at all.
  */
-export async function onCompacted(
+export function onCompacted(
   loop: StepLoop,
   run: Run,
   outcome: unknown,
-): Promise<AgentResult | undefined> {
+): Eventually<AgentResult | undefined> {
   const { runtime, lifecycle } = loop;
   const ok = (outcome as { ok: boolean }).ok;
   const tokens = run.ledger.tokens + run.uncounted;
@@ -99,7 +99,12 @@ export async function onCompacted(
       );
     }
   }
-  await loop.commit(run);
+  const committed = loop.commit(run);
+  if (committed !== undefined)
+    return committed.then(() => {
+      callModel(loop, run);
+      return undefined;
+    });
   callModel(loop, run);
   return undefined;
 }

@@ -4,6 +4,7 @@ import {
   type ActorContext,
   type CallRequest,
   defineActor,
+  type NoReply,
   noreply,
   reply,
   Stop,
@@ -21,7 +22,7 @@ import { type AgentStatus, type AgentTask, isAgentControl, isAgentTask } from '.
 import type { Origin, Run } from './agent-run.js';
 import { type AgentSpec, resolveAgentSpec } from './agent-spec.js';
 import { NOTHING_SPENT } from './budget.js';
-import { AgentSignal, type Runtime, StepLoop } from './step-loop.js';
+import { AgentSignal, type Eventually, type Runtime, StepLoop } from './step-loop.js';
 import { newTreeCounter, type TreeCounter } from './subagents.js';
 
 /** What an agent process is started with (all optional). */
@@ -123,13 +124,14 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
       return state;
     },
 
-    handleCall: async (request: unknown, from: CallRequest, state, ctx) => {
+    // The handlers answer at once when nothing they did had to wait (see `Eventually`).
+    handleCall: (request: unknown, from: CallRequest, state, ctx) => {
       if (isAgentControl(request)) {
         switch (request.$agent) {
           case 'status':
             return reply(status(state, ctx), state);
           case 'cancel':
-            return reply(await state.loop.cancel(), state);
+            return reply(state.loop.cancel(), state);
           case 'await': {
             const run = state.loop.run;
             if (run !== undefined) {
@@ -143,13 +145,13 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
         }
       }
       if (isAgentTask(request)) {
-        const next = await accept(state, request, { kind: 'call', from });
-        return next instanceof Stop ? next : noreply(next as AgentState);
+        const next = accept(state, request, { kind: 'call', from });
+        return next instanceof Promise ? next.then(callAnswer) : callAnswer(next);
       }
       return reply({ error: 'unknown_request' }, state);
     },
 
-    handleCast: async (message: unknown, state, ctx) => {
+    handleCast: (message: unknown, state, ctx) => {
       if (isAgentTask(message) && message.replyTo !== undefined) {
         return accept(state, message, {
           kind: 'cast',
@@ -162,29 +164,42 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
       return state;
     },
 
-    handleInfo: async (message: unknown, state) => {
+    handleInfo: (message: unknown, state) => {
       if (!(message instanceof AgentSignal)) return state;
       if (message.kind === 'dequeue') return dequeue(state);
-      const finished = await state.loop.handle(message);
-      if (finished !== undefined) {
-        state.lastResult = finished;
-        if (state.exitWhenDone) return stop('normal', state);
-        return dequeue(state);
-      }
-      return state;
+      const finished = state.loop.handle(message);
+      return finished instanceof Promise
+        ? finished.then((result) => afterSignal(state, result))
+        : afterSignal(state, finished);
     },
 
     terminate: (_reason, state) => {
-      state.loop.run?.controller.abort();
+      state.loop.run?.abort();
     },
   });
   return Object.freeze({ ...behaviour, agentName: resolved.name });
 
-  async function accept(
+  /** A task's caller is answered by the task's end, not by the turn that accepted it. */
+  function callAnswer(next: AgentState | Stop<AgentState>): NoReply<AgentState> | Stop<AgentState> {
+    return next instanceof Stop ? next : noreply(next);
+  }
+
+  /** After a signal: a finished task makes room for the next queued one. */
+  function afterSignal(
+    state: AgentState,
+    finished: AgentResult | undefined,
+  ): Eventually<AgentState | Stop<AgentState>> {
+    if (finished === undefined) return state;
+    state.lastResult = finished;
+    if (state.exitWhenDone) return stop('normal', state);
+    return dequeue(state);
+  }
+
+  function accept(
     state: AgentState,
     task: AgentTask,
     origin: Origin,
-  ): Promise<AgentState | Stop<AgentState>> {
+  ): Eventually<AgentState | Stop<AgentState>> {
     if (state.queue.length >= MAX_QUEUED) {
       const error = new AgentError(
         'ERR_AGENT_BUSY',
@@ -204,23 +219,42 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
   }
 
   /** Starts the next queued task unless one is in flight: tasks run one at a time. */
-  async function dequeue(state: AgentState): Promise<AgentState | Stop<AgentState>> {
+  function dequeue(state: AgentState): Eventually<AgentState | Stop<AgentState>> {
     while (state.loop.run === undefined) {
       const next = state.queue.shift();
       if (next === undefined) return state;
       const threadId = next.task.threadId ?? randomUUID();
-      const finished = await state.loop.begin(threadId, next.task.task, next.origin);
-      const waiting = state.waiting.splice(0);
-      if (finished === undefined) {
-        (state.loop.run as Run | undefined)?.awaiters.push(...waiting);
-        return state;
+      const begun = state.loop.begin(threadId, next.task.task, next.origin);
+      if (begun instanceof Promise) {
+        return begun.then((finished) => {
+          const after = afterBegin(state, finished);
+          return after === undefined ? dequeue(state) : after;
+        });
       }
-      for (const from of waiting) state.loop.answerCall(from, finished);
-      // The thread had finished before: answered from its checkpoint, nothing ran again.
-      state.lastResult = finished;
-      if (state.exitWhenDone) return stop('normal', state);
+      const after = afterBegin(state, begun);
+      if (after !== undefined) return after;
     }
     return state;
+  }
+
+  /**
+   * A task began: the calls waiting for a result wait for it, and the queue waits for its end
+   * (`state`). Or its thread had finished before: answered from its checkpoint, nothing ran
+   * again, and the next queued task may start (undefined), unless the agent stops when done.
+   */
+  function afterBegin(
+    state: AgentState,
+    finished: AgentResult | undefined,
+  ): AgentState | Stop<AgentState> | undefined {
+    const waiting = state.waiting.splice(0);
+    if (finished === undefined) {
+      (state.loop.run as Run | undefined)?.awaiters.push(...waiting);
+      return state;
+    }
+    for (const from of waiting) state.loop.answerCall(from, finished);
+    state.lastResult = finished;
+    if (state.exitWhenDone) return stop('normal', state);
+    return undefined;
   }
 
   function status(state: AgentState, ctx: ActorContext): AgentStatus {

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../canonical/canonical-json.js';
+import { argsText } from '../governance/args-hash.js';
 import { AgentError } from './agent-error.js';
 
 export interface LoopGuardOptions {
@@ -87,10 +87,7 @@ function remember(window: string[], key: string, size: number): number {
   return n;
 }
 
+/** The canonical text of the arguments (`argsText`: written directly for a flat object), else their text. */
 function keyOf(input: unknown): string {
-  try {
-    return canonicalJson(input);
-  } catch {
-    return String(input);
-  }
+  return argsText(input) ?? String(input);
 }

@@ -3,10 +3,11 @@ import { isModelCallError, type ModelErrorKind } from '../model/model-call-error
 import type { ModelResponse } from '../model/model-response.js';
 import type { AgentResult } from '../store/checkpoint.js';
 import { act } from './act-phase.js';
+import { AgentRequest } from './agent-request.js';
 import { noteMessage, type Run } from './agent-run.js';
 import { AgentSignal, type ModelOutcome } from './agent-signal.js';
 import { compactContext } from './compaction-phase.js';
-import type { StepLoop } from './step-loop.js';
+import type { Eventually, StepLoop } from './step-loop.js';
 
 /** Model errors a fallback model may serve: the primary (or its provider) is failing. */
 const FALLBACK_KINDS: ReadonlySet<ModelErrorKind> = new Set([
@@ -35,14 +36,14 @@ export function callModel(loop: StepLoop, run: Run): void {
   const model = runtime.spec.models[run.modelIndex];
   if (model === undefined) return;
   run.calling();
-  const request = {
-    system: runtime.spec.system,
+  const request = new AgentRequest(
+    runtime.spec.system,
     // A copy: the ledger grows in place, and a client may keep the request it was given.
-    messages: [...run.ledger.messages],
-    tools: runtime.toolSpecs,
-    maxOutputTokens: runtime.spec.maxOutputTokens,
-    signal: run.signal,
-  };
+    run.ledger.messages.slice(),
+    runtime.toolSpecs,
+    runtime.spec.maxOutputTokens,
+    run,
+  );
   let answer: Promise<ModelResponse>;
   try {
     // Any value a client returns is taken as its answer; a throw is its failure, as a rejection.
@@ -62,11 +63,11 @@ export function callModel(loop: StepLoop, run: Run): void {
  * call over a budget or caught by the loop guard ends the agent before any tool of the step
  * runs) and act on them.
  */
-export async function onModel(
+export function onModel(
   loop: StepLoop,
   run: Run,
   outcome: ModelOutcome,
-): Promise<AgentResult | undefined> {
+): Eventually<AgentResult | undefined> {
   if (!outcome.ok) return onModelError(loop, run, outcome.error);
   const response = outcome.response;
   run.meter.chargeModel(response.model, response.usage);
@@ -75,11 +76,13 @@ export async function onModel(
   run.meter.chargeStep();
   run.step++;
   run.contextRetried = false;
-  const calls = response.content.filter((p): p is ToolCallPart => p.type === 'tool-call');
-  const text = response.content
-    .filter((p) => p.type === 'text')
-    .map((p) => (p as { text: string }).text)
-    .join('');
+  // One pass over the answer: its tool calls, and its text joined.
+  const calls: ToolCallPart[] = [];
+  let text = '';
+  for (const part of response.content) {
+    if (part.type === 'tool-call') calls.push(part);
+    else if (part.type === 'text') text += part.text;
+  }
   if (loop.observed) {
     loop.publish('agent.step', {
       threadId: run.threadId,
@@ -99,7 +102,12 @@ export async function onModel(
     run.ledger.append(
       noteMessage('Your last response was empty. Answer the task, or call a tool.'),
     );
-    await loop.commit(run);
+    const committed = loop.commit(run);
+    if (committed !== undefined)
+      return committed.then(() => {
+        loop.next(run);
+        return undefined;
+      });
     loop.next(run);
     return undefined;
   }
@@ -120,7 +128,12 @@ export async function onModel(
     if (verdict.kind === 'nudge') nudge = verdict.message;
   }
   loop.lifecycle.send({ type: 'agent.act', toolCalls: calls.length });
-  await loop.commit(run);
+  const committed = loop.commit(run);
+  if (committed !== undefined)
+    return committed.then(() => {
+      act(loop, run, calls, nudge);
+      return undefined;
+    });
   act(loop, run, calls, nudge);
   return undefined;
 }
@@ -134,7 +147,7 @@ async function onModelError(
   run: Run,
   error: unknown,
 ): Promise<AgentResult | undefined> {
-  if (run.signal.aborted) return undefined;
+  if (run.aborted) return undefined;
   const { runtime, lifecycle } = loop;
   if (
     isModelCallError(error, 'context_length') &&

@@ -9,8 +9,8 @@ import {
 } from '../governance/governance.js';
 import type { ToolSpec } from '../model/model-request.js';
 import type { ModelResponse } from '../model/model-response.js';
-import type { AgentResult } from '../store/checkpoint.js';
-import type { CheckpointStore } from '../store/checkpoint-store.js';
+import type { AgentResult, Checkpoint } from '../store/checkpoint.js';
+import { type CheckpointStore, MemoryCheckpointStore } from '../store/checkpoint-store.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import { act, onApproval, onTools, pendingCalls } from './act-phase.js';
 import { isAgentError } from './agent-error.js';
@@ -41,6 +41,14 @@ export interface Runtime {
   readonly governance: Governance;
 }
 
+/**
+ * What a phase returns: its value at once when nothing it did had to wait (the in-memory
+ * checkpoint store answers in the turn), or a promise of it. A handler that answers at once costs
+ * the process no promise and no parking; one that waits parks the process until it settles, as
+ * any async handler.
+ */
+export type Eventually<T> = T | Promise<T>;
+
 /** How much of an answer an `agent.finished` event carries. */
 const MAX_EVENT_TEXT = 4_000;
 
@@ -69,6 +77,8 @@ export class StepLoop {
   readonly subagents: Subagents;
   /** This process's gate: the definition's governance narrowed by what its parent holds. */
   readonly gate: Gate;
+  /** The checkpoint store when it is exactly the in-memory one: committed to without a wait. */
+  readonly #memory: MemoryCheckpointStore | undefined;
 
   constructor(
     readonly runtime: Runtime,
@@ -79,6 +89,7 @@ export class StepLoop {
     inherited?: InheritedGovernance,
   ) {
     this.gate = new Gate(governanceFor(runtime.governance, inherited));
+    this.#memory = MemoryCheckpointStore.syncOf(runtime.checkpoints);
     this.subagents = new Subagents(ctx, runtime.spec, tree, (refused) => {
       if (refused) this.refusedSpawns++;
     });
@@ -90,9 +101,36 @@ export class StepLoop {
   }
 
   /** Starts (or resumes) a task; resolves with the result at once when the thread is finished. */
-  async begin(threadId: string, task: string, origin: Origin): Promise<AgentResult | undefined> {
+  begin(threadId: string, task: string, origin: Origin): Eventually<AgentResult | undefined> {
+    const memory = this.#memory;
+    if (memory !== undefined) {
+      const saved = memory.latestNow(threadId);
+      if (saved === undefined || saved.result !== undefined) {
+        return this.#begin(threadId, task, origin, saved, false);
+      }
+    }
+    return this.#resume(threadId, task, origin);
+  }
+
+  /**
+   * A thread that has a checkpoint and no result goes on through the store's interface, awaited,
+   * whatever the store: a resume follows a crash, and the process that crashed may still have
+   * work settling (a cut tool call whose gate writes its outcome), which gets those turns first,
+   * as it always did. Resumes are rare; every new task takes the store's direct path.
+   */
+  async #resume(threadId: string, task: string, origin: Origin): Promise<AgentResult | undefined> {
+    const saved = await this.runtime.checkpoints.latest(threadId);
+    return this.#begin(threadId, task, origin, saved, true);
+  }
+
+  #begin(
+    threadId: string,
+    task: string,
+    origin: Origin,
+    saved: Checkpoint | undefined,
+    awaited: boolean,
+  ): Eventually<AgentResult | undefined> {
     const { ctx, runtime } = this;
-    const saved = await runtime.checkpoints.latest(threadId);
     if (saved?.result !== undefined) {
       this.answer(origin, saved.result);
       return saved.result;
@@ -102,11 +140,11 @@ export class StepLoop {
       task: saved?.task ?? task,
       origin,
       now: ctx.now(),
+      // A kill or any exit of the process aborts the task's model and tool calls with it.
+      process: ctx.signal,
       ...(saved === undefined ? {} : { from: saved }),
     });
     this.run = run;
-    // A kill or any exit of the process aborts the task's model and tool calls with it.
-    ctx.signal.addEventListener('abort', run.abortWithProcess, { once: true });
     this.lifecycle.send({ type: 'agent.task' });
     const wallMs = runtime.spec.limits.wallMs;
     if (wallMs !== undefined) {
@@ -114,7 +152,13 @@ export class StepLoop {
       run.wallTimer = ctx.sendAfter(ctx.self, new AgentSignal('wall', run.id, undefined), left);
     }
     this.publish('agent.task_started', { threadId, resumed: saved !== undefined, step: run.step });
-    await this.commit(run);
+    const committed = awaited ? this.#commitAwaited(run) : this.commit(run);
+    if (committed !== undefined) return committed.then(() => this.#started(run));
+    return this.#started(run);
+  }
+
+  /** The task's first checkpoint is written: it acts on what its last step left, or steps. */
+  #started(run: Run): undefined {
     const pending = pendingCalls(run);
     if (pending.length > 0) {
       // It died while acting: the calls its last step planned run again, with the same
@@ -127,25 +171,32 @@ export class StepLoop {
     return undefined;
   }
 
-  /** Handles one signal; resolves with the result when the task finished in this turn. */
-  async handle(signal: AgentSignal): Promise<AgentResult | undefined> {
+  /** Handles one signal; gives the result when the task finished in this turn. */
+  handle(signal: AgentSignal): Eventually<AgentResult | undefined> {
     const run = this.run;
     if (run === undefined || signal.runId !== run.id) return undefined; // a stale completion
+    let handled: Eventually<AgentResult | undefined>;
     try {
-      return await this.#dispatch(run, signal);
+      handled = this.#dispatch(run, signal);
     } catch (error) {
-      // A budget or guard that refused in the middle of a turn ends the agent as its decision:
-      // the lifecycle records it and the event says which budget. Anything else (a store that
-      // failed, a bug) is a crash, reported as one; a failure already recorded only leaves.
-      if (this.run === run && isAgentError(error)) this.fail(run, error);
-      throw error;
+      this.#failed(run, error);
     }
+    if (handled instanceof Promise)
+      return handled.catch((error: unknown) => this.#failed(run, error));
+    return handled;
   }
 
-  #dispatch(
-    run: Run,
-    signal: AgentSignal,
-  ): Promise<AgentResult | undefined> | AgentResult | undefined {
+  /**
+   * A budget or guard that refused in the middle of a turn ends the agent as its decision: the
+   * lifecycle records it and the event says which budget. Anything else (a store that failed, a
+   * bug) is a crash, reported as one; a failure already recorded only leaves.
+   */
+  #failed(run: Run, error: unknown): never {
+    if (this.run === run && isAgentError(error)) this.fail(run, error);
+    throw error;
+  }
+
+  #dispatch(run: Run, signal: AgentSignal): Eventually<AgentResult | undefined> {
     switch (signal.kind) {
       case 'step':
         return this.#step(run);
@@ -177,7 +228,7 @@ export class StepLoop {
   }
 
   /** Cancels the task in flight: its calls are aborted, its caller told `cancelled`. */
-  async cancel(): Promise<boolean> {
+  cancel(): boolean {
     const run = this.run;
     if (run === undefined) return false;
     this.lifecycle.send({ type: 'agent.cancel' });
@@ -215,10 +266,15 @@ export class StepLoop {
   }
 
   /** The model answered with text: the task is done, its caller and awaiters answered. */
-  async finish(run: Run, text: string): Promise<AgentResult> {
+  finish(run: Run, text: string): Eventually<AgentResult> {
     this.lifecycle.send({ type: 'agent.answer' });
     const result = this.#result(run, 'done', text);
-    await this.commit(run, result);
+    const committed = this.commit(run, result);
+    if (committed !== undefined) return committed.then(() => this.#finished(run, result, text));
+    return this.#finished(run, result, text);
+  }
+
+  #finished(run: Run, result: AgentResult, text: string): AgentResult {
     this.#close(run);
     this.answer(run.origin, result);
     for (const awaiter of run.awaiters) this.ctx.reply(awaiter, result);
@@ -249,8 +305,7 @@ export class StepLoop {
   }
 
   #close(run: Run): void {
-    run.controller.abort(TASK_ENDED);
-    this.ctx.signal.removeEventListener('abort', run.abortWithProcess);
+    run.abort(TASK_ENDED);
     if (run.wallTimer !== undefined) this.ctx.cancelTimer(run.wallTimer);
     this.run = undefined;
   }
@@ -265,23 +320,57 @@ export class StepLoop {
     };
   }
 
-  /** Checkpoints the run as it is now (with its result when it is done). */
-  async commit(run: Run, result?: AgentResult): Promise<void> {
+  /**
+   * Checkpoints the run as it is now (with its result when it is done): done when it returns
+   * (undefined) with the in-memory store, which throws a refusal; otherwise a promise of it.
+   */
+  commit(run: Run, result?: AgentResult): Promise<void> | undefined {
     // One reading of the clock: the checkpoint's time, and when the commit started.
     const started = this.ctx.now();
-    const checkpoint = run.checkpoint(this.runtime.spec.name, this.lifecycle, started, result);
     // What the commit holds is the context as it is now, whatever changes while it is written.
+    const { length, epoch } = run.ledger;
+    const options = { expectedHead: run.head, unchangedBefore: run.unchangedSinceHead() };
+    const memory = this.#memory;
+    if (memory !== undefined) {
+      const fields = run.checkpointFields(this.runtime.spec.name, this.lifecycle, started, result);
+      memory.commitFieldsNow(fields, run.ledger.messages, options);
+      this.#committed(run, fields.version, length, epoch, started);
+      return undefined;
+    }
+    const checkpoint = run.checkpoint(this.runtime.spec.name, this.lifecycle, started, result);
+    return this.runtime.checkpoints
+      .commit(checkpoint, options)
+      .then(() => this.#committed(run, checkpoint.version, length, epoch, started));
+  }
+
+  /** `commit` through the store's interface, awaited, whatever the store. */
+  async #commitAwaited(run: Run): Promise<void> {
+    const started = this.ctx.now();
+    const checkpoint = run.checkpoint(this.runtime.spec.name, this.lifecycle, started, undefined);
     const { length, epoch } = run.ledger;
     await this.runtime.checkpoints.commit(checkpoint, {
       expectedHead: run.head,
       unchangedBefore: run.unchangedSinceHead(),
     });
-    run.committed(checkpoint.version, length, epoch);
+    this.#committed(run, checkpoint.version, length, epoch, started);
+  }
+
+  /** `commit` as a promise whatever the store: a refusal rejects it. */
+  commitLater(run: Run): Promise<void> {
+    try {
+      return this.commit(run) ?? Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #committed(run: Run, version: number, length: number, epoch: number, started: number): void {
+    run.committed(version, length, epoch);
     if (this.observed) {
       this.publish('agent.checkpoint', {
         threadId: run.threadId,
         step: run.step,
-        version: checkpoint.version,
+        version,
         ms: this.ctx.now() - started,
       });
     }

@@ -94,8 +94,8 @@ export class ContextLedger {
     return this.#exact[index] as number;
   }
 
-  append(message: Message): void {
-    const bound = messageTokenBound(message);
+  /** Appends `message`; `bound`, when the caller worked it out, is its `messageTokenBound`. */
+  append(message: Message, bound = messageTokenBound(message)): void {
     this.#messages.push(message);
     this.#bounds.push(bound);
     this.#exact.push(UNCOUNTED);

@@ -1,7 +1,7 @@
 // Imported, not the global: `Buffer` on Node's global object is a getter, read on every use.
 import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
-import type { Message, Part } from '../model/message.js';
+import type { Message, Part, ToolResultPart } from '../model/message.js';
 
 /** The BPE encodings warden counts with (gpt-tokenizer's offline tables). */
 export type Encoding = 'o200k_base' | 'cl100k_base';
@@ -103,11 +103,20 @@ export function messageTokenBound(message: Message): number {
         total += Buffer.byteLength(part.name, 'utf8') + Buffer.byteLength(jsonText(part.input));
         break;
       case 'tool-result':
-        total += Buffer.byteLength(part.name, 'utf8') + Buffer.byteLength(jsonText(part.output));
+        total += resultTokenBound(part, undefined);
         break;
     }
   }
   return total;
+}
+
+/**
+ * A tool result's share of `messageTokenBound`; `text`, when the caller has it, is the text the
+ * count reads of the output (the output itself if it is a string, else its JSON), which a tool
+ * call's runner made already to bound the output's size: it is not made again.
+ */
+export function resultTokenBound(part: ToolResultPart, text: string | undefined): number {
+  return Buffer.byteLength(part.name, 'utf8') + Buffer.byteLength(text ?? jsonText(part.output));
 }
 
 /** An upper bound of `count(text)`: its UTF-8 bytes (see `messageTokenBound`). */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '@warden/core';
 import { canonicalHash } from '../canonical/canonical-json.js';
+import type { TaskSignal } from '../tools/task-signal.js';
 import type { Effect } from '../tools/tool.js';
 import { type Approval, requesterOf, resourceOf } from './approval.js';
 import { type ApprovalStore, MemoryApprovalStore } from './approval-store.js';
@@ -172,7 +173,7 @@ export class ApprovalDesk {
    */
   ask(
     request: NewApprovalRequest,
-    signal: AbortSignal,
+    signal: TaskSignal,
   ): { readonly id: string; readonly answer: Promise<ApprovalAnswer> } {
     const id = `apr-${++this.#next}-${randomBytes(4).toString('hex')}`;
     const now = this.#clock.now();

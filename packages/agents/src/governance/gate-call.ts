@@ -1,3 +1,4 @@
+import type { TaskSignal } from '../tools/task-signal.js';
 import type { AnyTool } from '../tools/tool.js';
 import { ToolError } from '../tools/tool-error.js';
 import type { ApprovalBinding } from './approval.js';
@@ -20,8 +21,8 @@ export interface GateCall {
    * call hashes its arguments once; the gate makes it when it is not given.
    */
   readonly argsHash?: string | undefined;
-  /** The task's signal: aborting it withdraws a waiting request. */
-  readonly signal: AbortSignal;
+  /** The task's signal (an `AbortSignal` or an agent's run): aborting it withdraws a waiting request. */
+  readonly signal: TaskSignal;
   now(): number;
   /** Told the call's journal entry each time the gate reads or writes it (the last is where it stands). */
   readonly journaled?: (entry: EffectEntry) => void;

@@ -60,7 +60,7 @@ export interface CheckpointStore {
 
 /** A thread's head: its fields, and its messages as the first `length` of the thread's log. */
 interface ThreadHead {
-  readonly fields: Omit<Checkpoint, 'messages'>;
+  fields: Omit<Checkpoint, 'messages'>;
   /** The store's own copy of the messages, appended to commit after commit. */
   readonly log: Message[];
   length: number;
@@ -78,8 +78,44 @@ interface ThreadHead {
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly #heads = new Map<string, ThreadHead>();
 
+  /**
+   * `store` itself when it is exactly this class (not a subclass, no method of its own on the
+   * instance): an agent then commits and reads through `commitNow` and `latestNow`, without a
+   * wait the store never needed. Anything that may override what a commit does (a test's fault
+   * injection, a wrapper) is undefined here and is awaited through the interface.
+   */
+  static syncOf(store: CheckpointStore): MemoryCheckpointStore | undefined {
+    return Object.getPrototypeOf(store) === MemoryCheckpointStore.prototype &&
+      !Object.hasOwn(store, 'commit') &&
+      !Object.hasOwn(store, 'latest')
+      ? (store as MemoryCheckpointStore)
+      : undefined;
+  }
+
   async commit(checkpoint: Checkpoint, options: CommitOptions): Promise<void> {
-    const { threadId, version } = checkpoint;
+    this.commitNow(checkpoint, options);
+  }
+
+  async latest(threadId: string): Promise<Checkpoint | undefined> {
+    return this.latestNow(threadId);
+  }
+
+  /** `commit`, done before it returns: a refusal is thrown, not a rejected promise. */
+  commitNow(checkpoint: Checkpoint, options: CommitOptions): void {
+    this.commitFieldsNow(fieldsOf(checkpoint), checkpoint.messages, options);
+  }
+
+  /**
+   * `commitNow` of a checkpoint given as its fields (a fresh object the store keeps: its writer
+   * makes one per commit and never touches it again) and its messages (copied as `commit` copies
+   * them): how an agent commits, without building the whole checkpoint to take it apart here.
+   */
+  commitFieldsNow(
+    fields: Omit<Checkpoint, 'messages'>,
+    messages: readonly Message[],
+    options: CommitOptions,
+  ): void {
+    const { threadId, version } = fields;
     const current = this.#heads.get(threadId);
     const head = current?.fields.version ?? 0;
     if (head !== options.expectedHead) {
@@ -88,16 +124,26 @@ export class MemoryCheckpointStore implements CheckpointStore {
     if (version !== head + 1) {
       throw new RangeError(`checkpoint version ${version} does not follow head ${head}`);
     }
-    const messages = checkpoint.messages;
-    const fields = fieldsOf(checkpoint);
-    const log = current?.log ?? [];
-    const keep = current === undefined ? 0 : kept(log, current.length, messages, options);
+    if (current === undefined) {
+      this.#heads.set(threadId, {
+        fields,
+        log: [...messages],
+        length: messages.length,
+        full: undefined,
+      });
+      return;
+    }
+    const log = current.log;
+    const keep = kept(log, current.length, messages, options);
     log.length = keep;
     for (let i = keep; i < messages.length; i++) log.push(messages[i] as Message);
-    this.#heads.set(threadId, { fields, log, length: messages.length, full: undefined });
+    current.fields = fields;
+    current.length = messages.length;
+    current.full = undefined;
   }
 
-  async latest(threadId: string): Promise<Checkpoint | undefined> {
+  /** `latest`, answered before it returns. */
+  latestNow(threadId: string): Checkpoint | undefined {
     const head = this.#heads.get(threadId);
     if (head === undefined) return undefined;
     if (head.full === undefined) {

@@ -2,6 +2,7 @@ import type { Clock } from '@warden/core';
 import { isGovernanceError } from '../governance/governance-error.js';
 import type { ToolCallPart, ToolResultPart } from '../model/message.js';
 import { runWithDeadline } from './run-with-deadline.js';
+import type { TaskSignal } from './task-signal.js';
 import type { AnyTool, ToolContext } from './tool.js';
 import { ToolError } from './tool-error.js';
 
@@ -12,12 +13,20 @@ export interface ToolCallOutcome {
   readonly result: ToolResultPart;
   /** Set when the call did not produce a result; the model sees it as the result. */
   readonly error: ToolError | undefined;
+  /**
+   * The text a token count reads of the result's output (the output if it is a string, else its
+   * JSON), when the runner made it to bound the output: so the context does not make it again.
+   */
+  readonly text?: string | undefined;
 }
 
 export interface ToolCallEnv {
   readonly clock: Clock;
-  /** The agent's task signal: aborting it aborts the call. */
-  readonly signal: AbortSignal;
+  /**
+   * The agent's task signal: aborting it aborts the call. An `AbortSignal`, or anything that
+   * says whether it aborted and takes a listener (`TaskSignal`).
+   */
+  readonly signal: TaskSignal;
   readonly maxOutputChars?: number;
   /** Everything of the `ToolContext` but what the runner sets itself. */
   readonly context: Omit<ToolContext, 'signal' | 'deadline' | 'now' | 'callId'>;
@@ -73,13 +82,24 @@ export async function runToolCall(
       ),
     );
   }
-  const max = env.maxOutputChars;
+  const max = env.maxOutputChars ?? MAX_TOOL_OUTPUT_CHARS;
+  // The output's text, made once: to bound the output here, and for the context's count.
+  let text: string | undefined;
+  let bounded: unknown;
   const execute = () =>
-    runWithDeadline(tool, parsed.data, call.callId, env).then((output) => bound(output, max));
+    runWithDeadline(tool, parsed.data, call.callId, env).then((output) => {
+      const value = boundOutput(output, max);
+      text = lastText;
+      bounded = value;
+      return value;
+    });
   try {
     const output =
       env.govern === undefined ? await execute() : await env.govern(tool, parsed.data, execute);
-    return { result: resultPart(call, output), error: undefined };
+    // The text is the output's when the output is what `run` gave (a gate that answers a
+    // resumed call from its journal gives what was stored, and `run` never ran).
+    const known = output === bounded ? text : undefined;
+    return { result: resultPart(call, output), error: undefined, text: known };
   } catch (thrown) {
     // Nobody approved in time and the agent is set to exit on it: that ends the agent.
     if (isGovernanceError(thrown, 'ERR_APPROVAL_TIMEOUT')) throw thrown;
@@ -96,16 +116,36 @@ export async function runToolCall(
   }
 }
 
-function bound(output: unknown, max = MAX_TOOL_OUTPUT_CHARS): unknown {
-  if (output === undefined) return null;
-  if (typeof output === 'string') return output.length > max ? cut(output, max) : output;
-  let text: string;
-  try {
-    text = JSON.stringify(output) ?? 'null';
-  } catch {
-    return cut(String(output), max);
+/** The text `boundOutput` made last (read at once by its caller; no object per call). */
+let lastText: string | undefined;
+
+/**
+ * The output as the context gets it: `null` for nothing, a string or a JSON text cut to `max`
+ * characters, else the value itself; `lastText` is then the text a token count reads of it.
+ */
+function boundOutput(output: unknown, max: number): unknown {
+  if (output === undefined) {
+    lastText = 'null';
+    return null;
   }
-  return text.length > max ? cut(text, max) : output;
+  if (typeof output === 'string') {
+    lastText = output.length > max ? cut(output, max) : output;
+    return lastText;
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(output);
+  } catch {
+    lastText = cut(String(output), max);
+    return lastText;
+  }
+  const written = json ?? 'null';
+  if (written.length > max) {
+    lastText = cut(written, max);
+    return lastText;
+  }
+  lastText = json ?? '';
+  return output;
 }
 
 function cut(text: string, max: number): string {

@@ -5,6 +5,7 @@ import {
   CallerFields,
   type SignalSource,
 } from './call-context.js';
+import type { TaskSignal } from './task-signal.js';
 import type { AnyTool, ToolContext } from './tool.js';
 import { ToolError } from './tool-error.js';
 
@@ -12,7 +13,7 @@ import { ToolError } from './tool-error.js';
 export interface DeadlineEnv {
   readonly clock: Clock;
   /** The agent's task signal: aborting it abandons the call. */
-  readonly signal: AbortSignal;
+  readonly signal: TaskSignal;
   /** Everything of the `ToolContext` but what the runner sets itself. */
   readonly context: CallerContext;
 }

@@ -1,4 +1,5 @@
 import type { RetryContext } from '@warden/resilience';
+import { AgentRequest } from '../../agent/agent-request.js';
 import type { Message } from '../message.js';
 import type { ModelRequest, ToolChoice, ToolSpec } from '../model-request.js';
 import { joinSignals } from '../policy/open-stream.js';
@@ -87,5 +88,7 @@ export function asModelRequest(request: PolicyRequest): ModelRequest {
 export function isRequestAborted(request: ModelRequest): boolean {
   if ((request as unknown) instanceof PolicyRequest)
     return (request as unknown as PolicyRequest).aborted;
+  // An agent step's request: its task's signal is made only when read, the same way.
+  if (request instanceof AgentRequest) return request.aborted;
   return request.signal?.aborted === true;
 }

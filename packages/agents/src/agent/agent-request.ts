@@ -1,0 +1,51 @@
+import type { Message } from '../model/message.js';
+import type { ModelRequest, ToolSpec } from '../model/model-request.js';
+import type { Run } from './agent-run.js';
+
+/**
+ * The request an agent's step sends its model: the fields of a `ModelRequest`, with `signal` the
+ * run's, made when the client first reads it (`Run.signal`). A client that reads it (an HTTP
+ * client handing it to `fetch`, the model policy) gets the task's signal as before; one that only
+ * needs to know whether the task was aborted (the scripted model answering at once) asks
+ * `isRequestAborted`, which reads `aborted` here, and the task makes no `AbortSignal` for it.
+ *
+ * `signal` is an own enumerable accessor, one shared by every request (a literal with a getter of
+ * its own is a dictionary object on V8), so a client that copies the request with a spread
+ * (`{ ...request, model }`) still passes the signal on, read at that moment.
+ */
+export class AgentRequest implements ModelRequest {
+  static readonly #signalProperty: PropertyDescriptor = {
+    get(this: AgentRequest): AbortSignal {
+      return this.#run.signal;
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  readonly system: string;
+  readonly messages: readonly Message[];
+  readonly tools: readonly ToolSpec[];
+  readonly maxOutputTokens: number;
+  declare readonly signal: AbortSignal;
+  readonly #run: Run;
+
+  constructor(
+    system: string,
+    messages: readonly Message[],
+    tools: readonly ToolSpec[],
+    maxOutputTokens: number,
+    run: Run,
+  ) {
+    this.system = system;
+    this.messages = messages;
+    this.tools = tools;
+    this.maxOutputTokens = maxOutputTokens;
+    this.#run = run;
+    Object.defineProperty(this, 'signal', AgentRequest.#signalProperty);
+  }
+
+  /** Whether the task was aborted, without making its signal. */
+  get aborted(): boolean {
+    return this.#run.aborted;
+  }
+}
