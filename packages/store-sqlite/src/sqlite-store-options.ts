@@ -31,7 +31,7 @@ export interface SqliteStoreOptions {
    * an effect (with the audit entries that follow it), approvals, leases, queues, dead letters
    * and memory are synced before they resolve; a step's checkpoint, a read's journal and audit
    * entries are synced by the next of those, or when SQLite copies its log into the file (every
-   * 128 pages). A crash of the process or the node loses nothing either way; a power loss can
+   * 1,000 pages). A crash of the process or the node loses nothing either way; a power loss can
    * take back steps no effect, approval or answer has followed yet, and they run again on
    * resume, as after any crash between two commits. `'writes'`: every write is synced before it
    * resolves (about 170 µs more for each step's commit on a quiet SSD).

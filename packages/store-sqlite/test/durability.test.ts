@@ -213,9 +213,9 @@ describe('SqliteAgentStore on a file', () => {
     await store.close();
   });
 
-  it('writes its log over the same blocks once it holds 128 pages, instead of growing it', async () => {
+  it('syncing every write, writes its log over the same blocks once it holds 128 pages, instead of growing it', async () => {
     const path = folder.file('log.db');
-    const store = await openSqliteStore({ path });
+    const store = await openSqliteStore({ path, sync: 'writes' });
     const messages: Message[] = [say('user', 'task')];
     await store.checkpoints.commit(checkpoint(1, messages), { expectedHead: 0 });
     for (let version = 2; version <= 400; version++) {

@@ -90,7 +90,7 @@ async function writeEverything(store: SqliteAgentStore, conn: Connection) {
   const levels: Record<string, number> = {};
   const at = async (name: string, write: () => Promise<unknown>) => {
     await write();
-    levels[name] = conn.synchronous;
+    levels[name] = conn.setting('synchronous');
   };
   await at('step commit', () => store.checkpoints.commit(checkpoint(1), { expectedHead: 0 }));
   await at('read: journal begin', () => store.journal.begin(call('r', 'read')));
@@ -201,6 +201,17 @@ describe('SqliteAgentStore: when a write waits for the disk', () => {
     await store.close();
   });
 
+  it('copies its log into the file at 1,000 pages, or 128 when every write is synced', async () => {
+    for (const [sync, pages] of [
+      ['outputs', 1_000],
+      ['writes', 128],
+    ] as const) {
+      const { conn, store } = open(sync);
+      expect(conn.setting('wal_autocheckpoint')).toBe(pages);
+      await store.close();
+    }
+  });
+
   it('keeps what it wrote lazily across a close and an opening', async () => {
     const { conn, store } = open();
     await writeEverything(store, conn);
@@ -233,7 +244,7 @@ describe('SqliteAgentStore: when a write waits for the disk', () => {
         effect: 'read',
         input: z.object({ id: z.number().int() }),
         run: ({ id }) => {
-          seen.read = conn.synchronous;
+          seen.read = conn.setting('synchronous');
           return `ticket ${id}`;
         },
       }),
@@ -243,7 +254,7 @@ describe('SqliteAgentStore: when a write waits for the disk', () => {
         effect: 'write',
         input: z.object({ id: z.number().int() }),
         run: () => {
-          seen.effect = conn.synchronous;
+          seen.effect = conn.setting('synchronous');
           return 'sent';
         },
       }),
@@ -266,7 +277,7 @@ describe('SqliteAgentStore: when a write waits for the disk', () => {
     const result = await done;
     expect(result.outcome).toBe('done');
     expect(seen).toEqual({ read: NORMAL, effect: FULL });
-    expect(conn.synchronous).toBe(FULL);
+    expect(conn.setting('synchronous')).toBe(FULL);
     expect((await store.checkpoints.latest('th'))?.result).toEqual(result);
     await node.stop();
     await store.close();

@@ -99,9 +99,9 @@ export class Connection {
     return bytes;
   }
 
-  /** SQLite's own `synchronous` level now, the last write's: 2 is FULL, 1 NORMAL. */
-  get synchronous(): number {
-    return this.#db.pragma('synchronous', { simple: true }) as number;
+  /** A setting as SQLite has it now (`synchronous`: the last write's, 2 FULL, 1 NORMAL). */
+  setting(name: 'synchronous' | 'wal_autocheckpoint'): number {
+    return this.#db.pragma(name, { simple: true }) as number;
   }
 
   get closed(): boolean {
