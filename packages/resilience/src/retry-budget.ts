@@ -67,9 +67,17 @@ export class RetryBudget {
     this.#emitter = new Emitter(options, this.#clock, 'retry-budget');
   }
 
-  /** Records one request (a first attempt). */
-  deposit(): void {
-    this.#current().deposits++;
+  /** The clock its window runs on. */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  /**
+   * Records one request (a first attempt). `now`: the budget clock's reading, when the caller
+   * has just made it (one read, several uses).
+   */
+  deposit(now?: number): void {
+    this.#current(now).deposits++;
   }
 
   /** Takes one retry from the budget; false (and a `retry.budget_denied` event) when empty. */
@@ -90,12 +98,12 @@ export class RetryBudget {
     return Math.max(0, Math.floor(this.minRetries + this.ratio * deposits - withdrawals + 1e-9));
   }
 
-  #epoch(): number {
-    return Math.floor(this.#clock.now() / this.#slotMs);
+  #epoch(now = this.#clock.now()): number {
+    return Math.floor(now / this.#slotMs);
   }
 
-  #current(): Slot {
-    const epoch = this.#epoch();
+  #current(now?: number): Slot {
+    const epoch = this.#epoch(now);
     const slot = this.#slots[epoch % this.#slots.length] as Slot;
     if (slot.epoch !== epoch) {
       slot.epoch = epoch;

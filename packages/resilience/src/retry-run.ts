@@ -14,6 +14,8 @@ import type { CallerWatch, RetryCalls, TrackedCall } from './retry-calls.js';
  */
 export class RetryRun implements TrackedCall, RetryCall {
   readonly attempt = 1;
+  /** The clock's reading when the call began. */
+  readonly startedAt: number;
   readonly deadlineAt: number;
   readonly caller: AbortSignal | undefined;
   live = true;
@@ -27,7 +29,13 @@ export class RetryRun implements TrackedCall, RetryCall {
   readonly #calls: RetryCalls;
   readonly #watch: CallerWatch | undefined;
 
-  constructor(deadlineAt: number, caller: AbortSignal | undefined, calls: RetryCalls) {
+  constructor(
+    startedAt: number,
+    deadlineAt: number,
+    caller: AbortSignal | undefined,
+    calls: RetryCalls,
+  ) {
+    this.startedAt = startedAt;
     this.deadlineAt = deadlineAt;
     this.caller = caller;
     this.#calls = calls;

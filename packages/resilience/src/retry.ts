@@ -88,6 +88,8 @@ export interface RetryContext extends PolicyContext {
  * that attempt answered, or hand it to `resume`.
  */
 export interface RetryCall extends RetryContext {
+  /** The clock's reading when the call began (for the caller's own use of that instant). */
+  readonly startedAt: number;
   /** The first attempt answered: the call ends (its deadline and its caller are let go). */
   settle(): void;
 }
@@ -249,8 +251,11 @@ export class RetryPolicy implements Policy {
     // all its calls), one promise per attempt. The caller's abort and the deadline both go
     // through `run.abort`, which also cuts the attempt in flight (after the listeners of the
     // attempt's signal, if it was made, have run).
-    const run = new RetryRun(this.#clock.now() + this.deadlineMs, caller, this.#calls);
-    this.#options.budget?.deposit();
+    const now = this.#clock.now();
+    const run = new RetryRun(now, now + this.deadlineMs, caller, this.#calls);
+    // one clock read for the deadline and the budget's window, when they share the clock
+    const budget = this.#options.budget;
+    if (budget !== undefined) budget.deposit(budget.clock === this.#clock ? now : undefined);
     return run;
   }
 

@@ -117,22 +117,35 @@ export class Semaphore implements Policy {
   }
 
   #permit(): Permit {
-    let held = true;
-    return {
-      release: () => {
-        if (!held) return;
-        held = false;
-        const next = this.#waiters.values().next();
-        // The slot passes straight to the oldest waiter: `running` does not change.
-        if (next.done === true) {
-          this.#running--;
-        } else {
-          this.#waiters.delete(next.value);
-          next.value.resolve(this.#permit());
-        }
-      },
-    };
+    return new Semaphore.#Held(this);
   }
+
+  /** A slot given back: to the oldest waiter, if any (`running` then does not change). */
+  #release(): void {
+    if (this.#waiters.size === 0) {
+      this.#running--;
+      return;
+    }
+    const next = this.#waiters.values().next().value as Parked<Permit>;
+    this.#waiters.delete(next);
+    next.resolve(this.#permit());
+  }
+
+  /** A held slot (a class, not a closure and its context: one is made per acquire). */
+  static readonly #Held = class Held implements Permit {
+    #semaphore: Semaphore | undefined;
+
+    constructor(semaphore: Semaphore) {
+      this.#semaphore = semaphore;
+    }
+
+    release(): void {
+      const semaphore = this.#semaphore;
+      if (semaphore === undefined) return;
+      this.#semaphore = undefined;
+      semaphore.#release();
+    }
+  };
 
   #reject(): ResilienceError {
     this.#emitter.emit({

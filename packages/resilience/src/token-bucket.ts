@@ -99,11 +99,15 @@ export class TokenBucket implements Policy {
     return this.#queue.length;
   }
 
-  /** Takes `n` tokens (an integer >= 1) if they are in hand and nobody waits ahead; never waits. */
-  tryTake(n = 1): boolean {
+  /**
+   * Takes `n` tokens (an integer >= 1) if they are in hand and nobody waits ahead; never waits.
+   * `now`: the bucket clock's reading, when the caller has just made it (one read, several uses);
+   * a reading older than the bucket's last one refills nothing.
+   */
+  tryTake(n = 1, now?: number): boolean {
     checkInt('n', n, 1);
     if (this.#closed) return false;
-    this.#refill();
+    this.#refill(now);
     if (this.#queue.length > 0 || this.#tokens + EPSILON < n) return false;
     this.#tokens = Math.max(0, this.#tokens - n);
     return true;
@@ -153,8 +157,7 @@ export class TokenBucket implements Policy {
     return invoke(fn, { signal: options.signal ?? NEVER });
   }
 
-  #refill(): void {
-    const now = this.#clock.now();
+  #refill(now = this.#clock.now()): void {
     if (now > this.#at) {
       this.#tokens = Math.min(
         this.burst,

@@ -216,7 +216,8 @@ export class ModelPolicy {
     const run = this.#transient.begin(signal);
     if (run === undefined) return undefined;
     const limiter = this.limiter(target.provider);
-    const slot = limiter.tryAcquire();
+    // the instant the call began, read once for its deadline, the budget and the token bucket
+    const slot = limiter.tryAcquire(run.startedAt);
     if (slot === undefined) return this.#resume(call, run, undefined);
     const permit = breaker.tryAcquire();
     if (permit < 0) {

@@ -119,12 +119,13 @@ export class ProviderLimiter {
   /**
    * A slot now, if one is free, the provider is not paused and a token is in hand (taken); else
    * undefined, having taken nothing. What `acquire` gives without waiting, without a promise.
+   * `now`: the clock's reading, when the caller has just made it (one read, several uses).
    */
-  tryAcquire(): Permit | undefined {
-    if (this.#pausedUntil !== 0 && this.#pausedUntil > this.#clock.now()) return undefined;
+  tryAcquire(now?: number): Permit | undefined {
+    if (this.#pausedUntil !== 0 && this.#pausedUntil > (now ?? this.#clock.now())) return undefined;
     const permit = this.concurrency.tryAcquire();
     if (permit === undefined) return undefined;
-    if (this.rate.tryTake()) return new ProviderLimiter.#Slot(this, permit);
+    if (this.rate.tryTake(1, now)) return new ProviderLimiter.#Slot(this, permit);
     permit.release();
     return undefined;
   }
