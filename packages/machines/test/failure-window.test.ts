@@ -5,6 +5,7 @@ import { TestClock } from '@warden/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type CountWindow,
   createWindow,
   recordOutcome,
   type TimeWindow,
@@ -131,6 +132,46 @@ describe('time window', () => {
     expect(w.slice).toBe(8);
     expect(w.totalCalls).toBe(3);
     expect(w.totalFailures).toBe(1);
+  });
+});
+
+const countPolicyArb = fc.integer({ min: 1, max: 12 }).chain((size) =>
+  fc.record({
+    kind: fc.constant('count-window' as const),
+    size: fc.constant(size),
+    rate: fc.constantFrom(0.25, 0.5, 1),
+    minimumCalls: fc.integer({ min: 1, max: size }),
+  }),
+);
+
+describe('count window', () => {
+  it('reports the calls and failures of its last `size` outcomes and trips as a naive count does (property)', () => {
+    fc.assert(
+      fc.property(
+        countPolicyArb,
+        // Runs of successes between failures, so the window is often free of failures too.
+        fc.array(fc.oneof(fc.boolean(), fc.constant(false)), { maxLength: 120 }),
+        (p, outcomes) => {
+          const w = createWindow(p) as CountWindow;
+          const seen: boolean[] = [];
+          for (const failed of outcomes) {
+            recordOutcome(p, w, failed, 0);
+            seen.push(failed);
+            const last = seen.slice(-p.size);
+            const failures = last.filter((f) => f).length;
+            expect({ calls: w.calls, failures: w.failures }).toEqual({
+              calls: last.length,
+              failures,
+            });
+            // The ring holds exactly the failures it counts.
+            expect(w.outcomes.reduce((a, b) => a + b, 0)).toBe(failures);
+            expect(windowTripsNow(p, w)).toBe(
+              last.length >= p.minimumCalls && failures / last.length >= p.rate,
+            );
+          }
+        },
+      ),
+    );
   });
 });
 

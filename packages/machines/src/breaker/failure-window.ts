@@ -101,6 +101,13 @@ export function recordOutcome(
   if (w.kind === 'count') {
     const outcomes = w.outcomes;
     const head = w.head;
+    const next = head + 1;
+    if (!failed && w.failures === 0) {
+      // Every slot holds a success (or nothing yet): the one overwritten needs no write.
+      if (w.calls < outcomes.length) w.calls++;
+      w.head = next === outcomes.length ? 0 : next;
+      return;
+    }
     if (w.calls === outcomes.length) w.failures -= outcomes[head] as number;
     else w.calls++;
     if (failed) {
@@ -109,7 +116,6 @@ export function recordOutcome(
     } else {
       outcomes[head] = 0;
     }
-    const next = head + 1;
     w.head = next === outcomes.length ? 0 : next;
     return;
   }
