@@ -225,10 +225,11 @@ export class RetryPolicy implements Policy {
    * its caller's abort and its deadline cut it. It is also the first attempt's context: give what
    * the attempt holds to `onCut`. Then either `settle()` it (the attempt answered), or hand it to
    * `resume`. `undefined` when `execute` would fail at once (the caller aborted, the policy
-   * closed): call `execute` to get that failure.
+   * closed): call `execute` to get that failure. `unaborted`: the caller has just seen that
+   * `signal` has not aborted, and nothing ran since (reading it again costs a Node getter).
    */
-  begin(signal?: AbortSignal): RetryCall | undefined {
-    if (signal?.aborted === true || this.#closed !== undefined) return undefined;
+  begin(signal?: AbortSignal, unaborted = false): RetryCall | undefined {
+    if (this.#closed !== undefined || (!unaborted && signal?.aborted === true)) return undefined;
     return this.#begin(signal);
   }
 

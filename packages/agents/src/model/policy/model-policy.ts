@@ -38,6 +38,7 @@ export let generateThrough: (
   request: ModelRequest,
   signal: AbortSignal,
   sink: CallSink,
+  unaborted: boolean,
 ) => Promise<ModelResponse>;
 
 /** The model identity a call is made for. */
@@ -178,12 +179,12 @@ export class ModelPolicy {
     request: ModelRequest,
     signal: AbortSignal,
   ): Promise<ModelResponse> {
-    return this.#generate(client, request, signal, undefined);
+    return this.#generate(client, request, signal, undefined, false);
   }
 
   static {
-    generateThrough = (policy, client, request, signal, sink) =>
-      policy.#generate(client, request, signal, sink);
+    generateThrough = (policy, client, request, signal, sink, unaborted) =>
+      policy.#generate(client, request, signal, sink, unaborted);
   }
 
   #generate(
@@ -191,10 +192,11 @@ export class ModelPolicy {
     request: ModelRequest,
     signal: AbortSignal,
     sink: CallSink | undefined,
+    unaborted: boolean,
   ): Promise<ModelResponse> {
     const call = new GenerateCall(client, request, signal, sink);
     return (
-      (this.#inlineFirst ? this.#inline(client, call, signal) : undefined) ??
+      (this.#inlineFirst ? this.#inline(client, call, signal, unaborted) : undefined) ??
       call.through(this.#run(client, signal, call))
     );
   }
@@ -210,10 +212,11 @@ export class ModelPolicy {
     target: Target,
     call: GenerateCall,
     signal: AbortSignal,
+    unaborted: boolean,
   ): Promise<ModelResponse> | undefined {
     const breaker = this.breaker(target.provider);
     if (breaker.state !== 'closed') return undefined;
-    const run = this.#transient.begin(signal);
+    const run = this.#transient.begin(signal, unaborted);
     if (run === undefined) return undefined;
     const limiter = this.limiter(target.provider);
     // the instant the call began, read once for its deadline, the budget and the token bucket

@@ -195,7 +195,8 @@ class ResilientModelClient implements ResilientModel {
     ) {
       const signal = request.signal;
       const rungSignal = signal ?? this.#closingSignal;
-      return generateThrough(this.policy, this.#primary, request, rungSignal, this.#sink);
+      // unaborted: the caller's signal was just read, and the model's own aborts only on close
+      return generateThrough(this.policy, this.#primary, request, rungSignal, this.#sink, true);
     }
     return this.#generate(request);
   }
