@@ -37,6 +37,9 @@ export function act(
   // The run is the calls' task signal: its AbortSignal is made only if a call waits on it.
   const signal = run;
   const shared = sharedOf(loop, run);
+  // Each call's journal entries are kept for the `agent.tool_call` events, built only when the
+  // node is observed.
+  const observed = loop.observed;
   (async () => {
     const outcomes: ToolCallOutcome[] = [];
     const journal: (EffectEntry | undefined)[] = [];
@@ -65,9 +68,11 @@ export function act(
               argsHash: hashed,
               signal,
               now: shared.now,
-              journaled: (entry) => {
-                journal[index] = entry;
-              },
+              journaled: observed
+                ? (entry) => {
+                    journal[index] = entry;
+                  }
+                : undefined,
             },
             execute,
             shared.hooks,
@@ -142,10 +147,8 @@ interface RunShared {
   readonly now: () => number;
 }
 
-const shares = new WeakMap<Run, RunShared>();
-
 function sharedOf(loop: StepLoop, run: Run): RunShared {
-  let shared = shares.get(run);
+  let shared = run.acting as RunShared | undefined;
   if (shared === undefined) {
     const { ctx } = loop;
     shared = {
@@ -160,7 +163,7 @@ function sharedOf(loop: StepLoop, run: Run): RunShared {
         loop.subagents.spawn(run, key, agent, task, run.signal, options),
       now: () => ctx.now(),
     };
-    shares.set(run, shared);
+    run.acting = shared;
   }
   return shared;
 }

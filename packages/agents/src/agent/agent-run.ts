@@ -63,6 +63,8 @@ export class Run implements TaskSignal {
   /** A context_length error is answered by one compaction and one retry, not more. */
   contextRetried = false;
   wallTimer: Ref | undefined;
+  /** What the act phase makes once per run, for every tool call of it (`act-phase.ts`). */
+  acting: unknown = undefined;
   /** How long the context was, and its epoch, when the last model call was made. */
   #callLength = 0;
   #callEpoch = 0;

@@ -151,7 +151,13 @@ export class StepLoop {
       const left = Math.max(0, wallMs - run.meter.spent(ctx.now()).wallMs);
       run.wallTimer = ctx.sendAfter(ctx.self, new AgentSignal('wall', run.id, undefined), left);
     }
-    this.publish('agent.task_started', { threadId, resumed: saved !== undefined, step: run.step });
+    if (this.observed) {
+      this.publish('agent.task_started', {
+        threadId,
+        resumed: saved !== undefined,
+        step: run.step,
+      });
+    }
     const committed = awaited ? this.#commitAwaited(run) : this.commit(run);
     if (committed !== undefined) return committed.then(() => this.#started(run));
     return this.#started(run);
@@ -278,13 +284,15 @@ export class StepLoop {
     this.#close(run);
     this.answer(run.origin, result);
     for (const awaiter of run.awaiters) this.ctx.reply(awaiter, result);
-    this.publish('agent.finished', {
-      threadId: run.threadId,
-      steps: run.step,
-      spent: result.spent,
-      // The answer, bounded: quality checks score it from the event stream alone.
-      text: text.length > MAX_EVENT_TEXT ? `${text.slice(0, MAX_EVENT_TEXT)}...` : text,
-    });
+    if (this.observed) {
+      this.publish('agent.finished', {
+        threadId: run.threadId,
+        steps: run.step,
+        spent: result.spent,
+        // The answer, bounded: quality checks score it from the event stream alone.
+        text: text.length > MAX_EVENT_TEXT ? `${text.slice(0, MAX_EVENT_TEXT)}...` : text,
+      });
+    }
     return result;
   }
 

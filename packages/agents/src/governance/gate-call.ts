@@ -25,7 +25,7 @@ export interface GateCall {
   readonly signal: TaskSignal;
   now(): number;
   /** Told the call's journal entry each time the gate reads or writes it (the last is where it stands). */
-  readonly journaled?: (entry: EffectEntry) => void;
+  readonly journaled?: ((entry: EffectEntry) => void) | undefined;
 }
 
 /** What the agent does while a call waits for a person (its lifecycle state), and what it tells. */

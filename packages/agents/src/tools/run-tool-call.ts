@@ -86,13 +86,13 @@ export async function runToolCall(
   // The output's text, made once: to bound the output here, and for the context's count.
   let text: string | undefined;
   let bounded: unknown;
-  const execute = () =>
-    runWithDeadline(tool, parsed.data, call.callId, env).then((output) => {
-      const value = boundOutput(output, max);
-      text = lastText;
-      bounded = value;
-      return value;
-    });
+  const bound = (output: unknown): unknown => {
+    const value = boundOutput(output, max);
+    text = lastText;
+    bounded = value;
+    return value;
+  };
+  const execute = () => runWithDeadline(tool, parsed.data, call.callId, env, bound);
   try {
     const output =
       env.govern === undefined ? await execute() : await env.govern(tool, parsed.data, execute);

@@ -37,8 +37,9 @@ export function runWithDeadline(
   input: unknown,
   callId: string,
   env: DeadlineEnv,
+  map?: (value: unknown) => unknown,
 ): Promise<unknown> {
-  return new DeadlineRun(tool, env).start(input, callId);
+  return new DeadlineRun(tool, env).start(input, callId, map);
 }
 
 class DeadlineRun implements SignalSource {
@@ -58,7 +59,8 @@ class DeadlineRun implements SignalSource {
     readonly env: DeadlineEnv,
   ) {}
 
-  start(input: unknown, callId: string): Promise<unknown> {
+  /** `map`, if given, turns the value `run` settled with into the call's, in the same turn. */
+  start(input: unknown, callId: string, map?: (value: unknown) => unknown): Promise<unknown> {
     const { tool, env } = this;
     const { clock } = env;
     const deadline = clock.now() + tool.timeout;
@@ -74,7 +76,10 @@ class DeadlineRun implements SignalSource {
       } catch (error) {
         throw this.#returned(error, true);
       }
-      if (!isThenable(value)) return this.#returned(value, false);
+      if (!isThenable(value)) {
+        const returned = this.#returned(value, false);
+        return map === undefined ? returned : map(returned);
+      }
       return new Promise<unknown>((resolve, reject) => {
         if (this.#phase === 'abandoned') {
           reject(this.#error);
@@ -97,7 +102,16 @@ class DeadlineRun implements SignalSource {
         });
         value.then(
           (result) => {
-            if (this.#settle()) resolve(result);
+            if (!this.#settle()) return;
+            if (map === undefined) {
+              resolve(result);
+              return;
+            }
+            try {
+              resolve(map(result));
+            } catch (error) {
+              reject(error);
+            }
           },
           (error: unknown) => {
             if (this.#settle()) reject(error);
