@@ -7,7 +7,8 @@ import { TestClock } from '@warden/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalHash, type ModelRequest, ResponseCache, requestKey } from '../../src/index.js';
-import { hasLeaves, plainLeaves, requestText } from '../../src/model/policy/request-text.js';
+import { hasLeaves, plainLeaves } from '../../src/model/policy/request-leaves.js';
+import { requestText } from '../../src/model/policy/request-text.js';
 
 /** As tests/src/properties/replay-params.ts: FC_SEED and FC_PATH replay a printed failure. */
 function replayParams<T>(params: fc.Parameters<T>): fc.Parameters<T> {

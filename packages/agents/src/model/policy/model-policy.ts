@@ -1,9 +1,6 @@
 import type { Clock, Node } from '@warden/core';
 import { CircuitBreaker } from '@warden/machines';
 import {
-  type AttemptHolder,
-  isResilienceError,
-  type Permit,
   type ResilienceObserver,
   RetryBudget,
   type RetryCall,
@@ -15,9 +12,9 @@ import { isModelCallError, type ModelCallError } from '../model-call-error.js';
 import type { ModelClient } from '../model-client.js';
 import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
-import { FAILURE_HANDLING, MODEL_POLICY_DEFAULTS } from './failure-handling.js';
+import { CallLease, type LeaseOwner } from './call-lease.js';
+import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
 import { type CallSink, CUT, GenerateCall, type InlineOutcome } from './generate-call.js';
-import { isAbort } from './model-failure.js';
 import type { ModelPolicyEvent } from './model-policy-event.js';
 import type { ModelPolicyOptions } from './model-policy-options.js';
 import { modelRetries } from './model-retries.js';
@@ -70,6 +67,8 @@ export class ModelPolicy {
   readonly #limiters = new Map<string, ProviderLimiter>();
   readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #lastFailure = new Map<string, ModelCallError>();
+  /** What every call's lease reports to (`CallLease`). */
+  readonly #leases: LeaseOwner;
   /** Whether a call's first attempt may be made inline (`#inline`); off only in tests. */
   readonly #inlineFirst: boolean;
   readonly #owner = { resume: this.#resume.bind(this) };
@@ -79,6 +78,11 @@ export class ModelPolicy {
       throw invalidOption('options', options, 'an object');
     }
     this.clock = checkClock('clock', options.clock);
+    this.#leases = {
+      clock: this.clock,
+      emit: (event) => this.emit(event),
+      lastFailure: this.#lastFailure,
+    };
     this.#options = options;
     this.#inlineFirst = !takesGeneralPath(options);
     if (!this.#inlineFirst) onGeneralPath(this);
@@ -227,7 +231,7 @@ export class ModelPolicy {
       slot.release();
       return this.#resume(call, run, { error: breaker.rejection() });
     }
-    const lease = new ModelPolicy.#CallLease(this, target, run, limiter, breaker, permit, slot);
+    const lease = new CallLease(this.#leases, target, run, limiter, breaker, permit, slot);
     return call.inline(run, lease, this.#owner);
   }
 
@@ -317,7 +321,7 @@ export class ModelPolicy {
       slot.release();
       throw breaker.rejection();
     }
-    const lease = new ModelPolicy.#CallLease(this, target, attempt, limiter, breaker, permit, slot);
+    const lease = new CallLease(this.#leases, target, attempt, limiter, breaker, permit, slot);
     // A client that never settles must not keep the slot and the permit once the attempt is cut.
     attempt.onCut(lease);
     try {
@@ -327,77 +331,6 @@ export class ModelPolicy {
       throw error;
     }
   }
-
-  /** How a call ended, for the breaker; a 429 with `Retry-After` pauses the provider. */
-  #verdict(
-    target: Target,
-    error: unknown,
-    attempt: RetryContext,
-    limiter: ProviderLimiter,
-  ): 'success' | 'failure' | 'release' {
-    if (error === undefined) {
-      limiter.answered();
-      return 'success';
-    }
-    if (attempt.aborted) {
-      // the retry's deadline aborted a call that did not answer in time: the provider's failure
-      return isResilienceError(attempt.signal.reason, 'ERR_RETRY_DEADLINE') ? 'failure' : 'release';
-    }
-    if (isAbort(error)) return 'release';
-    if (!isModelCallError(error)) return 'failure';
-    if (error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
-      const before = limiter.pausedUntil;
-      limiter.pause(error.retryAfterMs);
-      if (limiter.pausedUntil !== before) {
-        this.emit({
-          type: 'model.paused',
-          time: this.clock.now(),
-          provider: target.provider,
-          until: limiter.pausedUntil,
-        });
-      }
-    }
-    if (!FAILURE_HANDLING[error.kind].breaker) return 'success';
-    this.#lastFailure.set(target.provider, error);
-    return 'failure';
-  }
-
-  /** One call's lease (a class, not closures: one is made per model call). */
-  static readonly #CallLease = class CallLease implements Lease, AttemptHolder {
-    #done = false;
-
-    constructor(
-      private readonly policy: ModelPolicy,
-      private readonly target: Target,
-      private readonly attempt: RetryContext,
-      private readonly limiter: ProviderLimiter,
-      private readonly breaker: CircuitBreaker,
-      private readonly permit: number,
-      private readonly slot: Permit,
-    ) {}
-
-    /** The retry cut the attempt (its deadline, the caller, the node's stop): settle it now. */
-    attemptCut(reason: unknown): void {
-      this.end(reason);
-    }
-
-    end(error?: unknown): void {
-      if (this.#done) return;
-      this.#done = true;
-      this.attempt.onCut(undefined);
-      const verdict = this.policy.#verdict(this.target, error, this.attempt, this.limiter);
-      this.breaker.settle(this.permit, verdict);
-      this.slot.release();
-    }
-
-    release(): void {
-      if (this.#done) return;
-      this.#done = true;
-      this.attempt.onCut(undefined);
-      this.breaker.settle(this.permit, 'release');
-      this.slot.release();
-    }
-  };
 }
 
 export function createModelPolicy(options: ModelPolicyOptions): ModelPolicy {

@@ -4,7 +4,8 @@ import type { ModelRequest } from '../model-request.js';
 import type { ModelResponse } from '../model-response.js';
 import { MODEL_POLICY_DEFAULTS } from './failure-handling.js';
 import { checkClock, checkInt, checkNumber } from './option-checks.js';
-import { hasLeaves, plainLeaves, requestText } from './request-text.js';
+import { hasLeaves, plainLeaves } from './request-leaves.js';
+import { requestText } from './request-text.js';
 
 export interface ResponseCacheOptions {
   readonly clock: Clock;
