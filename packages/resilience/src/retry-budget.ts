@@ -74,7 +74,8 @@ export class RetryBudget {
 
   /**
    * Records one request (a first attempt). `now`: the budget clock's reading, when the caller
-   * has just made it (one read, several uses).
+   * has just made it (one read, several uses); a reading older than one the budget has already
+   * counted at is replaced by the clock's.
    */
   deposit(now?: number): void {
     this.#current(now).deposits++;
@@ -103,8 +104,13 @@ export class RetryBudget {
   }
 
   #current(now?: number): Slot {
-    const epoch = this.#epoch(now);
-    const slot = this.#slots[epoch % this.#slots.length] as Slot;
+    let epoch = this.#epoch(now);
+    let slot = this.#slots[epoch % this.#slots.length] as Slot;
+    if (slot.epoch > epoch) {
+      // a reading older than one the budget has counted at: the clock's own, not a stale slot
+      epoch = this.#epoch();
+      slot = this.#slots[epoch % this.#slots.length] as Slot;
+    }
     if (slot.epoch !== epoch) {
       slot.epoch = epoch;
       slot.deposits = 0;
