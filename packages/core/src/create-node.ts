@@ -6,7 +6,7 @@ import type { DeadLetters } from './dead-letters.js';
 import { invalidArgument } from './errors.js';
 import { type InspectOptions, isNodeEventType, type Observer } from './events.js';
 import { type ExitReason, isExitReason } from './exit-reason.js';
-import { bindCore } from './internal/core-of.js';
+import { bindCoreReader } from './internal/core-of.js';
 import { NodeCore } from './internal/node-core.js';
 import { stopProcess } from './internal/stop-process.js';
 import { validateMailboxOptions } from './mailbox.js';
@@ -48,7 +48,6 @@ export function createNode(options: NodeOptions): Node {
   });
   const node = new NodeHandle(core);
   core.api = node;
-  bindCore(node, core);
   const untrack = (clock as { track?: (p: { isIdle(): boolean }) => () => void }).track?.(node);
   node.untrack = untrack;
   options.transport?.attach(core);
@@ -58,6 +57,10 @@ export function createNode(options: NodeOptions): Node {
 class NodeHandle implements Node {
   readonly #core: NodeCore;
   untrack: (() => void) | undefined = undefined;
+
+  static {
+    bindCoreReader((node) => (#core in node ? (node as NodeHandle).#core : undefined));
+  }
 
   constructor(core: NodeCore) {
     this.#core = core;

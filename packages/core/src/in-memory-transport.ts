@@ -71,7 +71,7 @@ export function createInMemoryNetwork(): InMemoryNetwork {
     hosts.get(b)?.nodeDown(a);
   };
 
-  return {
+  return new Network({
     transport(): Transport {
       let self: TransportHost | undefined;
       return {
@@ -150,8 +150,31 @@ export function createInMemoryNetwork(): InMemoryNetwork {
       }
     },
     isConnected: connected,
-    get inFlight() {
-      return queue.length;
-    },
-  };
+    inFlight: () => queue.length,
+  });
+}
+
+/**
+ * The network's face: a class, so that its `inFlight` getter is on a prototype. An object
+ * literal with a getter, made per network (a simulated run makes one), was kept alive by every
+ * scavenge of the young generation and promoted, with all it reached.
+ */
+class Network implements InMemoryNetwork {
+  readonly transport: () => Transport;
+  readonly partition: InMemoryNetwork['partition'];
+  readonly heal: InMemoryNetwork['heal'];
+  readonly isConnected: (a: string, b: string) => boolean;
+  readonly #inFlight: () => number;
+
+  constructor(parts: Omit<InMemoryNetwork, 'inFlight'> & { readonly inFlight: () => number }) {
+    this.transport = parts.transport;
+    this.partition = parts.partition;
+    this.heal = parts.heal;
+    this.isConnected = parts.isConnected;
+    this.#inFlight = parts.inFlight;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight();
+  }
 }

@@ -1,15 +1,22 @@
 import type { Node } from '../node.js';
 import type { NodeCore } from './node-core.js';
 
-const cores = new WeakMap<Node, NodeCore>();
+/**
+ * Reads a node's engine: set once by the node's class, which keeps the engine in a private
+ * field. Not a `WeakMap` from node to engine: a scavenge of the young generation keeps a weak
+ * map's values alive, so every short-lived node (one per test or per simulated run) had its
+ * whole engine copied and promoted, to be freed only by a full collection.
+ */
+let read: ((node: Node) => NodeCore | undefined) | undefined;
 
-/** Lets `@warden/core/testing` reach a node's engine without widening the public `Node`. */
-export function bindCore(node: Node, core: NodeCore): void {
-  cores.set(node, core);
+/** Called by the node class, once. */
+export function bindCoreReader(reader: (node: Node) => NodeCore | undefined): void {
+  read = reader;
 }
 
+/** Lets `@warden/core/testing` reach a node's engine without widening the public `Node`. */
 export function coreOf(node: Node): NodeCore {
-  const core = cores.get(node);
+  const core = read?.(node);
   if (core === undefined) throw new Error('not a node made by createNode');
   return core;
 }

@@ -23,7 +23,7 @@ import { Process, type Runner } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
-import { runnerOf } from './runner-of.js';
+import { Runners } from './runner-of.js';
 import { Scheduler } from './scheduler.js';
 import { signalError } from './signal-error.js';
 import { Signals } from './signals.js';
@@ -96,10 +96,11 @@ export class NodeCore implements TransportHost {
   #revivedProcess: Process | undefined = undefined;
   /**
    * The behaviour spawned last and its runner: churn spawns one behaviour again and again, and
-   * the runner's WeakMap lookup was a visible share of a spawn. Held as long as the node.
+   * even a lookup in `#runners` was a visible share of a spawn. Held as long as the node.
    */
   #lastBehaviour: unknown = undefined;
   #lastRunner: Runner | undefined = undefined;
+  readonly #runners = new Runners();
   #nextId = 0;
   #nextRef = 0;
   readonly #refPrefix: string;
@@ -185,7 +186,7 @@ export class NodeCore implements TransportHost {
     if (parent?.dead) return this.#newPid(); // a fenced process starts nothing
     let runner = this.#lastRunner;
     if (behaviour !== this.#lastBehaviour || runner === undefined) {
-      runner = runnerOf(behaviour);
+      runner = this.#runners.of(behaviour);
       if (runner === undefined) {
         throw invalidArgument('behaviour', behaviour, 'a defineActor behaviour or a function');
       }
