@@ -42,11 +42,17 @@ import { SimNetwork } from './internal/sim-network.js';
 import { RequestLedger } from './request-ledger.js';
 import { Timeline } from './timeline.js';
 
-const SIMULATIONS = new WeakMap<Node, Simulation>();
-
-/** The simulation a node belongs to: how a tool defined once finds the run it is part of. */
+/**
+ * The simulation a node belongs to: how a tool defined once finds the run it is part of. Found
+ * through the node's clock, which knows its run, not kept in a `WeakMap` from node to run: a
+ * scavenge keeps a weak map's values alive, so every run's graph was copied and promoted before
+ * a full collection freed it.
+ */
 export function simulationOf(node: Node): Simulation | undefined {
-  return SIMULATIONS.get(node);
+  const clock = node.clock;
+  if (!(clock instanceof SimClock)) return undefined;
+  const sim = clock.owner;
+  return sim instanceof Simulation && sim.nodes.includes(node) ? sim : undefined;
 }
 
 export type { InstanceViolation } from './internal/instance-tracker.js';
@@ -100,6 +106,7 @@ export class Simulation {
     this.random = seededRandom(seed >>> 0);
 
     this.clock = new SimClock(new TestClock());
+    this.clock.owner = this;
     this.#network = new SimNetwork(this.clock, this.random, options.jitterMs ?? 2);
     this.instanceViolations = this.#instances.violations;
     this.effects = new EffectRecorder(
@@ -121,7 +128,6 @@ export class Simulation {
   ): Node {
     const transport = this.#network.transport();
     const node = createNode({ ...options, name, clock: this.clock, transport });
-    SIMULATIONS.set(node, this);
     const unobserve = node.inspect(
       observeNode(node, {
         timeline: this.timeline,

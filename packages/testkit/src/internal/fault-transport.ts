@@ -33,16 +33,12 @@ export function faultTransport(inner: Transport, clock: SimClock, delay: LinkDel
   return {
     attach(h) {
       host = h;
+      // The host's name, incarnation and clock never change: copied, not getters (an object
+      // literal with getters, made per run, survived every scavenge and was promoted).
       const wrapped: TransportHost = {
-        get name() {
-          return h.name;
-        },
-        get incarnation() {
-          return h.incarnation;
-        },
-        get clock() {
-          return h.clock;
-        },
+        name: h.name,
+        incarnation: h.incarnation,
+        clock: h.clock,
         receive: (e) => h.receive(e),
         receiveMessage: (to, m, cast, trace) => h.receiveMessage(to, m, cast, trace),
         undeliverable: (e) => h.undeliverable(e),

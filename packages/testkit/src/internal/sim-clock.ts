@@ -16,6 +16,8 @@ interface SimTimer {
  */
 export class SimClock implements Clock {
   readonly test: TestClock;
+  /** The run this is the clock of (set by the run): how a node finds its simulation. */
+  owner: object | undefined = undefined;
   #skew = 0;
   #timers = new Set<SimTimer>();
 
