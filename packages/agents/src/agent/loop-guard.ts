@@ -44,9 +44,12 @@ export class LoopGuard {
     this.options = { ...LOOP_GUARD_DEFAULTS, ...options };
   }
 
-  /** Records a tool call and judges it. Arguments that have no canonical form compare as text. */
-  call(name: string, input: unknown): LoopVerdict {
-    const key = `${name}\u0000${keyOf(input)}`;
+  /**
+   * Records a tool call and judges it. Arguments that have no canonical form compare as text.
+   * `text`, when the caller has it, is the arguments' canonical text (`argsText(input)`).
+   */
+  call(name: string, input: unknown, text?: string): LoopVerdict {
+    const key = `${name}\u0000${text ?? keyOf(input)}`;
     const seen = remember(this.#calls, key, this.options.window);
     if (seen < this.options.repeatedCalls) return OK;
     return this.#trip(`tool ${name} called ${seen} times with the same arguments`, {

@@ -1,3 +1,6 @@
+import { Buffer } from 'node:buffer';
+import { callTokenBound, MESSAGE_OVERHEAD, partTokenBound } from '../context/tokenizer.js';
+import { flatText } from '../governance/args-hash.js';
 import type { ToolCallPart } from '../model/message.js';
 import { isModelCallError, type ModelErrorKind } from '../model/model-call-error.js';
 import type { ModelResponse } from '../model/model-response.js';
@@ -76,12 +79,23 @@ export function onModel(
   run.meter.chargeStep();
   run.step++;
   run.contextRetried = false;
-  // One pass over the answer: its tool calls, and its text joined.
+  // One pass over the answer: its tool calls (with the canonical text of a flat input, which the
+  // loop guard keys the call by and whose length the context's token bound takes), its text
+  // joined, and its token bound.
   const calls: ToolCallPart[] = [];
+  const texts: (string | undefined)[] = [];
   let text = '';
+  let bound = MESSAGE_OVERHEAD;
   for (const part of response.content) {
-    if (part.type === 'tool-call') calls.push(part);
-    else if (part.type === 'text') text += part.text;
+    if (part.type === 'tool-call') {
+      const flat = flatText(part.input);
+      calls.push(part);
+      texts.push(flat);
+      bound += callTokenBound(part, flat === undefined ? undefined : Buffer.byteLength(flat));
+    } else {
+      if (part.type === 'text') text += part.text;
+      bound += partTokenBound(part);
+    }
   }
   if (loop.observed) {
     loop.publish('agent.step', {
@@ -111,7 +125,7 @@ export function onModel(
     loop.next(run);
     return undefined;
   }
-  run.ledger.append({ role: 'assistant', content: response.content });
+  run.ledger.append({ role: 'assistant', content: response.content }, bound);
   if (calls.length === 0) {
     const verdict = run.guard.output(text);
     if (verdict.kind === 'exit') return loop.fail(run, verdict.error);
@@ -120,10 +134,11 @@ export function onModel(
   // Admission is decided here, in the turn: a call over a budget or a loop ends the agent
   // before any tool of this step runs.
   let nudge: string | undefined;
-  for (const call of calls) {
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i] as ToolCallPart;
     run.meter.admit('toolCalls');
     run.meter.chargeToolCall();
-    const verdict = run.guard.call(call.name, call.input);
+    const verdict = run.guard.call(call.name, call.input, texts[i]);
     if (verdict.kind === 'exit') return loop.fail(run, verdict.error);
     if (verdict.kind === 'nudge') nudge = verdict.message;
   }

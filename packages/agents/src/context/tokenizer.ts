@@ -1,7 +1,7 @@
 // Imported, not the global: `Buffer` on Node's global object is a getter, read on every use.
 import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
-import type { Message, Part, ToolResultPart } from '../model/message.js';
+import type { Message, Part, ToolCallPart, ToolResultPart } from '../model/message.js';
 
 /** The BPE encodings warden counts with (gpt-tokenizer's offline tables). */
 export type Encoding = 'o200k_base' | 'cl100k_base';
@@ -94,20 +94,31 @@ function createTokenizer(encoding: Encoding, count: CountFn): Tokenizer {
  */
 export function messageTokenBound(message: Message): number {
   let total = MESSAGE_OVERHEAD;
-  for (const part of message.content) {
-    switch (part.type) {
-      case 'text':
-        total += Buffer.byteLength(part.text, 'utf8');
-        break;
-      case 'tool-call':
-        total += Buffer.byteLength(part.name, 'utf8') + Buffer.byteLength(jsonText(part.input));
-        break;
-      case 'tool-result':
-        total += resultTokenBound(part, undefined);
-        break;
-    }
-  }
+  for (const part of message.content) total += partTokenBound(part);
   return total;
+}
+
+/** One part's share of `messageTokenBound`. */
+export function partTokenBound(part: Part): number {
+  switch (part.type) {
+    case 'text':
+      return Buffer.byteLength(part.text, 'utf8');
+    case 'tool-call':
+      return callTokenBound(part, undefined);
+    case 'tool-result':
+      return resultTokenBound(part, undefined);
+  }
+  // A part of no known type (a client's malformed content) counts nothing, as it always did.
+  return 0;
+}
+
+/**
+ * A tool call's share of `messageTokenBound`; `bytes`, when the caller has it, is the UTF-8
+ * length of the input's JSON text (an agent has the canonical text of a flat input, which has
+ * the JSON text's length), so that text is not made again.
+ */
+export function callTokenBound(part: ToolCallPart, bytes: number | undefined): number {
+  return Buffer.byteLength(part.name, 'utf8') + (bytes ?? Buffer.byteLength(jsonText(part.input)));
 }
 
 /**

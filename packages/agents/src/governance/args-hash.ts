@@ -28,7 +28,12 @@ export function argsText(input: unknown): string | undefined {
   }
 }
 
-function flatText(input: unknown): string | undefined {
+/**
+ * `argsText` of a flat object (strings, numbers, booleans and null, `undefined` members left out),
+ * else undefined. It has the same length in UTF-8 as `JSON.stringify(input)`: the same members,
+ * written the same way, in another order.
+ */
+export function flatText(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
   const proto = Object.getPrototypeOf(input);
   if (proto !== Object.prototype && proto !== null) return undefined;

@@ -1,10 +1,17 @@
 // A tool call's runner hands the context the text it made of the output, so the context's token
 // bound is not worked out from a second JSON text: the figure must be the one it would work out.
+
+import { Buffer } from 'node:buffer';
 import { defineActor } from '@warden/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { messageTokenBound, resultTokenBound } from '../../src/context/tokenizer.js';
+import {
+  callTokenBound,
+  messageTokenBound,
+  resultTokenBound,
+} from '../../src/context/tokenizer.js';
+import { flatText } from '../../src/governance/args-hash.js';
 import { CallerFields } from '../../src/tools/call-context.js';
 import { runToolCall, type ToolCallOutcome } from '../../src/tools/run-tool-call.js';
 import { defineTool } from '../../src/tools/tool.js';
@@ -102,5 +109,31 @@ describe("a tool call's output text", () => {
     );
     expect(outcome.error?.code).toBe('ERR_UNKNOWN_TOOL');
     expect(outcome.text).toBeUndefined();
+  });
+});
+
+describe("a tool call's input text", () => {
+  it("has the JSON text's UTF-8 length when the input is flat, so the context's bound is unchanged (property)", () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.constant(-0),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), value), (input) => {
+        const flat = flatText(input);
+        const json = JSON.stringify(input);
+        if (flat === undefined) return; // a non-finite number: no canonical form
+        expect(Buffer.byteLength(flat)).toBe(Buffer.byteLength(json));
+        const part = { type: 'tool-call' as const, callId: 'c', name: 'n', input };
+        expect(callTokenBound(part, Buffer.byteLength(flat))).toBe(callTokenBound(part, undefined));
+      }),
+      replayParams({ numRuns: 1_000 }),
+    );
   });
 });
