@@ -66,7 +66,37 @@ function toolTokens(tool: ToolSpec): number {
  */
 export function estimateInputTokens(request: ModelRequest): number {
   let n = request.system === undefined ? 0 : estimateTextTokens(request.system) + PER_MESSAGE;
-  for (const message of request.messages) n += messageTokens(message);
+  n += messagesTokens(request.messages);
   for (const tool of request.tools ?? []) n += toolTokens(tool);
+  return n;
+}
+
+/**
+ * The last request's messages and their estimate, per conversation (keyed by its first
+ * message): an agent sends its context again with a message or two more at every call, so the
+ * estimate goes on from the part it shares with the last one (checked message by message, by
+ * identity) instead of looking every message up again. The same sum as message by message.
+ */
+const conversations = new WeakMap<Message, { messages: readonly Message[]; tokens: number }>();
+
+function messagesTokens(messages: readonly Message[]): number {
+  const first = messages[0];
+  if (first === undefined) return 0;
+  const last = conversations.get(first);
+  let n = 0;
+  let from = 0;
+  if (last !== undefined && last.messages.length <= messages.length) {
+    let shared = true;
+    for (let i = last.messages.length - 1; i > 0 && shared; i--) {
+      shared = last.messages[i] === messages[i];
+    }
+    if (shared) {
+      n = last.tokens;
+      from = last.messages.length;
+    }
+  }
+  for (let i = from; i < messages.length; i++) n += messageTokens(messages[i] as Message);
+  // A copy: a caller may change its array in place and send it again.
+  conversations.set(first, { messages: messages.slice(), tokens: n });
   return n;
 }
