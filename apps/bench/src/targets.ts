@@ -350,12 +350,6 @@ export function evaluateTargets(results: readonly CaseResult[]): TargetResult[] 
     ),
     commitTarget(
       cases,
-      'durability/commit-sqlite-full',
-      3,
-      'durability/commit-sqlite-full: the same, every commit synced on both sides',
-    ),
-    commitTarget(
-      cases,
       'durability/commit-postgres',
       3,
       'durability/commit-postgres: checkpoint commit p50 at a 20 KB state on PostgreSQL',
