@@ -15,6 +15,8 @@ import { describe, expect, it } from 'vitest';
 import {
   createModelPolicy,
   createResilientModel,
+  ModelCallError,
+  type ModelClient,
   type ModelPolicyOptions,
   type ModelRequest,
 } from '../../src/index.js';
@@ -25,7 +27,7 @@ import {
   type FaultRule,
   faults,
 } from '../../src/testing/index.js';
-import { world } from './world.js';
+import { ask, world } from './world.js';
 
 /** As tests/src/properties/replay-params.ts: FC_SEED and FC_PATH replay a printed failure. */
 function replayParams<T>(params: fc.Parameters<T>): fc.Parameters<T> {
@@ -261,6 +263,96 @@ describe('inline first attempt', () => {
     expect(inline).toEqual(general);
     const second = inline.outcomes[1] as { answer?: { responseId?: string } };
     expect(second.answer?.responseId).toBe('f-1');
+  });
+});
+
+describe('inline first attempt, odd inputs', () => {
+  /** What a call gives on either path: its answer's text or its error's name, code and kind. */
+  async function outcome(
+    general: boolean,
+    client: ModelClient,
+    request: ModelRequest,
+    limits: ModelPolicyOptions['limits'] = {},
+  ): Promise<unknown> {
+    const w = world();
+    try {
+      const options: ModelPolicyOptions = { clock: w.clock, node: w.node, limits };
+      const policy = createModelPolicy(general ? onGeneralPath(options) : options);
+      const model = createResilientModel({ policy, primary: client, queue: false, cache: false });
+      let result: unknown;
+      let sync: unknown;
+      try {
+        model.generate(request).then(
+          (r) => {
+            result = { text: (r.content[0] as { text?: string } | undefined)?.text };
+          },
+          (error: unknown) => {
+            result = errorOf(error);
+          },
+        );
+      } catch (error) {
+        sync = error;
+      }
+      await w.clock.settle();
+      expect(sync, 'generate never throws; its promise rejects').toBe(undefined);
+      return result;
+    } finally {
+      await w.stop();
+    }
+  }
+
+  const answering: ModelClient = {
+    provider: 'p',
+    model: 'p-1',
+    generate: async () => ({
+      content: [{ type: 'text', text: 'ok' }],
+      finishReason: 'stop',
+      usage: { inputTokens: 1, outputTokens: 1 },
+      model: 'p-1',
+    }),
+    stream: () => (async function* () {})(),
+  };
+
+  it('fails as the general path when the limits of the provider do not hold', async () => {
+    const limits = { '*': { concurrency: 0 } };
+    const inline = await outcome(false, answering, ask('hi'), limits);
+    expect(inline).toEqual(await outcome(true, answering, ask('hi'), limits));
+    expect(inline).toMatchObject({ name: 'ModelCallError' });
+  });
+
+  it('fails as the general path when the client throws instead of rejecting', async () => {
+    const throwing: ModelClient = {
+      ...answering,
+      generate: () => {
+        throw new ModelCallError('bad_request', 'no', { retryable: false });
+      },
+    };
+    const inline = await outcome(false, throwing, ask('hi'));
+    expect(inline).toEqual(await outcome(true, throwing, ask('hi')));
+    expect(inline).toMatchObject({ kind: 'bad_request' });
+  });
+
+  it('answers as the general path when the client answers a value, not a promise', async () => {
+    const plain = {
+      ...answering,
+      generate: () => ({ content: [{ type: 'text', text: 'value' }] }),
+    } as unknown as ModelClient;
+    const inline = await outcome(false, plain, ask('hi'));
+    expect(inline).toEqual(await outcome(true, plain, ask('hi')));
+    expect(inline).toEqual({ text: 'value' });
+  });
+
+  it('fails as the general path when a field of the request throws as it is read', async () => {
+    const request = ask('hi');
+    Object.defineProperty(request, 'temperature', {
+      enumerable: true,
+      get() {
+        throw new Error('unreadable');
+      },
+    });
+    const inline = await outcome(false, answering, request);
+    expect(inline).toEqual(await outcome(true, answering, request));
+    expect(inline).toMatchObject({ name: 'ModelCallError' });
   });
 });
 

@@ -113,16 +113,17 @@ export class GenerateCall implements AttemptHolder {
     const promise = new Promise<ModelResponse>(EXECUTOR);
     this.#resolve = made;
     made = undefined;
-    const request = new PolicyRequest(this.#request, run, this.#caller);
     this.#run = run;
     this.#lease = lease;
     this.#owner = owner;
-    this.#sent = request;
     // a client that never settles must not keep the slot and the permit once the attempt is cut
     run.onCut(this);
-    // typed a promise, but a client written in JavaScript may answer a value (awaited alike)
+    // typed a promise, but a client written in JavaScript may answer a value (awaited alike);
+    // whatever throws here is the attempt's failure, as it is in `open`
     let work: unknown;
     try {
+      const request = new PolicyRequest(this.#request, run, this.#caller);
+      this.#sent = request;
       work = this.#client.generate(asModelRequest(request));
     } catch (error) {
       work = Promise.reject(error);
@@ -139,7 +140,7 @@ export class GenerateCall implements AttemptHolder {
   }
 
   #answered(response: ModelResponse): void {
-    (this.#sent as PolicyRequest).dispose();
+    this.#sent?.dispose();
     if (this.#handedOver) return;
     (this.#lease as Lease).end();
     (this.#run as RetryCall).settle();
@@ -156,7 +157,7 @@ export class GenerateCall implements AttemptHolder {
   }
 
   #failed(error: unknown): void {
-    (this.#sent as PolicyRequest).dispose();
+    this.#sent?.dispose();
     if (this.#handedOver) return;
     (this.#lease as Lease).end(error);
     this.#handedOver = true;

@@ -218,11 +218,17 @@ export class ModelPolicy {
     signal: AbortSignal,
     unaborted: boolean,
   ): Promise<ModelResponse> | undefined {
-    const breaker = this.breaker(target.provider);
+    let breaker: CircuitBreaker;
+    let limiter: ProviderLimiter;
+    try {
+      breaker = this.breaker(target.provider);
+      limiter = this.limiter(target.provider);
+    } catch {
+      return undefined; // limits that do not hold: the general path's attempt fails with them
+    }
     if (breaker.state !== 'closed') return undefined;
     const run = this.#transient.begin(signal, unaborted);
     if (run === undefined) return undefined;
-    const limiter = this.limiter(target.provider);
     // the instant the call began, read once for its deadline, the budget and the token bucket
     const slot = limiter.tryAcquire(run.startedAt);
     if (slot === undefined) return this.#resume(call, run, undefined);

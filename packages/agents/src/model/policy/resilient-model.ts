@@ -195,8 +195,13 @@ class ResilientModelClient implements ResilientModel {
     ) {
       const signal = request.signal;
       const rungSignal = signal ?? this.#closingSignal;
-      // unaborted: the caller's signal was just read, and the model's own aborts only on close
-      return generateThrough(this.policy, this.#primary, request, rungSignal, this.#sink, true);
+      try {
+        // unaborted: the caller's signal was just read, and the model's own aborts only on close
+        return generateThrough(this.policy, this.#primary, request, rungSignal, this.#sink, true);
+      } catch (error) {
+        // as `serveModel`, which meets it inside its own try: the primary's failure
+        return this.#afterPrimary(request, rungSignal, error);
+      }
     }
     return this.#generate(request);
   }
