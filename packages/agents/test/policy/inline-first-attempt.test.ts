@@ -342,6 +342,36 @@ describe('inline first attempt, odd inputs', () => {
     expect(inline).toEqual({ text: 'value' });
   });
 
+  it('answers once, as the general path, when a thenable of the client calls back twice', async () => {
+    const twice = {
+      ...answering,
+      generate: () => ({
+        then(answer: (r: unknown) => void, fail: (e: unknown) => void) {
+          answer({ content: [{ type: 'text', text: 'first' }] });
+          fail(new ModelCallError('server', 'late', { retryable: true }));
+          answer({ content: [{ type: 'text', text: 'second' }] });
+        },
+      }),
+    } as unknown as ModelClient;
+    const inline = await outcome(false, twice, ask('hi'));
+    expect(inline).toEqual(await outcome(true, twice, ask('hi')));
+    expect(inline).toEqual({ text: 'first' });
+  });
+
+  it('fails as the general path when a thenable of the client throws from then', async () => {
+    const broken = {
+      ...answering,
+      generate: () => ({
+        then() {
+          throw new ModelCallError('bad_request', 'broken', { retryable: false });
+        },
+      }),
+    } as unknown as ModelClient;
+    const inline = await outcome(false, broken, ask('hi'));
+    expect(inline).toEqual(await outcome(true, broken, ask('hi')));
+    expect(inline).toMatchObject({ kind: 'bad_request' });
+  });
+
   it('fails as the general path when a field of the request throws as it is read', async () => {
     const request = ask('hi');
     Object.defineProperty(request, 'temperature', {

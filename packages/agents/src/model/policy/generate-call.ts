@@ -57,13 +57,14 @@ export class GenerateCall implements AttemptHolder {
   readonly #caller: AbortSignal | undefined;
   readonly #signal: AbortSignal;
   readonly #sink: CallSink | undefined;
-  // the first attempt made inline (`inline`), and whether it has handed the call over
+  // the first attempt made inline (`inline`), and whether its outcome is in (answered, handed
+  // over after a failure or a cut: a client's thenable may call back more than once)
   #run: RetryCall | undefined;
   #lease: (Lease & AttemptHolder) | undefined;
   #owner: InlineOwner | undefined;
   #sent: PolicyRequest | undefined;
   #resolve: ((value: ModelResponse | Promise<ModelResponse>) => void) | undefined;
-  #handedOver = false;
+  #ended = false;
 
   constructor(
     client: ModelClient,
@@ -129,10 +130,14 @@ export class GenerateCall implements AttemptHolder {
       work = Promise.reject(error);
     }
     if (typeof (work as { then?: unknown } | null)?.then === 'function') {
-      (work as PromiseLike<ModelResponse>).then(
-        (response) => this.#answered(response),
-        (error: unknown) => this.#failed(error),
-      );
+      try {
+        (work as PromiseLike<ModelResponse>).then(
+          (response) => this.#answered(response),
+          (error: unknown) => this.#failed(error),
+        );
+      } catch (error) {
+        this.#failed(error); // a thenable of the client's whose `then` throws
+      }
     } else {
       this.#answered(work as ModelResponse);
     }
@@ -141,7 +146,8 @@ export class GenerateCall implements AttemptHolder {
 
   #answered(response: ModelResponse): void {
     this.#sent?.dispose();
-    if (this.#handedOver) return;
+    if (this.#ended) return;
+    this.#ended = true;
     (this.#lease as Lease).end();
     (this.#run as RetryCall).settle();
     const sink = this.#sink;
@@ -158,16 +164,16 @@ export class GenerateCall implements AttemptHolder {
 
   #failed(error: unknown): void {
     this.#sent?.dispose();
-    if (this.#handedOver) return;
+    if (this.#ended) return;
+    this.#ended = true;
     (this.#lease as Lease).end(error);
-    this.#handedOver = true;
     this.#resolve?.((this.#owner as InlineOwner).resume(this, this.#run as RetryCall, { error }));
   }
 
   /** The retry cut the first attempt: the lease ends now, the general path reports the cut. */
   attemptCut(reason: unknown): void {
-    if (this.#handedOver) return;
-    this.#handedOver = true;
+    if (this.#ended) return;
+    this.#ended = true;
     (this.#lease as Lease & AttemptHolder).attemptCut(reason);
     // as on the general path, which learns of the cut from a promise: once the abort has run
     queueMicrotask(() =>
