@@ -12,7 +12,7 @@ import { FAILURE_HANDLING } from './failure-handling.js';
 import { isAbort } from './model-failure.js';
 import type { ModelPolicyEvent } from './model-policy-event.js';
 import type { Lease } from './open-stream.js';
-import type { ProviderLimiter } from './provider-limiter.js';
+import { giveBackPermit, type ProviderLimiter } from './provider-limiter.js';
 
 /** What the leases of one `ModelPolicy` report to. */
 export interface LeaseOwner {
@@ -39,6 +39,8 @@ export class CallLease implements Lease, AttemptHolder {
     private readonly breaker: CircuitBreaker,
     private readonly permit: number,
     private readonly slot: Permit,
+    /** `slot` is the semaphore's permit itself (`takePermit`), given back through the limiter. */
+    private readonly raw: boolean,
   ) {}
 
   /** The retry cut the attempt (its deadline, the caller, the node's stop): settle it now. */
@@ -51,7 +53,7 @@ export class CallLease implements Lease, AttemptHolder {
     this.#done = true;
     this.attempt.onCut(undefined);
     this.breaker.settle(this.permit, this.#verdict(error));
-    this.slot.release();
+    this.#giveBack();
   }
 
   release(): void {
@@ -59,7 +61,7 @@ export class CallLease implements Lease, AttemptHolder {
     this.#done = true;
     this.attempt.onCut(undefined);
     this.breaker.settle(this.permit, 'release');
-    this.slot.release();
+    this.#giveBack();
   }
 
   /** How the call ended, for the breaker; a 429 with `Retry-After` pauses the provider. */
@@ -90,5 +92,10 @@ export class CallLease implements Lease, AttemptHolder {
     if (!FAILURE_HANDLING[error.kind].breaker) return 'success';
     this.owner.lastFailure.set(this.target.provider, error);
     return 'failure';
+  }
+
+  #giveBack(): void {
+    if (this.raw) giveBackPermit(this.limiter, this.slot);
+    else this.slot.release();
   }
 }

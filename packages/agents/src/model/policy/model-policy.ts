@@ -20,7 +20,7 @@ import type { ModelPolicyOptions } from './model-policy-options.js';
 import { modelRetries } from './model-retries.js';
 import { type Lease, type OpenStream, openFirstEvent } from './open-stream.js';
 import { checkClock, invalidOption } from './option-checks.js';
-import { ProviderLimiter } from './provider-limiter.js';
+import { giveBackPermit, ProviderLimiter, takePermit } from './provider-limiter.js';
 
 export type { ModelPolicyOptions } from './model-policy-options.js';
 
@@ -230,14 +230,14 @@ export class ModelPolicy {
     const run = this.#transient.begin(signal, unaborted);
     if (run === undefined) return undefined;
     // the instant the call began, read once for its deadline, the budget and the token bucket
-    const slot = limiter.tryAcquire(run.startedAt);
+    const slot = takePermit(limiter, run.startedAt);
     if (slot === undefined) return this.#resume(call, run, undefined);
     const permit = breaker.tryAcquire();
     if (permit < 0) {
-      slot.release();
+      giveBackPermit(limiter, slot);
       return this.#resume(call, run, { error: breaker.rejection() });
     }
-    const lease = new CallLease(this.#leases, target, run, limiter, breaker, permit, slot);
+    const lease = new CallLease(this.#leases, target, run, limiter, breaker, permit, slot, true);
     return call.inline(run, lease, this.#owner);
   }
 
@@ -327,7 +327,16 @@ export class ModelPolicy {
       slot.release();
       throw breaker.rejection();
     }
-    const lease = new CallLease(this.#leases, target, attempt, limiter, breaker, permit, slot);
+    const lease = new CallLease(
+      this.#leases,
+      target,
+      attempt,
+      limiter,
+      breaker,
+      permit,
+      slot,
+      false,
+    );
     // A client that never settles must not keep the slot and the permit once the attempt is cut.
     attempt.onCut(lease);
     try {

@@ -13,6 +13,14 @@ export interface ProviderLimits {
 }
 
 /**
+ * `tryAcquire` without the slot object: the semaphore's permit itself, which must be given back
+ * once, through `giveBackPermit` (never its own `release`: the limiter may hold it back). For the
+ * policy's lease, which already gives back once; internal to the package.
+ */
+export let takePermit: (limiter: ProviderLimiter, now: number | undefined) => Permit | undefined;
+export let giveBackPermit: (limiter: ProviderLimiter, permit: Permit) => void;
+
+/**
  * What every agent of a node shares to reach one provider: a concurrency limit (a `Semaphore`),
  * a request rate (a `TokenBucket`), and a pause. When the provider answers 429 with a
  * `Retry-After`, the whole node stops sending to it until then, and the callers that were held
@@ -122,10 +130,21 @@ export class ProviderLimiter {
    * `now`: the clock's reading, when the caller has just made it (one read, several uses).
    */
   tryAcquire(now?: number): Permit | undefined {
+    const permit = this.#take(now);
+    return permit === undefined ? undefined : new ProviderLimiter.#Slot(this, permit);
+  }
+
+  static {
+    takePermit = (limiter, now) => limiter.#take(now);
+    giveBackPermit = (limiter, permit) => limiter.#giveBack(permit);
+  }
+
+  /** What `tryAcquire` gives, as the semaphore's own permit (see `takePermit`). */
+  #take(now: number | undefined): Permit | undefined {
     if (this.#pausedUntil !== 0 && this.#pausedUntil > (now ?? this.#clock.now())) return undefined;
     const permit = this.concurrency.tryAcquire();
     if (permit === undefined) return undefined;
-    if (this.rate.tryTake(1, now)) return new ProviderLimiter.#Slot(this, permit);
+    if (this.rate.tryTake(1, now)) return permit;
     permit.release();
     return undefined;
   }
