@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { checkSchedule } from './check-schedule.js';
 import type { Fault } from './fault.js';
-import { drawRuns, freshSeed } from './internal/draw-runs.js';
+import { DrawnRuns, freshSeed } from './internal/draw-runs.js';
 import { firstFailure } from './internal/run-pool.js';
 import type { Invariant, Violation } from './invariant.js';
 import { type RunOptions, type RunOutcome, runSchedule, type Setup } from './run-schedule.js';
@@ -169,7 +169,7 @@ export async function checkSystem(
     // fast-check replays it by its path and shrinks it.
     seed ??= freshSeed();
     const { invariants: _, ...data } = run;
-    const drawn = drawRuns(options.faults, runs, seed, data);
+    const drawn = new DrawnRuns(options.faults, runs, seed, data);
     const failed = await firstFailure(
       { module: href, execArgv: options.workerExecArgv },
       drawn,

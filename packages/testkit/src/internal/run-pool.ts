@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Fault } from '../fault.js';
 import type { RunOptions } from '../run-schedule.js';
 import { invalidOption } from '../testkit-error.js';
+import type { DrawnRuns } from './draw-runs.js';
 
 /** What a worker starts with: the system's module. */
 export interface WorkerData {
@@ -111,7 +112,7 @@ class RunPool {
    * Once a run fails no later batch is started, and the earlier ones still running are waited
    * for: the answer is the one a sequential check gives.
    */
-  async firstFailure(jobs: readonly RunJob[], count: number): Promise<number | undefined> {
+  async firstFailure(jobs: DrawnRuns, count: number): Promise<number | undefined> {
     this.#grow(count);
     const workers = this.#workers.slice(0, count);
     for (const w of workers) w.worker.ref();
@@ -122,8 +123,8 @@ class RunPool {
         let running = 0;
         let failAt = Number.POSITIVE_INFINITY;
         const feed = (w: PoolWorker, n: number) => {
-          for (let i = 0; i < n && next < Math.min(jobs.length, failAt); i++) {
-            const end = Math.min(jobs.length, next + batchSize(jobs.length - next, count));
+          for (let i = 0; i < n && next < Math.min(jobs.total, failAt); i++) {
+            const end = Math.min(jobs.total, next + batchSize(jobs.total - next, count));
             w.worker.postMessage(jobs.slice(next, end));
             next = end;
             running++;
@@ -163,7 +164,7 @@ const POOLS = new Map<string, RunPool>();
  */
 export async function firstFailure(
   start: { readonly module: string; readonly execArgv: readonly string[] | undefined },
-  jobs: readonly RunJob[],
+  jobs: DrawnRuns,
   workers: number,
 ): Promise<number | undefined> {
   const key = JSON.stringify([start.module, start.execArgv ?? null]);
