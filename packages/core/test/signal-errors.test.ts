@@ -56,6 +56,25 @@ describe('errors the runtime delivers as news', () => {
     expect(node.signal.reason).toBe(error);
   });
 
+  it("rejects a call its caller's signal aborts with ERR_ABORTED carrying the reason, without a stack", async () => {
+    const clock = new TestClock();
+    const node = createNode({ name: 'a', clock });
+    const controller = new AbortController();
+    const reason = new Error('the user gave up');
+    const call = rejection(node.call(node.spawn(silent), 'hello', { signal: controller.signal }));
+    await clock.settle();
+    controller.abort(reason);
+    const error = await call;
+    expect(error).toMatchObject({ code: 'ERR_ABORTED', cause: reason });
+    expect(error.stack).toBe(`WardenError: ${error.message}`);
+    // Aborted before the call: thrown at the caller's line, which its stack names.
+    const early = await rejection(
+      node.call(node.spawn(silent), 'hello', { signal: controller.signal }),
+    );
+    expect(early.code).toBe('ERR_ABORTED');
+    expect(early.stack).toContain('signal-errors.test.ts');
+  });
+
   it("keeps the stack of an error thrown at a caller's misuse, and the stack limit as it was", async () => {
     const clock = new TestClock();
     const node = createNode({ name: 'a', clock });

@@ -7,6 +7,20 @@ export function abortedError(signal: AbortSignal): WardenError {
   });
 }
 
+/**
+ * The same, made in the abort's listener: without a stack, as core makes a call's abort there
+ * (its stack would name whoever aborted, which the reason, its cause, already does).
+ */
+function abortedInListener(signal: AbortSignal): WardenError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return abortedError(signal);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw abortedError(signal);
 }
@@ -32,7 +46,7 @@ export function waitForAnswer(
       if (error === undefined) resolve();
       else reject(error);
     };
-    const onAbort = () => finish(abortedError(signal as AbortSignal));
+    const onAbort = () => finish(abortedInListener(signal as AbortSignal));
     const timer =
       ms >= deadlineMs
         ? clock.setTimer(deadlineMs, () => finish(onDeadline()))

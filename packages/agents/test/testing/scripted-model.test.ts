@@ -187,6 +187,10 @@ describe('scripted model: faults on the clock', () => {
     controller.abort();
     await clock.settle();
     expect(isWardenError(out.error, 'ERR_ABORTED')).toBe(true);
+    // made in the abort's listener: no stack, the abort's own reason as its cause
+    const error = out.error as Error;
+    expect(error.stack).toBe(`WardenError: ${error.message}`);
+    expect(error.cause).toBe(controller.signal.reason);
     expect(model.calls[0]?.outcome).toBe('aborted');
     expect(clock.pendingTimers).toBe(0);
   });

@@ -10,6 +10,7 @@ import { captureContext, traceMessage } from './context-propagation.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
 import { NEVER } from './runner.js';
+import { signalError } from './signal-error.js';
 
 export const DEFAULT_CALL_TIMEOUT = 5000;
 
@@ -90,11 +91,10 @@ export class Calls {
         this.table.setTimer(ref, timer);
       }
       if (signal !== undefined) {
+        // Made in the abort's listener: its stack would name whoever aborted, which the reason
+        // (the cause) already does; without one, as the runtime's other news of an abort.
         this.table.setSignal(ref, signal, () =>
-          this.failCall(
-            ref,
-            new WardenError('ERR_ABORTED', 'call aborted', { cause: signal.reason }),
-          ),
+          this.failCall(ref, signalError('ERR_ABORTED', 'call aborted', { cause: signal.reason })),
         );
       }
     });
