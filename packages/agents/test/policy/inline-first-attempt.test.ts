@@ -350,6 +350,7 @@ describe('inline first attempt, odd inputs', () => {
     const twice = {
       ...answering,
       generate: () => ({
+        // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test is about.
         then(answer: (r: unknown) => void, fail: (e: unknown) => void) {
           answer({ content: [{ type: 'text', text: 'first' }] });
           fail(new ModelCallError('server', 'late', { retryable: true }));
@@ -366,6 +367,7 @@ describe('inline first attempt, odd inputs', () => {
     const broken = {
       ...answering,
       generate: () => ({
+        // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test is about.
         then() {
           throw new ModelCallError('bad_request', 'broken', { retryable: false });
         },
