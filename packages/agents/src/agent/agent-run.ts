@@ -9,12 +9,10 @@ import type { TaskSignal } from '../tools/task-signal.js';
 import type { ResolvedAgentSpec } from './agent-spec.js';
 import { BudgetMeter } from './budget.js';
 import { LoopGuard } from './loop-guard.js';
+import { NO_PROCESS, type ProcessExit } from './process-exit.js';
 
 /** Listeners a task's signal may have before Node warns of a leak. */
 const MAX_LISTENERS = 1_000;
-
-/** The process signal of a run made without one: it never aborts. */
-const NO_PROCESS = new AbortController().signal;
 
 /** Who is waiting for a task's result: a caller, or a pid a cast named. */
 export type Origin =
@@ -48,10 +46,8 @@ export class Run implements TaskSignal {
   #controller: AbortController | undefined;
   /** An abort that came before the signal was made: the signal is born aborted with its reason. */
   #abort: { readonly reason: unknown } | undefined;
-  /** The process's signal: its exit aborts the task's calls. */
-  readonly #process: AbortSignal;
-  /** Listens to the process's signal once the task's signal is made. */
-  readonly #withProcess = (): void => this.#controller?.abort();
+  /** Whether the process exited: its exit aborts the task's calls. */
+  readonly #process: ProcessExit;
   step: number;
   /** The run's head in the checkpoint store (0: never committed). */
   head: number;
@@ -86,8 +82,8 @@ export class Run implements TaskSignal {
       readonly task: string;
       readonly origin: Origin;
       readonly now: number;
-      /** The process's signal (`ctx.signal`); none: a run of no process, never aborted by one. */
-      readonly process?: AbortSignal;
+      /** The process's exit (watched by its step loop); none: a run no process's exit aborts. */
+      readonly process?: ProcessExit;
       readonly from?: Checkpoint;
     },
   ) {
@@ -119,7 +115,7 @@ export class Run implements TaskSignal {
   get aborted(): boolean {
     const controller = this.#controller;
     if (controller !== undefined) return controller.signal.aborted;
-    return this.#abort !== undefined || this.#process.aborted;
+    return this.#abort !== undefined || this.#process.exited;
   }
 
   /** Why the task was aborted (read once it is). */
@@ -139,7 +135,7 @@ export class Run implements TaskSignal {
     this.#controller?.signal.removeEventListener(type, listener);
   }
 
-  /** Aborts the task's calls (the first abort's reason stands), and stops listening to the process. */
+  /** Aborts the task's calls; the first abort's reason stands. */
   abort(reason?: unknown): void {
     const controller = this.#controller;
     if (controller === undefined) {
@@ -147,7 +143,11 @@ export class Run implements TaskSignal {
       return;
     }
     controller.abort(reason);
-    this.#process.removeEventListener('abort', this.#withProcess);
+  }
+
+  /** The process exited: the task's signal, if it was made, aborts (as `abort()` would). */
+  processExited(): void {
+    this.#controller?.abort();
   }
 
   #made(): AbortController {
@@ -158,8 +158,7 @@ export class Run implements TaskSignal {
     setMaxListeners(MAX_LISTENERS, controller.signal);
     const abort = this.#abort;
     if (abort !== undefined) controller.abort(abort.reason);
-    else if (this.#process.aborted) controller.abort();
-    else this.#process.addEventListener('abort', this.#withProcess, { once: true });
+    else if (this.#process.exited) controller.abort();
     return controller;
   }
 

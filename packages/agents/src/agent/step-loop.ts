@@ -27,6 +27,7 @@ import { budgetExceeded } from './budget.js';
 import { compactContext, onCompacted } from './compaction-phase.js';
 import { callModel, onModel } from './model-phase.js';
 import { costOf } from './price-table.js';
+import { ProcessExit } from './process-exit.js';
 import { Subagents, type TreeCounter } from './subagents.js';
 
 export { AgentSignal } from './agent-signal.js';
@@ -77,6 +78,8 @@ export class StepLoop {
   readonly subagents: Subagents;
   /** This process's gate: the definition's governance narrowed by what its parent holds. */
   readonly gate: Gate;
+  /** Whether this process exited, watched from its first task on. */
+  readonly #exit = new ProcessExit();
   /** The checkpoint store when it is exactly the in-memory one: committed to without a wait. */
   readonly #memory: MemoryCheckpointStore | undefined;
 
@@ -141,10 +144,12 @@ export class StepLoop {
       origin,
       now: ctx.now(),
       // A kill or any exit of the process aborts the task's model and tool calls with it.
-      process: ctx.signal,
+      process: this.#exit,
       ...(saved === undefined ? {} : { from: saved }),
     });
     this.run = run;
+    this.#exit.watch(ctx.signal);
+    this.#exit.current = run;
     this.lifecycle.send({ type: 'agent.task' });
     const wallMs = runtime.spec.limits.wallMs;
     if (wallMs !== undefined) {
@@ -314,6 +319,7 @@ export class StepLoop {
 
   #close(run: Run): void {
     run.abort(TASK_ENDED);
+    this.#exit.current = undefined;
     if (run.wallTimer !== undefined) this.ctx.cancelTimer(run.wallTimer);
     this.run = undefined;
   }
