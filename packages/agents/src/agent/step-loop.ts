@@ -78,8 +78,8 @@ export class StepLoop {
   readonly subagents: Subagents;
   /** This process's gate: the definition's governance narrowed by what its parent holds. */
   readonly gate: Gate;
-  /** Whether this process exited, watched from its first task on. */
-  readonly #exit = new ProcessExit();
+  /** Whether this process exited, watched from its first task on (an idle agent has none). */
+  #exit: ProcessExit | undefined;
   /** The checkpoint store when it is exactly the in-memory one: committed to without a wait. */
   readonly #memory: MemoryCheckpointStore | undefined;
 
@@ -138,18 +138,18 @@ export class StepLoop {
       this.answer(origin, saved.result);
       return saved.result;
     }
+    const exit = this.#exit ?? this.#watchExit();
     const run = new Run(++this.#runs, runtime.spec, this.tokenizer, {
       threadId,
       task: saved?.task ?? task,
       origin,
       now: ctx.now(),
       // A kill or any exit of the process aborts the task's model and tool calls with it.
-      process: this.#exit,
+      process: exit,
       ...(saved === undefined ? {} : { from: saved }),
     });
     this.run = run;
-    this.#exit.watch(ctx.signal);
-    this.#exit.current = run;
+    exit.current = run;
     this.lifecycle.send({ type: 'agent.task' });
     const wallMs = runtime.spec.limits.wallMs;
     if (wallMs !== undefined) {
@@ -166,6 +166,13 @@ export class StepLoop {
     const committed = awaited ? this.#commitAwaited(run) : this.commit(run);
     if (committed !== undefined) return committed.then(() => this.#started(run));
     return this.#started(run);
+  }
+
+  #watchExit(): ProcessExit {
+    const exit = new ProcessExit();
+    exit.watch(this.ctx.signal);
+    this.#exit = exit;
+    return exit;
   }
 
   /** The task's first checkpoint is written: it acts on what its last step left, or steps. */
@@ -319,7 +326,7 @@ export class StepLoop {
 
   #close(run: Run): void {
     run.abort(TASK_ENDED);
-    this.#exit.current = undefined;
+    if (this.#exit !== undefined) this.#exit.current = undefined;
     if (run.wallTimer !== undefined) this.ctx.cancelTimer(run.wallTimer);
     this.run = undefined;
   }
