@@ -1,3 +1,4 @@
+import { LazyAbortRequest } from '../model/internal/lazy-abort-request.js';
 import type { Message } from '../model/message.js';
 import type { ModelRequest, ToolSpec } from '../model/model-request.js';
 import type { Run } from './agent-run.js';
@@ -13,7 +14,7 @@ import type { Run } from './agent-run.js';
  * its own is a dictionary object on V8), so a client that copies the request with a spread
  * (`{ ...request, model }`) still passes the signal on, read at that moment.
  */
-export class AgentRequest implements ModelRequest {
+export class AgentRequest extends LazyAbortRequest implements ModelRequest {
   static readonly #signalProperty: PropertyDescriptor = {
     get(this: AgentRequest): AbortSignal {
       return this.#run.signal;
@@ -36,6 +37,7 @@ export class AgentRequest implements ModelRequest {
     maxOutputTokens: number,
     run: Run,
   ) {
+    super();
     this.system = system;
     this.messages = messages;
     this.tools = tools;

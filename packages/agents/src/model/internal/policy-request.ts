@@ -1,8 +1,8 @@
 import type { RetryContext } from '@warden/resilience';
-import { AgentRequest } from '../../agent/agent-request.js';
 import type { Message } from '../message.js';
 import type { ModelRequest, ToolChoice, ToolSpec } from '../model-request.js';
 import { joinSignals } from '../policy/open-stream.js';
+import { LazyAbortRequest } from './lazy-abort-request.js';
 
 /**
  * The request a client receives from the policy: the caller's request, field by field, with the
@@ -16,7 +16,7 @@ import { joinSignals } from '../policy/open-stream.js';
  * V8, several times dearer to build): so a copy made with spread (`{ ...request }`) has no
  * `signal`; a client that copies the request passes `signal: request.signal` along.
  */
-export class PolicyRequest {
+export class PolicyRequest extends LazyAbortRequest {
   readonly system: string | undefined;
   readonly messages: readonly Message[];
   readonly tools: readonly ToolSpec[] | undefined;
@@ -32,6 +32,7 @@ export class PolicyRequest {
   #joined: { readonly signal: AbortSignal; dispose(): void } | undefined;
 
   constructor(request: ModelRequest, attempt: RetryContext, caller: AbortSignal | undefined) {
+    super();
     this.system = request.system;
     this.messages = request.messages;
     this.tools = request.tools;
@@ -50,7 +51,6 @@ export class PolicyRequest {
     return this.#joined.signal;
   }
 
-  /** Whether the signal has aborted (or would be born aborted), without making it. */
   get aborted(): boolean {
     return this.#attempt.aborted || this.#caller?.aborted === true;
   }
@@ -81,14 +81,13 @@ export function asModelRequest(request: PolicyRequest): ModelRequest {
 }
 
 /**
- * Whether a request's signal has aborted. For the policy's own request it is answered without
- * making the signal, so a client that only needs to know (the scripted model answering at once)
- * does not pay for one.
+ * Whether a request's signal has aborted. For a request that makes its signal when read (the
+ * policy's, an agent step's) it is answered without making the signal, so a client that only
+ * needs to know (the scripted model answering at once) does not pay for one.
  */
 export function isRequestAborted(request: ModelRequest): boolean {
-  if ((request as unknown) instanceof PolicyRequest)
-    return (request as unknown as PolicyRequest).aborted;
-  // An agent step's request: its task's signal is made only when read, the same way.
-  if (request instanceof AgentRequest) return request.aborted;
+  if ((request as unknown) instanceof LazyAbortRequest) {
+    return (request as unknown as LazyAbortRequest).aborted;
+  }
   return request.signal?.aborted === true;
 }
