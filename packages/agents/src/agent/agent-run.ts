@@ -27,7 +27,8 @@ export type Origin =
  *
  * The run is also its task's abort (`TaskSignal`): `signal`, the `AbortSignal` its model and tool
  * calls get, is made when something first reads it, with the run's state then (aborted with the
- * reason of an abort that came first, or with the process's exit); `aborted` answers without
+ * reason of an abort that came first, or with the process's exit: the `ERR_ABORTED` of the
+ * process's own signal, which names the exit reason); `aborted` answers without
  * making it. A task whose calls never read it (a model that answers at once, tools that answer
  * synchronously) makes none, and its end aborts nothing: making, listening and aborting one cost
  * more than a step's own bookkeeping.
@@ -145,9 +146,13 @@ export class Run implements TaskSignal {
     controller.abort(reason);
   }
 
-  /** The process exited: the task's signal, if it was made, aborts (as `abort()` would). */
-  processExited(): void {
-    this.#controller?.abort();
+  /**
+   * The process exited: the task's signal, if it was made, aborts with the process signal's
+   * reason (`ERR_ABORTED`, naming the exit reason), made once by core without a stack; an
+   * `abort()` without a reason would make a `DOMException`, with its stack, per exit.
+   */
+  processExited(reason: unknown): void {
+    this.#controller?.abort(reason);
   }
 
   #made(): AbortController {
@@ -158,7 +163,7 @@ export class Run implements TaskSignal {
     setMaxListeners(MAX_LISTENERS, controller.signal);
     const abort = this.#abort;
     if (abort !== undefined) controller.abort(abort.reason);
-    else if (this.#process.exited) controller.abort();
+    else if (this.#process.exited) controller.abort(this.#process.reason);
     return controller;
   }
 

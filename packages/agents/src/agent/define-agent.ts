@@ -22,6 +22,7 @@ import { type AgentStatus, type AgentTask, isAgentControl, isAgentTask } from '.
 import type { Origin, Run } from './agent-run.js';
 import { type AgentSpec, resolveAgentSpec } from './agent-spec.js';
 import { NOTHING_SPENT } from './budget.js';
+import { PROCESS_EXITING } from './process-exit.js';
 import { AgentSignal, type Eventually, type Runtime, StepLoop } from './step-loop.js';
 import { newTreeCounter, type TreeCounter } from './subagents.js';
 
@@ -174,7 +175,7 @@ export function defineAgent(spec: AgentSpec): AgentBehaviour {
     },
 
     terminate: (_reason, state) => {
-      state.loop.run?.abort();
+      state.loop.run?.abort(PROCESS_EXITING);
     },
   });
   return Object.freeze({ ...behaviour, agentName: resolved.name });

@@ -1,3 +1,5 @@
+import { WardenError } from '@warden/core';
+
 /**
  * Whether an agent's process has exited, as a field of its own: every check of a task's abort
  * reads it (the tool runner's, the model's `isRequestAborted`, the act loop's). Those checks read
@@ -8,8 +10,14 @@
  */
 export class ProcessExit {
   exited: boolean;
+  /**
+   * Why the process's signal aborted (core's `ERR_ABORTED`, made without a stack, carrying the
+   * exit reason), once `exited`: the reason a task's signal aborts with when its process exits,
+   * so a tool sees the same reason as `ctx.signal` of the process and no `DOMException` is made.
+   */
+  reason: unknown = undefined;
   /** The run in flight, told when the process exits. */
-  current: { processExited(): void } | undefined = undefined;
+  current: { processExited(reason: unknown): void } | undefined = undefined;
   #watching = false;
 
   constructor() {
@@ -23,14 +31,17 @@ export class ProcessExit {
     if (this.#watching) return;
     this.#watching = true;
     if (signal.aborted) {
+      this.reason = signal.reason;
       this.exited = true;
       return;
     }
     signal.addEventListener(
       'abort',
       () => {
+        const reason = signal.reason;
+        this.reason = reason;
         this.exited = true;
-        this.current?.processExited();
+        this.current?.processExited(reason);
       },
       { once: true },
     );
@@ -39,3 +50,21 @@ export class ProcessExit {
 
 /** The process of a run made without one: it never exits. */
 export const NO_PROCESS = new ProcessExit();
+
+/**
+ * The reason a task's signal aborts with when its process stops through its `terminate` (a crash
+ * or a stop), before core aborts the process's own signal: an `ERR_ABORTED` like that one, made
+ * once and without a stack, since an `abort()` without a reason made a `DOMException`, stack
+ * included, per exit. The exit reason itself is the process's (its links and monitors get it).
+ */
+export const PROCESS_EXITING: WardenError = Object.freeze(stackless());
+
+function stackless(): WardenError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new WardenError('ERR_ABORTED', 'the agent process is exiting');
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}

@@ -1,3 +1,5 @@
+import { isWardenError, type WardenError } from '@warden/core';
+import type { TestClock } from '@warden/core/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { cancelTask, runTask } from '../../src/agent/agent-protocol.js';
@@ -191,4 +193,55 @@ describe("the task's signal, made when read", () => {
     expect(result.value().outcome).toBe('cancelled');
     expect(reason).toBeInstanceOf(DOMException);
   });
+
+  it("aborts a waiting tool with the process signal's ERR_ABORTED, naming the exit reason, when the agent is killed", async () => {
+    const { clock, node } = agentWorld();
+    const seen: unknown[] = [];
+    const pid = node.spawn(
+      defineAgent({ name: 'k', model: waitingModel(clock), system: '', tools: [waitTool(seen)] }),
+    );
+    void runTask(node, pid, 'go').catch(() => undefined);
+    await clock.advance(1_000);
+    node.exit(pid, 'kill');
+    await clock.settle();
+    expect(seen).toHaveLength(1);
+    expect(isWardenError(seen[0], 'ERR_ABORTED')).toBe(true);
+    expect((seen[0] as WardenError).reason).toBe('killed');
+  });
+
+  it('aborts a waiting tool with an ERR_ABORTED when the agent is stopped through its terminate', async () => {
+    const { clock, node } = agentWorld();
+    const seen: unknown[] = [];
+    const pid = node.spawn(
+      defineAgent({ name: 's', model: waitingModel(clock), system: '', tools: [waitTool(seen)] }),
+    );
+    void runTask(node, pid, 'go').catch(() => undefined);
+    await clock.advance(1_000);
+    await node.stopProcess(pid, 'shutdown');
+    await clock.settle();
+    expect(seen).toHaveLength(1);
+    expect(isWardenError(seen[0], 'ERR_ABORTED')).toBe(true);
+  });
 });
+
+/** A model whose one answer asks for the `wait` tool. */
+function waitingModel(clock: TestClock) {
+  return createScriptedModel({ clock, script: { toolCalls: [{ name: 'wait', input: {} }] } });
+}
+
+/** A tool that waits until its signal aborts, and keeps the reason it aborted with. */
+function waitTool(seen: unknown[]) {
+  return defineTool({
+    name: 'wait',
+    description: 'waits until aborted',
+    effect: 'read',
+    input: z.object({}),
+    run: (_input, ctx) =>
+      new Promise((_resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => {
+          seen.push(ctx.signal.reason);
+          reject(new Error('aborted'));
+        });
+      }),
+  });
+}
