@@ -1,6 +1,7 @@
 import { LazyAbortRequest } from '../model/internal/lazy-abort-request.js';
 import type { Message } from '../model/message.js';
 import type { ModelRequest, ToolSpec } from '../model/model-request.js';
+import type { TaskSignal } from '../tools/task-signal.js';
 import type { Run } from './agent-run.js';
 
 /**
@@ -46,8 +47,23 @@ export class AgentRequest extends LazyAbortRequest implements ModelRequest {
     Object.defineProperty(this, 'signal', AgentRequest.#signalProperty);
   }
 
+  /** The run behind `request` if it is an agent step's (`taskSignalOf`). */
+  static taskOf(request: object): TaskSignal | undefined {
+    return #run in request ? (request as AgentRequest).#run : undefined;
+  }
+
   /** Whether the task was aborted, without making its signal. */
   get aborted(): boolean {
     return this.#run.aborted;
   }
+}
+
+/**
+ * The task's abort behind an agent step's request, as a `TaskSignal`, without making its
+ * `AbortSignal`: for a client inside the package that waits on it (the scripted model, which
+ * waits on the clock for most calls of a simulation). `undefined` for any other request (a copy
+ * made with a spread, the policy's), whose `signal` is the one to wait on.
+ */
+export function taskSignalOf(request: object): TaskSignal | undefined {
+  return AgentRequest.taskOf(request);
 }

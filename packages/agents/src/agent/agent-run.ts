@@ -47,6 +47,12 @@ export class Run implements TaskSignal {
   #controller: AbortController | undefined;
   /** An abort that came before the signal was made: the signal is born aborted with its reason. */
   #abort: { readonly reason: unknown } | undefined;
+  /**
+   * Listeners added through the run itself (`TaskSignal`: the tool runner, the gate, a scripted
+   * model's wait), called when the task aborts; they need no `AbortSignal`, so a task whose calls
+   * wait only through the run makes none. Every listener is called once: an abort happens once.
+   */
+  #listeners: (() => void)[] | undefined;
   /** Whether the process exited: its exit aborts the task's calls. */
   readonly #process: ProcessExit;
   step: number;
@@ -119,31 +125,40 @@ export class Run implements TaskSignal {
     return this.#abort !== undefined || this.#process.exited;
   }
 
-  /** Why the task was aborted (read once it is). */
+  /** Why the task was aborted (read once it is), without making its signal. */
   get reason(): unknown {
-    return this.signal.reason;
+    const controller = this.#controller;
+    if (controller !== undefined) return controller.signal.reason;
+    const abort = this.#abort;
+    if (abort !== undefined) return abort.reason;
+    return this.#process.exited ? this.#process.reason : undefined;
   }
 
-  addEventListener(
-    type: 'abort',
-    listener: () => void,
-    options?: { readonly once?: boolean },
-  ): void {
-    this.signal.addEventListener(type, listener, options);
+  /**
+   * Calls `listener` when the task aborts, as an `AbortSignal` would (once; never for a task
+   * aborted already), without making the task's signal.
+   */
+  addEventListener(type: 'abort', listener: () => void): void {
+    if (type !== 'abort' || this.aborted) return;
+    const listeners = this.#listeners;
+    if (listeners === undefined) this.#listeners = [listener];
+    else listeners.push(listener);
   }
 
   removeEventListener(type: 'abort', listener: () => void): void {
-    this.#controller?.signal.removeEventListener(type, listener);
+    const listeners = this.#listeners;
+    if (type !== 'abort' || listeners === undefined) return;
+    const at = listeners.lastIndexOf(listener);
+    if (at >= 0) listeners.splice(at, 1);
   }
 
   /** Aborts the task's calls; the first abort's reason stands. */
   abort(reason?: unknown): void {
+    if (this.aborted) return;
     const controller = this.#controller;
-    if (controller === undefined) {
-      this.#abort ??= { reason };
-      return;
-    }
-    controller.abort(reason);
+    if (controller === undefined) this.#abort = { reason };
+    else controller.abort(reason);
+    this.#notify();
   }
 
   /**
@@ -152,7 +167,33 @@ export class Run implements TaskSignal {
    * `abort()` without a reason would make a `DOMException`, with its stack, per exit.
    */
   processExited(reason: unknown): void {
-    this.#controller?.abort(reason);
+    const controller = this.#controller;
+    if (controller !== undefined) {
+      if (controller.signal.aborted) return;
+      controller.abort(reason);
+    } else if (this.#abort !== undefined) {
+      return;
+    }
+    this.#notify();
+  }
+
+  /**
+   * Calls the run's own listeners, once each. One that throws is reported as an uncaught
+   * exception after the others ran, as an `AbortSignal`'s listener's would be.
+   */
+  #notify(): void {
+    const listeners = this.#listeners;
+    if (listeners === undefined) return;
+    this.#listeners = undefined;
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   #made(): AbortController {

@@ -1,4 +1,5 @@
 import type { Clock } from '@warden/core';
+import { taskSignalOf } from '../agent/agent-request.js';
 import { isRequestAborted } from '../model/internal/policy-request.js';
 import { ModelCallError } from '../model/model-call-error.js';
 import type { ModelClient } from '../model/model-client.js';
@@ -183,7 +184,8 @@ class ScriptedModelClient implements ScriptedModel {
   async #serve(call: ScriptedCall): Promise<ModelResponse> {
     const { request } = call;
     // asked without reading the signal: the policy's request makes its signal only when read
-    if (isRequestAborted(request)) throw abortedError(request.signal as AbortSignal);
+    if (isRequestAborted(request))
+      throw abortedError(taskSignalOf(request) ?? (request.signal as AbortSignal));
     const decision = this.#decide(call);
     const failure = decision.failure ?? this.#admit(request);
     const hang = failure?.type === 'hang';
@@ -248,7 +250,21 @@ class ScriptedModelClient implements ScriptedModel {
     return typeof turn === 'function' ? turn(request, { index, now: this.#clock.now() }) : turn;
   }
 
+  /**
+   * A scripted provider's error, made without a stack: it stands for an answer from elsewhere,
+   * and its stack would name only the scripted model's frames (a simulation injects thousands).
+   */
   #error(effect: Extract<FaultEffect, { type: 'error' }>): ModelCallError {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return this.#errorOf(effect);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+
+  #errorOf(effect: Extract<FaultEffect, { type: 'error' }>): ModelCallError {
     return new ModelCallError(effect.kind, `${this.provider}: ${effect.message ?? effect.kind}`, {
       ...(effect.status === undefined ? {} : { status: effect.status }),
       ...(effect.retryAfterMs === undefined ? {} : { retryAfterMs: effect.retryAfterMs }),
@@ -262,7 +278,9 @@ class ScriptedModelClient implements ScriptedModel {
   #wait(ms: number, request: ModelRequest): Promise<void> {
     const deadline = this.#timeoutMs;
     if (ms === 0) return Promise.resolve(); // no wait: the signal is not needed (nor made)
-    return waitForAnswer(this.#clock, ms, deadline, request.signal, () => {
+    // An agent step's request is waited on through its task's abort, which makes no AbortSignal.
+    const signal = taskSignalOf(request) ?? request.signal;
+    return waitForAnswer(this.#clock, ms, deadline, signal, () => {
       return new ModelCallError('timeout', `${this.provider}: no answer in ${deadline} ms`, {
         provider: this.provider,
         model: this.model,

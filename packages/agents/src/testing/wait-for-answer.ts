@@ -1,7 +1,8 @@
 import { type Clock, WardenError } from '@warden/core';
+import type { TaskSignal } from '../tools/task-signal.js';
 
 /** What a model call rejects with when its caller aborts: core's `ERR_ABORTED`, as real clients. */
-export function abortedError(signal: AbortSignal): WardenError {
+export function abortedError(signal: Pick<TaskSignal, 'reason'>): WardenError {
   return new WardenError('ERR_ABORTED', 'model call aborted by the caller', {
     cause: signal.reason,
   });
@@ -11,7 +12,7 @@ export function abortedError(signal: AbortSignal): WardenError {
  * The same, made in the abort's listener: without a stack, as core makes a call's abort there
  * (its stack would name whoever aborted, which the reason, its cause, already does).
  */
-function abortedInListener(signal: AbortSignal): WardenError {
+function abortedInListener(signal: TaskSignal): WardenError {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
@@ -34,7 +35,7 @@ export function waitForAnswer(
   clock: Clock,
   ms: number,
   deadlineMs: number,
-  signal: AbortSignal | undefined,
+  signal: TaskSignal | undefined,
   onDeadline: () => unknown,
 ): Promise<void> {
   if (ms === 0) return Promise.resolve();
@@ -46,7 +47,7 @@ export function waitForAnswer(
       if (error === undefined) resolve();
       else reject(error);
     };
-    const onAbort = () => finish(abortedInListener(signal as AbortSignal));
+    const onAbort = () => finish(abortedInListener(signal as TaskSignal));
     const timer =
       ms >= deadlineMs
         ? clock.setTimer(deadlineMs, () => finish(onDeadline()))

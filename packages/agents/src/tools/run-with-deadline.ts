@@ -200,8 +200,19 @@ class DeadlineRun implements SignalSource {
     this.#reject?.(error);
   }
 
+  /**
+   * The error of a call abandoned because its task aborted: made without a stack, since it is
+   * made by the runtime (an abort's listener, mostly) and its stack would name only the runtime's
+   * frames; the task's abort reason (the signal's) says who aborted.
+   */
   #aborted(): ToolError {
-    return new ToolError('ERR_TOOL_FAILED', this.tool.name, `${this.tool.name} aborted`);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new ToolError('ERR_TOOL_FAILED', this.tool.name, `${this.tool.name} aborted`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 
   #release(): void {

@@ -96,6 +96,47 @@ const ZERO = {
 };
 
 describe("the task's signal, made when read", () => {
+  it('lets a scripted model wait on the task without making an AbortSignal for it', async () => {
+    const made = async (latencyMs: number): Promise<number> => {
+      const { clock, node } = agentWorld();
+      const model = createScriptedModel({ clock, latencyMs, script: { text: 'ok' } });
+      const pid = node.spawn(defineAgent({ name: 'wait', model, system: '' }));
+      const controllers = countControllers();
+      try {
+        const result = outcomeOf(runTask(node, pid, 'go'));
+        await clock.advance(1_000);
+        expect(result.value()).toMatchObject({ outcome: 'done', text: 'ok' });
+      } finally {
+        controllers.restore();
+      }
+      await node.stop();
+      return controllers.made;
+    };
+    // Waiting 500 ms makes no more controllers than answering at once.
+    expect(await made(500)).toBe(await made(0));
+  });
+
+  it("aborts a scripted model's wait through the task, with the abort's reason", async () => {
+    for (const how of ['cancel', 'kill'] as const) {
+      const { clock, node } = agentWorld();
+      const model = createScriptedModel({ clock, latencyMs: 500, script: { text: 'ok' } });
+      const pid = node.spawn(defineAgent({ name: how, model, system: '' }));
+      void runTask(node, pid, 'go').catch(() => undefined);
+      await clock.advance(100);
+      if (how === 'cancel') expect(await cancelTask(node, pid)).toBe(true);
+      else node.exit(pid, 'kill');
+      await clock.settle();
+      const call = model.calls[0];
+      expect(call?.outcome).toBe('aborted');
+      expect(call?.endedAt).toBe(100);
+      const cause = (call?.error as { cause?: unknown } | undefined)?.cause;
+      if (how === 'cancel') expect(cause).toBeInstanceOf(DOMException);
+      else expect((cause as WardenError).reason).toBe('killed');
+      // The signal read afterwards is born aborted with the same reason.
+      expect(call?.request.signal?.reason).toBe(cause);
+    }
+  });
+
   it('tells a client whether the task was aborted without making the signal', async () => {
     const { clock, node } = agentWorld();
     const seen: { aborted: boolean; request: ModelRequest }[] = [];
@@ -244,4 +285,22 @@ function waitTool(seen: unknown[]) {
         });
       }),
   });
+}
+
+/** Counts the `AbortController`s made until `restore()`. */
+function countControllers(): { readonly made: number; restore(): void } {
+  const original = globalThis.AbortController;
+  const counter = {
+    made: 0,
+    restore: () => {
+      globalThis.AbortController = original;
+    },
+  };
+  globalThis.AbortController = class extends original {
+    constructor() {
+      super();
+      counter.made++;
+    }
+  };
+  return counter;
 }
