@@ -113,7 +113,9 @@ export function onTools(
     for (let index = 0; index < outcomes.length; index++) {
       const outcome = outcomes[index] as ToolCallOutcome;
       const entry = journal[index];
-      loop.publish('agent.tool_call', {
+      loop.publishEvent({
+        type: 'agent.tool_call',
+        agent: loop.runtime.spec.name,
         threadId: run.threadId,
         step: run.step,
         tool: outcome.result.name,

@@ -98,7 +98,9 @@ export function onModel(
     }
   }
   if (loop.observed) {
-    loop.publish('agent.step', {
+    loop.publishEvent({
+      type: 'agent.step',
+      agent: loop.runtime.spec.name,
       threadId: run.threadId,
       step: run.step,
       provider: loop.runtime.spec.models[run.modelIndex]?.provider,
@@ -182,12 +184,16 @@ async function onModelError(
     run.modelIndex++;
     const level = Math.min(run.modelIndex, lifecycle.context.maxLevel);
     lifecycle.send({ type: 'agent.degrade', level });
-    loop.publish('agent.degraded', {
-      threadId: run.threadId,
-      level,
-      kind: error.kind,
-      model: runtime.spec.models[run.modelIndex]?.model,
-    });
+    if (loop.observed) {
+      loop.publishEvent({
+        type: 'agent.degraded',
+        agent: loop.runtime.spec.name,
+        threadId: run.threadId,
+        level,
+        kind: error.kind,
+        model: runtime.spec.models[run.modelIndex]?.model,
+      });
+    }
     callModel(loop, run);
     return undefined;
   }

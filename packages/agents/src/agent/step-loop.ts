@@ -157,7 +157,9 @@ export class StepLoop {
       run.wallTimer = ctx.sendAfter(ctx.self, new AgentSignal('wall', run.id, undefined), left);
     }
     if (this.observed) {
-      this.publish('agent.task_started', {
+      this.publishEvent({
+        type: 'agent.task_started',
+        agent: runtime.spec.name,
         threadId,
         resumed: saved !== undefined,
         step: run.step,
@@ -254,7 +256,14 @@ export class StepLoop {
     const result = this.#result(run, 'cancelled', '');
     this.answer(run.origin, result);
     for (const awaiter of run.awaiters) this.ctx.reply(awaiter, result);
-    this.publish('agent.cancelled', { threadId: run.threadId, step: run.step });
+    if (this.observed) {
+      this.publishEvent({
+        type: 'agent.cancelled',
+        agent: this.runtime.spec.name,
+        threadId: run.threadId,
+        step: run.step,
+      });
+    }
     return true;
   }
 
@@ -297,7 +306,9 @@ export class StepLoop {
     this.answer(run.origin, result);
     for (const awaiter of run.awaiters) this.ctx.reply(awaiter, result);
     if (this.observed) {
-      this.publish('agent.finished', {
+      this.publishEvent({
+        type: 'agent.finished',
+        agent: this.runtime.spec.name,
         threadId: run.threadId,
         steps: run.step,
         spent: result.spent,
@@ -313,14 +324,18 @@ export class StepLoop {
     const reason = error instanceof Error ? error.message : String(error);
     this.lifecycle.send({ type: 'agent.failed', reason });
     this.#close(run);
-    const code = (error as { code?: unknown } | null)?.code;
-    this.publish(code === 'ERR_BUDGET_EXCEEDED' ? 'agent.budget_exceeded' : 'agent.failed', {
-      threadId: run.threadId,
-      step: run.step,
-      code,
-      reason,
-      detail: (error as { detail?: unknown } | null)?.detail,
-    });
+    if (this.observed) {
+      const code = (error as { code?: unknown } | null)?.code;
+      this.publishEvent({
+        type: code === 'ERR_BUDGET_EXCEEDED' ? 'agent.budget_exceeded' : 'agent.failed',
+        agent: this.runtime.spec.name,
+        threadId: run.threadId,
+        step: run.step,
+        code,
+        reason,
+        detail: (error as { detail?: unknown } | null)?.detail,
+      });
+    }
     throw error;
   }
 
@@ -388,7 +403,9 @@ export class StepLoop {
   #committed(run: Run, version: number, length: number, epoch: number, started: number): void {
     run.committed(version, length, epoch);
     if (this.observed) {
-      this.publish('agent.checkpoint', {
+      this.publishEvent({
+        type: 'agent.checkpoint',
+        agent: this.runtime.spec.name,
         threadId: run.threadId,
         step: run.step,
         version,
@@ -429,5 +446,18 @@ export class StepLoop {
     if (!this.ctx.node.observed) return;
     const event = { type, agent: this.runtime.spec.name, ...fields };
     this.ctx.publish(event);
+  }
+
+  /**
+   * Publishes an event built whole by the caller (`type`, `agent`, then its fields), for the
+   * events of every step and commit: a literal is one allocation, where `publish`'s spread of
+   * the fields after `type` and `agent` copied them property by property.
+   */
+  publishEvent(event: {
+    readonly type: string;
+    readonly agent: string;
+    readonly [field: string]: unknown;
+  }): void {
+    if (this.ctx.node.observed) this.ctx.publish(event);
   }
 }

@@ -103,16 +103,22 @@ export async function runToolCall(
   } catch (thrown) {
     // Nobody approved in time and the agent is set to exit on it: that ends the agent.
     if (isGovernanceError(thrown, 'ERR_APPROVAL_TIMEOUT')) throw thrown;
-    const error =
-      thrown instanceof ToolError
-        ? thrown
-        : new ToolError(
-            'ERR_TOOL_FAILED',
-            call.name,
-            `${call.name} failed: ${messageOf(thrown)}`,
-            thrown,
-          );
+    const error = thrown instanceof ToolError ? thrown : wrapped(call.name, thrown);
     return failed(call, error);
+  }
+}
+
+/**
+ * What a tool threw, as the call's `ERR_TOOL_FAILED`: made without a stack, since its stack
+ * would name only the runtime's frames here; what the tool threw, its `cause`, has the tool's.
+ */
+function wrapped(tool: string, thrown: unknown): ToolError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new ToolError('ERR_TOOL_FAILED', tool, `${tool} failed: ${messageOf(thrown)}`, thrown);
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
