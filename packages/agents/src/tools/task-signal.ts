@@ -1,8 +1,9 @@
 /**
  * What a tool call needs of its task's abort: whether and why it was aborted, and a listener
- * while the call waits. An `AbortSignal` is one. An agent's run is one too, whose `AbortSignal`
- * is made only when a listener is added (a call that answers synchronously never adds one), so
- * a task whose calls never wait makes none.
+ * while the call waits. An `AbortSignal` is one. An agent's run is one too, which keeps the
+ * listeners added through it and calls each once when the task aborts: its `AbortSignal` is made
+ * only when something reads `signal` (a tool that reads `ctx.signal`, an HTTP client), so a task
+ * whose calls wait only through the run makes none.
  */
 export interface TaskSignal {
   readonly aborted: boolean;
