@@ -1,5 +1,6 @@
 import type { Ignore } from './actor-result.js';
 import type { Behaviour } from './behaviour.js';
+import type { WardenError } from './errors.js';
 import type { SupervisorEvent } from './events.js';
 import type { ExitReason } from './exit-reason.js';
 import type { MailboxOptions } from './mailbox.js';
@@ -67,6 +68,14 @@ export interface ActorContext {
   readonly parent: Pid | undefined;
   /** Aborted when the process ends for any reason: pass it to in-flight work (a model call). */
   readonly signal: AbortSignal;
+  /**
+   * Calls `listener` once when the process ends, for any reason, with the error `signal` aborts
+   * with (`ERR_ABORTED`, its `reason` the exit reason), right after `signal`'s own listeners: for
+   * code that only needs to know, without the `AbortSignal` (made on first read) and its event
+   * dispatch. On a process that has already ended it is called at once. Returns its removal. A
+   * listener that throws is reported as an uncaught exception, as an abort listener's would be.
+   */
+  onExit(listener: (error: WardenError) => void): () => void;
   /** The node clock's current time in milliseconds. */
   now(): number;
 

@@ -1,19 +1,20 @@
-import { WardenError } from '@warden/core';
+import { type ActorContext, WardenError } from '@warden/core';
 
 /**
  * Whether an agent's process has exited, as a field of its own: every check of a task's abort
  * reads it (the tool runner's, the model's `isRequestAborted`, the act loop's). Those checks read
  * the process's `AbortSignal` before, and V8 compiled them against its `aborted` field, which
- * every node's stop then changed: each stop sent them back to the compiler. One listener on the
- * process's signal, added with its first task, sets the field and aborts the signal of the task in
- * flight, if it was made.
+ * every node's stop then changed: each stop sent them back to the compiler. One exit listener
+ * (`ctx.onExit`, so the process makes no `AbortSignal` for it), added with its first task, sets
+ * the field and aborts the signal of the task in flight, if it was made.
  */
 export class ProcessExit {
   exited: boolean;
   /**
-   * Why the process's signal aborted (core's `ERR_ABORTED`, made without a stack, carrying the
-   * exit reason), once `exited`: the reason a task's signal aborts with when its process exits,
-   * so a tool sees the same reason as `ctx.signal` of the process and no `DOMException` is made.
+   * What the process's exit was reported with (core's `ERR_ABORTED`, made without a stack,
+   * carrying the exit reason), once `exited`: the reason a task's signal aborts with when its
+   * process exits, so a tool sees the same reason as `ctx.signal` of the process would give and
+   * no `DOMException` is made.
    */
   reason: unknown = undefined;
   /** The run in flight, told when the process exits. */
@@ -26,25 +27,15 @@ export class ProcessExit {
     this.exited = false;
   }
 
-  /** Watches the process's signal, once. */
-  watch(signal: AbortSignal): void {
+  /** Watches the process's exit, once (`ctx.onExit`: no `AbortSignal` is made for it). */
+  watch(ctx: Pick<ActorContext, 'onExit'>): void {
     if (this.#watching) return;
     this.#watching = true;
-    if (signal.aborted) {
-      this.reason = signal.reason;
+    ctx.onExit((reason) => {
+      this.reason = reason;
       this.exited = true;
-      return;
-    }
-    signal.addEventListener(
-      'abort',
-      () => {
-        const reason = signal.reason;
-        this.reason = reason;
-        this.exited = true;
-        this.current?.processExited(reason);
-      },
-      { once: true },
-    );
+      this.current?.processExited(reason);
+    });
   }
 }
 

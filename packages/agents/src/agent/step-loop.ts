@@ -172,7 +172,7 @@ export class StepLoop {
 
   #watchExit(): ProcessExit {
     const exit = new ProcessExit();
-    exit.watch(this.ctx.signal);
+    exit.watch(this.ctx);
     this.#exit = exit;
     return exit;
   }

@@ -284,9 +284,26 @@ export class NodeCore implements TransportHost {
         rare.timers = undefined;
       }
       if (rare.onStarted !== undefined) p.started('failed', reason);
-      rare.controller?.abort(
-        signalError('ERR_ABORTED', `${p.pid} exited: ${formatReason(reason)}`, { reason }),
-      );
+      const listeners = rare.exitListeners;
+      if (rare.controller !== undefined || listeners !== undefined) {
+        const error = signalError('ERR_ABORTED', `${p.pid} exited: ${formatReason(reason)}`, {
+          reason,
+        });
+        rare.controller?.abort(error);
+        if (listeners !== undefined) {
+          rare.exitListeners = undefined;
+          for (const listener of listeners) {
+            try {
+              listener(error);
+            } catch (thrown) {
+              // As an abort listener's: reported, and the exit goes on.
+              queueMicrotask(() => {
+                throw thrown;
+              });
+            }
+          }
+        }
+      }
     }
     if (p.mailbox.size > 0) {
       for (const message of p.mailbox.drain()) this.deadLetter(p.pid, message, 'process-exited');

@@ -65,6 +65,22 @@ export class ProcessContext implements ActorContext {
     return p.controller.signal;
   }
 
+  onExit(listener: (error: WardenError) => void): () => void {
+    if (typeof listener !== 'function') throw invalidArgument('listener', listener, 'a function');
+    const p = this.#p;
+    if (p.dead) {
+      listener(signalError('ERR_ABORTED', 'process has exited'));
+      return noop;
+    }
+    const listeners = p.exitListeners ?? (p.exitListeners = []);
+    listeners.push(listener);
+    return () => {
+      const current = p.exitListeners;
+      const at = current === undefined ? -1 : current.indexOf(listener);
+      if (at >= 0) current?.splice(at, 1);
+    };
+  }
+
   now(): number {
     return this.#p.core.clock.now();
   }
@@ -258,3 +274,5 @@ export class ProcessContext implements ActorContext {
 function receiveTimeout(ms: number): WardenError {
   return new WardenError('ERR_RECEIVE_TIMEOUT', `no matching message within ${ms} ms`);
 }
+
+function noop(): void {}

@@ -1,3 +1,4 @@
+import type { WardenError } from '../errors.js';
 import type { ExitReason } from '../exit-reason.js';
 import type { Pid } from '../pid.js';
 import type { Ref } from '../ref.js';
@@ -23,5 +24,7 @@ export class ProcessRare {
   monitorsOut: Map<Ref, Pid> | undefined = undefined;
   timers: Set<Ref> | undefined = undefined;
   controller: AbortController | undefined = undefined;
+  /** `ctx.onExit` listeners, called once at the exit after the controller's. */
+  exitListeners: ((error: WardenError) => void)[] | undefined = undefined;
   onStarted: ((outcome: StartOutcome) => void) | undefined = undefined;
 }

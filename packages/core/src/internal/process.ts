@@ -1,4 +1,5 @@
 import type { ActorContext } from '../context.js';
+import type { WardenError } from '../errors.js';
 import type { ExitReason } from '../exit-reason.js';
 import { Mailbox, type MailboxOptions } from '../mailbox.js';
 import type { Pid } from '../pid.js';
@@ -135,6 +136,13 @@ export class Process implements Runnable {
   }
   set controller(value: AbortController | undefined) {
     if (value !== undefined || this.rare !== undefined) this.#record().controller = value;
+  }
+
+  get exitListeners(): ((error: WardenError) => void)[] | undefined {
+    return this.rare?.exitListeners;
+  }
+  set exitListeners(value: ((error: WardenError) => void)[] | undefined) {
+    if (value !== undefined || this.rare !== undefined) this.#record().exitListeners = value;
   }
 
   get onStarted(): ((outcome: StartOutcome) => void) | undefined {
