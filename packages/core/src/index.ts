@@ -172,3 +172,4 @@ export {
   type WardenErrorTag,
   type WardenErrorWire,
 } from './warden-error-base.js';
+export { withoutStack } from './without-stack.js';

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createNode, defineActor, noreply, type Pid, shutdownWith } from '../src/index.js';
+import {
+  createNode,
+  defineActor,
+  noreply,
+  type Pid,
+  shutdownWith,
+  withoutStack,
+} from '../src/index.js';
 import { TestClock } from '../src/testing/index.js';
 
 /** A server that never answers: a call to it waits until the server exits or the node stops. */
@@ -86,6 +93,19 @@ describe('errors the runtime delivers as news', () => {
     const stopped = await rejection(node.call('anyone', 'hello'));
     expect(stopped.code).toBe('ERR_NODE_STOPPED');
     expect(stopped.stack).toContain('signal-errors.test.ts');
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
+
+  it('makes an error without a stack through withoutStack, and restores the limit even if making it throws', () => {
+    const limit = Error.stackTraceLimit;
+    const error = withoutStack(() => new Error('news'));
+    expect(error.stack).toBe('Error: news');
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(() =>
+      withoutStack(() => {
+        throw new Error('broken');
+      }),
+    ).toThrow('broken');
     expect(Error.stackTraceLimit).toBe(limit);
   });
 });

@@ -1,4 +1,4 @@
-import { type ActorContext, WardenError } from '@warden/core';
+import { type ActorContext, WardenError, withoutStack } from '@warden/core';
 
 /**
  * Whether an agent's process has exited, as a field of its own: every check of a task's abort
@@ -48,14 +48,6 @@ export const NO_PROCESS = new ProcessExit();
  * once and without a stack, since an `abort()` without a reason made a `DOMException`, stack
  * included, per exit. The exit reason itself is the process's (its links and monitors get it).
  */
-export const PROCESS_EXITING: WardenError = Object.freeze(stackless());
-
-function stackless(): WardenError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new WardenError('ERR_ABORTED', 'the agent process is exiting');
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
+export const PROCESS_EXITING: WardenError = Object.freeze(
+  withoutStack(() => new WardenError('ERR_ABORTED', 'the agent process is exiting')),
+);

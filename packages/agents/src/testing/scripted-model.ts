@@ -1,4 +1,4 @@
-import type { Clock } from '@warden/core';
+import { type Clock, withoutStack } from '@warden/core';
 import { taskSignalOf } from '../agent/agent-request.js';
 import { isRequestAborted } from '../model/internal/policy-request.js';
 import { ModelCallError } from '../model/model-call-error.js';
@@ -255,13 +255,7 @@ class ScriptedModelClient implements ScriptedModel {
    * and its stack would name only the scripted model's frames (a simulation injects thousands).
    */
   #error(effect: Extract<FaultEffect, { type: 'error' }>): ModelCallError {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return this.#errorOf(effect);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    return withoutStack(() => this.#errorOf(effect));
   }
 
   #errorOf(effect: Extract<FaultEffect, { type: 'error' }>): ModelCallError {

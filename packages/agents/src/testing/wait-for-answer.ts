@@ -1,4 +1,4 @@
-import { type Clock, WardenError } from '@warden/core';
+import { type Clock, WardenError, withoutStack } from '@warden/core';
 import type { TaskSignal } from '../tools/task-signal.js';
 
 /** What a model call rejects with when its caller aborts: core's `ERR_ABORTED`, as real clients. */
@@ -13,13 +13,7 @@ export function abortedError(signal: Pick<TaskSignal, 'reason'>): WardenError {
  * (its stack would name whoever aborted, which the reason, its cause, already does).
  */
 function abortedInListener(signal: TaskSignal): WardenError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return abortedError(signal);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return withoutStack(() => abortedError(signal));
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -1,4 +1,4 @@
-import type { Clock } from '@warden/core';
+import { type Clock, withoutStack } from '@warden/core';
 import { isGovernanceError } from '../governance/governance-error.js';
 import type { ToolCallPart, ToolResultPart } from '../model/message.js';
 import { runWithDeadline } from './run-with-deadline.js';
@@ -113,13 +113,9 @@ export async function runToolCall(
  * would name only the runtime's frames here; what the tool threw, its `cause`, has the tool's.
  */
 function wrapped(tool: string, thrown: unknown): ToolError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new ToolError('ERR_TOOL_FAILED', tool, `${tool} failed: ${messageOf(thrown)}`, thrown);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return withoutStack(
+    () => new ToolError('ERR_TOOL_FAILED', tool, `${tool} failed: ${messageOf(thrown)}`, thrown),
+  );
 }
 
 /** The text `boundOutput` made last (read at once by its caller; no object per call). */

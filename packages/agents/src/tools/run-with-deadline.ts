@@ -1,4 +1,4 @@
-import type { Clock } from '@warden/core';
+import { type Clock, withoutStack } from '@warden/core';
 import {
   CallContext,
   type CallerContext,
@@ -206,13 +206,8 @@ class DeadlineRun implements SignalSource {
    * frames; the task's abort reason (the signal's) says who aborted.
    */
   #aborted(): ToolError {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return new ToolError('ERR_TOOL_FAILED', this.tool.name, `${this.tool.name} aborted`);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    const tool = this.tool.name;
+    return withoutStack(() => new ToolError('ERR_TOOL_FAILED', tool, `${tool} aborted`));
   }
 
   #release(): void {

@@ -1,5 +1,6 @@
 import { type ErrorCode, WardenError } from '../errors.js';
 import type { ExitReason } from '../exit-reason.js';
+import { withoutStack } from '../without-stack.js';
 
 /**
  * A `WardenError` made without a stack trace, for news the runtime delivers about something that
@@ -17,11 +18,5 @@ export function signalError(
   message: string,
   extra?: { reason?: ExitReason; cause?: unknown },
 ): WardenError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new WardenError(code, message, extra);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return withoutStack(() => new WardenError(code, message, extra));
 }
