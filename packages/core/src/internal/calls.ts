@@ -9,7 +9,7 @@ import { CallTable } from './call-table.js';
 import { captureContext, traceMessage } from './context-propagation.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
-import { NEVER } from './runner.js';
+import { never } from './runner.js';
 import { signalError } from './signal-error.js';
 
 export const DEFAULT_CALL_TIMEOUT = 5000;
@@ -47,7 +47,7 @@ export class Calls {
         new WardenError('ERR_NODE_STOPPED', `node ${this.core.name} is stopped`),
       );
     }
-    if (from.dead) return NEVER;
+    if (from.dead) return never();
     const pid = this.core.router.resolve(to);
     if (pid === undefined) {
       return Promise.reject(

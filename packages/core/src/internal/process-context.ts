@@ -18,7 +18,7 @@ import type { Node } from '../node.js';
 import { isPid, type Pid, samePid } from '../pid.js';
 import type { Ref } from '../ref.js';
 import type { Process, Waiter } from './process.js';
-import { NEVER, PROCESS_EXIT } from './runner.js';
+import { never, PROCESS_EXIT } from './runner.js';
 import { signalError } from './signal-error.js';
 import { untraced } from './traced-message.js';
 
@@ -164,7 +164,7 @@ export class ProcessContext implements ActorContext {
     options?: ReceiveOptions,
   ): Promise<T> {
     const p = this.#p;
-    if (p.dead) return NEVER;
+    if (p.dead) return never();
     if (p.waiter !== undefined) {
       return Promise.reject(
         invalidArgument('receive', 'a second receive', 'one receive at a time'),

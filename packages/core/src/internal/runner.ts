@@ -13,5 +13,11 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** The promise a fenced process gets instead of a result: its code after a kill never resumes. */
-export const NEVER: Promise<never> = new Promise<never>(() => {});
+/**
+ * The promise a fenced process gets instead of a result: its code after a kill never resumes. A
+ * new one each time: a shared one would keep every frame ever suspended on it (its reactions)
+ * for the life of the node, where a fresh one goes with the frame that waits on it.
+ */
+export function never(): Promise<never> {
+  return new Promise<never>(() => {});
+}

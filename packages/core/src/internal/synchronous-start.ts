@@ -6,7 +6,7 @@ import { type ExitReason, formatReason } from '../exit-reason.js';
 import type { Pid } from '../pid.js';
 import type { NodeCore } from './node-core.js';
 import type { Process } from './process.js';
-import { NEVER } from './runner.js';
+import { never } from './runner.js';
 
 /**
  * Spawns and waits until `init` has finished (OTP's synchronous start, decision 0009). Resolves
@@ -35,7 +35,7 @@ export function startProcess<A>(
     return Promise.reject(error);
   }
   const proc = core.local(pid);
-  if (proc === undefined) return parent?.dead ? NEVER : Promise.reject(startFailed(pid, 'noproc'));
+  if (proc === undefined) return parent?.dead ? never() : Promise.reject(startFailed(pid, 'noproc'));
   return new Promise((resolve, reject) => {
     let timedOut = false;
     const timer =
