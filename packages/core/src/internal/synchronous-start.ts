@@ -5,7 +5,7 @@ import { invalidArgument, WardenError } from '../errors.js';
 import { type ExitReason, formatReason } from '../exit-reason.js';
 import type { Pid } from '../pid.js';
 import type { NodeCore } from './node-core.js';
-import type { Process } from './process.js';
+import type { Process, StartOutcome } from './process.js';
 import { never } from './runner.js';
 
 /**
@@ -35,7 +35,8 @@ export function startProcess<A>(
     return Promise.reject(error);
   }
   const proc = core.local(pid);
-  if (proc === undefined) return parent?.dead ? never() : Promise.reject(startFailed(pid, 'noproc'));
+  if (proc === undefined)
+    return parent?.dead ? never() : Promise.reject(startFailed(pid, 'noproc'));
   return new Promise((resolve, reject) => {
     let timedOut = false;
     const timer =
@@ -45,7 +46,10 @@ export function startProcess<A>(
             timedOut = true;
             core.terminate(proc, 'killed', 'signal');
           });
-    proc.onStarted = (outcome) => {
+    // Named first, then stored: V8 allocates a function literal assigned straight to a property
+    // in the old generation, where it would hold this start's young context (and through it the
+    // whole node) past every young collection until a full one.
+    const onStarted = (outcome: StartOutcome) => {
       if (timer !== undefined && !timedOut) core.clock.clearTimer(timer);
       if (timedOut) {
         unlinkParent(parent, link, pid, proc);
@@ -61,6 +65,7 @@ export function startProcess<A>(
       if (outcome.kind === 'ignored') resolve(IGNORE);
       else reject(startFailed(pid, outcome.reason));
     };
+    proc.onStarted = onStarted;
   });
 }
 

@@ -89,29 +89,35 @@ export function chaosBehaviour<B extends Behaviour>(
       return spec.init === undefined ? undefined : spec.init(args, ctx);
     },
   };
+  // Each handler is named before it is stored: V8 allocates a function literal assigned straight
+  // to a property in the old generation, where it would keep the run (through `hooks`) alive
+  // past every young collection until a full one, and a check's runs would pile up there.
   if (spec.handleCall !== undefined) {
     const h = spec.handleCall;
-    wrappedSpec.handleCall = (request, from, state, ctx) => {
+    const handleCall: typeof h = (request, from, state, ctx) => {
       const action = hooks.onMessage(label);
       if (action === undefined) return h(request, from, state, ctx);
       return act(action, label, ctx, () => h(request, from, state, ctx)) as never;
     };
+    wrappedSpec.handleCall = handleCall;
   }
   if (spec.handleCast !== undefined) {
     const h = spec.handleCast;
-    wrappedSpec.handleCast = (message, state, ctx) => {
+    const handleCast: typeof h = (message, state, ctx) => {
       const action = hooks.onMessage(label);
       if (action === undefined) return h(message, state, ctx);
       return act(action, label, ctx, () => h(message, state, ctx)) as never;
     };
+    wrappedSpec.handleCast = handleCast;
   }
   if (spec.handleInfo !== undefined) {
     const h = spec.handleInfo;
-    wrappedSpec.handleInfo = (message, state, ctx) => {
+    const handleInfo: typeof h = (message, state, ctx) => {
       const action = hooks.onMessage(label);
       if (action === undefined) return h(message, state, ctx);
       return act(action, label, ctx, () => h(message, state, ctx)) as never;
     };
+    wrappedSpec.handleInfo = handleInfo;
   }
   // Extra fields (an agent's `agentName`) stay on the wrapped behaviour.
   return { ...behaviour, ...defineActor(wrappedSpec) } as B;
