@@ -33,17 +33,6 @@ type WorkerMessage = BatchResult | { readonly ready: boolean; readonly error?: s
 const IN_FLIGHT = 2;
 
 /**
- * The young generation of a worker's heap, in MB (V8's default lets it grow to 16 MB a
- * semi-space). A simulated run makes a node, its processes and their messages and drops all of
- * it when it ends: with room for a few hundred runs between two collections of the young
- * generation, nearly all of it is dead when one comes, and little is copied. Measured on the
- * bench's 5-agent tree, two workers, their tenth check: 1,000 runs in about 420 ms at 256 MB,
- * 450 at 128, 500 to 510 at V8's default, and the workers' CPU fell as much (about 0.8 against
- * 0.96 ms a run). It is reserved, and committed only as it fills.
- */
-const WORKER_YOUNG_GENERATION_MB = 256;
-
-/**
  * Runs a batch holds at most. A message each way per run cost the worker about as much as a
  * tenth of a small run; batches of consecutive runs pay it once for several. They shrink as the
  * check nears its end, so no worker is left with a long batch while the other waits.
@@ -90,7 +79,6 @@ class RunPool {
     while (this.#workers.length < count) {
       const worker = new Worker(workerEntry(), {
         workerData: { module: this.#module } satisfies WorkerData,
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
         ...(this.#execArgv !== undefined ? { execArgv: [...this.#execArgv] } : {}),
       });
       worker.unref();
