@@ -24,7 +24,7 @@ export const USAGE = `Usage: node --expose-gc apps/bench/dist/main.js [case ...]
   --only <ids>         comma-separated case ids or prefixes (default: all)
   --runs <n>           recorded runs per case (default: 5; heavy cases 3)
   --warmup <n>         discarded warm-up runs per case and contender (default: 2)
-  --scale <x>          multiply the sizes of the issue by x, e.g. 0.1 (default: 1)
+  --scale <x>          multiply the sizes the targets are set at by x, e.g. 0.1 (default: 1)
   --contenders <list>  comma-separated subset of ${CONTENDERS.join(',')} (default: all)
   --timeout <s>        fail a run that takes longer (default: 300)
   --json <path>        write the results there (default: apps/bench/results/latest.json)

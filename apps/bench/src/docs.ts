@@ -46,7 +46,7 @@ export function renderResults(result: SuiteResult, targets: readonly TargetResul
     '',
     RATIO_LEGEND,
     '',
-    '### Targets of the issue',
+    '### Targets',
     '',
     markdownTable(TARGET_HEADERS, targetRows(targets)),
     '',

@@ -70,7 +70,7 @@ export interface Workload {
   /** Also the first segment of its case ids. */
   readonly name: string;
   readonly title: string;
-  /** Builds the cases at `scale` (1 = the sizes of the issue); nothing runs yet. */
+  /** Builds the cases at `scale` (1 = the sizes the targets are set at); nothing runs yet. */
   cases(scale: number): Case[];
 }
 

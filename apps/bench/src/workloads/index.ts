@@ -29,7 +29,7 @@ import { spawnChurn } from './spawn-churn.js';
 import { supervisorScaling } from './supervisor-scaling.js';
 import { testkitRuns } from './testkit-runs.js';
 
-/** The Savina benchmarks ported, in the order of the issue. */
+/** The Savina benchmarks ported, in the order the bench runs and reports them. */
 export const SAVINA: readonly AnySavinaBenchmark[] = [
   counting,
   forkJoinThroughput,
